@@ -1,0 +1,58 @@
+// swift-tools-version: 6.1
+// LLM Benchmark Studio. Layout and the reasons for it: docs/architecture.md.
+// The arrows point inward: studio (CLI) → Host targets → PluginABI / StudioJSON.
+// Shipped Swift plugins are dynamic library products named `studio_<id>` so the host
+// recognises them next to its executable; C plugins are built by `make` with `cc`.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "studio",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "studio", targets: ["studio"]),
+        .library(name: "studio_openai", type: .dynamic, targets: ["OpenAIProvider"]),
+        .library(name: "studio_toolcall", type: .dynamic, targets: ["ToolCallScorer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    ],
+    targets: [
+        // The contract: C headers only. Everything else may change around it.
+        .target(name: "PluginABI", path: "Sources/PluginABI"),
+        // JSON values, parser, writer and JSON Schema checks shared by host and plugins.
+        .target(name: "StudioJSON", path: "Sources/StudioJSON", swiftSettings: strict),
+        // Swift layer for plugin authors: protocols in, C ABI out. Never linked by the host.
+        .target(name: "PluginKit", dependencies: ["PluginABI", "StudioJSON"],
+                path: "Sources/PluginKit", swiftSettings: strict),
+
+        // Host: one target per concern.
+        .target(name: "HostPlugins",
+                dependencies: ["PluginABI", "StudioJSON", .product(name: "Crypto", package: "swift-crypto")],
+                path: "Sources/Host/Plugins", swiftSettings: strict),
+        .target(name: "HostScoring", dependencies: ["HostPlugins", "StudioJSON"],
+                path: "Sources/Host/Scoring", swiftSettings: strict),
+        .target(name: "HostHTTP",
+                dependencies: ["HostPlugins", .product(name: "Hummingbird", package: "hummingbird")],
+                path: "Sources/Host/HTTP", swiftSettings: strict),
+        .executableTarget(name: "studio",
+                dependencies: ["HostPlugins", "HostScoring", "HostHTTP", "StudioJSON",
+                               .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                path: "Sources/studio", swiftSettings: strict),
+
+        // Shipped Swift plugins.
+        .target(name: "OpenAIProvider", dependencies: ["PluginKit"], path: "Plugins/openai", swiftSettings: strict),
+        .target(name: "ToolCallScorer", dependencies: ["PluginKit"], path: "Plugins/toolcall", swiftSettings: strict),
+
+        .testTarget(name: "StudioTests",
+                dependencies: ["HostPlugins", "HostScoring", "HostHTTP", "StudioJSON", "PluginABI",
+                               .product(name: "HummingbirdTesting", package: "hummingbird")],
+                path: "Tests/StudioTests", swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,214 @@
+import StudioJSON
+
+/// The checks behind `studio plugins verify PATH`: loads one library and exercises what
+/// it offers, reporting each check as pass or fail with a reason. The loader's own checks
+/// (ELF, entry, ABI version, descriptor size, manifest schema, toolchain, init) come first.
+public enum PluginConformance {
+    public struct Check: Sendable {
+        public let name: String
+        public let passed: Bool
+        public let detail: String
+
+        public var json: JSONValue { ["check": .string(name), "passed": .bool(passed), "detail": .string(detail)] }
+    }
+
+    public struct Report: Sendable {
+        public let path: String
+        public let plugin: LoadedPlugin?
+        public let checks: [Check]
+        public var passed: Bool { checks.allSatisfy(\.passed) }
+    }
+
+    public static func verify(path: String) -> Report {
+        var checks: [Check] = []
+        let plugin: LoadedPlugin
+        do {
+            plugin = try PluginLoader.load(path: path)
+        } catch {
+            checks.append(Check(name: "load", passed: false, detail: error.description))
+            return Report(path: path, plugin: nil, checks: checks)
+        }
+        checks.append(Check(name: "load", passed: true,
+                            detail: "entry, ABI \(plugin.abiVersion), descriptor size, manifest schema, init"))
+        checks.append(Check(name: "manifest", passed: true,
+                            detail: "\(plugin.id) \(plugin.manifest.version), kinds \(plugin.kinds.joined(separator: ","))"))
+        if plugin.kinds.contains("provider") { checks += providerChecks(plugin) }
+        if plugin.kinds.contains("scorer") { checks += scorerChecks(plugin) }
+        return Report(path: path, plugin: plugin, checks: checks)
+    }
+
+    // MARK: - Providers
+
+    private static func providerChecks(_ plugin: LoadedPlugin) -> [Check] {
+        var checks: [Check] = []
+        let provider: ProviderInstance
+        do {
+            provider = try plugin.makeProvider(config: ["base_url": "http://127.0.0.1:9/v1"])
+            checks.append(Check(name: "provider.create", passed: true, detail: "instance created"))
+        } catch {
+            return [Check(name: "provider.create", passed: false, detail: error.description)]
+        }
+
+        let request: JSONValue = [
+            "model": "conformance-model", "stream": true,
+            "messages": [["role": "user", "content": "Say hello."]],
+            "params": ["max_tokens": 16],
+        ]
+        do {
+            let http = try provider.buildRequest(request)
+            let ok = http["method"]?.stringValue != nil && http["url"]?.stringValue?.hasPrefix("http") == true
+                && http["headers"]?.arrayValue != nil
+            checks.append(Check(name: "provider.build_request", passed: ok,
+                                detail: ok ? "\(http["method"]!.stringValue!) \(http["url"]!.stringValue!)" : "missing method, url or headers: \(http.jsonString.prefix(200))"))
+        } catch {
+            checks.append(Check(name: "provider.build_request", passed: false, detail: error.description))
+        }
+        do {
+            _ = try provider.buildRequest(["messages": "not a list"])
+            checks.append(Check(name: "provider.build_request rejects bad input", passed: false,
+                                detail: "a request without a model was accepted"))
+        } catch {
+            checks.append(Check(name: "provider.build_request rejects bad input", passed: error.isInvalidInput,
+                                detail: error.isInvalidInput ? "invalid_input: \(error.message)" : "expected invalid_input, got \(error.statusName)"))
+        }
+
+        // Decoding: the manifest's own sample, else the sample for its API family.
+        let sample = plugin.manifest.provider?["conformance"]?["sample_stream"]?.stringValue
+            ?? SampleStreams.byAPI[plugin.manifest.provider?["api"]?.stringValue ?? ""]
+        if let sample {
+            let expected = plugin.manifest.provider?["conformance"]?["expected_text"]?.stringValue ?? SampleStreams.expectedText
+            checks.append(decodeCheck(provider, request, sample: Array(sample.utf8), chunk: Int.max, expected: expected, name: "decoder: whole stream"))
+            checks.append(decodeCheck(provider, request, sample: Array(sample.utf8), chunk: 1, expected: expected, name: "decoder: one byte per read"))
+        } else {
+            checks.append(Check(name: "decoder", passed: false,
+                                detail: "no sample stream: add provider.conformance.sample_stream and expected_text to the manifest"))
+        }
+        do {
+            let decoder = try provider.makeDecoder(for: request)
+            // Reaching the next line is the check: a decoder that crashes takes the process down.
+            var statuses: [String] = []
+            for garbage in [[UInt8](repeating: 0xFF, count: 64), Array("data: {not json\n\n".utf8)] {
+                do { try decoder.decode(garbage) { _ in }; statuses.append("ok") } catch { statuses.append(error.statusName) }
+            }
+            _ = try? decoder.finish { _ in }
+            checks.append(Check(name: "decoder: garbage bytes", passed: true,
+                                detail: "returned \(statuses.joined(separator: ", ")) without crashing"))
+        } catch {
+            checks.append(Check(name: "decoder: garbage bytes", passed: false, detail: error.description))
+        }
+        do {
+            let classified = try provider.classifyError(status: 429, body: Array(#"{"error":{"message":"slow down"}}"#.utf8))
+            let ok = classified["class"]?.stringValue == "rate_limited"
+            checks.append(Check(name: "provider.classify_error", passed: ok,
+                                detail: ok ? "429 → rate_limited" : "429 gave \(classified.jsonString.prefix(200))"))
+        } catch {
+            checks.append(Check(name: "provider.classify_error", passed: false, detail: error.description))
+        }
+        return checks
+    }
+
+    private static func decodeCheck(_ provider: ProviderInstance, _ request: JSONValue, sample: [UInt8], chunk: Int,
+                                     expected: String, name: String) -> Check {
+        do {
+            let decoder = try provider.makeDecoder(for: request)
+            var text = ""
+            var sawEnd = false
+            var emptyTokens = 0
+            let collect: (DecodedEvent) -> Void = { event in
+                switch event {
+                case .text(let t): text += t; if t.isEmpty { emptyTokens += 1 }
+                case .end: sawEnd = true
+                default: break
+                }
+            }
+            var offset = 0
+            while offset < sample.count {
+                let end = min(sample.count, offset + min(chunk, sample.count))
+                try decoder.decode(Array(sample[offset..<end]), onEvent: collect)
+                offset = end
+            }
+            try decoder.finish(onEvent: collect)
+            let ok = text == expected && emptyTokens == 0
+            return Check(name: name, passed: ok,
+                         detail: ok ? "decoded \"\(text)\"\(sawEnd ? " and the end marker" : "")"
+                                    : "decoded \"\(text)\" (\(emptyTokens) empty text events), expected \"\(expected)\"")
+        } catch {
+            return Check(name: name, passed: false, detail: error.description)
+        }
+    }
+
+    // MARK: - Scorers
+
+    private static func scorerChecks(_ plugin: LoadedPlugin) -> [Check] {
+        var checks: [Check] = []
+        let scorer: ScorerInstance
+        do {
+            scorer = try plugin.makeScorer()
+            checks.append(Check(name: "scorer.create", passed: true, detail: "instance created with {}"))
+        } catch {
+            return [Check(name: "scorer.create", passed: false, detail: error.description)]
+        }
+        let sampleCase: JSONValue = [
+            "id": "conformance", "prompt": "Weather in Paris?",
+            "expected_calls": [["name": "get_weather", "arguments": ["city": "Paris"]]],
+            "tools": [["type": "function", "function": ["name": "get_weather",
+                       "parameters": ["type": "object", "properties": ["city": ["type": "string"]], "required": ["city"]]]]],
+        ]
+        let right: JSONValue = ["calls": [["name": "get_weather", "arguments": ["city": "Paris"]]], "text": ""]
+        let none: JSONValue = ["calls": [], "text": "I cannot check the weather."]
+        do {
+            let result = try scorer.score(case: sampleCase, output: right)
+            let ok = result["score"]?.doubleValue == 1 && result["passed"]?.boolValue == true
+            checks.append(Check(name: "scorer.score: right call", passed: ok, detail: result.jsonString.prefix(160).description))
+        } catch {
+            checks.append(Check(name: "scorer.score: right call", passed: false, detail: error.description))
+        }
+        do {
+            let result = try scorer.score(case: sampleCase, output: none)
+            let ok = (result["score"]?.doubleValue ?? 1) < 1 && result["passed"]?.boolValue == false
+            checks.append(Check(name: "scorer.score: no call", passed: ok, detail: result.jsonString.prefix(160).description))
+        } catch {
+            checks.append(Check(name: "scorer.score: no call", passed: false, detail: error.description))
+        }
+        do {
+            _ = try scorer.score(caseJSON: "{not json", outputJSON: right.jsonString)
+            checks.append(Check(name: "scorer.score rejects invalid JSON", passed: false, detail: "accepted malformed case JSON"))
+        } catch {
+            checks.append(Check(name: "scorer.score rejects invalid JSON", passed: error.isInvalidInput,
+                                detail: error.isInvalidInput ? "invalid_input" : "expected invalid_input, got \(error.statusName): \(error.message)"))
+        }
+        let huge = String(repeating: "x", count: 1 << 20)
+        do {
+            _ = try scorer.score(case: sampleCase, output: ["calls": [["name": "get_weather", "arguments": ["city": .string(huge)]]]])
+            checks.append(Check(name: "scorer.score: 1 MiB argument", passed: true, detail: "scored"))
+        } catch {
+            checks.append(Check(name: "scorer.score: 1 MiB argument", passed: !error.isUnsupported, detail: error.description))
+        }
+        return checks
+    }
+}
+
+/// Reference streams per API family, used when a provider's manifest brings none.
+enum SampleStreams {
+    static let expectedText = "Hello, wörld!"
+
+    static let byAPI: [String: String] = [
+        "openai-chat": """
+            data: {"id":"c1","choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}
+
+            : keep-alive
+
+            data: {"id":"c1","choices":[{"index":0,"delta":{"content":"Hello"}}]}
+
+            data: {"id":"c1","choices":[{"index":0,"delta":{"content":", wörld"}}]}
+
+            data: {"id":"c1","choices":[{"index":0,"delta":{"content":"!"},"finish_reason":"stop"}]}
+
+            data: {"id":"c1","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":3}}
+
+            data: [DONE]
+
+
+            """,
+    ]
+}

@@ -1,0 +1,264 @@
+import PluginABI
+import StudioJSON
+
+/// A plugin member returned a status other than STUDIO_OK.
+public struct PluginCallError: Error, CustomStringConvertible, Sendable {
+    public let plugin: String
+    public let member: String
+    public let status: studio_status_t
+    public let message: String
+
+    init(plugin: String, member: String, status: studio_status_t, message: String) {
+        self.plugin = plugin
+        self.member = member
+        self.status = status
+        self.message = message
+    }
+
+    init(plugin: String, member: String, status: Int, message: String) {
+        self.init(plugin: plugin, member: member, status: studio_status_t(status), message: message)
+    }
+
+    public var statusName: String {
+        switch Int(status) {
+        case Int(STUDIO_ERR_INVALID_INPUT): return "invalid_input"
+        case Int(STUDIO_ERR_UNSUPPORTED): return "unsupported"
+        case Int(STUDIO_ERR_PROTOCOL): return "malformed_stream"
+        case Int(STUDIO_ERR_OUTPUT_REFUSED): return "output_refused"
+        case Int(STUDIO_ERR_OUT_OF_MEMORY): return "out_of_memory"
+        default: return "plugin_error"
+        }
+    }
+
+    public var isInvalidInput: Bool { Int(status) == Int(STUDIO_ERR_INVALID_INPUT) }
+    public var isUnsupported: Bool { Int(status) == Int(STUDIO_ERR_UNSUPPORTED) }
+    public var isMalformedStream: Bool { Int(status) == Int(STUDIO_ERR_PROTOCOL) }
+
+    public var description: String {
+        "\(plugin).\(member) failed (\(statusName))\(message.isEmpty ? "" : ": \(message)")"
+    }
+}
+
+/// Runs one JSON-in, JSON-out member call: the cold path.
+private func jsonCall(plugin: String, member: String,
+                      _ call: (UnsafePointer<studio_sink_t>, UnsafePointer<studio_sink_t>) -> studio_status_t)
+    throws(PluginCallError) -> JSONValue
+{
+    let out = ByteSink(), error = ByteSink()
+    let status = out.withSink { o in error.withSink { e in call(o, e) } }
+    guard status == STUDIO_OK else {
+        throw PluginCallError(plugin: plugin, member: member, status: status, message: error.text)
+    }
+    do {
+        return try JSONParser.parse(bytes: out.bytes)
+    } catch {
+        throw PluginCallError(plugin: plugin, member: member, status: STUDIO_ERR_INTERNAL,
+                              message: "plugin wrote invalid JSON: \(error)")
+    }
+}
+
+/// One configured provider endpoint, owned by the host; destroyed when released.
+/// Members are [any-thread] per the ABI, so the instance is Sendable.
+public final class ProviderInstance: @unchecked Sendable {
+    public let plugin: LoadedPlugin
+    private let pointer: UnsafeMutablePointer<studio_provider_t>
+
+    init(plugin: LoadedPlugin, pointer: UnsafeMutablePointer<studio_provider_t>) {
+        self.plugin = plugin
+        self.pointer = pointer
+    }
+
+    deinit { pointer.pointee.destroy?(pointer) }
+
+    private func call(_ member: String, input: String? = nil,
+                      _ body: (UnsafePointer<studio_provider_t>, studio_str_t, UnsafePointer<studio_sink_t>, UnsafePointer<studio_sink_t>) -> studio_status_t?)
+        throws(PluginCallError) -> JSONValue
+    {
+        let me = UnsafePointer(pointer)
+        let text = input ?? ""
+        let pluginID = plugin.id
+        return try text.withStudioStr { str throws(PluginCallError) in
+            try jsonCall(plugin: pluginID, member: member) { out, error in
+                body(me, str, out, error) ?? studio_status_t(STUDIO_ERR_UNSUPPORTED)
+            }
+        }
+    }
+
+    /// Normalized request → {"method","url","headers","body"}.
+    public func buildRequest(_ request: JSONValue) throws(PluginCallError) -> JSONValue {
+        try call("build_request", input: request.jsonString) { p, s, o, e in p.pointee.build_request?(p, s, o, e) }
+    }
+
+    public func parseResponse(_ body: [UInt8]) throws(PluginCallError) -> JSONValue {
+        try call("parse_response", input: String(decoding: body, as: UTF8.self)) { p, s, o, e in p.pointee.parse_response?(p, s, o, e) }
+    }
+
+    public func buildListModels() throws(PluginCallError) -> JSONValue {
+        try call("build_list_models") { p, _, o, e in p.pointee.build_list_models?(p, o, e) }
+    }
+
+    public func parseListModels(_ body: [UInt8]) throws(PluginCallError) -> JSONValue {
+        try call("parse_list_models", input: String(decoding: body, as: UTF8.self)) { p, s, o, e in p.pointee.parse_list_models?(p, s, o, e) }
+    }
+
+    public func classifyError(status: Int, body: [UInt8]) throws(PluginCallError) -> JSONValue {
+        try call("classify_error", input: String(decoding: body, as: UTF8.self)) { p, s, o, e in
+            p.pointee.classify_error?(p, Int32(clamping: status), s, o, e)
+        }
+    }
+
+    /// A decoder for one streaming response to `request`.
+    public func makeDecoder(for request: JSONValue) throws(PluginCallError) -> StreamDecoderHandle {
+        guard let create = pointer.pointee.decoder_create else {
+            throw PluginCallError(plugin: plugin.id, member: "decoder_create", status: STUDIO_ERR_UNSUPPORTED, message: "")
+        }
+        var decoder: UnsafeMutablePointer<studio_stream_decoder_t>?
+        let error = ByteSink()
+        let me = UnsafePointer(pointer)
+        let status = request.jsonString.withStudioStr { str in error.withSink { create(me, str, &decoder, $0) } }
+        guard status == STUDIO_OK, let decoder else {
+            throw PluginCallError(plugin: plugin.id, member: "decoder_create", status: status, message: error.text)
+        }
+        return StreamDecoderHandle(owner: self, pointer: decoder)
+    }
+}
+
+/// One event decoded from a provider stream, copied out of the plugin's borrowed slices.
+public enum DecodedEvent: Sendable, Equatable {
+    case text(String)
+    case reasoning(String)
+    case toolCall(index: Int, id: String, name: String, arguments: String)
+    case usage(input: Int?, output: Int?, reasoning: Int?, cachedInput: Int?)
+    case finish(reason: String, raw: String)
+    case error(message: String, code: String)
+    case end
+
+    /// True for events that carry a token: the ones that stop the TTFT clock.
+    public var carriesToken: Bool {
+        switch self {
+        case .text, .reasoning, .toolCall: return true
+        default: return false
+        }
+    }
+
+    init?(_ e: studio_stream_event_t) {
+        func count(_ v: Int64) -> Int? { v < 0 ? nil : Int(v) }
+        switch Int(e.kind) {
+        case Int(STUDIO_EVENT_TEXT): self = .text(e.text.string)
+        case Int(STUDIO_EVENT_REASONING): self = .reasoning(e.text.string)
+        case Int(STUDIO_EVENT_TOOL_CALL):
+            self = .toolCall(index: Int(e.tool_index), id: e.tool_id.string, name: e.tool_name.string, arguments: e.text.string)
+        case Int(STUDIO_EVENT_USAGE):
+            self = .usage(input: count(e.input_tokens), output: count(e.output_tokens),
+                          reasoning: count(e.reasoning_tokens), cachedInput: count(e.cached_input_tokens))
+        case Int(STUDIO_EVENT_FINISH): self = .finish(reason: e.text.string, raw: e.detail.string)
+        case Int(STUDIO_EVENT_ERROR): self = .error(message: e.text.string, code: e.detail.string)
+        case Int(STUDIO_EVENT_END): self = .end
+        default: return nil  // a kind from a later minor version: ignored, as the ABI promises
+        }
+    }
+}
+
+/// A stream decoder owned by the host: one stream, one task at a time.
+public final class StreamDecoderHandle {
+    private let owner: ProviderInstance  // keeps the provider alive while its decoder lives
+    private let pointer: UnsafeMutablePointer<studio_stream_decoder_t>
+    private var handler: ((DecodedEvent) -> Void)?
+    private var emitted = 0
+
+    init(owner: ProviderInstance, pointer: UnsafeMutablePointer<studio_stream_decoder_t>) {
+        self.owner = owner
+        self.pointer = pointer
+    }
+
+    deinit { pointer.pointee.destroy?(pointer) }
+
+    private static let emit: studio_emit_fn = { context, event in
+        guard let context, let event else { return }
+        let me = Unmanaged<StreamDecoderHandle>.fromOpaque(context).takeUnretainedValue()
+        // Struct-size rule: read only what the plugin's struct contains.
+        guard Int(event.pointee.struct_size) >= MemoryLayout<studio_stream_event_t>.size,
+              let decoded = DecodedEvent(event.pointee) else { return }
+        me.emitted += 1
+        me.handler?(decoded)
+    }
+
+    /// Feeds one network read; `onEvent` sees each decoded event before this returns.
+    /// Returns how many events the read produced.
+    @discardableResult
+    public func decode(_ bytes: UnsafeRawBufferPointer, onEvent: (DecodedEvent) -> Void) throws(PluginCallError) -> Int {
+        try run("decode", onEvent) { me, context, error in
+            me.pointee.decode?(me, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count,
+                               StreamDecoderHandle.emit, context, error)
+        }
+    }
+
+    @discardableResult
+    public func decode(_ bytes: [UInt8], onEvent: (DecodedEvent) -> Void) throws(PluginCallError) -> Int {
+        let result = bytes.withUnsafeBytes { raw in
+            Result { () throws(PluginCallError) -> Int in try decode(raw, onEvent: onEvent) }
+        }
+        return try result.get()
+    }
+
+    /// The body ended: flushes the decoder.
+    @discardableResult
+    public func finish(onEvent: (DecodedEvent) -> Void) throws(PluginCallError) -> Int {
+        try run("finish", onEvent) { me, context, error in
+            me.pointee.finish?(me, StreamDecoderHandle.emit, context, error)
+        }
+    }
+
+    private func run(_ member: String, _ onEvent: (DecodedEvent) -> Void,
+                     _ body: (UnsafeMutablePointer<studio_stream_decoder_t>, UnsafeMutableRawPointer, UnsafePointer<studio_sink_t>) -> studio_status_t?)
+        throws(PluginCallError) -> Int
+    {
+        let error = ByteSink()
+        let before = emitted
+        let status: studio_status_t = withoutActuallyEscaping(onEvent) { escapable in
+            handler = escapable
+            defer { handler = nil }
+            let context = Unmanaged.passUnretained(self).toOpaque()
+            return error.withSink { body(pointer, context, $0) } ?? studio_status_t(STUDIO_ERR_UNSUPPORTED)
+        }
+        guard status == STUDIO_OK else {
+            throw PluginCallError(plugin: owner.plugin.id, member: member, status: status, message: error.text)
+        }
+        return emitted - before
+    }
+}
+
+/// One configured scorer, owned by the host. score is [any-thread].
+public final class ScorerInstance: @unchecked Sendable {
+    public let plugin: LoadedPlugin
+    private let pointer: UnsafeMutablePointer<studio_scorer_t>
+
+    init(plugin: LoadedPlugin, pointer: UnsafeMutablePointer<studio_scorer_t>) {
+        self.plugin = plugin
+        self.pointer = pointer
+    }
+
+    deinit { pointer.pointee.destroy?(pointer) }
+
+    /// Scores one output against one case: {"score","passed","subscores","error_type","details"}.
+    public func score(case testCase: JSONValue, output: JSONValue) throws(PluginCallError) -> JSONValue {
+        try score(caseJSON: testCase.jsonString, outputJSON: output.jsonString)
+    }
+
+    public func score(caseJSON: String, outputJSON: String) throws(PluginCallError) -> JSONValue {
+        let me = UnsafePointer(pointer)
+        let id = plugin.id
+        let result = try caseJSON.withStudioStr { c throws(PluginCallError) in
+            try outputJSON.withStudioStr { o throws(PluginCallError) in
+                try jsonCall(plugin: id, member: "score") { out, error in
+                    me.pointee.score?(me, c, o, out, error) ?? studio_status_t(STUDIO_ERR_UNSUPPORTED)
+                }
+            }
+        }
+        guard let score = result["score"]?.doubleValue, score >= 0, score <= 1, result["passed"]?.boolValue != nil else {
+            throw PluginCallError(plugin: id, member: "score", status: STUDIO_ERR_INTERNAL,
+                                  message: "result must have score in 0...1 and a boolean passed, got \(result.jsonString.prefix(200))")
+        }
+        return result
+    }
+}

@@ -1,0 +1,151 @@
+import StudioJSON
+
+/// A plugin library's manifest as the host reads it, validated against
+/// `PluginManifestInfo.schema` (also published as docs/schemas/plugin-manifest.schema.json;
+/// a test keeps the two identical).
+public struct PluginManifestInfo: Sendable {
+    public let id: String
+    public let name: String
+    public let version: String
+    public let description: String
+    public let kinds: [String]
+    public let language: String?
+    public let swiftToolchain: String?
+    /// The whole manifest, for kind-specific sections ("provider", "scorer").
+    public let json: JSONValue
+
+    public struct Invalid: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public init(json text: String) throws(Invalid) {
+        let value: JSONValue
+        do { value = try JSONParser.parse(text) } catch {
+            throw Invalid(description: "not JSON: \(error)")
+        }
+        let violations = Self.validator.validate(value)
+        if !violations.isEmpty {
+            throw Invalid(description: violations.prefix(5).map(\.description).joined(separator: "; "))
+        }
+        json = value
+        id = value["id"]!.stringValue!
+        name = value["name"]!.stringValue!
+        version = value["version"]!.stringValue!
+        description = value["description"]?.stringValue ?? ""
+        kinds = value["kinds"]!.arrayValue!.compactMap(\.stringValue)
+        language = value["language"]?.stringValue
+        swiftToolchain = value["swift_toolchain"]?.stringValue
+        for kind in kinds where value[kind]?.objectValue == nil {
+            throw Invalid(description: "kind \"\(kind)\" is declared but the \"\(kind)\" section is missing")
+        }
+    }
+
+    public var provider: JSONValue? { json["provider"] }
+    public var scorer: JSONValue? { json["scorer"] }
+
+    static let validator = JSONSchema(try! JSONParser.parse(schema))
+
+    /// JSON Schema of a plugin manifest (ABI 1.0).
+    public static let schema = #"""
+    {
+      "$schema": "https://json-schema.org/draft/2020-12/schema",
+      "title": "studio plugin manifest (ABI 1.x)",
+      "type": "object",
+      "required": ["id", "name", "version", "abi", "kinds"],
+      "properties": {
+        "id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9._-]{0,63}$"},
+        "name": {"type": "string", "minLength": 1},
+        "version": {"type": "string", "pattern": "^[0-9]+\\.[0-9]+\\.[0-9]+([-+].*)?$"},
+        "description": {"type": "string"},
+        "abi": {"type": "string", "pattern": "^1\\.[0-9]+$"},
+        "language": {"type": "string", "enum": ["swift", "c", "rust", "other"]},
+        "swift_toolchain": {"type": "string"},
+        "kinds": {"type": "array", "minItems": 1, "uniqueItems": true,
+                  "items": {"type": "string", "enum": ["provider", "scorer"]}},
+        "provider": {
+          "type": "object",
+          "properties": {
+            "api": {"type": "string"},
+            "auth": {"type": "object", "required": ["style"],
+                     "properties": {"style": {"enum": ["bearer", "header", "query", "none"]},
+                                    "header": {"type": "string"}, "param": {"type": "string"}}},
+            "default_base_url": {"type": "string"},
+            "key_env": {"type": "string"},
+            "presets": {"type": "array", "items": {"type": "object", "required": ["id", "base_url"]}},
+            "params": {"type": "object"},
+            "model_rules": {"type": "array", "items": {"type": "object", "required": ["pattern"]}},
+            "models": {"type": "array", "items": {"type": "object", "required": ["id"],
+              "properties": {"id": {"type": "string"}, "context_window": {"type": "integer", "minimum": 1},
+                             "max_output": {"type": "integer", "minimum": 1},
+                             "price_in": {"type": "number", "minimum": 0}, "price_out": {"type": "number", "minimum": 0}}}}
+          }
+        },
+        "scorer": {
+          "type": "object",
+          "properties": {
+            "reads": {"type": "array", "items": {"type": "string"}},
+            "config_schema": {"type": ["object", "boolean"]},
+            "subscores": {"type": "array", "items": {"type": "string"}}
+          }
+        }
+      }
+    }
+    """#
+}
+
+/// One library that passed every check, with its factories. Lives for the process.
+public final class LoadedPlugin: Sendable {
+    public let path: String
+    public let manifest: PluginManifestInfo
+    public let abiVersion: ABIVersion
+    public let sha256: String
+    nonisolated(unsafe) let providerFactory: UnsafePointer<studio_provider_factory_t>?
+    nonisolated(unsafe) let scorerFactory: UnsafePointer<studio_scorer_factory_t>?
+
+    init(path: String, manifest: PluginManifestInfo, abiVersion: ABIVersion, sha256: String,
+         providerFactory: UnsafePointer<studio_provider_factory_t>?, scorerFactory: UnsafePointer<studio_scorer_factory_t>?) {
+        self.path = path
+        self.manifest = manifest
+        self.abiVersion = abiVersion
+        self.sha256 = sha256
+        self.providerFactory = providerFactory
+        self.scorerFactory = scorerFactory
+    }
+
+    public var id: String { manifest.id }
+    public var kinds: [String] { manifest.kinds }
+
+    /// A provider instance for one endpoint configuration.
+    public func makeProvider(config: JSONValue) throws(PluginCallError) -> ProviderInstance {
+        guard let factory = providerFactory, let create = factory.pointee.create else {
+            throw PluginCallError(plugin: id, member: "provider.create", status: STUDIO_ERR_UNSUPPORTED, message: "not a provider plugin")
+        }
+        var instance: UnsafeMutablePointer<studio_provider_t>?
+        let errorSink = ByteSink()
+        let status = config.jsonString.withStudioStr { configStr in
+            errorSink.withSink { create(configStr, &instance, $0) }
+        }
+        guard status == STUDIO_OK, let instance else {
+            throw PluginCallError(plugin: id, member: "provider.create", status: status, message: errorSink.text)
+        }
+        return ProviderInstance(plugin: self, pointer: instance)
+    }
+
+    /// A scorer instance for one configuration ({} when none).
+    public func makeScorer(config: JSONValue = .object([:])) throws(PluginCallError) -> ScorerInstance {
+        guard let factory = scorerFactory, let create = factory.pointee.create else {
+            throw PluginCallError(plugin: id, member: "scorer.create", status: STUDIO_ERR_UNSUPPORTED, message: "not a scorer plugin")
+        }
+        var instance: UnsafeMutablePointer<studio_scorer_t>?
+        let errorSink = ByteSink()
+        let status = config.jsonString.withStudioStr { configStr in
+            errorSink.withSink { create(configStr, &instance, $0) }
+        }
+        guard status == STUDIO_OK, let instance else {
+            throw PluginCallError(plugin: id, member: "scorer.create", status: status, message: errorSink.text)
+        }
+        return ScorerInstance(plugin: self, pointer: instance)
+    }
+}
+
+import PluginABI

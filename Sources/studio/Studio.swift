@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+
+/// `studio`: one binary for the server, the benchmarks and the plugin tools.
+/// Exit codes (SPEC §11): 0 success, 1 failure, 2 usage error.
+@main
+struct Studio: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "studio",
+        abstract: "LLM Benchmark Studio: measure LLM providers and score tool calling.",
+        version: "0.1.0",
+        subcommands: [Serve.self, PluginsCommand.self, Score.self])
+
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                // ArgumentParser's usage errors exit 64; the studio promises 2.
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
+}
+
+/// Prints to standard error (diagnostics never mix with --json output on stdout).
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+/// Options every command that loads plugins shares.
+struct PluginOptions: ParsableArguments {
+    @Option(name: .customLong("plugins"), help: "A folder to search for plugins first (repeatable).")
+    var folders: [String] = []
+
+    @Option(name: .customLong("data"), help: "The data folder (its plugins/ subfolder is searched).")
+    var dataDirectory: String = "data"
+}

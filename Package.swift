@@ -50,9 +50,13 @@ let package = Package(
         .target(name: "OpenAIProvider", dependencies: ["PluginKit"], path: "Plugins/openai", swiftSettings: strict),
         .target(name: "ToolCallScorer", dependencies: ["PluginKit"], path: "Plugins/toolcall", swiftSettings: strict),
 
+        // Benchmarks: commands that print figures, never timed tests.
+        .executableTarget(name: "abi-cost", dependencies: ["HostPlugins", "PluginKit", "StudioJSON"],
+                          path: "Benchmarks/ABICost", swiftSettings: strict),
+
         .testTarget(name: "StudioTests",
                 dependencies: ["HostPlugins", "HostScoring", "HostHTTP", "StudioJSON", "PluginABI",
                                .product(name: "HummingbirdTesting", package: "hummingbird")],
-                path: "Tests/StudioTests", swiftSettings: strict),
+                path: "Tests/StudioTests", exclude: ["Fixtures"], swiftSettings: strict),
     ]
 )

@@ -1,0 +1,53 @@
+# One entry point for building and testing (see README.md).
+#   make build [CONFIG=debug|release]   host, Swift plugins (SwiftPM) and C plugins (cc)
+#   make test                           every test
+#   make run                            build, then `studio serve` on its defaults
+#   make bench-abi                      plugin ABI cost, release build
+#
+# `swift build` alone does not build C plugins and `swift run` builds no plugin at all,
+# so everything goes through here. C plugins are built with cc, not SwiftPM, so that they
+# carry no Swift runtime dependency; every plugin lands next to the `studio` executable,
+# where the host looks for libstudio_*.so by default.
+
+CONFIG ?= debug
+SWIFT ?= swift
+CC ?= cc
+BIN := $(shell $(SWIFT) build -c $(CONFIG) --show-bin-path 2>/dev/null)
+ABI_INCLUDE := Sources/PluginABI/include
+ABI_HEADERS := $(wildcard $(ABI_INCLUDE)/studio/*.h $(ABI_INCLUDE)/studio/private/*.h)
+PLUGIN_CFLAGS := -std=c11 -O2 -Wall -Wextra -pedantic -Werror -shared -fPIC -fvisibility=hidden -I$(ABI_INCLUDE)
+
+# Every folder under Plugins/ holding .c files is a C plugin: Plugins/exact-args →
+# libstudio_exact_args.so.
+C_PLUGIN_DIRS := $(patsubst %/,%,$(sort $(dir $(wildcard Plugins/*/*.c))))
+C_PLUGIN_LIBS := $(foreach d,$(C_PLUGIN_DIRS),$(BIN)/libstudio_$(subst -,_,$(notdir $(d))).so)
+
+.PHONY: build swift-products c-plugins test run bench-abi clean
+
+build: swift-products c-plugins
+
+swift-products:
+	$(SWIFT) build -c $(CONFIG)
+
+c-plugins: $(C_PLUGIN_LIBS)
+
+define c_plugin_rule
+$(BIN)/libstudio_$(subst -,_,$(notdir $(1))).so: $(wildcard $(1)/*.c $(1)/*.h) $(ABI_HEADERS)
+	@mkdir -p $(BIN)
+	$(CC) $(PLUGIN_CFLAGS) $(wildcard $(1)/*.c) -o $$@
+endef
+$(foreach d,$(C_PLUGIN_DIRS),$(eval $(call c_plugin_rule,$(d))))
+
+test: build
+	$(SWIFT) test -c $(CONFIG)
+
+run: build
+	$(BIN)/studio serve
+
+bench-abi:
+	$(SWIFT) build -c release --product abi-cost
+	$(SWIFT) build -c release --product studio_openai
+	$$($(SWIFT) build -c release --show-bin-path)/abi-cost
+
+clean:
+	rm -rf .build

@@ -1,0 +1,28 @@
+import Foundation
+import HostHTTP
+import HostPlugins
+import Hummingbird
+import HummingbirdTesting
+import StudioJSON
+import Testing
+
+@Suite struct HealthTests {
+    @Test func healthzAnswersWithSecurityHeaders() async throws {
+        let registry = PluginRegistry(searchPath: [.init(path: TestSupport.buildDirectory.path, prefixedOnly: true)])
+        let app = buildApplication(host: "127.0.0.1", port: 0, plugins: registry)
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/healthz", method: .get) { response in
+                #expect(response.status == .ok)
+                let body = try JSONParser.parse(String(buffer: response.body))
+                #expect(body["status"]?.stringValue == "ok")
+                #expect((body["plugins"]?.intValue ?? 0) >= 2)
+                let csp = response.headers[.contentSecurityPolicy] ?? ""
+                #expect(csp.contains("default-src 'self'") && !csp.contains("unsafe-inline"))
+                #expect(response.headers[.xContentTypeOptions] == "nosniff")
+            }
+            try await client.execute(uri: "/nope", method: .get) { response in
+                #expect(response.status == .notFound)
+            }
+        }
+    }
+}

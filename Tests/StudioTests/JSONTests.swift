@@ -70,3 +70,16 @@ import Testing
         #expect(!schema.isValid("ABC"))
     }
 }
+
+import Foundation
+import HostPlugins
+
+@Suite struct PublishedSchemaTests {
+    /// docs/schemas/plugin-manifest.schema.json is what plugin authors read; the host
+    /// validates with its embedded copy. They must never drift apart.
+    @Test func publishedManifestSchemaEqualsTheEmbeddedOne() throws {
+        let file = TestSupport.packageRoot.appendingPathComponent("docs/schemas/plugin-manifest.schema.json")
+        let published = try JSONParser.parse(String(contentsOf: file, encoding: .utf8))
+        #expect(published == (try JSONParser.parse(PluginManifestInfo.schema)))
+    }
+}

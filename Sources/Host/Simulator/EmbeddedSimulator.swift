@@ -1,0 +1,61 @@
+import Hummingbird
+import Logging
+import NIOCore
+
+/// A simulator running inside this process on a loopback port: what `studio bench` and
+/// `studio serve` start when the configuration names the simulator, and what tests use.
+public final class EmbeddedSimulator: Sendable {
+    public let host: String
+    public let port: Int
+    public let log: GroundTruthLog
+    private let task: Task<Void, any Error>
+
+    public var baseURL: String { "http://\(host):\(port)" }
+
+    private init(host: String, port: Int, log: GroundTruthLog, task: Task<Void, any Error>) {
+        self.host = host
+        self.port = port
+        self.log = log
+        self.task = task
+    }
+
+    /// Starts listening (port 0 picks a free port) and returns once the socket is bound.
+    public static func start(host: String = "127.0.0.1", port: Int = 0) async throws -> EmbeddedSimulator {
+        let log = GroundTruthLog()
+        let router = Router()
+        SimulatorServer(log: log).addRoutes(to: router)
+        var logger = Logger(label: "studio.simulator")
+        logger.logLevel = .error
+        let (stream, continuation) = AsyncStream<Int>.makeStream()
+        let app = Application(
+            router: router,
+            server: SimulatorServer.httpServer(log: log),
+            configuration: .init(address: .hostname(host, port: port), serverName: "studio-simulator"),
+            onServerRunning: { channel in
+                continuation.yield(channel.localAddress?.port ?? port)
+                continuation.finish()
+            },
+            logger: logger)
+        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        var iterator = stream.makeAsyncIterator()
+        guard let bound = await iterator.next() else {
+            task.cancel()
+            throw SimulatorStartError(message: "simulator did not start on \(host):\(port)")
+        }
+        return EmbeddedSimulator(host: host, port: bound, log: log, task: task)
+    }
+
+    /// Stops the server (in-flight streams are cut).
+    public func stop() async {
+        task.cancel()
+        _ = try? await task.value
+    }
+
+    /// Serves until the task is cancelled (for `studio simulate`).
+    public func wait() async throws { try await task.value }
+}
+
+public struct SimulatorStartError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}

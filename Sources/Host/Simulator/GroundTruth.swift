@@ -1,0 +1,117 @@
+import HostMeasurement
+import StudioJSON
+import Synchronization
+
+/// What the simulator actually did for one request, on the same monotonic clock as the
+/// client: the truth that measurements are checked against.
+public struct GroundTruth: Sendable {
+    public struct Write: Sendable {
+        /// When the bytes went to the socket: stamped by WireStampHandler right after the
+        /// flush that carried them (the handler's stamp replaces `queuedAt` when present).
+        public internal(set) var at: UInt64
+        /// When the simulator handed the bytes to the server's writer.
+        public let queuedAt: UInt64
+        public let bytes: Int
+        /// Token events in this write (0 for role chunks, usage, keep-alives, [DONE]).
+        public let tokens: Int
+
+        init(queuedAt: UInt64, bytes: Int, tokens: Int) {
+            self.at = queuedAt
+            self.queuedAt = queuedAt
+            self.bytes = bytes
+            self.tokens = tokens
+        }
+    }
+
+    public let id: String
+    public let api: String
+    public let model: String
+    public let schedule: SimulatorSchedule
+    public let receivedAt: UInt64
+    public internal(set) var headersAt: UInt64 = 0
+    public internal(set) var writes: [Write] = []
+    public internal(set) var endAt: UInt64 = 0
+    public internal(set) var inputTokens = 0
+    public internal(set) var outputTokens = 0
+    public internal(set) var completed = false
+
+    /// First write that carried a token.
+    public var firstTokenAt: UInt64? { writes.first { $0.tokens > 0 }?.at }
+
+    /// Ground-truth TTFT: receipt → first token write.
+    public var ttftMs: Double? { firstTokenAt.map { MonotonicClock.milliseconds(from: receivedAt, to: $0) } }
+
+    /// Ground-truth inter-token gaps, per token, spread over each write's tokens.
+    public var itlSamplesMs: [Double] {
+        var samples: [Double] = []
+        var previous: UInt64?
+        for write in writes where write.tokens > 0 {
+            if let previous {
+                samples += repeatElement(MonotonicClock.milliseconds(from: previous, to: write.at) / Double(write.tokens), count: write.tokens)
+            }
+            previous = write.at
+        }
+        return samples
+    }
+
+    public var json: JSONValue {
+        [
+            "id": .string(id), "api": .string(api), "model": .string(model), "schedule": schedule.json,
+            "received_ns": .int(Int64(receivedAt)), "headers_ns": .int(Int64(headersAt)),
+            "first_token_ns": firstTokenAt.map { .int(Int64($0)) } ?? .null,
+            "end_ns": .int(Int64(endAt)), "ttft_ms": ttftMs.map(JSONValue.double) ?? .null,
+            "input_tokens": .int(Int64(inputTokens)), "output_tokens": .int(Int64(outputTokens)),
+            "completed": .bool(completed),
+            "writes": .array(writes.map {
+                ["at_ns": .int(Int64($0.at)), "queued_ns": .int(Int64($0.queuedAt)), "bytes": .int(Int64($0.bytes)),
+                 "tokens": .int(Int64($0.tokens))]
+            }),
+        ]
+    }
+}
+
+/// The last `capacity` requests' ground truth, by request id.
+public final class GroundTruthLog: Sendable {
+    private struct State {
+        var records: [String: GroundTruth] = [:]
+        var order: [String] = []
+        /// Socket-side stamps per request, in write order (from WireStampHandler).
+        var wire: [String: [UInt64]] = [:]
+    }
+    private let state = Mutex(State())
+    private let capacity: Int
+
+    public init(capacity: Int = 20_000) { self.capacity = capacity }
+
+    func store(_ record: GroundTruth) {
+        state.withLock { state in
+            if state.records.updateValue(record, forKey: record.id) == nil {
+                state.order.append(record.id)
+                if state.order.count > capacity {
+                    let drop = state.order.count - capacity
+                    for id in state.order.prefix(drop) {
+                        state.records[id] = nil
+                        state.wire[id] = nil
+                    }
+                    state.order.removeFirst(drop)
+                }
+            }
+        }
+    }
+
+    func addWireStamps(_ id: String, count: Int, at: UInt64) {
+        state.withLock { state in state.wire[id, default: []] += repeatElement(at, count: count) }
+    }
+
+    /// The record with socket-side stamps merged in.
+    public func record(_ id: String) -> GroundTruth? {
+        state.withLock { state in
+            guard var record = state.records[id] else { return nil }
+            let wire = state.wire[id] ?? []
+            for i in record.writes.indices where i < wire.count { record.writes[i].at = wire[i] }
+            return record
+        }
+    }
+
+    public var count: Int { state.withLock { $0.order.count } }
+}

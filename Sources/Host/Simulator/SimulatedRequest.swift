@@ -1,0 +1,142 @@
+import StudioJSON
+
+/// The parts of an incoming request the simulator needs, read the same way for every
+/// wire API it speaks.
+struct SimulatedRequest {
+    enum API: String { case openai, anthropic, gemini }
+
+    let api: API
+    let model: String
+    let stream: Bool
+    let prompt: String          // the last user message's text
+    let allText: String         // every message, for the input-token estimate
+    let maxTokens: Int?
+    let tools: [(name: String, schema: JSONValue)]
+
+    struct Invalid: Error { let message: String }
+
+    static func parse(api: API, body: JSONValue, pathModel: String? = nil, streamFromPath: Bool = false) throws -> SimulatedRequest {
+        guard body.objectValue != nil else { throw Invalid(message: "request body must be a JSON object") }
+        switch api {
+        case .openai:
+            guard let model = body["model"]?.stringValue else { throw Invalid(message: "model is required") }
+            guard let messages = body["messages"]?.arrayValue, !messages.isEmpty else {
+                throw Invalid(message: "messages must be a non-empty array")
+            }
+            let texts = messages.map { text(of: $0["content"]) }
+            let lastUser = messages.last { $0["role"]?.stringValue == "user" }.map { text(of: $0["content"]) } ?? texts.last ?? ""
+            let tools = (body["tools"]?.arrayValue ?? []).compactMap { tool -> (String, JSONValue)? in
+                let f = tool["function"] ?? tool
+                return f["name"]?.stringValue.map { ($0, f["parameters"] ?? .object([:])) }
+            }
+            let max = (body["max_completion_tokens"] ?? body["max_tokens"])?.intValue.map(Int.init)
+            return SimulatedRequest(api: api, model: model, stream: body["stream"]?.boolValue ?? false, prompt: lastUser,
+                                    allText: texts.joined(separator: "\n"), maxTokens: max, tools: tools)
+        case .anthropic:
+            guard let model = body["model"]?.stringValue else { throw Invalid(message: "model is required") }
+            guard let maxTokens = body["max_tokens"]?.intValue else { throw Invalid(message: "max_tokens is required") }
+            guard let messages = body["messages"]?.arrayValue, !messages.isEmpty else {
+                throw Invalid(message: "messages must be a non-empty array")
+            }
+            let texts = [text(of: body["system"])] + messages.map { text(of: $0["content"]) }
+            let lastUser = messages.last { $0["role"]?.stringValue == "user" }.map { text(of: $0["content"]) } ?? ""
+            let tools = (body["tools"]?.arrayValue ?? []).compactMap { tool -> (String, JSONValue)? in
+                tool["name"]?.stringValue.map { ($0, tool["input_schema"] ?? .object([:])) }
+            }
+            return SimulatedRequest(api: api, model: model, stream: body["stream"]?.boolValue ?? false, prompt: lastUser,
+                                    allText: texts.joined(separator: "\n"), maxTokens: Int(maxTokens), tools: tools)
+        case .gemini:
+            guard let model = pathModel, !model.isEmpty else { throw Invalid(message: "model is required in the path") }
+            guard let contents = body["contents"]?.arrayValue, !contents.isEmpty else {
+                throw Invalid(message: "contents must be a non-empty array")
+            }
+            let texts = contents.map { c in (c["parts"]?.arrayValue ?? []).compactMap { $0["text"]?.stringValue }.joined() }
+            let system = (body["systemInstruction"]?["parts"]?.arrayValue ?? []).compactMap { $0["text"]?.stringValue }.joined()
+            let lastUser = contents.last { ($0["role"]?.stringValue ?? "user") == "user" }
+                .map { c in (c["parts"]?.arrayValue ?? []).compactMap { $0["text"]?.stringValue }.joined() } ?? ""
+            var tools: [(String, JSONValue)] = []
+            for group in body["tools"]?.arrayValue ?? [] {
+                for f in group["functionDeclarations"]?.arrayValue ?? [] {
+                    if let name = f["name"]?.stringValue { tools.append((name, f["parametersJsonSchema"] ?? f["parameters"] ?? .object([:]))) }
+                }
+            }
+            let max = body["generationConfig"]?["maxOutputTokens"]?.intValue.map(Int.init)
+            return SimulatedRequest(api: api, model: model, stream: streamFromPath, prompt: lastUser,
+                                    allText: ([system] + texts).joined(separator: "\n"), maxTokens: max, tools: tools)
+        }
+    }
+
+    /// Text of a content field: a string, or an array of parts/blocks with text.
+    static func text(of content: JSONValue?) -> String {
+        switch content {
+        case .string(let s)?: return s
+        case .array(let parts)?:
+            return parts.compactMap { $0["text"]?.stringValue ?? ($0["content"].map { text(of: $0) }) }.joined(separator: "\n")
+        default: return ""
+        }
+    }
+}
+
+/// The tool calls a simulated model makes (docs/simulator.md, "Tool models").
+enum SimulatedToolCalls {
+    struct Call {
+        let name: String
+        let arguments: String  // JSON text (invalid on purpose for the badargs mode)
+    }
+
+    static func calls(for request: SimulatedRequest, mode: SimulatorSchedule.ToolMode) -> [Call] {
+        guard !request.tools.isEmpty else { return [] }
+        let prompt = request.prompt.lowercased()
+        let named = request.tools.filter { tool in
+            let name = tool.name.lowercased()
+            return prompt.contains(name) || prompt.contains(name.replacing("_", with: " "))
+        }
+        let chosen = named.first ?? request.tools[0]
+        switch mode {
+        case .none:
+            return []
+        case .call:
+            return [Call(name: chosen.name, arguments: arguments(for: chosen.schema, prompt: request.prompt).jsonString)]
+        case .wrong:
+            return [Call(name: "not_a_tool_\(chosen.name)", arguments: "{}")]
+        case .malformed:
+            return [Call(name: chosen.name, arguments: "{\"unterminated\": ")]
+        case .parallel:
+            let targets = named.count >= 2 ? named : [chosen, chosen]
+            return targets.map { Call(name: $0.name, arguments: arguments(for: $0.schema, prompt: request.prompt).jsonString) }
+        }
+    }
+
+    /// Schema-valid arguments taken from the prompt: every required property (all
+    /// properties when none are required), strings from the prompt's last capitalized
+    /// word, numbers from its first number, enums from a value the prompt mentions.
+    static func arguments(for schema: JSONValue, prompt: String) -> JSONValue {
+        let properties = schema["properties"]?.objectValue ?? JSONObject()
+        let required = schema["required"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        let keys = required.isEmpty ? properties.keys : required
+        var out = JSONObject()
+        for key in keys {
+            out[key] = value(for: properties[key] ?? .object([:]), prompt: prompt)
+        }
+        return .object(out)
+    }
+
+    static func value(for property: JSONValue, prompt: String) -> JSONValue {
+        if let options = property["enum"]?.arrayValue, !options.isEmpty {
+            return options.first { $0.stringValue.map { prompt.lowercased().contains($0.lowercased()) } ?? false } ?? options[0]
+        }
+        let type = property["type"]?.stringValue ?? property["type"]?.arrayValue?.first?.stringValue ?? "string"
+        let numbers = prompt.split(whereSeparator: { !"0123456789.-".contains($0) }).compactMap { Double($0) }
+        switch type {
+        case "integer": return .int(Int64(numbers.first ?? 1))
+        case "number", "float": return .double(numbers.first ?? 1.5)
+        case "boolean": return .bool(true)
+        case "array": return .array([])
+        case "object", "dict": return .object([:])
+        default:
+            let words = prompt.split(whereSeparator: { !$0.isLetter })
+            let capitalized = words.dropFirst().last { $0.first?.isUppercase == true }
+            return .string(capitalized.map(String.init) ?? "example")
+        }
+    }
+}

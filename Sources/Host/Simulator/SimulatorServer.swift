@@ -1,0 +1,216 @@
+import Foundation
+import HostMeasurement
+import Hummingbird
+import HummingbirdCore
+import NIOCore
+import StudioJSON
+
+/// The built-in provider simulator (DESIGN §4): a real HTTP server speaking OpenAI chat
+/// completions, Anthropic messages and Gemini generateContent, streamed or not, text and
+/// tool calls, with deterministic timing and faults chosen by model name or headers.
+/// Every write is stamped with the monotonic clock and kept as ground truth
+/// (`GET /sim/requests/{id}`, and `X-Sim-Request-Id` on every response).
+public struct SimulatorServer: Sendable {
+    public let log: GroundTruthLog
+
+    public init(log: GroundTruthLog = GroundTruthLog()) { self.log = log }
+
+    /// HTTP/1.1 with the wire-stamping handler: use this server builder wherever the
+    /// simulator routes are served, or ground truth falls back to queue-time stamps.
+    public static func httpServer(log: GroundTruthLog) -> HTTPServerBuilder {
+        .http1(configuration: .init(additionalChannelHandlers: [WireStampHandler(log: log)]))
+    }
+
+    /// The routes, to mount on any router (the standalone app, or `studio serve`).
+    public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
+        router.post("/v1/chat/completions") { request, _ in
+            try await respond(request, api: .openai)
+        }
+        router.post("/v1/messages") { request, _ in
+            try await respond(request, api: .anthropic)
+        }
+        // Gemini: /v1beta/models/{model}:generateContent or :streamGenerateContent?alt=sse
+        router.post("/v1beta/models/{action}") { request, context in
+            let action = context.parameters.get("action") ?? ""
+            guard let colon = action.lastIndex(of: ":") else { return Self.error(.notFound, "unknown Gemini method") }
+            let model = String(action[..<colon])
+            switch action[action.index(after: colon)...] {
+            case "streamGenerateContent": return try await respond(request, api: .gemini, pathModel: model, stream: true)
+            case "generateContent": return try await respond(request, api: .gemini, pathModel: model, stream: false)
+            default: return Self.error(.notFound, "unknown Gemini method")
+            }
+        }
+        router.get("/v1/models") { _, _ in
+            Response.simulatorJSON(["object": "list", "data": .array(Self.catalog.map { ["id": .string($0), "object": "model"] })])
+        }
+        router.get("/v1beta/models") { _, _ in
+            Response.simulatorJSON(["models": .array(Self.catalog.map { ["name": .string("models/" + $0)] })])
+        }
+        router.get("/sim/requests/{id}") { _, context in
+            guard let id = context.parameters.get("id"), let record = log.record(id) else {
+                return Self.error(.notFound, "no such simulated request")
+            }
+            return Response.simulatorJSON(record.json)
+        }
+    }
+
+    /// Models listed by the simulator (any name works; these are the documented ones).
+    public static let catalog = ["sim-fast", "sim-steady", "sim-slow", "sim-ttft50-gap10-tok64", "sim-tools",
+                                 "sim-fault429", "sim-fault500", "sim-fault401", "sim-faultdisconnect", "sim-faultmalformed"]
+
+    static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        Response.simulatorJSON(["error": ["message": .string(message), "type": "invalid_request_error"]], status: status)
+    }
+
+    private func respond(_ request: Request, api: SimulatedRequest.API, pathModel: String? = nil,
+                         stream: Bool = false) async throws -> Response {
+        var headers: [String: String] = [:]
+        for field in request.headers { headers[field.name.canonicalName] = field.value }
+        // The wire stamp of the request head when served through httpServer(log:).
+        let receivedAt = headers["x-sim-received-ns"].flatMap(UInt64.init) ?? MonotonicClock.now()
+        let buffer = try await request.body.collect(upTo: 64 << 20)
+        let body: JSONValue
+        do { body = try JSONParser.parse(bytes: Array(buffer: buffer)) } catch {
+            return Self.error(.badRequest, "body is not JSON: \(error)")
+        }
+        let parsed: SimulatedRequest
+        do {
+            parsed = try SimulatedRequest.parse(api: api, body: body, pathModel: pathModel, streamFromPath: stream)
+        } catch let invalid as SimulatedRequest.Invalid {
+            return Self.error(.badRequest, invalid.message)
+        }
+        let schedule = SimulatorSchedule(model: parsed.model, headers: headers, maxTokens: parsed.maxTokens)
+        let id = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        var truth = GroundTruth(id: id, api: api.rawValue, model: parsed.model, schedule: schedule, receivedAt: receivedAt)
+        truth.inputTokens = SimulatorText.estimateTokens(parsed.allText)
+
+        if schedule.headerDelayMs > 0 {
+            try await Self.sleep(until: receivedAt + UInt64(schedule.headerDelayMs * 1_000_000))
+        }
+        if let status = schedule.fault.flatMap(Self.statusFault) {
+            truth.headersAt = MonotonicClock.now()
+            truth.endAt = truth.headersAt
+            truth.completed = true
+            log.store(truth)
+            var response = Response.simulatorJSON(
+                SimulatorWire.errorBody(api, status: Int(status.code), message: "simulated \(status.code)"), status: status)
+            response.headers[.init("X-Sim-Request-Id")!] = id
+            if status == .tooManyRequests { response.headers[.retryAfter] = "2" }
+            return response
+        }
+
+        let calls = SimulatedToolCalls.calls(for: parsed, mode: schedule.toolMode)
+        let texts = (0..<schedule.tokens).map(SimulatorText.token)
+        let plan = SimulatorWire.plan(api, id: id, model: parsed.model, texts: texts, calls: calls,
+                                      inputTokens: truth.inputTokens, withUsage: schedule.fault != .noUsage)
+        truth.outputTokens = calls.isEmpty ? texts.count : plan.tokens.count
+
+        if !parsed.stream {
+            // Whole body after the last token's deadline.
+            try await Self.sleep(until: schedule.deadline(ofToken: max(0, plan.tokens.count - 1), receivedAt: receivedAt))
+            var bytes = ByteBuffer()
+            bytes.writeString(plan.whole.jsonString)
+            truth.headersAt = MonotonicClock.now()
+            truth.writes = [.init(queuedAt: truth.headersAt, bytes: bytes.readableBytes, tokens: truth.outputTokens)]
+            truth.endAt = truth.headersAt
+            truth.completed = true
+            log.store(truth)
+            var response = Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: bytes))
+            response.headers[.init("X-Sim-Request-Id")!] = id
+            return response
+        }
+
+        truth.headersAt = MonotonicClock.now()
+        log.store(truth)
+        let log = self.log
+        let started = truth
+        var response = Response(
+            status: .ok,
+            headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+            body: ResponseBody { writer in
+                try await Self.stream(plan: plan, schedule: schedule, truth: started, log: log, writer: &writer)
+            })
+        response.headers[.init("X-Sim-Request-Id")!] = id
+        return response
+    }
+
+    private static func statusFault(_ fault: SimulatorSchedule.Fault) -> HTTPResponse.Status? {
+        switch fault {
+        case .rateLimited: return .tooManyRequests
+        case .serverError: return .internalServerError
+        case .unauthorized: return .unauthorized
+        default: return nil
+        }
+    }
+
+    /// Writes the plan on schedule: the preamble at once, then groups of
+    /// `eventsPerWrite` token events, each at the deadline of its last token, then the
+    /// trailer. Every write is stamped just before it is handed to the channel.
+    private static func stream(plan: StreamPlan, schedule: SimulatorSchedule, truth: GroundTruth,
+                               log: GroundTruthLog, writer: inout any ResponseBodyWriter) async throws {
+        var truth = truth
+        defer {
+            truth.endAt = MonotonicClock.now()
+            log.store(truth)
+        }
+        func send(_ text: String, tokens: Int) async throws {
+            let bytes = Array(text.utf8)
+            let pieces: [ArraySlice<UInt8>]
+            if schedule.splitEvents && bytes.count > 1 {
+                // Cut inside a multi-byte character when there is one, else in the middle.
+                let cut = bytes.firstIndex { $0 >= 0xC0 }.map { $0 + 1 } ?? bytes.count / 2
+                pieces = [bytes[..<cut], bytes[cut...]]
+            } else {
+                pieces = [bytes[...]]
+            }
+            for (i, piece) in pieces.enumerated() {
+                var buffer = ByteBuffer()
+                buffer.writeBytes(piece)
+                let at = MonotonicClock.now()
+                try await writer.write(buffer)
+                // A token is delivered when its last byte is written.
+                truth.writes.append(.init(queuedAt: at, bytes: piece.count, tokens: i == pieces.count - 1 ? tokens : 0))
+            }
+        }
+
+        if !plan.preamble.isEmpty { try await send(plan.preamble.joined(), tokens: 0) }
+        let malformedAt = schedule.fault == .malformed ? plan.tokens.count / 2 : -1
+        let disconnectAt = schedule.fault == .disconnect ? max(1, plan.tokens.count / 2) : -1
+        var index = 0
+        while index < plan.tokens.count {
+            if index == disconnectAt {
+                // Abandon the body mid-stream: the connection closes without the final chunk.
+                throw SimulatedDisconnect()
+            }
+            let end = min(plan.tokens.count, index + schedule.eventsPerWrite)
+            try await sleep(until: schedule.deadline(ofToken: end - 1, receivedAt: truth.receivedAt))
+            var text = ""
+            for i in index..<end {
+                text += i == malformedAt ? "data: {\"choices\": [{\"delta\": {\"content\": \"broken\"\n\n" : plan.tokens[i]
+            }
+            try await send(text, tokens: end - index)
+            index = end
+        }
+        if !plan.trailer.isEmpty { try await send(plan.trailer.joined(), tokens: 0) }
+        truth.completed = true
+        try await writer.finish(nil)
+    }
+
+    struct SimulatedDisconnect: Error {}
+
+    /// Sleeps until a monotonic deadline (a relative sleep recomputed from the absolute
+    /// deadline each time, so lateness never accumulates).
+    static func sleep(until deadline: UInt64) async throws {
+        let now = MonotonicClock.now()
+        guard deadline > now else { return }
+        try await Task.sleep(nanoseconds: deadline - now)
+    }
+}
+
+extension Response {
+    static func simulatorJSON(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        var buffer = ByteBuffer()
+        buffer.writeString(value.jsonString)
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
+    }
+}

@@ -1,0 +1,119 @@
+import HostMeasurement
+import HostPlugins
+import HostSimulator
+import HostTransport
+import StudioJSON
+import Testing
+
+/// Measurements against the simulator over real HTTP, checked against its ground truth.
+@Suite(.serialized) struct SimulatorMeasurementTests {
+    static let openAI = try! PluginLoader.load(path: TestSupport.openAIPath)
+
+    func endpoint(_ simulator: EmbeddedSimulator, key: String? = "sk-test-secret-key-123456") throws -> ProviderEndpoint {
+        ProviderEndpoint(provider: try Self.openAI.makeProvider(config: ["base_url": .string(simulator.baseURL + "/v1")]), apiKey: key)
+    }
+
+    func request(_ model: String, maxTokens: Int = 512) -> JSONValue {
+        ["model": .string(model), "stream": true, "messages": [["role": "user", "content": "Tell me a story."]],
+         "params": ["max_tokens": .int(Int64(maxTokens))]]
+    }
+
+    @Test func ttftAndITLAgreeWithGroundTruthWithinOneMillisecond() async throws {
+        let simulator = try await EmbeddedSimulator.start()
+        let transport = Transport()
+        let endpoint = try endpoint(simulator)
+        var worstTTFT = 0.0, worstITL = 0.0
+        _ = await ProviderCall.stream(request("sim-ttft5-gap1-tok2"), to: endpoint, transport: transport)  // warm-up, as benchmarks do
+        for run in 0..<40 {
+            let record = await ProviderCall.stream(request("sim-ttft40-gap8-tok24"), to: endpoint, transport: transport)
+            #expect(record.succeeded, "run \(run): \(String(describing: record.failure))")
+            let requestID = try #require(record.serverRequestID)
+            let truth = try #require(simulator.log.record(requestID))
+            let metrics = record.metrics(prices: nil)
+            let ttft = try #require(metrics.ttftMs)
+            let truthTTFT = try #require(truth.ttftMs)
+            worstTTFT = max(worstTTFT, abs(ttft - truthTTFT))
+            if abs(ttft - truthTTFT) > 0.8 { print("DBG run \(run): err \(ttft - truthTTFT) queue \(Double(record.queueNs)/1e6) recv-t0 \(MonotonicClock.milliseconds(from: record.t0, to: truth.receivedAt)) read-write \(MonotonicClock.milliseconds(from: truth.firstTokenAt!, to: record.reads.first { $0.tokenEvents > 0 }!.at)) queued-wire \(MonotonicClock.milliseconds(from: truth.writes.first { $0.tokens > 0 }!.queuedAt, to: truth.firstTokenAt!))") }
+            #expect(ttft >= 40, "TTFT counts from before the request left, so it is never below the schedule")
+            #expect(metrics.outputTokens == 24 && !metrics.tokensEstimated)
+            #expect(record.text == (0..<24).map(SimulatorText.token).joined())
+            // Per request, ITL is (last token − first token) / (n − 1) on both sides.
+            #expect(metrics.itlSamplesMs.count == truth.itlSamplesMs.count)
+            let truthITL = truth.itlSamplesMs.reduce(0, +) / Double(truth.itlSamplesMs.count)
+            worstITL = max(worstITL, abs(try #require(metrics.itlMs) - truthITL))
+        }
+        #expect(worstTTFT < 1.0, "worst TTFT error \(worstTTFT) ms")
+        #expect(worstITL < 1.0, "worst ITL error \(worstITL) ms")
+        try await transport.shutdown()
+        await simulator.stop()
+    }
+
+    @Test func ttftIgnoresHeadersAndTheRoleOnlyChunk() async throws {
+        // Headers and the role-only chunk arrive at once; the first token 120 ms later.
+        let simulator = try await EmbeddedSimulator.start()
+        let transport = Transport()
+        let record = await ProviderCall.stream(request("sim-ttft120-gap5-tok4"), to: try endpoint(simulator), transport: transport)
+        let metrics = record.metrics(prices: nil)
+        let headerMs = MonotonicClock.milliseconds(from: record.t0, to: try #require(record.headAt))
+        #expect(headerMs < 60, "headers came early (\(headerMs) ms)")
+        #expect(record.reads.first?.tokenEvents == 0, "the first read is the role-only chunk")
+        #expect(try #require(metrics.ttftMs) >= 120)
+        try await transport.shutdown()
+        await simulator.stop()
+    }
+
+    @Test func severalEventsPerWriteAndSplitEventsAreCountedRight() async throws {
+        let simulator = try await EmbeddedSimulator.start()
+        let transport = Transport()
+        let ep = try endpoint(simulator)
+        let merged = await ProviderCall.stream(request("sim-ttft10-gap2-tok20-epw5"), to: ep, transport: transport)
+        #expect(merged.succeeded)
+        #expect(merged.reads.filter { $0.tokenEvents > 0 }.allSatisfy { $0.tokenEvents == 5 })
+        #expect(merged.metrics(prices: nil).itlSamplesMs.allSatisfy { $0 > 0 }, "no 0 ms gaps from merged events")
+        let split = await ProviderCall.stream(request("sim-ttft10-gap2-tok16-split"), to: ep, transport: transport)
+        #expect(split.succeeded)
+        #expect(split.text == (0..<16).map(SimulatorText.token).joined(), "UTF-8 split across reads decodes whole")
+        try await transport.shutdown()
+        await simulator.stop()
+    }
+
+    @Test(arguments: [("sim-fault429", "rate_limited"), ("sim-fault401", "auth_failed"), ("sim-fault500", "http_500"),
+                      ("sim-faultdisconnect-tok20", "network"), ("sim-faultmalformed-tok10", "malformed_stream")])
+    func faultsAreClassified(model: String, expected: String) async throws {
+        let simulator = try await EmbeddedSimulator.start()
+        let transport = Transport()
+        let record = await ProviderCall.stream(request(model + "-ttft5-gap1"), to: try endpoint(simulator), transport: transport)
+        #expect(record.failure?.errorClass.description == expected, "\(String(describing: record.failure))")
+        if expected == "rate_limited" { #expect(record.failure?.retryAfterSeconds == 2) }
+        #expect(record.failure?.message.contains("sk-test-secret") == false)
+        // The next request on the same transport still works.
+        let next = await ProviderCall.stream(request("sim-ttft5-gap1-tok3"), to: try endpoint(simulator), transport: transport)
+        #expect(next.succeeded)
+        try await transport.shutdown()
+        await simulator.stop()
+    }
+
+    @Test func missingUsageIsCountedAndFlagged() async throws {
+        let simulator = try await EmbeddedSimulator.start()
+        let transport = Transport()
+        let record = await ProviderCall.stream(request("sim-faultnousage-tok7-ttft5-gap1"), to: try endpoint(simulator), transport: transport)
+        let metrics = record.metrics(prices: nil)
+        #expect(metrics.outputTokens == 7 && metrics.tokensEstimated)
+        try await transport.shutdown()
+        await simulator.stop()
+    }
+
+    @Test func cancellationAbortsTheRequest() async throws {
+        let simulator = try await EmbeddedSimulator.start()
+        let transport = Transport()
+        let ep = try endpoint(simulator)
+        let task = Task { await ProviderCall.stream(request("sim-ttft5-gap50-tok200"), to: ep, transport: transport) }
+        try await Task.sleep(nanoseconds: 150_000_000)
+        task.cancel()
+        let record = await task.value
+        #expect(record.failure?.errorClass == .cancelled)
+        #expect(record.metrics(prices: nil).totalSeconds < 2)
+        try await transport.shutdown()
+        await simulator.stop()
+    }
+}

@@ -25,7 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
-        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
     ],
     targets: [
@@ -47,10 +47,10 @@ let package = Package(
                 path: "Sources/Host/Security", swiftSettings: strict),
         .target(name: "HostTransport",
                 dependencies: ["HostMeasurement", "HostPlugins", "HostSecurity", "StudioJSON",
-                               .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                .product(name: "NIOCore", package: "swift-nio"),
+                               .product(name: "NIOPosix", package: "swift-nio"),
                                .product(name: "NIOHTTP1", package: "swift-nio"),
-                               .product(name: "Logging", package: "swift-log")],
+                               .product(name: "NIOSSL", package: "swift-nio-ssl")],
                 path: "Sources/Host/Transport", swiftSettings: strict),
         .target(name: "HostSimulator",
                 dependencies: ["HostMeasurement", "StudioJSON",
@@ -67,7 +67,7 @@ let package = Package(
                 dependencies: ["HostPlugins", .product(name: "Hummingbird", package: "hummingbird")],
                 path: "Sources/Host/HTTP", swiftSettings: strict),
         .executableTarget(name: "studio",
-                dependencies: ["HostPlugins", "HostScoring", "HostHTTP", "StudioJSON",
+                dependencies: ["HostPlugins", "HostScoring", "HostHTTP", "HostSimulator", "StudioJSON",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 path: "Sources/studio", swiftSettings: strict),
 
@@ -82,6 +82,7 @@ let package = Package(
         .testTarget(name: "StudioTests",
                 dependencies: ["HostPlugins", "HostScoring", "HostHTTP", "StudioJSON", "PluginABI",
                                "HostMeasurement", "HostSimulator", "HostTransport", "HostSecurity",
+                               .product(name: "NIOCore", package: "swift-nio"),
                                .product(name: "HummingbirdTesting", package: "hummingbird")],
                 path: "Tests/StudioTests", exclude: ["Fixtures"], swiftSettings: strict),
     ]

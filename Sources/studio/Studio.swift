@@ -9,7 +9,7 @@ struct Studio: AsyncParsableCommand {
         commandName: "studio",
         abstract: "LLM Benchmark Studio: measure LLM providers and score tool calling.",
         version: "0.1.0",
-        subcommands: [Serve.self, PluginsCommand.self, Score.self])
+        subcommands: [Serve.self, Simulate.self, PluginsCommand.self, Score.self])
 
     static func main() async {
         do {
@@ -43,4 +43,9 @@ struct PluginOptions: ParsableArguments {
 
     @Option(name: .customLong("data"), help: "The data folder (its plugins/ subfolder is searched).")
     var dataDirectory: String = "data"
+}
+
+/// Writes a line to standard output unbuffered (a line a parent process waits for).
+func printFlushed(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

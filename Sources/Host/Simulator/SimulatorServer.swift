@@ -18,7 +18,7 @@ public struct SimulatorServer: Sendable {
     /// HTTP/1.1 with the wire-stamping handler: use this server builder wherever the
     /// simulator routes are served, or ground truth falls back to queue-time stamps.
     public static func httpServer(log: GroundTruthLog) -> HTTPServerBuilder {
-        .http1(configuration: .init(additionalChannelHandlers: [WireStampHandler(log: log)]))
+        HTTPServerBuilder { responder in StampedHTTP1Channel(responder: responder, log: log) }
     }
 
     /// The routes, to mount on any router (the standalone app, or `studio serve`).

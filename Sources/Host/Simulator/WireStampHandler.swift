@@ -1,35 +1,66 @@
 import HTTPTypes
 import HostMeasurement
+import HummingbirdCore
+import Logging
 import NIOCore
 import NIOHTTPTypes
 
-/// Stamps, on the event loop, the arrival of each request head and the flush of every body
-/// write of a simulated response (the socket write follows synchronously inside the flush).
-/// Sits in the server pipeline after the HTTP codec; it learns which request a response
-/// belongs to from the X-Sim-Request-Id header of the head (HTTP/1.1 serves one response
-/// at a time per connection). These stamps are the simulator's ground truth.
+/// When the bytes of a simulated exchange crossed the socket: stamped by SocketStampHandler
+/// (first in the pipeline, raw bytes) and read by WireStampHandler (after the HTTP codec,
+/// where requests and responses are known). Confined to the channel's event loop.
+final class SocketClock: @unchecked Sendable {
+    var lastReadAt: UInt64 = 0
+    var lastFlushAt: UInt64 = 0
+}
+
+/// Next to the socket: stamps every read as it arrives and every flush just before the
+/// encoded bytes are written to the socket.
+final class SocketStampHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let clock: SocketClock
+    init(clock: SocketClock) { self.clock = clock }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        clock.lastReadAt = MonotonicClock.now()
+        context.fireChannelRead(data)
+    }
+
+    func flush(context: ChannelHandlerContext) {
+        clock.lastFlushAt = MonotonicClock.now()
+        context.flush()
+    }
+}
+
+/// After the HTTP codec: ties the socket stamps to simulated requests. The receive stamp
+/// of a request head reaches the route handler in the X-Sim-Received-Ns header; the flush
+/// stamps of a response's body writes go to the ground-truth log under the response's
+/// X-Sim-Request-Id (HTTP/1.1 serves one response at a time per connection).
 final class WireStampHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
     typealias OutboundIn = HTTPResponsePart
     typealias OutboundOut = HTTPResponsePart
 
-    /// Header through which the receive stamp reaches the request handler.
     static let receivedHeader = HTTPField.Name("X-Sim-Received-Ns")!
 
     private let log: GroundTruthLog
+    private let clock: SocketClock
     private var currentID: String?
     private var unflushedBodyWrites = 0
     private var ended = false
 
-    init(log: GroundTruthLog) { self.log = log }
+    init(log: GroundTruthLog, clock: SocketClock) {
+        self.log = log
+        self.clock = clock
+    }
 
-    /// Stamps the arrival of each request head, before any parsing of the body or routing,
-    /// and hands the stamp to the handler in a header: deadlines count from here.
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let at = MonotonicClock.now()
         if case .head(var head) = unwrapInboundIn(data) {
-            head.headerFields[Self.receivedHeader] = String(at)
+            head.headerFields[Self.receivedHeader] = String(clock.lastReadAt)
             context.fireChannelRead(wrapInboundOut(.head(head)))
         } else {
             context.fireChannelRead(data)
@@ -51,14 +82,33 @@ final class WireStampHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func flush(context: ChannelHandlerContext) {
-        // Stamped just before the encoder and the socket write run (synchronously, inside
-        // this flush): a client can never read these bytes before this time.
-        let at = MonotonicClock.now()
+        // Encoding and SocketStampHandler's stamp happen synchronously inside this call.
         context.flush()
         if let id = currentID, unflushedBodyWrites > 0 {
-            log.addWireStamps(id, count: unflushedBodyWrites, at: at)
+            log.addWireStamps(id, count: unflushedBodyWrites, at: clock.lastFlushAt)
             unflushedBodyWrites = 0
         }
         if ended { currentID = nil }
+    }
+}
+
+/// Hummingbird's HTTP/1.1 child channel with the two stamping handlers installed.
+struct StampedHTTP1Channel: ServerChildChannel {
+    typealias Value = HTTP1Channel.Value
+
+    let responder: HTTPChannelHandler.Responder
+    let log: GroundTruthLog
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        let clock = SocketClock()
+        let http1 = HTTP1Channel(responder: responder,
+                                 configuration: .init(additionalChannelHandlers: [WireStampHandler(log: log, clock: clock)]))
+        return channel.eventLoop.makeCompletedFuture {
+            try channel.pipeline.syncOperations.addHandler(SocketStampHandler(clock: clock), position: .first)
+        }.flatMap { http1.setup(channel: channel, logger: logger) }
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        await HTTP1Channel(responder: responder).handle(value: value, logger: logger)
     }
 }

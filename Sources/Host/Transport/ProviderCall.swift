@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import HostMeasurement
 import HostPlugins
 import HostSecurity
@@ -116,6 +115,7 @@ public enum ProviderCall {
         } catch {
             return fail(.network, "cannot send the request: \(error)")
         }
+        // Refusals by the address policy and bad URLs surface as transport errors below.
 
         var errorBody: [UInt8] = []
         var retryAfter: Double? = nil
@@ -205,21 +205,10 @@ public enum ProviderCall {
     }
 
     static func classify(transportError error: any Error) -> ErrorClass {
-        if error is TransportTimeout { return .timeout }
-        if let client = error as? HTTPClientError {
-            switch client {
-            case .readTimeout, .connectTimeout, .deadlineExceeded, .writeTimeout: return .timeout
-            case .cancelled: return .cancelled
-            default: return .network
-            }
-        }
-        return .network
+        (error as? TransportError)?.errorClass ?? .network
     }
 
-    static func describe(_ error: any Error) -> String {
-        if let client = error as? HTTPClientError { return "transport: \(client)" }
-        return "transport: \(error)"
-    }
+    static func describe(_ error: any Error) -> String { "\(error)" }
 }
 
 extension String {

@@ -1,0 +1,125 @@
+import HostMeasurement
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import Synchronization
+
+/// Keep-alive HTTP/1.1 connections, idle ones kept per (scheme, host, port).
+final class ConnectionPool: Sendable {
+    private let idle = Mutex<[RequestTarget: [PooledConnection]]>([:])
+    private let maxIdlePerHost: Int
+    private let tls: NIOSSLContext?
+
+    init(maxIdlePerHost: Int) {
+        self.maxIdlePerHost = maxIdlePerHost
+        self.tls = try? NIOSSLContext(configuration: .makeClientConfiguration())
+    }
+
+    /// An idle live connection to `target`, or a new one. The resolved address is checked
+    /// against `policy` before connecting: the check applies to the address actually used.
+    func acquire(_ target: RequestTarget, group: any EventLoopGroup, timeouts: Transport.Timeouts,
+                 policy: AddressPolicy) async throws -> PooledConnection {
+        while let reused = idle.withLock({ $0[target]?.popLast() }) {
+            if reused.channel.isActive { return reused }
+        }
+        let address: SocketAddress
+        do {
+            address = try await Self.resolve(target.host, port: target.port)
+        } catch {
+            throw TransportError(.network, "cannot resolve \(target.host): \(error)")
+        }
+        if let reason = policy.refusal(for: address) {
+            throw TransportError(.refusedAddress, "refused to connect to \(target.host) (\(address.ipAddress ?? "?")): \(reason)")
+        }
+        let clock = ConnectionClock()
+        let exchangeHandler = ExchangeHandler(clock: clock)
+        let tls = target.tls ? self.tls : nil
+        if target.tls && tls == nil { throw TransportError(.network, "TLS is unavailable on this host") }
+        let sniHost: String? = Self.isIPLiteral(target.host) ? nil : target.host
+        let bootstrap = ClientBootstrap(group: group)
+            .connectTimeout(timeouts.connect)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    if let tls { try sync.addHandler(NIOSSLClientHandler(context: tls, serverHostname: sniHost)) }
+                    try sync.addHandler(ByteStampHandler(clock: clock))
+                    try sync.addHTTPClientHandlers(leftOverBytesStrategy: .fireError)
+                    try sync.addHandler(exchangeHandler)
+                }
+            }
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.connect(to: address).get()
+        } catch let error as ChannelError where error == .connectTimeout(timeouts.connect) {
+            throw TransportError(.timeout, "connect to \(target.host):\(target.port) timed out")
+        } catch {
+            throw TransportError(.network, "cannot connect to \(target.host):\(target.port): \(error)")
+        }
+        return PooledConnection(target: target, channel: channel, handler: exchangeHandler)
+    }
+
+    /// Returns a connection whose response ended with keep-alive.
+    func release(_ connection: PooledConnection) {
+        let kept = idle.withLock { idle -> Bool in
+            var list = idle[connection.target, default: []]
+            guard list.count < maxIdlePerHost else { return false }
+            list.append(connection)
+            idle[connection.target] = list
+            return true
+        }
+        if !kept { connection.channel.close(promise: nil) }
+    }
+
+    func closeAll() async {
+        let all = idle.withLock { idle in
+            defer { idle.removeAll() }
+            return idle.values.flatMap { $0 }
+        }
+        for connection in all { try? await connection.channel.close() }
+    }
+
+    static func isIPLiteral(_ host: String) -> Bool {
+        (try? SocketAddress(ipAddress: host, port: 0)) != nil
+    }
+
+    /// getaddrinfo off the event loops (it blocks); IP literals need no lookup.
+    static func resolve(_ host: String, port: Int) async throws -> SocketAddress {
+        if let literal = try? SocketAddress(ipAddress: host, port: port) { return literal }
+        return try await NIOThreadPool.singleton.runIfActive {
+            try SocketAddress.makeAddressResolvingHost(host, port: port)
+        }
+    }
+}
+
+/// One pooled connection and its exchange handler.
+final class PooledConnection: Sendable {
+    let target: RequestTarget
+    let channel: any Channel
+    let handler: ExchangeHandler
+
+    init(target: RequestTarget, channel: any Channel, handler: ExchangeHandler) {
+        self.target = target
+        self.channel = channel
+        self.handler = handler
+    }
+
+    /// Sends the request on the connection's event loop.
+    func start(_ exchange: Exchange, head: HTTPRequestHead, body: [UInt8]?, timeouts: Transport.Timeouts, pool: ConnectionPool) {
+        let channel = self.channel
+        channel.eventLoop.execute {
+            guard exchange.attach(channel) else { channel.close(promise: nil); return }
+            self.handler.begin(exchange, timeouts: timeouts, context: channel) { reusable in
+                if reusable { pool.release(self) } else { channel.close(promise: nil) }
+            }
+            channel.write(HTTPClientRequestPart.head(head), promise: nil)
+            if let body, !body.isEmpty {
+                channel.write(HTTPClientRequestPart.body(.byteBuffer(channel.allocator.buffer(bytes: body))), promise: nil)
+            }
+            channel.write(HTTPClientRequestPart.end(nil), promise: nil)
+            // ByteStampHandler stamps t0 inside this flush, just before the socket write.
+            channel.flush()
+        }
+    }
+}

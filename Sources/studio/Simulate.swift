@@ -1,0 +1,22 @@
+import ArgumentParser
+import HostSimulator
+
+struct Simulate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the provider simulator (OpenAI, Anthropic and Gemini wire formats) on its own.",
+        discussion: "Model names and X-Sim-* headers choose timing, tool behaviour and faults: see docs/simulator.md.")
+
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on (0 picks a free one).") var port = 8090
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+    }
+
+    func run() async throws {
+        let simulator = try await EmbeddedSimulator.start(host: host, port: port)
+        // The first line of standard output is the base URL, for scripts and tests.
+        printFlushed("simulator listening on \(simulator.baseURL)")
+        try await simulator.wait()
+    }
+}

@@ -3,6 +3,7 @@
 #   make test                           every test
 #   make run                            build, then `studio serve` on its defaults
 #   make bench-abi                      plugin ABI cost, release build
+#   make bench-measure [REQUESTS=300]   measurement error vs the simulator, release build
 #
 # `swift build` alone does not build C plugins and `swift run` builds no plugin at all,
 # so everything goes through here. C plugins are built with cc, not SwiftPM, so that they
@@ -22,7 +23,7 @@ PLUGIN_CFLAGS := -std=c11 -O2 -Wall -Wextra -pedantic -Werror -shared -fPIC -fvi
 C_PLUGIN_DIRS := $(patsubst %/,%,$(sort $(dir $(wildcard Plugins/*/*.c))))
 C_PLUGIN_LIBS := $(foreach d,$(C_PLUGIN_DIRS),$(BIN)/libstudio_$(subst -,_,$(notdir $(d))).so)
 
-.PHONY: build swift-products c-plugins test run bench-abi clean
+.PHONY: build swift-products c-plugins test run bench-abi bench-measure clean
 
 build: swift-products c-plugins
 
@@ -45,6 +46,11 @@ test: build
 
 run: build
 	$(BIN)/studio serve
+
+# Measurement error against the simulator's ground truth, CPU and memory (release build).
+bench-measure:
+	$(SWIFT) build -c release
+	$$($(SWIFT) build -c release --show-bin-path)/measurement-accuracy $(REQUESTS)
 
 bench-abi:
 	$(SWIFT) build -c release --product abi-cost

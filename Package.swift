@@ -16,6 +16,8 @@ let package = Package(
     products: [
         .executable(name: "studio", targets: ["studio"]),
         .library(name: "studio_openai", type: .dynamic, targets: ["OpenAIProvider"]),
+        .library(name: "studio_anthropic", type: .dynamic, targets: ["AnthropicProvider"]),
+        .library(name: "studio_gemini", type: .dynamic, targets: ["GeminiProvider"]),
         .library(name: "studio_toolcall", type: .dynamic, targets: ["ToolCallScorer"]),
     ],
     dependencies: [
@@ -26,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
     ],
     targets: [
@@ -52,6 +55,13 @@ let package = Package(
                                .product(name: "NIOHTTP1", package: "swift-nio"),
                                .product(name: "NIOSSL", package: "swift-nio-ssl")],
                 path: "Sources/Host/Transport", swiftSettings: strict),
+        .target(name: "HostParams", dependencies: ["StudioJSON"],
+                path: "Sources/Host/Params", swiftSettings: strict),
+        .target(name: "HostConfig", dependencies: ["StudioJSON", .product(name: "Yams", package: "Yams")],
+                path: "Sources/Host/Config", swiftSettings: strict),
+        .target(name: "HostBenchmark",
+                dependencies: ["HostMeasurement", "HostTransport", "HostPlugins", "HostParams", "HostConfig", "HostSimulator", "StudioJSON"],
+                path: "Sources/Host/Benchmark", swiftSettings: strict),
         .target(name: "HostSimulator",
                 dependencies: ["HostMeasurement", "StudioJSON",
                                .product(name: "Hummingbird", package: "hummingbird"),
@@ -67,21 +77,30 @@ let package = Package(
                 dependencies: ["HostPlugins", .product(name: "Hummingbird", package: "hummingbird")],
                 path: "Sources/Host/HTTP", swiftSettings: strict),
         .executableTarget(name: "studio",
-                dependencies: ["HostPlugins", "HostScoring", "HostHTTP", "HostSimulator", "StudioJSON",
+                dependencies: ["HostPlugins", "HostScoring", "HostHTTP", "HostSimulator", "HostBenchmark", "HostConfig",
+                               .product(name: "Hummingbird", package: "hummingbird"),
+                               "HostParams", "HostTransport", "HostMeasurement", "StudioJSON",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 path: "Sources/studio", swiftSettings: strict),
 
         // Shipped Swift plugins.
         .target(name: "OpenAIProvider", dependencies: ["PluginKit"], path: "Plugins/openai", swiftSettings: strict),
+        .target(name: "AnthropicProvider", dependencies: ["PluginKit"], path: "Plugins/anthropic", swiftSettings: strict),
+        .target(name: "GeminiProvider", dependencies: ["PluginKit"], path: "Plugins/gemini", swiftSettings: strict),
         .target(name: "ToolCallScorer", dependencies: ["PluginKit"], path: "Plugins/toolcall", swiftSettings: strict),
 
         // Benchmarks: commands that print figures, never timed tests.
         .executableTarget(name: "abi-cost", dependencies: ["HostPlugins", "PluginKit", "StudioJSON"],
                           path: "Benchmarks/ABICost", swiftSettings: strict),
+        .executableTarget(name: "measurement-accuracy",
+                          dependencies: ["HostPlugins", "HostTransport", "HostMeasurement", "StudioJSON",
+                                         .product(name: "NIOCore", package: "swift-nio")],
+                          path: "Benchmarks/MeasurementAccuracy", swiftSettings: strict),
 
         .testTarget(name: "StudioTests",
                 dependencies: ["HostPlugins", "HostScoring", "HostHTTP", "StudioJSON", "PluginABI",
                                "HostMeasurement", "HostSimulator", "HostTransport", "HostSecurity",
+                               "HostParams", "HostConfig", "HostBenchmark",
                                .product(name: "NIOCore", package: "swift-nio"),
                                .product(name: "HummingbirdTesting", package: "hummingbird")],
                 path: "Tests/StudioTests", exclude: ["Fixtures"], swiftSettings: strict),

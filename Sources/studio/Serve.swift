@@ -1,6 +1,9 @@
 import ArgumentParser
+import Foundation
+import HostConfig
 import HostHTTP
 import HostPlugins
+import HostSimulator
 import Hummingbird
 
 struct Serve: AsyncParsableCommand {
@@ -8,6 +11,7 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on.") var port = 8080
+    @Option(help: "Configuration file (YAML); default ./config.yaml when present, else the built-in one.") var config: String?
     @OptionGroup var plugins: PluginOptions
 
     func validate() throws {
@@ -15,10 +19,27 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let path = config ?? (FileManager.default.fileExists(atPath: "config.yaml") ? "config.yaml" : nil)
+        let studioConfig: StudioConfig
+        do {
+            if let path {
+                guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
+                studioConfig = try StudioConfig(yaml: String(decoding: data, as: UTF8.self))
+            } else {
+                studioConfig = .builtIn
+            }
+        } catch {
+            printError("\(path ?? "config"): \(error)")
+            throw ExitCode.failure
+        }
         let registry = PluginRegistry(searchPath: PluginRegistry.searchPath(explicit: plugins.folders, dataDirectory: plugins.dataDirectory))
         for failure in registry.failures { printError("plugin refused: \(failure)") }
+        // The simulator the configuration names runs beside the server, on a free loopback port.
+        let simulator = studioConfig.providers.contains(where: \.usesSimulator) ? try await EmbeddedSimulator.start() : nil
+        if let simulator { printError("simulator on \(simulator.baseURL)") }
         printError("studio \(StudioVersion.current): \(registry.plugins.count) plugins loaded; listening on http://\(host):\(port)")
-        let app = buildApplication(host: host, port: port, plugins: registry)
+        let app = buildApplication(host: host, port: port, plugins: registry, simulatorURL: simulator?.baseURL)
         try await app.runService()
+        await simulator?.stop()
     }
 }

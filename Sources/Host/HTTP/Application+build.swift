@@ -4,10 +4,11 @@ import StudioJSON
 
 /// Builds the studio's HTTP application. Grows with each concern (auth, jobs, ...); each
 /// concern adds its controller here, so this file is the map of the server.
-public func buildApplication(host: String, port: Int, plugins: PluginRegistry) -> some ApplicationProtocol {
+public func buildApplication(host: String, port: Int, plugins: PluginRegistry,
+                             simulatorURL: String? = nil) -> some ApplicationProtocol {
     let router = Router()
     router.add(middleware: SecurityHeadersMiddleware())
-    HealthController(plugins: plugins).addRoutes(to: router)
+    HealthController(plugins: plugins, simulatorURL: simulatorURL).addRoutes(to: router)
     return Application(
         router: router,
         configuration: .init(address: .hostname(host, port: port), serverName: "studio"))
@@ -16,6 +17,7 @@ public func buildApplication(host: String, port: Int, plugins: PluginRegistry) -
 /// `GET /healthz`: liveness plus what an operator wants at a glance.
 struct HealthController {
     let plugins: PluginRegistry
+    let simulatorURL: String?
 
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("/healthz") { _, _ -> Response in
@@ -23,6 +25,7 @@ struct HealthController {
                 "status": "ok", "version": .string(StudioVersion.current),
                 "plugins": .int(Int64(plugins.plugins.count)),
                 "plugin_load_errors": .int(Int64(plugins.failures.count)),
+                "simulator": simulatorURL.map(JSONValue.string) ?? .null,
             ]
             return Response.json(body)
         }

@@ -1,0 +1,104 @@
+// Measurement accuracy benchmark (issue: measurement core). Runs `studio simulate` in
+// its own process (pinned to core 1 when taskset exists), sends sequential streaming
+// requests of 64 tokens through the openai plugin and the studio's transport, and
+// compares every measurement with the simulator's ground truth (its socket stamps):
+//   TTFT error = measured TTFT − (first token flush − request arrival)
+//   ITL error  = measured per-token gap − ground-truth gap
+// It prints p50/p99/max of both, the client's CPU-seconds per 1,000 requests and its
+// peak RSS. Not a test: a command that prints figures (`make bench-measure`).
+
+import Foundation
+import HostMeasurement
+import HostPlugins
+import HostTransport
+import NIOCore
+import StudioJSON
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@main
+enum MeasurementAccuracy {
+    static func main() async throws {
+        let requests = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 300
+        let directory = PluginRegistry.executableDirectory() ?? "."
+        let simulator = Process()
+        simulator.executableURL = URL(fileURLWithPath: FileManager.default.isExecutableFile(atPath: "/usr/bin/taskset") ? "/usr/bin/taskset" : directory + "/studio")
+        simulator.arguments = (simulator.executableURL!.path.hasSuffix("taskset") ? ["-c", "1", directory + "/studio"] : []) + ["simulate", "--port", "0"]
+        let pipe = Pipe()
+        simulator.standardOutput = pipe
+        simulator.standardError = FileHandle.nullDevice
+        try simulator.run()
+        defer { simulator.terminate() }
+        var line = Data()
+        while let byte = try pipe.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line += byte }
+        let text = String(decoding: line, as: UTF8.self)
+        guard let start = text.range(of: "http://") else { fatalError("simulator did not start: \(text)") }
+        let base = String(text[start.lowerBound...])
+
+        let plugin = try PluginLoader.load(path: directory + "/libstudio_openai.so")
+        let endpoint = ProviderEndpoint(provider: try plugin.makeProvider(config: ["base_url": .string(base + "/v1")]), apiKey: nil)
+        let transport = Transport()
+        let request: JSONValue = ["model": "sim-ttft20-gap2-tok64", "stream": true,
+                                  "messages": [["role": "user", "content": "Count."]], "params": ["max_tokens": 64]]
+        for _ in 0..<20 { _ = await ProviderCall.stream(request, to: endpoint, transport: transport) }  // warm-up
+
+        var ttftErrors: [Double] = [], itlErrors: [Double] = [], failures = 0
+        var records: [(CallRecord, String)] = []
+        let cpuBefore = cpuSeconds()
+        for _ in 0..<requests {
+            let record = await ProviderCall.stream(request, to: endpoint, transport: transport)
+            if let id = record.serverRequestID, record.succeeded { records.append((record, id)) } else { failures += 1 }
+        }
+        let cpuUsed = cpuSeconds() - cpuBefore
+        // Ground truth is fetched after the timed loop, so it adds no load during it.
+        for (record, id) in records {
+            let truth = try await fetch(base + "/sim/requests/" + id, transport)
+            guard let received = truth["received_ns"]?.intValue else { continue }
+            let writes = (truth["writes"]?.arrayValue ?? []).filter { ($0["tokens"]?.intValue ?? 0) > 0 }
+            let truthTimes = writes.compactMap { $0["at_ns"]?.intValue }
+            let reads = record.reads.filter { $0.tokenEvents > 0 }.map { Int64($0.at) }
+            guard let first = truthTimes.first, reads.count == truthTimes.count,
+                  let ttft = record.metrics(prices: nil).ttftMs else { failures += 1; continue }
+            ttftErrors.append(ttft - Double(first - received) / 1e6)
+            for i in 1..<reads.count {
+                itlErrors.append(Double(reads[i] - reads[i - 1]) / 1e6 - Double(truthTimes[i] - truthTimes[i - 1]) / 1e6)
+            }
+        }
+        try? await transport.shutdown()
+
+        func report(_ name: String, _ values: [Double]) {
+            let sorted = values.map(abs).sorted()
+            guard !sorted.isEmpty else { print("\(name): no samples"); return }
+            func p(_ q: Double) -> Double { Statistics.percentile(sorted: sorted, q)! }
+            print(String(format: "%@ |error| ms: p50 %.3f  p99 %.3f  max %.3f  (n=%d, mean signed %.3f)",
+                         name, p(50), p(99), sorted.last!, sorted.count, values.reduce(0, +) / Double(values.count)))
+        }
+        print("Measurement accuracy: \(requests) sequential requests of 64 tokens (ttft 20 ms, gap 2 ms), simulator in its own process")
+        report("TTFT", ttftErrors)
+        report("ITL ", itlErrors)
+        print(String(format: "client CPU: %.3f s per 1,000 requests; peak RSS %.1f MB; failures %d",
+                     cpuUsed / Double(requests) * 1000, peakRSSMegabytes(), failures))
+        print("targets: p99 TTFT error <= 0.3 ms; <= 0.2 CPU-s per 1k requests; <= 64 MB RSS")
+    }
+
+    static func fetch(_ url: String, _ transport: Transport) async throws -> JSONValue {
+        let (_, events) = try transport.exchange(method: "GET", url: url, headers: [], body: nil)
+        var body: [UInt8] = []
+        for try await event in events { if case .body(let b, _) = event { body += b.readableBytesView } }
+        return try JSONParser.parse(bytes: body)
+    }
+
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+
+    static func peakRSSMegabytes() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024
+    }
+}

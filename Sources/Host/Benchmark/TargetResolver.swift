@@ -1,0 +1,92 @@
+import HostConfig
+import HostMeasurement
+import HostParams
+import HostPlugins
+import HostTransport
+import StudioJSON
+
+/// Turns configured providers and models into benchmark targets: finds each provider's
+/// plugin, creates its instance for the endpoint, takes the key from the environment
+/// variable the config names, and passes the parameters through the plugin's rules.
+public enum TargetResolver {
+    public struct Resolved: Sendable {
+        public var targets: [BenchmarkTarget] = []
+        /// Parameter adjustments and warnings, one line each, for the user to see.
+        public var notes: [String] = []
+        /// Providers or models left out, and why.
+        public var problems: [String] = []
+    }
+
+    /// Path under the simulator's root for each wire API.
+    static func simulatorPath(api: String?) -> String {
+        api == "gemini" ? "/v1beta" : "/v1"
+    }
+
+    public static func resolve(config: StudioConfig, registry: PluginRegistry, simulatorBaseURL: String?,
+                               environment: [String: String], only: Set<String> = []) -> Resolved {
+        var resolved = Resolved()
+        for provider in config.providers {
+            let wanted = provider.models.filter { only.isEmpty || only.contains($0.id) || only.contains("\(provider.id)/\($0.id)") || only.contains(provider.id) }
+            guard !wanted.isEmpty else { continue }
+            guard let plugin = registry.provider(id: provider.plugin) else {
+                resolved.problems.append("\(provider.id): no provider plugin \"\(provider.plugin)\" is loaded")
+                continue
+            }
+            var baseURL = provider.baseURL
+            if provider.usesSimulator {
+                guard let root = simulatorBaseURL else {
+                    resolved.problems.append("\(provider.id): the simulator is not running")
+                    continue
+                }
+                baseURL = root + simulatorPath(api: plugin.manifest.provider?["api"]?.stringValue)
+            }
+            var key: String? = nil
+            if let variable = provider.apiKeyEnv {
+                guard let value = environment[variable], !value.isEmpty else {
+                    resolved.problems.append("\(provider.id): environment variable \(variable) is not set, so it is skipped")
+                    continue
+                }
+                key = value
+            }
+            let instance: ProviderInstance
+            do {
+                instance = try plugin.makeProvider(config: ["base_url": .string(baseURL), "params": .object(provider.params)])
+            } catch {
+                resolved.problems.append("\(provider.id): \(error)")
+                continue
+            }
+            let validator = ParameterValidator(provider: plugin.manifest.provider)
+            let manifestModels = plugin.manifest.provider?["models"]?.arrayValue ?? []
+            for model in wanted {
+                var params = provider.params
+                params["temperature"] = .double(config.defaults.temperature)
+                params["max_tokens"] = .int(Int64(config.defaults.maxTokens))
+                for (k, v) in model.params { params[k] = v }
+                for skip in model.skipParams { params[skip] = nil }
+                let check = validator.validate(params, model: model.id)
+                let label = "\(provider.id)/\(model.id)"
+                for adjustment in check.adjustments {
+                    resolved.notes.append("\(label): \(adjustment.param) \(adjustment.action) (\(adjustment.original.jsonString) → \(adjustment.adjusted.jsonString)): \(adjustment.reason)")
+                }
+                for warning in check.warnings where !warning.contains("clamped") && !warning.contains("truncated") {
+                    resolved.notes.append("\(label): \(warning)")
+                }
+                guard check.valid else {
+                    resolved.problems.append("\(label): \(check.errors.joined(separator: "; "))")
+                    continue
+                }
+                // Prices and window: the config wins, then the plugin's defaults.
+                let known = manifestModels.first { $0["id"]?.stringValue == model.id }
+                let priceIn = model.priceIn ?? known?["price_in"]?.doubleValue
+                let priceOut = model.priceOut ?? known?["price_out"]?.doubleValue
+                let window = model.contextWindow ?? known?["context_window"]?.intValue.map(Int.init)
+                resolved.targets.append(BenchmarkTarget(
+                    providerID: provider.id, providerName: provider.name, model: model.id, displayName: model.displayName,
+                    endpoint: ProviderEndpoint(provider: instance, apiKey: key), endpointKey: "\(provider.plugin) \(baseURL)",
+                    prices: priceIn != nil || priceOut != nil ? Prices(input: priceIn, output: priceOut) : nil,
+                    contextWindow: window, systemPrompt: model.systemPrompt, params: check.resolved))
+            }
+        }
+        return resolved
+    }
+}

@@ -1,0 +1,228 @@
+import ArgumentParser
+import Foundation
+import HostBenchmark
+import HostConfig
+import HostMeasurement
+import HostPlugins
+import HostSimulator
+import HostTransport
+import StudioJSON
+
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmark models: time to first token, output speed, inter-token latency, cost.",
+        discussion: """
+            Targets come from --config (default: ./config.yaml when present, else the built-in \
+            configuration, which benchmarks the simulator offline), or from --provider, \
+            --base-url and --model for a single ad-hoc target.
+            """)
+
+    @Option(help: "Configuration file (YAML).") var config: String?
+    @Option(help: "Ad hoc: provider plugin id (openai, anthropic, gemini, ...).") var provider: String?
+    @Option(name: .customLong("base-url"), help: "Ad hoc: endpoint base URL, or \"simulator\".") var baseURL: String?
+    @Option(help: "Ad hoc: model id (repeatable).") var model: [String] = []
+    @Option(name: .customLong("api-key-env"), help: "Ad hoc: environment variable holding the API key.") var apiKeyEnv: String?
+    @Option(help: "Only these targets (model ids, provider ids or provider/model), comma separated.") var only: String?
+    @Option(help: "Measured runs per target and tier (1-20).") var runs: Int?
+    @Option(name: .customLong("max-tokens"), help: "Maximum output tokens.") var maxTokens: Int?
+    @Option(help: "Sampling temperature.") var temperature: Double?
+    @Option(name: .customLong("context-tiers"), help: "Context tiers in tokens, comma separated (e.g. 0,1000,5000).") var contextTiers: String?
+    @Option(help: "The prompt.") var prompt: String?
+    @Flag(name: .customLong("no-warmup"), help: "Skip the unrecorded warm-up call.") var noWarmup = false
+    @Flag(help: "Print one JSON document with every run and aggregate.") var json = false
+    @Option(help: "Also write every run as CSV to this file.") var csv: String?
+    @OptionGroup var plugins: PluginOptions
+
+    func validate() throws {
+        if let runs, !(1...20).contains(runs) { throw ValidationError("--runs must be between 1 and 20") }
+        if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
+        if (provider != nil || baseURL != nil || !model.isEmpty) && (provider == nil || baseURL == nil || model.isEmpty) {
+            throw ValidationError("--provider, --base-url and --model go together")
+        }
+        if provider != nil && config != nil { throw ValidationError("use either --config or --provider/--base-url/--model") }
+        if let tiers = contextTiers, parseTiers(tiers) == nil {
+            throw ValidationError("--context-tiers takes whole numbers separated by commas, e.g. 0,1000,5000")
+        }
+    }
+
+    func parseTiers(_ text: String) -> [Int]? {
+        let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let tiers = parts.compactMap { Int($0) }
+        return tiers.count == parts.count && !tiers.isEmpty && tiers.allSatisfy({ $0 >= 0 }) ? tiers : nil
+    }
+
+    func loadConfig() throws -> StudioConfig {
+        if let provider, let baseURL {
+            var c = StudioConfig()
+            c.providers = [.init(id: provider, name: provider, plugin: provider, baseURL: baseURL, apiKeyEnv: apiKeyEnv,
+                                 models: model.map { StudioConfig.Model(id: $0) })]
+            return c
+        }
+        let path = config ?? (FileManager.default.fileExists(atPath: "config.yaml") ? "config.yaml" : nil)
+        guard let path else { return StudioConfig.builtIn }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            printError("cannot read \(path)")
+            throw ExitCode.failure
+        }
+        do {
+            return try StudioConfig(yaml: String(decoding: data, as: UTF8.self))
+        } catch {
+            printError("\(path): \(error)")
+            throw ExitCode.failure
+        }
+    }
+
+    func run() async throws {
+        var config = try loadConfig()
+        if let runs { config.defaults.runs = runs }
+        if let maxTokens { config.defaults.maxTokens = maxTokens }
+        if let temperature { config.defaults.temperature = temperature }
+        if let tiers = contextTiers.flatMap(parseTiers) { config.defaults.contextTiers = tiers }
+        if noWarmup { config.defaults.warmup = false }
+        if let prompt { config.defaults.prompt = prompt }
+        let selected = Set((only ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
+
+        let registry = PluginRegistry(searchPath: PluginRegistry.searchPath(explicit: plugins.folders, dataDirectory: plugins.dataDirectory))
+        for failure in registry.failures { printError("plugin refused: \(failure)") }
+
+        var simulator: EmbeddedSimulator? = nil
+        if config.providers.contains(where: \.usesSimulator) {
+            simulator = try await EmbeddedSimulator.start()
+            if !json { printError("simulator started on \(simulator!.baseURL)") }
+        }
+        let resolved = TargetResolver.resolve(config: config, registry: registry, simulatorBaseURL: simulator?.baseURL,
+                                              environment: ProcessInfo.processInfo.environment, only: selected)
+        for note in resolved.notes { printError("note: \(note)") }
+        for problem in resolved.problems { printError("skipped: \(problem)") }
+        guard !resolved.targets.isEmpty else {
+            printError("nothing to benchmark")
+            await simulator?.stop()
+            throw ExitCode.failure
+        }
+
+        var plan = BenchmarkPlan(targets: resolved.targets)
+        plan.runs = config.defaults.runs
+        plan.maxTokens = config.defaults.maxTokens
+        plan.contextTiers = config.defaults.contextTiers
+        plan.warmup = config.defaults.warmup
+        if let prompt = config.defaults.prompt { plan.prompt = prompt }
+        do { try plan.validate() } catch {
+            printError("invalid benchmark: \(error)")
+            await simulator?.stop()
+            throw ExitCode(2)
+        }
+
+        let transport = Transport()
+        let started = Date()
+        var results: [RunResult] = []
+        var skipped: [JSONValue] = []
+        var aggregates: [TierAggregate] = []
+        for await event in BenchmarkRunner(transport: transport).run(plan) {
+            switch event {
+            case .result(let r):
+                results.append(r)
+            case .progress(let done, let total, let target, let tier, let run):
+                if !json, let r = results.last { printError(BenchReport.progressLine(done: done, total: total, target: target, tier: tier, run: run, result: r)) }
+            case .skipped(let target, let tier, let reason):
+                skipped.append(["target": .string(target), "context_tier": .int(Int64(tier)), "reason": .string(reason)])
+                if !json { printError("skipped \(target) tier \(tier): \(reason)") }
+            case .complete(let a), .cancelled(let a):
+                aggregates = a
+            }
+        }
+        try? await transport.shutdown()
+        await simulator?.stop()
+
+        if let csv {
+            do { try BenchReport.csv(results).write(toFile: csv, atomically: true, encoding: .utf8) } catch {
+                printError("cannot write \(csv): \(error)")
+                throw ExitCode.failure
+            }
+        }
+        if json {
+            let document: JSONValue = [
+                "studio_version": .string(StudioVersion.current), "started_at": .string(BenchReport.iso8601(started)),
+                "plan": ["runs": .int(Int64(plan.runs)), "max_tokens": .int(Int64(plan.maxTokens)), "warmup": .bool(plan.warmup),
+                         "context_tiers": .array(plan.contextTiers.map { .int(Int64($0)) }), "prompt": .string(plan.prompt),
+                         "targets": .array(plan.targets.map { ["target": .string($0.id), "display_name": .string($0.displayName), "params": .object($0.params)] })],
+                "runs": .array(results.map(\.json)), "aggregates": .array(aggregates.map(\.json)),
+                "skipped": .array(skipped), "notes": .array(resolved.notes.map(JSONValue.string)),
+                "problems": .array(resolved.problems.map(JSONValue.string)),
+            ]
+            print(document.prettyJSONString)
+        } else {
+            print(BenchReport.rankedTable(aggregates, targets: plan.targets))
+        }
+        if !results.contains(where: \.succeeded) { throw ExitCode.failure }
+    }
+}
+
+/// Formatting of benchmark output for the terminal and files.
+enum BenchReport {
+    static func progressLine(done: Int, total: Int, target: String, tier: Int, run: Int, result: RunResult) -> String {
+        let head = "[\(done)/\(total)] \(target) tier \(tier) run \(run):"
+        if let failure = result.failure { return "\(head) \(failure.errorClass) — \(failure.message.prefix(160))" }
+        let m = result.metrics
+        return "\(head) TTFT \(fmt(m.ttftMs, 1)) ms, \(fmt(m.outputSpeed, 1)) tok/s, ITL \(fmt(m.itlMs, 2)) ms, \(m.outputTokens) tokens\(m.tokensEstimated ? " (counted)" : "")"
+    }
+
+    static func fmt(_ v: Double?, _ digits: Int) -> String {
+        guard let v, v.isFinite else { return "-" }
+        return String(format: "%.\(digits)f", v)
+    }
+
+    /// Ranked by mean output speed; targets with no successful run last.
+    static func rankedTable(_ aggregates: [TierAggregate], targets: [BenchmarkTarget]) -> String {
+        let ranked = aggregates.sorted { ($0.outputSpeed?.mean ?? -1) > ($1.outputSpeed?.mean ?? -1) }
+        var rows: [[String]] = []
+        for (i, a) in ranked.enumerated() {
+            let name = targets.first { $0.id == a.targetID }?.displayName ?? a.model
+            rows.append([String(i + 1), name, a.providerID, String(a.tier), "\(a.ok)/\(a.ok + a.failed)",
+                         fmt(a.outputSpeed?.mean, 1), fmt(a.ttft?.p50, 1), fmt(a.ttft?.p95, 1), fmt(a.itl?.mean, 2),
+                         fmt(a.outputTokens?.mean, 0), a.cost.map { String(format: "%.6f", $0.mean) } ?? "-",
+                         a.confidence?.rawValue ?? "-",
+                         a.errorClasses.isEmpty ? "" : a.errorClasses.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " ")])
+        }
+        let header = ["#", "MODEL", "PROVIDER", "TIER", "OK", "TOK/S", "TTFT p50 ms", "TTFT p95 ms", "ITL ms", "TOKENS", "COST $", "CONFIDENCE", "ERRORS"]
+        var widths = header.map(\.count)
+        for row in rows { for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) } }
+        return ([header] + rows).map { row in
+            row.enumerated().map { i, c in i == row.count - 1 ? c : c.padding(to: widths[i]) }.joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+
+    static let csvColumns = ["target", "provider", "model", "context_tier", "run", "ok", "ttft_ms", "total_s", "queue_ms",
+                             "output_tokens", "input_tokens", "tokens_estimated", "tokens_per_second", "output_speed",
+                             "itl_ms", "input_tps", "cost", "prompt_tokens", "error_class", "error"]
+
+    /// One row per run, numbers unformatted, empty cells only where a value is unknown.
+    static func csv(_ results: [RunResult]) -> String {
+        var lines = [csvColumns.joined(separator: ",")]
+        for r in results {
+            let json = r.json
+            lines.append(csvColumns.map { column in
+                switch json[column] ?? .null {
+                case .null: return ""
+                case .string(let s): return csvEscape(s)
+                case .bool(let b): return b ? "true" : "false"
+                case .int(let i): return String(i)
+                case .double(let d): return d.isFinite ? String(d) : ""
+                default: return ""
+                }
+            }.joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func csvEscape(_ s: String) -> String {
+        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    static func iso8601(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+}

@@ -23,6 +23,11 @@ enum MeasurementAccuracy {
     static func main() async throws {
         let requests = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 300
         let directory = PluginRegistry.executableDirectory() ?? "."
+        if let existing = ProcessInfo.processInfo.environment["STUDIO_SIMULATOR_URL"] {
+            // An already running `studio simulate` (e.g. when profiling this client alone).
+            try await measure(base: existing, directory: directory, requests: requests)
+            return
+        }
         let simulator = Process()
         simulator.executableURL = URL(fileURLWithPath: FileManager.default.isExecutableFile(atPath: "/usr/bin/taskset") ? "/usr/bin/taskset" : directory + "/studio")
         simulator.arguments = (simulator.executableURL!.path.hasSuffix("taskset") ? ["-c", "1", directory + "/studio"] : []) + ["simulate", "--port", "0"]
@@ -36,11 +41,15 @@ enum MeasurementAccuracy {
         let text = String(decoding: line, as: UTF8.self)
         guard let start = text.range(of: "http://") else { fatalError("simulator did not start: \(text)") }
         let base = String(text[start.lowerBound...])
+        try await measure(base: base, directory: directory, requests: requests)
+    }
 
+    static func measure(base: String, directory: String, requests: Int) async throws {
         let plugin = try PluginLoader.load(path: directory + "/libstudio_openai.so")
         let endpoint = ProviderEndpoint(provider: try plugin.makeProvider(config: ["base_url": .string(base + "/v1")]), apiKey: nil)
         let transport = Transport()
-        let request: JSONValue = ["model": "sim-ttft20-gap2-tok64", "stream": true,
+        let model = CommandLine.arguments.count > 2 ? CommandLine.arguments[2] : "sim-ttft20-gap2-tok64"
+        let request: JSONValue = ["model": .string(model), "stream": true,
                                   "messages": [["role": "user", "content": "Count."]], "params": ["max_tokens": 64]]
         for _ in 0..<20 { _ = await ProviderCall.stream(request, to: endpoint, transport: transport) }  // warm-up
 
@@ -75,7 +84,7 @@ enum MeasurementAccuracy {
             print(String(format: "%@ |error| ms: p50 %.3f  p99 %.3f  max %.3f  (n=%d, mean signed %.3f)",
                          name, p(50), p(99), sorted.last!, sorted.count, values.reduce(0, +) / Double(values.count)))
         }
-        print("Measurement accuracy: \(requests) sequential requests of 64 tokens (ttft 20 ms, gap 2 ms), simulator in its own process")
+        print("Measurement accuracy: \(requests) sequential requests to \(model), simulator in its own process")
         report("TTFT", ttftErrors)
         report("ITL ", itlErrors)
         print(String(format: "client CPU: %.3f s per 1,000 requests; peak RSS %.1f MB; failures %d",

@@ -16,13 +16,18 @@ final class ConnectionPool: Sendable {
         self.tls = try? NIOSSLContext(configuration: .makeClientConfiguration())
     }
 
-    /// An idle live connection to `target`, or a new one. The resolved address is checked
-    /// against `policy` before connecting: the check applies to the address actually used.
-    func acquire(_ target: RequestTarget, group: any EventLoopGroup, timeouts: Transport.Timeouts,
-                 policy: AddressPolicy) async throws -> PooledConnection {
+    /// A live idle connection to `target`, if there is one.
+    func takeIdle(_ target: RequestTarget) -> PooledConnection? {
         while let reused = idle.withLock({ $0[target]?.popLast() }) {
             if reused.channel.isActive { return reused }
         }
+        return nil
+    }
+
+    /// A new connection to `target`. The resolved address is checked against `policy`
+    /// before connecting: the check applies to the address actually used.
+    func connect(_ target: RequestTarget, group: any EventLoopGroup, timeouts: Transport.Timeouts,
+                 policy: AddressPolicy) async throws -> PooledConnection {
         let address: SocketAddress
         do {
             address = try await Self.resolve(target.host, port: target.port)

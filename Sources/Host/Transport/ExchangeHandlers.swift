@@ -37,22 +37,41 @@ final class ByteStampHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 }
 
-/// The consumer's side of one request: an event stream, and the connection to close if
-/// the consumer goes away.
-final class Exchange: Sendable {
+/// Receives one exchange as it happens. `sent`, `head`, `body` and `end` are called on the
+/// connection's event loop, in order, at the moment the bytes cross the socket (with that
+/// moment's stamp); the consumer must do only short, non-blocking work there (decoding a
+/// read with a sans-I/O plugin qualifies, and saves a thread hop per read). Exactly one of
+/// `end` or `failed` is called, once; `failed` may come from another thread when the
+/// exchange fails before it reached a connection.
+public protocol ExchangeConsumer: AnyObject, Sendable {
+    /// Called by the transport before anything else, with the handle that can abort it.
+    func attach(_ exchange: Exchange)
+    func sent(at: UInt64)
+    func head(status: Int, headers: [(String, String)], at: UInt64)
+    func body(_ buffer: ByteBuffer, at: UInt64)
+    func end(at: UInt64)
+    func failed(_ error: TransportError)
+}
+
+/// One request in flight: forwards events to its consumer until it ends, and can be
+/// aborted from any thread.
+public final class Exchange: Sendable {
     private struct State {
         var finished = false
         var cancelled = false
         var channel: (any Channel)?
     }
-    private let continuation: AsyncThrowingStream<Transport.Event, any Error>.Continuation
+    private let consumer: any ExchangeConsumer
     private let state = Mutex(State())
+    /// MonotonicClock time the exchange was started (before any connection work).
+    public let startedAt: UInt64
 
-    init(continuation: AsyncThrowingStream<Transport.Event, any Error>.Continuation) {
-        self.continuation = continuation
+    init(consumer: any ExchangeConsumer, startedAt: UInt64) {
+        self.consumer = consumer
+        self.startedAt = startedAt
     }
 
-    /// Binds the connection; false when the consumer already left.
+    /// Binds the connection; false when the exchange was already cancelled or failed.
     func attach(_ channel: any Channel) -> Bool {
         state.withLock { s in
             guard !s.cancelled && !s.finished else { return false }
@@ -61,29 +80,57 @@ final class Exchange: Sendable {
         }
     }
 
-    func yield(_ event: Transport.Event) { continuation.yield(event) }
-
-    func finish() {
-        let first = state.withLock { s in defer { s.finished = true }; return !s.finished }
-        if first { continuation.finish() }
-    }
-
-    func fail(_ error: TransportError) {
-        let first = state.withLock { s in defer { s.finished = true }; return !s.finished }
-        if first { continuation.finish(throwing: error) }
-    }
-
     var isFinished: Bool { state.withLock { $0.finished } }
 
-    /// The consumer stopped listening: close the connection (aborting the request).
-    func cancel() {
+    private func markFinished() -> Bool {
+        state.withLock { s in
+            defer { s.finished = true }
+            return !s.finished
+        }
+    }
+
+    func sent(at: UInt64) { if !isFinished { consumer.sent(at: at) } }
+    func head(status: Int, headers: [(String, String)], at: UInt64) { if !isFinished { consumer.head(status: status, headers: headers, at: at) } }
+    func body(_ buffer: ByteBuffer, at: UInt64) { if !isFinished { consumer.body(buffer, at: at) } }
+    func end(at: UInt64) { if markFinished() { consumer.end(at: at) } }
+    func fail(_ error: TransportError) { if markFinished() { consumer.failed(error) } }
+
+    /// Aborts the request: the connection is closed and the consumer gets `cancelled`.
+    /// On the connection's event loop when there is one, so it never races a read.
+    public func cancel() {
         let channel = state.withLock { s -> (any Channel)? in
             s.cancelled = true
             return s.finished ? nil : s.channel
         }
-        fail(TransportError(.cancelled, "cancelled"))
-        channel?.close(promise: nil)
+        if let channel {
+            channel.eventLoop.execute {
+                self.fail(TransportError(.cancelled, "cancelled"))
+                channel.close(promise: nil)
+            }
+        } else {
+            fail(TransportError(.cancelled, "cancelled"))
+        }
     }
+}
+
+/// Forwards an exchange into an AsyncThrowingStream of events (for callers that want to
+/// await the bytes rather than handle them on the event loop).
+final class StreamingConsumer: ExchangeConsumer {
+    private let continuation: AsyncThrowingStream<Transport.Event, any Error>.Continuation
+    init(continuation: AsyncThrowingStream<Transport.Event, any Error>.Continuation) { self.continuation = continuation }
+    func attach(_ exchange: Exchange) {
+        continuation.onTermination = { termination in
+            if case .cancelled = termination { exchange.cancel() }
+        }
+    }
+    func sent(at: UInt64) { continuation.yield(.sent(at: at)) }
+    func head(status: Int, headers: [(String, String)], at: UInt64) { continuation.yield(.head(status: status, headers: headers, at: at)) }
+    func body(_ buffer: ByteBuffer, at: UInt64) { continuation.yield(.body(buffer, at: at)) }
+    func end(at: UInt64) {
+        continuation.yield(.end(at: at))
+        continuation.finish()
+    }
+    func failed(_ error: TransportError) { continuation.finish(throwing: error) }
 }
 
 /// Turns parsed response parts into Transport events, stamped with the time their bytes
@@ -112,7 +159,7 @@ final class ExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
         self.keepAlive = true
         self.channel = channel
         self.idleTimeout = timeouts.idle
-        clock.onNextFlush = { at in exchange.yield(.sent(at: at)) }
+        clock.onNextFlush = { at in exchange.sent(at: at) }
         let loop = channel.eventLoop
         firstByteTimer = loop.scheduleTask(in: timeouts.firstByte) { [weak self] in self?.timeout("first byte") }
         totalTimer = loop.scheduleTask(in: timeouts.total) { [weak self] in self?.timeout("total") }
@@ -125,15 +172,16 @@ final class ExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
         case .head(let head):
             firstByteTimer?.cancel()
             keepAlive = head.isKeepAlive
-            exchange.yield(.head(status: Int(head.status.code), headers: head.headers.map { ($0.name, $0.value) }, at: at))
+            exchange.head(status: Int(head.status.code), headers: head.headers.map { ($0.name, $0.value) }, at: at)
             armIdle(context.eventLoop)
         case .body(let buffer):
-            exchange.yield(.body(buffer, at: at))
+            exchange.body(buffer, at: at)
             armIdle(context.eventLoop)
         case .end:
-            exchange.yield(.end(at: at))
+            // Back to the pool first, so a consumer that immediately sends the next request
+            // on this host finds the connection idle.
             complete(reusable: keepAlive && !exchange.isFinished)
-            exchange.finish()
+            exchange.end(at: at)
         }
     }
 

@@ -3,6 +3,7 @@ import HostPlugins
 import HostSecurity
 import NIOCore
 import StudioJSON
+import Synchronization
 
 /// A provider endpoint ready to call: the plugin instance for one base URL, and the key
 /// the host signs with (the plugin never sees it).
@@ -79,13 +80,14 @@ public struct CallRecord: Sendable {
 public enum ProviderCall {
     /// Sends one streaming request through the provider plugin and the transport, and
     /// measures it. Never throws: every failure is a CallRecord with a classified failure.
+    /// Cancelling the calling task aborts the request.
     public static func stream(_ request: JSONValue, to endpoint: ProviderEndpoint, transport: Transport) async -> CallRecord {
-        var record = CallRecord()
         let scrubber = SecretScrubber(knownSecrets: endpoint.apiKey.map { [$0] } ?? [])
-        func fail(_ errorClass: ErrorClass, _ message: String, retryAfter: Double? = nil) -> CallRecord {
-            record.failure = .init(errorClass: errorClass, message: scrubber.scrub(message), retryAfterSeconds: retryAfter)
-            if record.endAt == 0 { record.endAt = MonotonicClock.now() }
-            if record.t0 == 0 { record.t0 = record.startedAt == 0 ? record.endAt : record.startedAt }
+        func failed(_ errorClass: ErrorClass, _ message: String) -> CallRecord {
+            var record = CallRecord()
+            let now = MonotonicClock.now()
+            (record.startedAt, record.t0, record.endAt) = (now, now, now)
+            record.failure = .init(errorClass: errorClass, message: scrubber.scrub(message), retryAfterSeconds: nil)
             return record
         }
 
@@ -95,96 +97,147 @@ public enum ProviderCall {
             http = try endpoint.provider.buildRequest(request)
             decoder = try endpoint.provider.makeDecoder(for: request)
         } catch {
-            return fail(.pluginError, error.description)
+            return failed(.pluginError, error.description)
         }
         guard let method = http["method"]?.stringValue, let url = http["url"]?.stringValue else {
-            return fail(.pluginError, "plugin built a request without method or url")
+            return failed(.pluginError, "plugin built a request without method or url")
         }
         let headers = (http["headers"]?.arrayValue ?? []).compactMap { pair -> (String, String)? in
             guard let p = pair.arrayValue, p.count == 2, let k = p[0].stringValue, let v = p[1].stringValue else { return nil }
             return (k, v)
         }
         let (signedURL, signedHeaders) = endpoint.sign(url: url, headers: headers)
-
-        let events: AsyncThrowingStream<Transport.Event, any Error>
-        do {
-            let started = try transport.exchange(method: method, url: signedURL, headers: signedHeaders,
-                                                 body: http["body"]?.stringValue.map { Array($0.utf8) })
-            record.startedAt = started.startedAt
-            events = started.events
-        } catch {
-            return fail(.network, "cannot send the request: \(error)")
-        }
-        // Refusals by the address policy and bad URLs surface as transport errors below.
-
-        var errorBody: [UInt8] = []
-        var retryAfter: Double? = nil
-        var calls: [Int: AssembledToolCall] = [:]
-        var streamError: (String, String)? = nil
-        func absorb(_ event: DecodedEvent) {
-            switch event {
-            case .text(let t): record.text += t
-            case .reasoning(let t): record.reasoning += t
-            case .toolCall(let index, let id, let name, let arguments):
-                var call = calls[index] ?? AssembledToolCall(index: index, id: "", name: "", arguments: "")
-                if !id.isEmpty { call.id = id }
-                if !name.isEmpty { call.name = name }
-                call.arguments += arguments
-                calls[index] = call
-            case .usage(let input, let output, _, _):
-                if let input { record.usageInput = input }
-                if let output { record.usageOutput = output }
-            case .finish(let reason, _): record.finishReason = reason
-            case .error(let message, let code): streamError = (message, code)
-            case .end: break
-            }
-        }
-
-        do {
-            for try await event in events {
-                switch event {
-                case .sent(let at):
-                    record.t0 = at
-                case .head(let status, let responseHeaders, let at):
-                    record.headAt = at
-                    record.status = status
-                    for (name, value) in responseHeaders {
-                        switch name.lowercased() {
-                        case "retry-after": retryAfter = Double(value)
-                        case "x-sim-request-id", "x-request-id", "request-id": record.serverRequestID = value
-                        default: break
-                        }
-                    }
-                case .body(let buffer, let at):
-                    if let status = record.status, !(200..<300).contains(status) {
-                        if errorBody.count < 65_536 { errorBody += buffer.readableBytesView.prefix(65_536 - errorBody.count) }
-                        continue
-                    }
-                    var tokens = 0
-                    let count = try buffer.withUnsafeReadableBytes { bytes in
-                        try decoder.decode(bytes) { event in
-                            if event.carriesToken { tokens += 1 }
-                            absorb(event)
-                        }
-                    }
-                    record.reads.append(ReadRecord(at: at, bytes: buffer.readableBytes, events: count, tokenEvents: tokens))
-                case .end(let at):
-                    record.endAt = at
+        let consumer = MeasuringConsumer(decoder: decoder, provider: endpoint.provider, scrubber: scrubber)
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                consumer.onComplete(continuation)
+                do throws(TransportError) {
+                    try transport.start(method: method, url: signedURL, headers: signedHeaders,
+                                        body: http["body"]?.stringValue.map { Array($0.utf8) }, consumer: consumer)
+                } catch {
+                    consumer.failed(error)
                 }
             }
-        } catch let error as PluginCallError {
-            return fail(error.isMalformedStream ? .malformedStream : .pluginError, error.description)
-        } catch {
-            if Task.isCancelled { return fail(.cancelled, "cancelled") }
-            return fail(classify(transportError: error), describe(error))
+        } onCancel: {
+            consumer.cancel()
         }
-        if Task.isCancelled && record.endAt == 0 { return fail(.cancelled, "cancelled") }
+    }
+}
 
+/// Measures one exchange as its bytes arrive: each read is decoded by the provider plugin
+/// right there on the connection's event loop (a few microseconds, no thread hop), and
+/// its stamp, byte count and event counts are kept. State is touched only on that event
+/// loop, except completion, which is guarded.
+final class MeasuringConsumer: ExchangeConsumer, @unchecked Sendable {
+    private let decoder: StreamDecoderHandle
+    private let provider: ProviderInstance
+    private let scrubber: SecretScrubber
+    private var record = CallRecord()
+    private var errorBody: [UInt8] = []
+    private var retryAfter: Double?
+    private var calls: [Int: AssembledToolCall] = [:]
+    private var streamError: (String, String)?
+    private var stoppedReading = false
+
+    private struct Completion {
+        var continuation: CheckedContinuation<CallRecord, Never>?
+        var result: CallRecord?
+        var exchange: Exchange?
+        var cancelled = false
+    }
+    private let completion = Mutex(Completion())
+
+    init(decoder: StreamDecoderHandle, provider: ProviderInstance, scrubber: SecretScrubber) {
+        self.decoder = decoder
+        self.provider = provider
+        self.scrubber = scrubber
+    }
+
+    func onComplete(_ continuation: CheckedContinuation<CallRecord, Never>) {
+        let ready = completion.withLock { c -> CallRecord? in
+            if let result = c.result { return result }
+            c.continuation = continuation
+            return nil
+        }
+        if let ready { continuation.resume(returning: ready) }
+    }
+
+    private func complete(_ result: CallRecord) {
+        let continuation = completion.withLock { c -> CheckedContinuation<CallRecord, Never>? in
+            guard c.result == nil else { return nil }
+            c.result = result
+            defer { c.continuation = nil }
+            return c.continuation
+        }
+        continuation?.resume(returning: result)
+    }
+
+    func cancel() {
+        let exchange = completion.withLock { c -> Exchange? in
+            c.cancelled = true
+            return c.exchange
+        }
+        if let exchange { exchange.cancel() } else { failed(TransportError(.cancelled, "cancelled")) }
+    }
+
+    // MARK: ExchangeConsumer
+
+    func attach(_ exchange: Exchange) {
+        record.startedAt = exchange.startedAt
+        let cancelled = completion.withLock { c -> Bool in
+            c.exchange = exchange
+            return c.cancelled
+        }
+        if cancelled { exchange.cancel() }
+    }
+
+    func sent(at: UInt64) { record.t0 = at }
+
+    func head(status: Int, headers: [(String, String)], at: UInt64) {
+        record.headAt = at
+        record.status = status
+        for (name, value) in headers {
+            switch name.lowercased() {
+            case "retry-after": retryAfter = Double(value)
+            case "x-sim-request-id", "x-request-id", "request-id": record.serverRequestID = value
+            default: break
+            }
+        }
+    }
+
+    func body(_ buffer: ByteBuffer, at: UInt64) {
         if let status = record.status, !(200..<300).contains(status) {
-            let verdict = try? endpoint.provider.classifyError(status: status, body: errorBody)
+            if errorBody.count < 65_536 { errorBody += buffer.readableBytesView.prefix(65_536 - errorBody.count) }
+            return
+        }
+        guard !stoppedReading else { return }
+        var tokens = 0
+        do {
+            let count = try buffer.withUnsafeReadableBytes { bytes in
+                try decoder.decode(bytes) { event in
+                    if event.carriesToken { tokens += 1 }
+                    absorb(event)
+                }
+            }
+            record.reads.append(ReadRecord(at: at, bytes: buffer.readableBytes, events: count, tokenEvents: tokens))
+        } catch {
+            // Stop reading: the stream cannot be trusted past a malformed event.
+            stoppedReading = true
+            record.endAt = at
+            let malformed = (error as? PluginCallError)?.isMalformedStream ?? false
+            finish(failure: malformed ? .malformedStream : .pluginError, "\(error)")
+            completion.withLock { $0.exchange }?.cancel()
+        }
+    }
+
+    func end(at: UInt64) {
+        record.endAt = at
+        if let status = record.status, !(200..<300).contains(status) {
+            let verdict = try? provider.classifyError(status: status, body: errorBody)
             let errorClass = verdict?["class"]?.stringValue.flatMap(ErrorClass.init) ?? ErrorClass.forStatus(status)
             let message = verdict?["message"]?.stringValue ?? String(decoding: errorBody.prefix(300), as: UTF8.self)
-            return fail(errorClass, "HTTP \(status): \(message)", retryAfter: retryAfter ?? verdict?["retry_after_s"]?.doubleValue)
+            finish(failure: errorClass, "HTTP \(status): \(message)", retryAfter: retryAfter ?? verdict?["retry_after_s"]?.doubleValue)
+            return
         }
         do {
             var tokens = 0
@@ -192,23 +245,49 @@ public enum ProviderCall {
                 if event.carriesToken { tokens += 1 }
                 absorb(event)
             }
-            if count > 0 { record.reads.append(ReadRecord(at: record.endAt, bytes: 0, events: count, tokenEvents: tokens)) }
+            if count > 0 { record.reads.append(ReadRecord(at: at, bytes: 0, events: count, tokenEvents: tokens)) }
         } catch {
-            return fail(error.isMalformedStream ? .malformedStream : .pluginError, error.description)
+            finish(failure: error.isMalformedStream ? .malformedStream : .pluginError, error.description)
+            return
         }
         record.toolCalls = calls.values.sorted { $0.index < $1.index }
         if let (message, code) = streamError {
-            return fail(.providerError, "provider error in the stream\(code.isEmpty ? "" : " (\(code))"): \(message)")
+            finish(failure: .providerError, "provider error in the stream\(code.isEmpty ? "" : " (\(code))"): \(message)")
+            return
         }
+        complete(record)
+    }
+
+    func failed(_ error: TransportError) {
         if record.endAt == 0 { record.endAt = MonotonicClock.now() }
-        return record
+        finish(failure: error.errorClass, error.message)
     }
 
-    static func classify(transportError error: any Error) -> ErrorClass {
-        (error as? TransportError)?.errorClass ?? .network
+    private func finish(failure errorClass: ErrorClass, _ message: String, retryAfter: Double? = nil) {
+        var result = record
+        if result.t0 == 0 { result.t0 = result.startedAt == 0 ? result.endAt : result.startedAt }
+        result.failure = .init(errorClass: errorClass, message: scrubber.scrub(message), retryAfterSeconds: retryAfter)
+        complete(result)
     }
 
-    static func describe(_ error: any Error) -> String { "\(error)" }
+    private func absorb(_ event: DecodedEvent) {
+        switch event {
+        case .text(let t): record.text += t
+        case .reasoning(let t): record.reasoning += t
+        case .toolCall(let index, let id, let name, let arguments):
+            var call = calls[index] ?? AssembledToolCall(index: index, id: "", name: "", arguments: "")
+            if !id.isEmpty { call.id = id }
+            if !name.isEmpty { call.name = name }
+            call.arguments += arguments
+            calls[index] = call
+        case .usage(let input, let output, _, _):
+            if let input { record.usageInput = input }
+            if let output { record.usageOutput = output }
+        case .finish(let reason, _): record.finishReason = reason
+        case .error(let message, let code): streamError = (message, code)
+        case .end: break
+        }
+    }
 }
 
 extension String {

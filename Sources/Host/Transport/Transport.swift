@@ -51,19 +51,14 @@ public final class Transport: Sendable {
 
     public func shutdown() async throws { await pool.closeAll() }
 
-    /// Starts one exchange. Events arrive in order on the returned stream, which finishes
-    /// after `.end` or throws a TransportError. Cancelling the consuming task, or
-    /// dropping the stream, closes the connection.
-    public func exchange(method: String, url: String, headers: [(String, String)], body: [UInt8]?)
-        throws(TransportError) -> (startedAt: UInt64, events: AsyncThrowingStream<Event, any Error>)
-    {
+    /// Starts one exchange whose events go to `consumer` on the connection's event loop.
+    /// Throws only for a URL it cannot use; every later failure goes to the consumer.
+    @discardableResult
+    public func start(method: String, url: String, headers: [(String, String)], body: [UInt8]?,
+                      consumer: any ExchangeConsumer) throws(TransportError) -> Exchange {
         let target = try RequestTarget(url: url)
-        let startedAt = MonotonicClock.now()
-        let (stream, continuation) = AsyncThrowingStream<Event, any Error>.makeStream(bufferingPolicy: .unbounded)
-        let exchange = Exchange(continuation: continuation)
-        continuation.onTermination = { termination in
-            if case .cancelled = termination { exchange.cancel() }
-        }
+        let exchange = Exchange(consumer: consumer, startedAt: MonotonicClock.now())
+        consumer.attach(exchange)
         var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: method.uppercased()), uri: target.pathAndQuery)
         head.headers.add(name: "Host", value: target.hostHeader)
         for (name, value) in headers where name.lowercased() != "host" && name.lowercased() != "content-length" {
@@ -71,16 +66,33 @@ public final class Transport: Sendable {
         }
         if let body { head.headers.add(name: "Content-Length", value: String(body.count)) }
         let timeouts = self.timeouts
-        let pool = self.pool, group = self.group, policy = self.addressPolicy
+        let pool = self.pool
+        // A live idle connection is used at once; otherwise resolve, check and connect.
+        if let idle = pool.takeIdle(target) {
+            idle.start(exchange, head: head, body: body, timeouts: timeouts, pool: pool)
+            return exchange
+        }
+        let group = self.group, policy = self.addressPolicy
         Task {
             do {
-                let connection = try await pool.acquire(target, group: group, timeouts: timeouts, policy: policy)
+                let connection = try await pool.connect(target, group: group, timeouts: timeouts, policy: policy)
                 connection.start(exchange, head: head, body: body, timeouts: timeouts, pool: pool)
             } catch {
                 exchange.fail(error as? TransportError ?? TransportError(.network, "\(error)"))
             }
         }
-        return (startedAt, stream)
+        return exchange
+    }
+
+    /// Starts one exchange and delivers its events on a stream, which finishes after
+    /// `.end` or throws a TransportError. Dropping the stream aborts the request.
+    public func exchange(method: String, url: String, headers: [(String, String)], body: [UInt8]?)
+        throws(TransportError) -> (startedAt: UInt64, events: AsyncThrowingStream<Event, any Error>)
+    {
+        let (stream, continuation) = AsyncThrowingStream<Event, any Error>.makeStream(bufferingPolicy: .unbounded)
+        let exchange = try start(method: method, url: url, headers: headers, body: body,
+                                 consumer: StreamingConsumer(continuation: continuation))
+        return (exchange.startedAt, stream)
     }
 }
 

@@ -54,6 +54,7 @@ enum MeasurementAccuracy {
         for _ in 0..<20 { _ = await ProviderCall.stream(request, to: endpoint, transport: transport) }  // warm-up
 
         var ttftErrors: [Double] = [], itlErrors: [Double] = [], failures = 0
+        var requestLegs: [Double] = [], responseLegs: [Double] = []
         var records: [(CallRecord, String)] = []
         let cpuBefore = cpuSeconds()
         for _ in 0..<requests {
@@ -71,6 +72,10 @@ enum MeasurementAccuracy {
             guard let first = truthTimes.first, reads.count == truthTimes.count,
                   let ttft = record.metrics(prices: nil).ttftMs else { failures += 1; continue }
             ttftErrors.append(ttft - Double(first - received) / 1e6)
+            // The two legs of the TTFT error: request (client flush → server arrival) and
+            // response (server flush → client read).
+            requestLegs.append(Double(received - Int64(record.t0)) / 1e6)
+            responseLegs.append(Double(reads[0] - first) / 1e6)
             for i in 1..<reads.count {
                 itlErrors.append(Double(reads[i] - reads[i - 1]) / 1e6 - Double(truthTimes[i] - truthTimes[i - 1]) / 1e6)
             }
@@ -87,6 +92,8 @@ enum MeasurementAccuracy {
         print("Measurement accuracy: \(requests) sequential requests to \(model), simulator in its own process")
         report("TTFT", ttftErrors)
         report("ITL ", itlErrors)
+        report("  request leg ", requestLegs)
+        report("  response leg", responseLegs)
         print(String(format: "client CPU: %.3f s per 1,000 requests; peak RSS %.1f MB; failures %d",
                      cpuUsed / Double(requests) * 1000, peakRSSMegabytes(), failures))
         print("targets: p99 TTFT error <= 0.3 ms; <= 0.2 CPU-s per 1k requests; <= 64 MB RSS")

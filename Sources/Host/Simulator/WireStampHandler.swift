@@ -104,6 +104,9 @@ struct StampedHTTP1Channel: ServerChildChannel {
         let http1 = HTTP1Channel(responder: responder,
                                  configuration: .init(additionalChannelHandlers: [WireStampHandler(log: log, clock: clock)]))
         return channel.eventLoop.makeCompletedFuture {
+            // Token events are small writes: Nagle's algorithm would hold one back until the
+            // previous segment is acknowledged (up to the client's delayed-ACK timeout).
+            try channel.syncOptions?.setOption(.socketOption(.tcp_nodelay), value: 1)
             try channel.pipeline.syncOperations.addHandler(SocketStampHandler(clock: clock), position: .first)
         }.flatMap { http1.setup(channel: channel, logger: logger) }
     }

@@ -15,11 +15,7 @@ public struct AnthropicProvider: ProviderAdapter {
     static let defaultMaxTokens: Int64 = 1024
 
     public init(config: JSONValue) throws {
-        let url = config["base_url"]?.stringValue ?? "https://api.anthropic.com/v1"
-        guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
-            throw PluginError.invalidInput("base_url must start with http:// or https://, got \"\(url)\"")
-        }
-        baseURL = url.hasSuffix("/") ? String(url.dropLast()) : url
+        baseURL = try ProviderConfig.baseURL(config, default: "https://api.anthropic.com/v1")
     }
 
     public func buildRequest(_ request: JSONValue) throws -> HTTPRequestSpec {

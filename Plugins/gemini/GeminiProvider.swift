@@ -12,11 +12,7 @@ public struct GeminiProvider: ProviderAdapter {
     let baseURL: String
 
     public init(config: JSONValue) throws {
-        let url = config["base_url"]?.stringValue ?? "https://generativelanguage.googleapis.com/v1beta"
-        guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
-            throw PluginError.invalidInput("base_url must start with http:// or https://, got \"\(url)\"")
-        }
-        baseURL = url.hasSuffix("/") ? String(url.dropLast()) : url
+        baseURL = try ProviderConfig.baseURL(config, default: "https://generativelanguage.googleapis.com/v1beta")
     }
 
     /// Normalized parameter names → generationConfig fields.

@@ -57,7 +57,11 @@ enum MeasurementAccuracy {
         var requestLegs: [Double] = [], responseLegs: [Double] = []
         var records: [(CallRecord, String)] = []
         let cpuBefore = cpuSeconds()
+        // A short pause between requests (STUDIO_BENCH_PAUSE_MS, default 5) lets the
+        // simulator finish its own bookkeeping, so its receipt stamps are not delayed by it.
+        let pause = UInt64(ProcessInfo.processInfo.environment["STUDIO_BENCH_PAUSE_MS"].flatMap(Int.init) ?? 5) * 1_000_000
         for _ in 0..<requests {
+            if pause > 0 { try await Task.sleep(nanoseconds: pause) }
             let record = await ProviderCall.stream(request, to: endpoint, transport: transport)
             if let id = record.serverRequestID, record.succeeded { records.append((record, id)) } else { failures += 1 }
         }

@@ -1,0 +1,204 @@
+import SQLKit
+
+/// Numbered schema migrations, run in order at start-up and recorded in
+/// `schema_migrations`, each in its own transaction. A migration is never edited once
+/// released: changes come as a new number.
+///
+/// Conventions: ids are random 128-bit hex strings; times are Unix milliseconds (BIGINT);
+/// JSON is TEXT; every resource row has `user_id` with ON DELETE CASCADE, except the audit
+/// log, whose entries outlive their users (SET NULL).
+public enum Migrations {
+    public struct Migration: Sendable {
+        public let version: Int
+        public let name: String
+        public let statements: @Sendable (StudioDatabase.Dialect) -> [String]
+    }
+
+    public static let all: [Migration] = [
+        Migration(version: 1, name: "initial schema", statements: initialSchema),
+    ]
+
+    /// Applies every migration not yet recorded. Returns the versions applied now.
+    @discardableResult
+    public static func run(on database: StudioDatabase) async throws -> [Int] {
+        try await database.withSQL { db in
+            try await db.raw("""
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)
+                """).run()
+        }
+        let applied = Set(try await database.withSQL { db in
+            try await db.select().column("version").from("schema_migrations").all(decodingColumn: "version", as: Int.self)
+        })
+        var now: [Int] = []
+        for migration in all.sorted(by: { $0.version < $1.version }) where !applied.contains(migration.version) {
+            let statements = migration.statements(database.dialect)
+            try await database.transaction { db in
+                for statement in statements { try await db.raw(SQLQueryString(statement)).run() }
+                try await db.insert(into: "schema_migrations")
+                    .columns("version", "name", "applied_at")
+                    .values(SQLBind(migration.version), SQLBind(migration.name), SQLBind(Clock.milliseconds()))
+                    .run()
+            }
+            now.append(migration.version)
+        }
+        return now
+    }
+
+    /// The newest version recorded.
+    public static func currentVersion(of database: StudioDatabase) async throws -> Int {
+        try await database.withSQL { db in
+            try await db.raw("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations").first(decodingColumn: "v", as: Int.self) ?? 0
+        }
+    }
+
+    static func initialSchema(_ dialect: StudioDatabase.Dialect) -> [String] {
+        let bool = dialect == .postgres ? "BOOLEAN" : "INTEGER"
+        let real = dialect == .postgres ? "DOUBLE PRECISION" : "REAL"
+        let blob = dialect == .postgres ? "BYTEA" : "BLOB"
+        let yes = dialect == .postgres ? "TRUE" : "1"
+        let no = dialect == .postgres ? "FALSE" : "0"
+        let owner = "user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE"
+        return [
+            """
+            CREATE TABLE users (
+                id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL,
+                role TEXT NOT NULL DEFAULT 'user', disabled \(bool) NOT NULL DEFAULT \(no),
+                created_at BIGINT NOT NULL, last_login_at BIGINT,
+                max_jobs_per_hour INTEGER, max_concurrent_jobs INTEGER)
+            """,
+            """
+            CREATE TABLE refresh_tokens (
+                id TEXT PRIMARY KEY, \(owner), family_id TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE,
+                created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, rotated_at BIGINT, revoked_at BIGINT)
+            """,
+            "CREATE INDEX refresh_tokens_family ON refresh_tokens(family_id)",
+            """
+            CREATE TABLE cli_tokens (
+                id TEXT PRIMARY KEY, \(owner), name TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE,
+                created_at BIGINT NOT NULL, last_used_at BIGINT, revoked_at BIGINT)
+            """,
+            """
+            CREATE TABLE user_api_keys (
+                id TEXT PRIMARY KEY, user_id TEXT REFERENCES users(id) ON DELETE CASCADE, provider_id TEXT NOT NULL,
+                ciphertext \(blob) NOT NULL, nonce \(blob) NOT NULL, last4 TEXT NOT NULL, key_version INTEGER NOT NULL,
+                created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)
+            """,
+            // One key per (user, provider); user_id NULL holds the admin's global fallback key.
+            "CREATE UNIQUE INDEX user_api_keys_owner ON user_api_keys(user_id, provider_id)",
+            """
+            CREATE TABLE providers (
+                id TEXT PRIMARY KEY, \(owner), slug TEXT NOT NULL, plugin_id TEXT NOT NULL, base_url TEXT NOT NULL,
+                display_name TEXT NOT NULL, default_params TEXT NOT NULL DEFAULT '{}', api_key_env TEXT,
+                created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, UNIQUE (user_id, slug))
+            """,
+            """
+            CREATE TABLE models (
+                id TEXT PRIMARY KEY, \(owner), provider_id TEXT NOT NULL REFERENCES providers(id) ON DELETE CASCADE,
+                model_id TEXT NOT NULL, display_name TEXT, context_window INTEGER, max_output INTEGER,
+                price_in \(real), price_out \(real), system_prompt TEXT, skip_params TEXT NOT NULL DEFAULT '[]',
+                params TEXT NOT NULL DEFAULT '{}', created_at BIGINT NOT NULL, UNIQUE (provider_id, model_id))
+            """,
+            """
+            CREATE TABLE user_settings (
+                \(owner), key TEXT NOT NULL, value TEXT NOT NULL, updated_at BIGINT NOT NULL, PRIMARY KEY (user_id, key))
+            """,
+            """
+            CREATE TABLE jobs (
+                id TEXT PRIMARY KEY, \(owner), kind TEXT NOT NULL, state TEXT NOT NULL, request TEXT NOT NULL,
+                result_kind TEXT, result_id TEXT, error TEXT, schedule_id TEXT,
+                created_at BIGINT NOT NULL, started_at BIGINT, finished_at BIGINT,
+                claimed_by TEXT, lease_expires_at BIGINT)
+            """,
+            "CREATE INDEX jobs_user_state ON jobs(user_id, state)",
+            """
+            CREATE TABLE job_events (
+                job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE, seq INTEGER NOT NULL,
+                event TEXT NOT NULL, data TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (job_id, seq))
+            """,
+            """
+            CREATE TABLE benchmark_runs (
+                id TEXT PRIMARY KEY, \(owner), job_id TEXT REFERENCES jobs(id) ON DELETE SET NULL, kind TEXT NOT NULL,
+                request TEXT NOT NULL, status TEXT NOT NULL, started_at BIGINT NOT NULL, finished_at BIGINT,
+                schedule_id TEXT, summary TEXT)
+            """,
+            "CREATE INDEX benchmark_runs_user_time ON benchmark_runs(user_id, started_at)",
+            """
+            CREATE TABLE benchmark_results (
+                id TEXT PRIMARY KEY, run_id TEXT NOT NULL REFERENCES benchmark_runs(id) ON DELETE CASCADE, \(owner),
+                target TEXT NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL, context_tier INTEGER NOT NULL,
+                run_index INTEGER NOT NULL, ok \(bool) NOT NULL, ttft_ms \(real), total_s \(real), queue_ms \(real),
+                output_tokens INTEGER, input_tokens INTEGER, tokens_estimated \(bool) NOT NULL DEFAULT \(no),
+                tokens_per_second \(real), output_speed \(real), itl_ms \(real), input_tps \(real), cost \(real),
+                prompt_tokens INTEGER, error_class TEXT, error TEXT, reads TEXT, created_at BIGINT NOT NULL)
+            """,
+            "CREATE INDEX benchmark_results_run ON benchmark_results(run_id)",
+            """
+            CREATE TABLE tool_suites (
+                id TEXT PRIMARY KEY, \(owner), name TEXT NOT NULL, description TEXT NOT NULL DEFAULT '',
+                system_prompt TEXT NOT NULL DEFAULT '', created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)
+            """,
+            """
+            CREATE TABLE tool_definitions (
+                id TEXT PRIMARY KEY, suite_id TEXT NOT NULL REFERENCES tool_suites(id) ON DELETE CASCADE, \(owner),
+                position INTEGER NOT NULL, name TEXT NOT NULL, definition TEXT NOT NULL)
+            """,
+            """
+            CREATE TABLE tool_test_cases (
+                id TEXT PRIMARY KEY, suite_id TEXT NOT NULL REFERENCES tool_suites(id) ON DELETE CASCADE, \(owner),
+                case_key TEXT NOT NULL, position INTEGER NOT NULL, category TEXT, scorer TEXT NOT NULL DEFAULT 'toolcall',
+                body TEXT NOT NULL, UNIQUE (suite_id, case_key))
+            """,
+            """
+            CREATE TABLE tool_eval_runs (
+                id TEXT PRIMARY KEY, \(owner), suite_id TEXT REFERENCES tool_suites(id) ON DELETE SET NULL,
+                job_id TEXT REFERENCES jobs(id) ON DELETE SET NULL, request TEXT NOT NULL, status TEXT NOT NULL,
+                started_at BIGINT NOT NULL, finished_at BIGINT, summary TEXT, schedule_id TEXT)
+            """,
+            """
+            CREATE TABLE case_results (
+                id TEXT PRIMARY KEY, eval_run_id TEXT NOT NULL REFERENCES tool_eval_runs(id) ON DELETE CASCADE, \(owner),
+                case_key TEXT NOT NULL, target TEXT NOT NULL, repeat_index INTEGER NOT NULL, output TEXT NOT NULL,
+                score \(real), passed \(bool), subscores TEXT, error_type TEXT, latency_ms \(real), created_at BIGINT NOT NULL)
+            """,
+            """
+            CREATE TABLE judge_reports (
+                id TEXT PRIMARY KEY, \(owner), eval_run_id TEXT REFERENCES tool_eval_runs(id) ON DELETE CASCADE,
+                compare_run_id TEXT, mode TEXT NOT NULL, judge_model TEXT NOT NULL, prompt_version TEXT NOT NULL,
+                status TEXT NOT NULL, report TEXT, created_at BIGINT NOT NULL)
+            """,
+            """
+            CREATE TABLE judge_verdicts (
+                id TEXT PRIMARY KEY, report_id TEXT NOT NULL REFERENCES judge_reports(id) ON DELETE CASCADE, \(owner),
+                case_result_id TEXT, verdict TEXT NOT NULL, created_at BIGINT NOT NULL)
+            """,
+            """
+            CREATE TABLE schedules (
+                id TEXT PRIMARY KEY, \(owner), name TEXT NOT NULL, kind TEXT NOT NULL, request TEXT NOT NULL,
+                interval_hours INTEGER, cron TEXT, time_zone TEXT NOT NULL DEFAULT 'UTC', enabled \(bool) NOT NULL DEFAULT \(yes),
+                next_fire_at BIGINT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)
+            """,
+            """
+            CREATE TABLE schedule_firings (
+                id TEXT PRIMARY KEY, schedule_id TEXT NOT NULL REFERENCES schedules(id) ON DELETE CASCADE, \(owner),
+                fired_at BIGINT NOT NULL, outcome TEXT NOT NULL, job_id TEXT, run_id TEXT, detail TEXT)
+            """,
+            """
+            CREATE TABLE rate_limits (
+                scope TEXT NOT NULL, subject TEXT NOT NULL, failures INTEGER NOT NULL, window_start BIGINT NOT NULL,
+                locked_until BIGINT, PRIMARY KEY (scope, subject))
+            """,
+            """
+            CREATE TABLE audit_log (
+                id TEXT PRIMARY KEY, user_id TEXT REFERENCES users(id) ON DELETE SET NULL, actor_email TEXT,
+                action TEXT NOT NULL, target TEXT, detail TEXT, ip TEXT, created_at BIGINT NOT NULL)
+            """,
+            "CREATE INDEX audit_log_time ON audit_log(created_at)",
+            """
+            CREATE TABLE plugins (
+                id TEXT PRIMARY KEY, plugin_id TEXT NOT NULL, version TEXT NOT NULL, path TEXT NOT NULL UNIQUE,
+                sha256 TEXT NOT NULL, installed_by TEXT REFERENCES users(id) ON DELETE SET NULL, installed_at BIGINT NOT NULL)
+            """,
+        ]
+    }
+}

@@ -1,0 +1,117 @@
+@preconcurrency import AsyncKit
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresKit
+import SQLKit
+import SQLiteKit
+
+/// The studio's database: SQLite in the data folder by default (WAL, foreign keys on), or
+/// PostgreSQL when `STUDIO_DATABASE_URL=postgres://…` is set (several host instances).
+/// Queries are written once against SQLKit; the few places where the dialects differ
+/// (DDL column types, upserts) ask `dialect`.
+public final class StudioDatabase: Sendable {
+    public enum Dialect: String, Sendable { case sqlite, postgres }
+
+    private enum Pool: Sendable {
+        case sqlite(EventLoopGroupConnectionPool<SQLiteConnectionSource>)
+        case postgres(EventLoopGroupConnectionPool<PostgresConnectionSource>)
+    }
+
+    public let dialect: Dialect
+    /// Where the data lives, for status pages (a file path, or the URL without credentials).
+    public let location: String
+    private let pool: Pool
+    private let logger: Logger
+
+    public struct OpenError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Opens `postgres://user:pass@host:port/db` or a SQLite file path (created if missing).
+    public static func open(_ target: String, logger: Logger = Logger(label: "studio.storage")) async throws -> StudioDatabase {
+        if target.hasPrefix("postgres://") || target.hasPrefix("postgresql://") {
+            let configuration: SQLPostgresConfiguration
+            do { configuration = try SQLPostgresConfiguration(url: target) } catch {
+                throw OpenError(description: "STUDIO_DATABASE_URL is not a valid PostgreSQL URL")
+            }
+            let pool = EventLoopGroupConnectionPool(source: PostgresConnectionSource(sqlConfiguration: configuration),
+                                                    maxConnectionsPerEventLoop: 4, logger: logger,
+                                                    on: MultiThreadedEventLoopGroup.singleton)
+            let database = StudioDatabase(dialect: .postgres, location: Self.redacted(target), pool: .postgres(pool), logger: logger)
+            do {
+                try await database.withSQL { try await $0.raw("SELECT 1").run() }
+            } catch {
+                try? await pool.shutdownAsync()
+                throw OpenError(description: "cannot connect to PostgreSQL at \(database.location): \(String(reflecting: error).prefix(300))")
+            }
+            return database
+        }
+        let directory = URL(fileURLWithPath: target).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let source = SQLiteConnectionSource(configuration: .init(storage: .file(path: target), enableForeignKeys: true))
+        // SQLite takes one writer at a time: one connection, and WAL so readers never wait.
+        let pool = EventLoopGroupConnectionPool(source: source, maxConnectionsPerEventLoop: 1, logger: logger,
+                                                on: MultiThreadedEventLoopGroup.singleton)
+        let database = StudioDatabase(dialect: .sqlite, location: target, pool: .sqlite(pool), logger: logger)
+        try await database.withSQL { db in
+            try await db.raw("PRAGMA journal_mode = WAL").run()
+            try await db.raw("PRAGMA busy_timeout = 5000").run()
+        }
+        return database
+    }
+
+    private init(dialect: Dialect, location: String, pool: Pool, logger: Logger) {
+        self.dialect = dialect
+        self.location = location
+        self.pool = pool
+        self.logger = logger
+    }
+
+    /// Runs `body` with one connection.
+    public func withSQL<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        switch pool {
+        case .sqlite(let pool):
+            return try await pool.withConnection(logger: logger) { connection in
+                connection.eventLoop.makeFutureWithTask { try await body(connection.sql()) }
+            }.get()
+        case .postgres(let pool):
+            return try await pool.withConnection(logger: logger) { connection in
+                connection.eventLoop.makeFutureWithTask { try await body(connection.sql()) }
+            }.get()
+        }
+    }
+
+    /// Runs `body` in one transaction on one connection: committed when it returns,
+    /// rolled back when it throws, so a failed operation leaves nothing half-written.
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let begin = dialect == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN"
+        return try await withSQL { db in
+            try await db.raw(SQLQueryString(begin)).run()
+            do {
+                let result = try await body(db)
+                try await db.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await db.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+
+    public func close() async {
+        switch pool {
+        case .sqlite(let pool): try? await pool.shutdownAsync()
+        case .postgres(let pool): try? await pool.shutdownAsync()
+        }
+    }
+
+    /// A URL with its password removed.
+    static func redacted(_ url: String) -> String {
+        guard let at = url.firstIndex(of: "@"), let scheme = url.range(of: "://") else { return url }
+        let credentials = url[scheme.upperBound..<at]
+        let user = credentials.split(separator: ":").first.map(String.init) ?? ""
+        return String(url[..<scheme.upperBound]) + user + (credentials.contains(":") ? ":***" : "") + String(url[at...])
+    }
+}

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import HostAuth
 import HostConfig
 import HostHTTP
+import HostStorage
 import HostPlugins
 import HostSimulator
 import Hummingbird
@@ -32,14 +34,29 @@ struct Serve: AsyncParsableCommand {
             printError("\(path ?? "config"): \(error)")
             throw ExitCode.failure
         }
+        // Storage: SQLite in the data folder unless STUDIO_DATABASE_URL names PostgreSQL.
+        let environment = ProcessInfo.processInfo.environment
+        let database: StudioDatabase
+        let accounts: AccountService
+        do {
+            database = try await StudioDatabase.open(environment["STUDIO_DATABASE_URL"] ?? plugins.dataDirectory + "/studio.db")
+            let applied = try await Migrations.run(on: database)
+            if !applied.isEmpty { printError("database \(database.location): applied migrations \(applied)") }
+            let secret = try SecretFile.load(variable: "STUDIO_JWT_SECRET", path: plugins.dataDirectory + "/jwt.secret")
+            accounts = AccountService(database: database, signer: try AccessTokenSigner(secret: secret))
+        } catch {
+            printError("cannot start: \(error)")
+            throw ExitCode.failure
+        }
         let registry = PluginRegistry(searchPath: PluginRegistry.searchPath(explicit: plugins.folders, dataDirectory: plugins.dataDirectory))
         for failure in registry.failures { printError("plugin refused: \(failure)") }
         // The simulator the configuration names runs beside the server, on a free loopback port.
         let simulator = studioConfig.providers.contains(where: \.usesSimulator) ? try await EmbeddedSimulator.start() : nil
         if let simulator { printError("simulator on \(simulator.baseURL)") }
         printError("studio \(StudioVersion.current): \(registry.plugins.count) plugins loaded; listening on http://\(host):\(port)")
-        let app = buildApplication(host: host, port: port, plugins: registry, simulatorURL: simulator?.baseURL)
+        let app = buildApplication(host: host, port: port, plugins: registry, accounts: accounts, simulatorURL: simulator?.baseURL)
         try await app.runService()
         await simulator?.stop()
+        await database.close()
     }
 }

@@ -1,5 +1,7 @@
 import Foundation
+import HostAuth
 import HostHTTP
+import HostStorage
 import HostPlugins
 import Hummingbird
 import HummingbirdTesting
@@ -9,7 +11,9 @@ import Testing
 @Suite struct HealthTests {
     @Test func healthzAnswersWithSecurityHeaders() async throws {
         let registry = PluginRegistry(searchPath: [.init(path: TestSupport.buildDirectory.path, prefixedOnly: true)])
-        let app = buildApplication(host: "127.0.0.1", port: 0, plugins: registry)
+        let database = try await TestDatabase.sqlite.open()
+        let accounts = AccountService(database: database, signer: try AccessTokenSigner(secret: Array(repeating: 1, count: 32)))
+        let app = buildApplication(host: "127.0.0.1", port: 0, plugins: registry, accounts: accounts)
         try await app.test(.router) { client in
             try await client.execute(uri: "/healthz", method: .get) { response in
                 #expect(response.status == .ok)

@@ -1,17 +1,26 @@
-import Hummingbird
+import HostAuth
 import HostPlugins
+import Hummingbird
 import StudioJSON
 
 /// Builds the studio's HTTP application. Grows with each concern (auth, jobs, ...); each
 /// concern adds its controller here, so this file is the map of the server.
-public func buildApplication(host: String, port: Int, plugins: PluginRegistry,
+public func buildApplication(host: String, port: Int, plugins: PluginRegistry, accounts: AccountService,
                              simulatorURL: String? = nil) -> some ApplicationProtocol {
-    let router = Router()
-    router.add(middleware: SecurityHeadersMiddleware())
-    HealthController(plugins: plugins, simulatorURL: simulatorURL).addRoutes(to: router)
+    let router = buildRouter(plugins: plugins, accounts: accounts, simulatorURL: simulatorURL)
     return Application(
         router: router,
         configuration: .init(address: .hostname(host, port: port), serverName: "studio"))
+}
+
+/// The routes and middleware, apart from the server, so tests can drive them directly.
+public func buildRouter(plugins: PluginRegistry, accounts: AccountService, simulatorURL: String? = nil) -> Router<StudioRequestContext> {
+    let router = Router(context: StudioRequestContext.self)
+    router.add(middleware: SecurityHeadersMiddleware())
+    HealthController(plugins: plugins, simulatorURL: simulatorURL).addRoutes(to: router)
+    router.add(middleware: AuthenticationMiddleware(accounts: accounts))
+    AuthController(accounts: accounts).addRoutes(to: router)
+    return router
 }
 
 /// `GET /healthz`: liveness plus what an operator wants at a glance.
@@ -19,7 +28,7 @@ struct HealthController {
     let plugins: PluginRegistry
     let simulatorURL: String?
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<StudioRequestContext>) {
         router.get("/healthz") { _, _ -> Response in
             let body: JSONValue = [
                 "status": "ok", "version": .string(StudioVersion.current),
@@ -34,7 +43,7 @@ struct HealthController {
 
 extension Response {
     /// A JSON response from a JSONValue (UTF-8, no caching of API answers).
-    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+    public static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
         var buffer = ByteBuffer()
         buffer.writeString(value.jsonString)
         return Response(status: status,

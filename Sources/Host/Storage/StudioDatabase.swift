@@ -6,6 +6,7 @@ import NIOPosix
 import PostgresKit
 import SQLKit
 import SQLiteKit
+import Synchronization
 
 /// The studio's database: SQLite in the data folder by default (WAL, foreign keys on), or
 /// PostgreSQL when `STUDIO_DATABASE_URL=postgres://…` is set (several host instances).
@@ -24,6 +25,7 @@ public final class StudioDatabase: Sendable {
     public let location: String
     private let pool: Pool
     private let logger: Logger
+    private let closed = Atomic<Bool>(false)
 
     public struct OpenError: Error, CustomStringConvertible {
         public let description: String
@@ -101,9 +103,20 @@ public final class StudioDatabase: Sendable {
     }
 
     public func close() async {
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         switch pool {
         case .sqlite(let pool): try? await pool.shutdownAsync()
         case .postgres(let pool): try? await pool.shutdownAsync()
+        }
+    }
+
+    /// A database dropped without close() still shuts its pool down (AsyncKit traps on a
+    /// pool released while open); the shutdown finishes in the background.
+    deinit {
+        guard !closed.load(ordering: .acquiring) else { return }
+        switch pool {
+        case .sqlite(let pool): pool.shutdownGracefully { _ in }
+        case .postgres(let pool): pool.shutdownGracefully { _ in }
         }
     }
 

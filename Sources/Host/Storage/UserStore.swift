@@ -73,3 +73,17 @@ public struct UserStore: Sendable {
         try await database.withSQL { db in try await db.delete(from: "users").where("id", .equal, id).run() }
     }
 }
+
+extension UserStore {
+    public func setPassword(id: String, passwordHash: String) async throws {
+        try await database.withSQL { db in
+            try await db.update("users").set("password_hash", to: SQLBind(passwordHash)).where("id", .equal, id).run()
+        }
+    }
+
+    public func recordLogin(id: String, at time: Int64 = Clock.milliseconds()) async throws {
+        try await database.withSQL { db in
+            try await db.update("users").set("last_login_at", to: SQLBind(time)).where("id", .equal, id).run()
+        }
+    }
+}

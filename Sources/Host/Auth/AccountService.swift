@@ -1,0 +1,118 @@
+import HostStorage
+
+/// Accounts and sessions (SPEC §5), independent of HTTP: register, log in, refresh,
+/// log out, change password, and turn a bearer token into an identity.
+public struct AccountService: Sendable {
+    public let users: UserStore
+    public let refreshTokens: RefreshTokenStore
+    public let cliTokens: CLITokenStore
+    public let hasher: PasswordHasher
+    public let signer: AccessTokenSigner
+
+    public init(database: StudioDatabase, signer: AccessTokenSigner, hasher: PasswordHasher = PasswordHasher()) {
+        users = UserStore(database: database)
+        refreshTokens = RefreshTokenStore(database: database)
+        cliTokens = CLITokenStore(database: database)
+        self.hasher = hasher
+        self.signer = signer
+    }
+
+    public struct Session: Sendable {
+        public let user: UserRecord
+        public let accessToken: String
+        public let refresh: RefreshTokenStore.Issued
+    }
+
+    public enum Failure: Error, Equatable, CustomStringConvertible {
+        case invalidEmail, weakPassword(String), emailTaken, badCredentials, disabled, wrongCurrentPassword
+
+        public var description: String {
+            switch self {
+            case .invalidEmail: return "email is not a valid address"
+            case .weakPassword(let why): return why
+            case .emailTaken: return "an account with this email exists"
+            case .badCredentials: return "email or password is wrong"
+            case .disabled: return "this account is disabled"
+            case .wrongCurrentPassword: return "current_password is wrong"
+            }
+        }
+    }
+
+    static func validEmail(_ email: String) -> Bool {
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        return email.count <= 254 && parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
+            && !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".") && !email.contains(where: { $0.isWhitespace })
+    }
+
+    public func register(email: String, password: String) async throws -> Session {
+        guard Self.validEmail(email) else { throw Failure.invalidEmail }
+        let hash: String
+        do { hash = try hasher.hash(password) } catch { throw Failure.weakPassword(error.description) }
+        let user: UserRecord
+        do { user = try await users.create(email: email, passwordHash: hash) } catch UserStore.Failure.emailTaken {
+            throw Failure.emailTaken
+        }
+        return try await startSession(user)
+    }
+
+    public func login(email: String, password: String) async throws -> Session {
+        // A missing account costs a bcrypt verification too, so timing does not tell
+        // which emails exist.
+        guard let user = try await users.find(email: email) else {
+            _ = hasher.verify(password, hash: Self.decoyHash)
+            throw Failure.badCredentials
+        }
+        guard hasher.verify(password, hash: user.passwordHash) else { throw Failure.badCredentials }
+        guard !user.disabled else { throw Failure.disabled }
+        try await users.recordLogin(id: user.id)
+        return try await startSession(user)
+    }
+
+    private func startSession(_ user: UserRecord) async throws -> Session {
+        Session(user: user, accessToken: signer.sign(userID: user.id, role: user.role),
+                refresh: try await refreshTokens.issue(userID: user.id))
+    }
+
+    /// A rotated refresh token and a new access token; a disabled user gets nothing.
+    public func refresh(_ token: String) async throws -> Session {
+        let issued = try await refreshTokens.rotate(token)
+        guard let user = try await users.find(id: issued.userID), !user.disabled else {
+            try await refreshTokens.revokeAll(userID: issued.userID)
+            throw Failure.disabled
+        }
+        return Session(user: user, accessToken: signer.sign(userID: user.id, role: user.role), refresh: issued)
+    }
+
+    public func logout(refreshToken: String) async throws {
+        try await refreshTokens.revokeFamily(of: refreshToken)
+    }
+
+    /// Changes the password and ends every session and CLI token of the user.
+    public func changePassword(userID: String, current: String, new: String) async throws {
+        guard let user = try await users.find(id: userID) else { throw Failure.badCredentials }
+        guard hasher.verify(current, hash: user.passwordHash) else { throw Failure.wrongCurrentPassword }
+        let hash: String
+        do { hash = try hasher.hash(new) } catch { throw Failure.weakPassword(error.description) }
+        try await users.setPassword(id: userID, passwordHash: hash)
+        try await refreshTokens.revokeAll(userID: userID)
+        try await cliTokens.revokeAll(userID: userID)
+    }
+
+    /// The caller behind a bearer token (access token or CLI token), or nil. Disabled
+    /// users and deleted users have no identity, whatever their token says.
+    public func identify(bearer token: String) async throws -> (userID: String, role: String)? {
+        let userID: String
+        if token.hasPrefix("studio_cli_") {
+            guard let owner = try await cliTokens.authenticate(token) else { return nil }
+            userID = owner
+        } else {
+            guard let claims = try? signer.verify(token) else { return nil }
+            userID = claims.userID
+        }
+        guard let user = try await users.find(id: userID), !user.disabled else { return nil }
+        return (user.id, user.role)  // the role as stored now, not as the token remembers it
+    }
+
+    /// A valid bcrypt hash of a random password, for the missing-account path.
+    static let decoyHash = "$2b$12$C6UzMDM.H6dfI/f/IKcEeO8L8l8gYUrM5bwxcB7DW.2GmUuGjdTTe"
+}

@@ -1,0 +1,40 @@
+import Hummingbird
+import NIOCore
+
+/// Who is calling: proven by a valid access token or CLI token.
+public struct Identity: Sendable {
+    public let userID: String
+    public let role: String
+    public var isAdmin: Bool { role == "admin" }
+}
+
+/// The context of every studio request. `identity` is filled by AuthenticationMiddleware
+/// when the request carries a valid token; routes that need a user take
+/// AuthenticatedContext instead, which cannot exist without one.
+public struct StudioRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var identity: Identity?
+    /// The peer's IP address (for login rate limits and the audit log).
+    public let clientIP: String?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        clientIP = source.channel.remoteAddress?.ipAddress
+    }
+}
+
+/// A request with a proven user: constructing it throws 401 otherwise.
+public struct AuthenticatedContext: ChildRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let identity: Identity
+    public let clientIP: String?
+
+    public init(context: StudioRequestContext) throws {
+        guard let identity = context.identity else {
+            throw APIError(.unauthorized, "authentication_required", "sign in first: send Authorization: Bearer <token>")
+        }
+        coreContext = context.coreContext
+        self.identity = identity
+        clientIP = context.clientIP
+    }
+}

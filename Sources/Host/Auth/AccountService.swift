@@ -8,11 +8,15 @@ public struct AccountService: Sendable {
     public let cliTokens: CLITokenStore
     public let hasher: PasswordHasher
     public let signer: AccessTokenSigner
+    public let throttle: LoginThrottle
+    public let audit: AuditLog
 
     public init(database: StudioDatabase, signer: AccessTokenSigner, hasher: PasswordHasher = PasswordHasher()) {
         users = UserStore(database: database)
         refreshTokens = RefreshTokenStore(database: database)
         cliTokens = CLITokenStore(database: database)
+        throttle = LoginThrottle(database: database)
+        audit = AuditLog(database: database)
         self.hasher = hasher
         self.signer = signer
     }
@@ -25,6 +29,8 @@ public struct AccountService: Sendable {
 
     public enum Failure: Error, Equatable, CustomStringConvertible {
         case invalidEmail, weakPassword(String), emailTaken, badCredentials, disabled, wrongCurrentPassword
+        /// Too many failed logins from this IP: try again after this many milliseconds.
+        case locked(retryAfterMilliseconds: Int64)
 
         public var description: String {
             switch self {
@@ -34,6 +40,7 @@ public struct AccountService: Sendable {
             case .badCredentials: return "email or password is wrong"
             case .disabled: return "this account is disabled"
             case .wrongCurrentPassword: return "current_password is wrong"
+            case .locked(let ms): return "too many failed logins from this address: try again in \((ms + 999) / 1000) s"
             }
         }
     }
@@ -53,6 +60,28 @@ public struct AccountService: Sendable {
             throw Failure.emailTaken
         }
         return try await startSession(user)
+    }
+
+    /// A login with the rate limits and the audit log (what the HTTP route calls).
+    public func login(email: String, password: String, ip: String) async throws -> Session {
+        if let remaining = try await throttle.lockRemaining(ip: ip) {
+            try await audit.record(userID: nil, email: email.lowercased(), action: "login.locked", ip: ip)
+            throw Failure.locked(retryAfterMilliseconds: remaining)
+        }
+        let delay = try await throttle.accountDelay(email: email)
+        if delay > 0 { try await Task.sleep(nanoseconds: UInt64(delay) * 1_000_000) }
+        do {
+            let session = try await login(email: email, password: password)
+            try await throttle.recordSuccess(ip: ip, email: email)
+            try await audit.record(userID: session.user.id, email: session.user.email, action: "login.ok", ip: ip)
+            return session
+        } catch let failure as Failure where failure == .badCredentials || failure == .disabled {
+            try await throttle.recordFailure(ip: ip, email: email)
+            let user = try await users.find(email: email)
+            try await audit.record(userID: user?.id, email: email.lowercased(), action: "login.failed",
+                                   detail: failure == .disabled ? "disabled" : nil, ip: ip)
+            throw failure
+        }
     }
 
     public func login(email: String, password: String) async throws -> Session {

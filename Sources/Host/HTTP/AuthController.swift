@@ -20,11 +20,12 @@ struct AuthController {
                                                                       password: try body.requiredString("password", maxLength: 200)) }
             return sessionResponse(session, status: .created)
         }
-        auth.post("login") { request, _ in
+        auth.post("login") { request, context in
             let body = try await request.jsonObject()
             try body.onlyFields(["email", "password"])
             let session = try await map { try await accounts.login(email: try body.requiredString("email", maxLength: 254),
-                                                                   password: try body.requiredString("password", maxLength: 200)) }
+                                                                   password: try body.requiredString("password", maxLength: 200),
+                                                                   ip: context.clientIP ?? "unknown") }
             return sessionResponse(session, status: .ok)
         }
         auth.post("refresh") { request, _ in
@@ -99,6 +100,10 @@ struct AuthController {
             case .badCredentials: throw APIError(.unauthorized, "bad_credentials", failure.description)
             case .disabled: throw APIError(.forbidden, "account_disabled", failure.description)
             case .wrongCurrentPassword: throw APIError.badInput("current_password", "is wrong")
+            case .locked(let ms):
+                var error = APIError(.tooManyRequests, "too_many_attempts", failure.description)
+                error.headers[.retryAfter] = String((ms + 999) / 1000)
+                throw error
             }
         }
     }

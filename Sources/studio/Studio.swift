@@ -9,7 +9,7 @@ struct Studio: AsyncParsableCommand {
         commandName: "studio",
         abstract: "LLM Benchmark Studio: measure LLM providers and score tool calling.",
         version: "0.1.0",
-        subcommands: [Serve.self, Bench.self, Simulate.self, PluginsCommand.self, Score.self])
+        subcommands: [Serve.self, Bench.self, Simulate.self, PluginsCommand.self, Score.self, Keys.self])
 
     static func main() async {
         do {

@@ -18,6 +18,11 @@ public enum SecretFile {
             guard value.utf8.count >= 32 else { throw Failure(description: "\(variable) must be at least 32 characters") }
             return Array(value.utf8)
         }
+        return try fromFile(path)
+    }
+
+    /// The secret in `path`, created (32 random bytes, base64url, mode 0600) when missing.
+    public static func fromFile(_ path: String) throws -> [UInt8] {
         if let data = FileManager.default.contents(atPath: path) {
             var info = stat()
             if stat(path, &info) == 0, info.st_mode & 0o077 != 0 {

@@ -1,0 +1,107 @@
+import Foundation
+import HostAuth
+import HostStorage
+import SQLKit
+import Testing
+
+/// Provider keys at rest, on SQLite and PostgreSQL.
+@Suite struct KeyVaultTests {
+    static let master = Array(repeating: UInt8(0x11), count: 32)
+    static let otherMaster = Array(repeating: UInt8(0x22), count: 32)
+
+    @Test(arguments: TestDatabase.allCases)
+    func keysAreSealedMaskedAndFallBackToGlobal(kind: TestDatabase) async throws {
+        let database = try await kind.open()
+        let users = UserStore(database: database)
+        let alice = try await users.create(email: "a@example.com", passwordHash: "h")
+        let bob = try await users.create(email: "b@example.com", passwordHash: "h")
+        let vault = try KeyVault(database: database, masterKey: Self.master)
+        try await vault.store(userID: alice.id, providerID: "openai", apiKey: "sk-alice-secret-0001")
+        try await vault.store(userID: nil, providerID: "openai", apiKey: "sk-global-secret-9999")
+        #expect(try await vault.key(userID: alice.id, providerID: "openai") == "sk-alice-secret-0001")
+        #expect(try await vault.key(userID: bob.id, providerID: "openai") == "sk-global-secret-9999", "global fallback")
+        #expect(try await vault.key(userID: bob.id, providerID: "anthropic") == nil)
+        let listing = try await vault.list(userID: alice.id)
+        #expect(listing.contains { $0.providerID == "openai" && $0.last4 == "0001" && !$0.global })
+        #expect(listing.contains { $0.providerID == "openai" && $0.last4 == "9999" && $0.global })
+        try await vault.store(userID: alice.id, providerID: "openai", apiKey: "sk-alice-new-key-0002")
+        #expect(try await vault.key(userID: alice.id, providerID: "openai") == "sk-alice-new-key-0002", "replaced, not duplicated")
+        // No plaintext anywhere in the table.
+        let raw = try await database.withSQL { db in
+            try await db.select().columns("ciphertext", "last4").from("user_api_keys").all(decoding: RawRow.self)
+        }
+        for row in raw { #expect(!String(decoding: row.ciphertext, as: UTF8.self).contains("secret")) }
+        #expect(try await vault.delete(userID: bob.id, providerID: "openai") == false, "bob has no key of his own to delete")
+        #expect(try await vault.delete(userID: alice.id, providerID: "openai") == true)
+        await database.close()
+    }
+
+    struct RawRow: Codable { let ciphertext: Data; let last4: String }
+
+    @Test(arguments: TestDatabase.allCases)
+    func rotationReencryptsEverythingAndTamperingIsDetected(kind: TestDatabase) async throws {
+        let database = try await kind.open()
+        let user = try await UserStore(database: database).create(email: "r@example.com", passwordHash: "h")
+        let vault = try KeyVault(database: database, masterKey: Self.master)
+        for provider in ["openai", "anthropic", "gemini"] {
+            try await vault.store(userID: user.id, providerID: provider, apiKey: "key-for-\(provider)-abcd")
+        }
+        #expect(try await vault.rotate(to: Self.otherMaster) == 3)
+        let rotated = try KeyVault(database: database, masterKey: Self.otherMaster)
+        for provider in ["openai", "anthropic", "gemini"] {
+            #expect(try await rotated.key(userID: user.id, providerID: provider) == "key-for-\(provider)-abcd")
+        }
+        await #expect(throws: KeyVault.VaultError.wrongMasterKey) { try await vault.key(userID: user.id, providerID: "openai") }
+        // A ciphertext moved to another provider's row no longer opens.
+        try await database.withSQL { db in
+            try await db.raw("UPDATE user_api_keys SET provider_id = 'moved' WHERE provider_id = 'gemini'").run()
+        }
+        await #expect(throws: KeyVault.VaultError.tampered) { try await rotated.key(userID: user.id, providerID: "moved") }
+        await database.close()
+    }
+
+    @Test func masterKeyComesFromTheEnvironmentOrAPrivateFile() throws {
+        let dir = TestSupport.temporaryDirectory("master")
+        let path = dir.appendingPathComponent("keys/master.key").path
+        let created = try KeyVault.loadMasterKey(path: path, environment: [:])
+        #expect(created.count == 32)
+        #expect(try KeyVault.loadMasterKey(path: path, environment: [:]) == created, "the same key on the next start")
+        let mode = (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)?.intValue
+        #expect(mode == 0o600)
+        let fromEnv = try KeyVault.loadMasterKey(path: path, environment: ["STUDIO_MASTER_KEY": Data(Self.master).base64EncodedString()])
+        #expect(fromEnv == Self.master)
+        #expect(throws: KeyVault.VaultError.badMasterKey) { try KeyVault.loadMasterKey(path: path, environment: ["STUDIO_MASTER_KEY": "short"]) }
+    }
+}
+
+@Suite struct KeysRotateCommandTests {
+    @Test func rotateCommandReencryptsWithoutLoss() async throws {
+        let dir = TestSupport.temporaryDirectory("rotate")
+        let data = dir.appendingPathComponent("data").path
+        let keyFile = dir.appendingPathComponent("secrets/master.key").path
+        let database = try await StudioDatabase.open(data + "/studio.db")
+        try await Migrations.run(on: database)
+        let user = try await UserStore(database: database).create(email: "k@example.com", passwordHash: "h")
+        let oldKey = try KeyVault.loadMasterKey(path: keyFile, environment: [:])
+        try await KeyVault(database: database, masterKey: oldKey).store(userID: user.id, providerID: "openai", apiKey: "sk-rotate-me-1234")
+        await database.close()
+
+        let result = try TestSupport.run(TestSupport.studioExecutable, ["keys", "rotate", "--data", data, "--master-key-file", keyFile],
+                                         environment: ProcessInfo.processInfo.environment.filter { $0.key != "STUDIO_MASTER_KEY" && $0.key != "STUDIO_DATABASE_URL" })
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("re-encrypted 1 keys"))
+        #expect(!result.stdout.contains("sk-rotate-me"), "the key itself is never printed")
+
+        let newKey = try KeyVault.loadMasterKey(path: keyFile, environment: [:])
+        #expect(newKey != oldKey)
+        let reopened = try await StudioDatabase.open(data + "/studio.db")
+        #expect(try await KeyVault(database: reopened, masterKey: newKey).key(userID: user.id, providerID: "openai") == "sk-rotate-me-1234")
+        await #expect(throws: KeyVault.VaultError.wrongMasterKey) {
+            try await KeyVault(database: reopened, masterKey: oldKey).key(userID: user.id, providerID: "openai")
+        }
+        await reopened.close()
+        // The database file never holds the key in plaintext.
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: data + "/studio.db"))
+        #expect(bytes.range(of: Data("sk-rotate-me".utf8)) == nil)
+    }
+}

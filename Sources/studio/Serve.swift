@@ -38,12 +38,14 @@ struct Serve: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let database: StudioDatabase
         let accounts: AccountService
+        let vault: KeyVault
         do {
             database = try await StudioDatabase.open(environment["STUDIO_DATABASE_URL"] ?? plugins.dataDirectory + "/studio.db")
             let applied = try await Migrations.run(on: database)
             if !applied.isEmpty { printError("database \(database.location): applied migrations \(applied)") }
             let secret = try SecretFile.load(variable: "STUDIO_JWT_SECRET", path: plugins.dataDirectory + "/jwt.secret")
             accounts = AccountService(database: database, signer: try AccessTokenSigner(secret: secret))
+            vault = try KeyVault(database: database, masterKey: try KeyVault.loadMasterKey(path: Keys.defaultMasterKeyFile()))
         } catch {
             printError("cannot start: \(error)")
             throw ExitCode.failure
@@ -54,7 +56,8 @@ struct Serve: AsyncParsableCommand {
         let simulator = studioConfig.providers.contains(where: \.usesSimulator) ? try await EmbeddedSimulator.start() : nil
         if let simulator { printError("simulator on \(simulator.baseURL)") }
         printError("studio \(StudioVersion.current): \(registry.plugins.count) plugins loaded; listening on http://\(host):\(port)")
-        let app = buildApplication(host: host, port: port, plugins: registry, accounts: accounts, simulatorURL: simulator?.baseURL)
+        let app = buildApplication(host: host, port: port, plugins: registry, accounts: accounts, vault: vault,
+                                   simulatorURL: simulator?.baseURL)
         try await app.runService()
         await simulator?.stop()
         await database.close()

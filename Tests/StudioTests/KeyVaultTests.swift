@@ -2,6 +2,7 @@ import Foundation
 import HostAuth
 import HostStorage
 import SQLKit
+import StudioJSON
 import Testing
 
 /// Provider keys at rest, on SQLite and PostgreSQL.
@@ -103,5 +104,46 @@ import Testing
         // The database file never holds the key in plaintext.
         let bytes = try Data(contentsOf: URL(fileURLWithPath: data + "/studio.db"))
         #expect(bytes.range(of: Data("sk-rotate-me".utf8)) == nil)
+    }
+}
+
+import HostHTTP
+import HostPlugins
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+
+@Suite struct KeysHTTPTests {
+    @Test func keysAreMaskedOwnedAndAudited() async throws {
+        let database = try await TestDatabase.sqlite.open()
+        let accounts = AccountService(database: database, signer: try AccessTokenSigner(secret: Array(repeating: 5, count: 32)),
+                                      hasher: PasswordHasher(cost: 4))
+        let vault = try KeyVault(database: database, masterKey: KeyVaultTests.master)
+        let app = Application(router: buildRouter(plugins: PluginRegistry(searchPath: []), accounts: accounts, vault: vault))
+        try await app.test(.router) { client in
+            func register(_ email: String) async throws -> String {
+                let r = try await client.execute(uri: "/api/auth/register", method: .post, body: AuthHTTPTests.body(["email": .string(email), "password": "long enough"]))
+                return try #require(try AuthHTTPTests.parse(r)["access_token"]?.stringValue)
+            }
+            let alice = try await register("alice@example.com"), bob = try await register("bob@example.com")
+            let put = try await client.execute(uri: "/api/keys/openai", method: .put, headers: [.authorization: "Bearer \(alice)"],
+                                               body: AuthHTTPTests.body(["api_key": "sk-alice-very-secret-7777"]))
+            #expect(put.status == .ok)
+            #expect(!String(buffer: put.body).contains("very-secret"))
+            let list = try await client.execute(uri: "/api/keys", method: .get, headers: [.authorization: "Bearer \(alice)"])
+            #expect(String(buffer: list.body).contains("…7777") && !String(buffer: list.body).contains("very-secret"))
+            let bobList = try AuthHTTPTests.parse(try await client.execute(uri: "/api/keys", method: .get, headers: [.authorization: "Bearer \(bob)"]))
+            #expect(bobList["keys"]?.arrayValue?.isEmpty == true)
+            #expect(try await client.execute(uri: "/api/keys/openai", method: .delete, headers: [.authorization: "Bearer \(bob)"]).status == .notFound)
+            #expect(try await client.execute(uri: "/api/keys/openai", method: .put, headers: [.authorization: "Bearer \(alice)"],
+                                             body: AuthHTTPTests.body(["api_key": 12345])).status == .badRequest)
+            #expect(try await client.execute(uri: "/api/keys/bad%20id", method: .put, headers: [.authorization: "Bearer \(alice)"],
+                                             body: AuthHTTPTests.body(["api_key": "sk-xxxxxxxxxx"])).status == .badRequest)
+            #expect(try await client.execute(uri: "/api/keys", method: .get).status == .unauthorized)
+            #expect(try await client.execute(uri: "/api/keys/openai", method: .delete, headers: [.authorization: "Bearer \(alice)"]).status == .noContent)
+        }
+        #expect(try await AuditLog(database: database).entries(action: "key.set").count == 1)
+        #expect(try await AuditLog(database: database).entries(action: "key.delete").count == 1)
+        await database.close()
     }
 }

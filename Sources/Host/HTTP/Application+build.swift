@@ -6,20 +6,22 @@ import StudioJSON
 /// Builds the studio's HTTP application. Grows with each concern (auth, jobs, ...); each
 /// concern adds its controller here, so this file is the map of the server.
 public func buildApplication(host: String, port: Int, plugins: PluginRegistry, accounts: AccountService,
-                             simulatorURL: String? = nil) -> some ApplicationProtocol {
-    let router = buildRouter(plugins: plugins, accounts: accounts, simulatorURL: simulatorURL)
+                             vault: KeyVault? = nil, simulatorURL: String? = nil) -> some ApplicationProtocol {
+    let router = buildRouter(plugins: plugins, accounts: accounts, vault: vault, simulatorURL: simulatorURL)
     return Application(
         router: router,
         configuration: .init(address: .hostname(host, port: port), serverName: "studio"))
 }
 
 /// The routes and middleware, apart from the server, so tests can drive them directly.
-public func buildRouter(plugins: PluginRegistry, accounts: AccountService, simulatorURL: String? = nil) -> Router<StudioRequestContext> {
+public func buildRouter(plugins: PluginRegistry, accounts: AccountService, vault: KeyVault? = nil,
+                        simulatorURL: String? = nil) -> Router<StudioRequestContext> {
     let router = Router(context: StudioRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware())
     HealthController(plugins: plugins, simulatorURL: simulatorURL).addRoutes(to: router)
     router.add(middleware: AuthenticationMiddleware(accounts: accounts))
     AuthController(accounts: accounts).addRoutes(to: router)
+    if let vault { KeysController(vault: vault, audit: accounts.audit).addRoutes(to: router) }
     return router
 }
 

@@ -47,7 +47,7 @@ let package = Package(
 
         // Host: one target per concern.
         .target(name: "HostPlugins",
-                dependencies: ["PluginABI", "StudioJSON", .product(name: "Crypto", package: "swift-crypto")],
+                dependencies: ["PluginABI", "StudioJSON", "HostSecurity", .product(name: "Crypto", package: "swift-crypto")],
                 path: "Sources/Host/Plugins", swiftSettings: strict),
         .target(name: "HostMeasurement", dependencies: [],
                 path: "Sources/Host/Measurement", swiftSettings: strict),

@@ -30,3 +30,22 @@ import Testing
         }
     }
 }
+
+import HostSecurity
+
+@Suite struct SecretScrubberTests {
+    @Test func secretsAreRemovedFromText() {
+        let scrubber = SecretScrubber(knownSecrets: ["my-very-own-key-123"])
+        let text = """
+            Authorization: Bearer abcdef123456789 failed; key sk-proj-ABCDEFGHIJKLMNOP and AIzaSyA1234567890abcdefghijkl;
+            {"api_key": "hunter2hunter2"} url?key=s3cr3tvalue&x=1 also my-very-own-key-123 and x-api-key: zzzzzzzz
+            """
+        let clean = scrubber.scrub(text)
+        for secret in ["abcdef123456789", "sk-proj-ABCDEFGHIJKLMNOP", "AIzaSyA1234567890abcdefghijkl", "hunter2hunter2",
+                       "s3cr3tvalue", "my-very-own-key-123", "zzzzzzzz"] {
+            #expect(!clean.contains(secret), "\(secret) leaked: \(clean)")
+        }
+        #expect(clean.contains("[REDACTED]"))
+        #expect(clean.contains("failed"), "the rest of the message survives")
+    }
+}

@@ -1,3 +1,4 @@
+import HostSecurity
 import PluginABI
 import Synchronization
 
@@ -17,9 +18,6 @@ public enum HostServices {
         line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
     })
 
-    /// Removes secrets from text before it is logged or stored; installed by the host
-    /// security module so that every plugin log line goes through the same scrubber.
-    public static let scrub = Mutex<@Sendable (String) -> String>({ $0 })
 
     nonisolated(unsafe) static let table: UnsafePointer<studio_host_t> = {
         let table = UnsafeMutablePointer<studio_host_t>.allocate(capacity: 1)
@@ -37,7 +35,9 @@ public enum HostServices {
                 case Int32(STUDIO_LOG_WARNING): name = "warning"
                 default: name = "error"
                 }
-                let clean = HostServices.scrub.withLock { $0 }(message.string)
+                // Plugins never see API keys, but may echo provider error bodies: every line
+                // goes through the one scrubber before it is written anywhere.
+                let clean = SecretScrubber.standard.scrub(message.string)
                 HostServices.logHandler.withLock { $0 }("[plugin \(name)] \(clean)")
             },
             alloc: { _, size in malloc(size) },

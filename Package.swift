@@ -95,7 +95,7 @@ let package = Package(
         .target(name: "HostScoring", dependencies: ["HostPlugins", "StudioJSON"],
                 path: "Sources/Host/Scoring", swiftSettings: strict),
         .target(name: "HostHTTP",
-                dependencies: ["HostPlugins", "HostAuth", "HostStorage", "StudioJSON",
+                dependencies: ["HostPlugins", "HostAuth", "HostStorage", "HostConfig", "HostParams", "HostTransport", "StudioJSON",
                                .product(name: "Hummingbird", package: "hummingbird"),
                                .product(name: "HTTPTypes", package: "swift-http-types"),
                                .product(name: "NIOCore", package: "swift-nio")],

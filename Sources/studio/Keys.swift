@@ -30,14 +30,7 @@ struct Keys: AsyncParsableCommand {
 
         func run() async throws {
             let environment = ProcessInfo.processInfo.environment
-            let database: StudioDatabase
-            do {
-                database = try await StudioDatabase.open(environment["STUDIO_DATABASE_URL"] ?? dataDirectory + "/studio.db")
-                try await Migrations.run(on: database)
-            } catch {
-                printError("cannot open the database: \(error)")
-                throw ExitCode.failure
-            }
+            let database = try await openStudioDatabase(dataDirectory: dataDirectory)
             do {
                 let old = try KeyVault.loadMasterKey(path: masterKeyFile)
                 var generator = SystemRandomNumberGenerator()

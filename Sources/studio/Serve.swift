@@ -56,8 +56,14 @@ struct Serve: AsyncParsableCommand {
         let simulator = studioConfig.providers.contains(where: \.usesSimulator) ? try await EmbeddedSimulator.start() : nil
         if let simulator { printError("simulator on \(simulator.baseURL)") }
         printError("studio \(StudioVersion.current): \(registry.plugins.count) plugins loaded; listening on http://\(host):\(port)")
-        let app = buildApplication(host: host, port: port, plugins: registry, accounts: accounts, vault: vault,
-                                   simulatorURL: simulator?.baseURL)
+        let corsOrigins = (environment["CORS_ORIGINS"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+        let options = StudioServices.Options(simulatorURL: simulator?.baseURL,
+                                             allowLocalEndpoints: ["1", "true", "yes"].contains(environment["STUDIO_ALLOW_LOCAL_ENDPOINTS"]?.lowercased() ?? ""),
+                                             corsOrigins: corsOrigins)
+        let services = StudioServices(database: database, accounts: accounts, vault: vault, plugins: registry, seed: studioConfig,
+                                      options: options)
+        let app = buildApplication(host: host, port: port, services: services)
         try await app.runService()
         await simulator?.stop()
         await database.close()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HostStorage
 
 /// `studio`: one binary for the server, the benchmarks and the plugin tools.
 /// Exit codes (SPEC §11): 0 success, 1 failure, 2 usage error.
@@ -9,7 +10,7 @@ struct Studio: AsyncParsableCommand {
         commandName: "studio",
         abstract: "LLM Benchmark Studio: measure LLM providers and score tool calling.",
         version: "0.1.0",
-        subcommands: [Serve.self, Bench.self, Simulate.self, PluginsCommand.self, Score.self, Keys.self])
+        subcommands: [Serve.self, Bench.self, Simulate.self, PluginsCommand.self, Score.self, Keys.self, Admin.self])
 
     static func main() async {
         do {
@@ -48,4 +49,17 @@ struct PluginOptions: ParsableArguments {
 /// Writes a line to standard output unbuffered (a line a parent process waits for).
 func printFlushed(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+/// The studio database named by STUDIO_DATABASE_URL or in the data folder, migrated.
+/// Prints the reason and exits 1 when it cannot be opened.
+func openStudioDatabase(dataDirectory: String) async throws -> StudioDatabase {
+    do {
+        let database = try await StudioDatabase.open(ProcessInfo.processInfo.environment["STUDIO_DATABASE_URL"] ?? dataDirectory + "/studio.db")
+        try await Migrations.run(on: database)
+        return database
+    } catch {
+        printError("cannot open the database: \(error)")
+        throw ExitCode.failure
+    }
 }

@@ -13,12 +13,8 @@ import Testing
 /// The auth routes as a browser and the CLI use them, on SQLite and PostgreSQL.
 @Suite struct AuthHTTPTests {
     static func app(_ kind: TestDatabase) async throws -> (some ApplicationProtocol, StudioDatabase) {
-        let database = try await kind.open()
-        // Cost 4 keeps the suite fast; the cost rule itself is tested in AccessTokenTests.
-        let accounts = AccountService(database: database, signer: try AccessTokenSigner(secret: Array(repeating: 3, count: 32)),
-                                      hasher: PasswordHasher(cost: 4))
-        let router = buildRouter(plugins: PluginRegistry(searchPath: []), accounts: accounts)
-        return (Application(router: router), database)
+        let studio = try await TestStudio.make(kind)
+        return (studio.app, studio.database)
     }
 
     static func body(_ json: JSONValue) -> ByteBuffer { ByteBuffer(string: json.jsonString) }

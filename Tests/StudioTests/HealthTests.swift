@@ -10,11 +10,9 @@ import Testing
 
 @Suite struct HealthTests {
     @Test func healthzAnswersWithSecurityHeaders() async throws {
-        let registry = PluginRegistry(searchPath: [.init(path: TestSupport.buildDirectory.path, prefixedOnly: true)])
-        let database = try await TestDatabase.sqlite.open()
-        let accounts = AccountService(database: database, signer: try AccessTokenSigner(secret: Array(repeating: 1, count: 32)))
-        let app = buildApplication(host: "127.0.0.1", port: 0, plugins: registry, accounts: accounts)
-        try await app.test(.router) { client in
+        let studio = try await TestStudio.make(.sqlite)
+        defer { Task { await studio.close() } }
+        try await studio.app.test(.router) { client in
             try await client.execute(uri: "/healthz", method: .get) { response in
                 #expect(response.status == .ok)
                 let body = try JSONParser.parse(String(buffer: response.body))

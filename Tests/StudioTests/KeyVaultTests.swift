@@ -115,12 +115,10 @@ import NIOCore
 
 @Suite struct KeysHTTPTests {
     @Test func keysAreMaskedOwnedAndAudited() async throws {
-        let database = try await TestDatabase.sqlite.open()
-        let accounts = AccountService(database: database, signer: try AccessTokenSigner(secret: Array(repeating: 5, count: 32)),
-                                      hasher: PasswordHasher(cost: 4))
-        let vault = try KeyVault(database: database, masterKey: KeyVaultTests.master)
-        let app = Application(router: buildRouter(plugins: PluginRegistry(searchPath: []), accounts: accounts, vault: vault))
-        try await app.test(.router) { client in
+        let studio = try await TestStudio.make(.sqlite)
+        let database = studio.database
+        let vault = studio.services.vault
+        try await studio.app.test(.router) { client in
             func register(_ email: String) async throws -> String {
                 let r = try await client.execute(uri: "/api/auth/register", method: .post, body: AuthHTTPTests.body(["email": .string(email), "password": "long enough"]))
                 return try #require(try AuthHTTPTests.parse(r)["access_token"]?.stringValue)

@@ -45,14 +45,14 @@ public struct AccountService: Sendable {
         }
     }
 
-    static func validEmail(_ email: String) -> Bool {
+    public static func isValidEmail(_ email: String) -> Bool {
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         return email.count <= 254 && parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
             && !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".") && !email.contains(where: { $0.isWhitespace })
     }
 
     public func register(email: String, password: String) async throws -> Session {
-        guard Self.validEmail(email) else { throw Failure.invalidEmail }
+        guard Self.isValidEmail(email) else { throw Failure.invalidEmail }
         let hash: String
         do { hash = try hasher.hash(password) } catch { throw Failure.weakPassword(error.description) }
         let user: UserRecord

@@ -26,6 +26,11 @@ public struct APIError: HTTPResponseError, Sendable {
         APIError(.badRequest, "invalid_\(field)", "\(field): \(message)")
     }
 
+    /// Well-formed but refused (an unknown plugin, a base URL the SSRF policy forbids).
+    public static func unprocessable(_ field: String, _ message: String) -> APIError {
+        APIError(.unprocessableContent, "invalid_\(field.split(separator: ".").first.map(String.init) ?? field)", "\(field): \(message)")
+    }
+
     public static let notFound = APIError(.notFound, "not_found", "no such resource")
 }
 

@@ -4,25 +4,35 @@ import Hummingbird
 import StudioJSON
 
 /// Builds the studio's HTTP application. Grows with each concern (auth, jobs, ...); each
-/// concern adds its controller here, so this file is the map of the server.
-public func buildApplication(host: String, port: Int, plugins: PluginRegistry, accounts: AccountService,
-                             vault: KeyVault? = nil, simulatorURL: String? = nil) -> some ApplicationProtocol {
-    let router = buildRouter(plugins: plugins, accounts: accounts, vault: vault, simulatorURL: simulatorURL)
-    return Application(
-        router: router,
-        configuration: .init(address: .hostname(host, port: port), serverName: "studio"))
+/// concern adds its controller in `buildRoutes`, so that function is the map of the server.
+public func buildApplication(host: String, port: Int, services: StudioServices) -> some ApplicationProtocol {
+    Application(router: buildRoutes(services).router,
+                configuration: .init(address: .hostname(host, port: port), serverName: "studio"))
 }
 
-/// The routes and middleware, apart from the server, so tests can drive them directly.
-public func buildRouter(plugins: PluginRegistry, accounts: AccountService, vault: KeyVault? = nil,
-                        simulatorURL: String? = nil) -> Router<StudioRequestContext> {
+/// The routes and middleware, apart from the server, so tests can drive them directly and
+/// read the route table (the OpenAPI document and the generated tests come from it).
+public func buildRoutes(_ services: StudioServices) -> RouteTable {
     let router = Router(context: StudioRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware())
-    HealthController(plugins: plugins, simulatorURL: simulatorURL).addRoutes(to: router)
-    router.add(middleware: AuthenticationMiddleware(accounts: accounts))
-    AuthController(accounts: accounts).addRoutes(to: router)
-    if let vault { KeysController(vault: vault, audit: accounts.audit).addRoutes(to: router) }
-    return router
+    if !services.options.corsOrigins.isEmpty { router.add(middleware: CORSMiddleware(origins: services.options.corsOrigins)) }
+    let routes = RouteTable(router: router)
+    HealthController(plugins: services.plugins, simulatorURL: services.options.simulatorURL).addRoutes(to: routes)
+    router.add(middleware: AuthenticationMiddleware(accounts: services.accounts))
+    AuthController(accounts: services.accounts, onRegister: { try await services.seedNewUser($0) }).addRoutes(to: routes)
+    KeysController(vault: services.vault, audit: services.accounts.audit).addRoutes(to: routes)
+    ConfigController(services: services).addRoutes(to: routes)
+    PluginsController(plugins: services.plugins).addRoutes(to: routes)
+    AdminController(services: services).addRoutes(to: routes)
+    // Last, so the document lists every route above.
+    let document = OpenAPI.document(routes.specs + [OpenAPIController.spec])
+    routes.public(.get, OpenAPIController.spec.path, OpenAPIController.spec.summary) { _, _, _ in Response.json(document) }
+    return routes
+}
+
+enum OpenAPIController {
+    static let spec = RouteSpec(method: .get, path: "/api/openapi.json", access: .public,
+                                summary: "This document (OpenAPI 3.1)", body: nil, owned: nil, query: [], success: .ok)
 }
 
 /// `GET /healthz`: liveness plus what an operator wants at a glance.
@@ -30,8 +40,8 @@ struct HealthController {
     let plugins: PluginRegistry
     let simulatorURL: String?
 
-    func addRoutes(to router: Router<StudioRequestContext>) {
-        router.get("/healthz") { _, _ -> Response in
+    func addRoutes(to routes: RouteTable) {
+        routes.public(.get, "/healthz", "Liveness, version, plugin counts") { _, _, _ in
             let body: JSONValue = [
                 "status": "ok", "version": .string(StudioVersion.current),
                 "plugins": .int(Int64(plugins.plugins.count)),
@@ -39,6 +49,25 @@ struct HealthController {
                 "simulator": simulatorURL.map(JSONValue.string) ?? .null,
             ]
             return Response.json(body)
+        }
+    }
+}
+
+/// `GET /api/plugins`: what is loaded and what was refused, for every signed-in user.
+struct PluginsController {
+    let plugins: PluginRegistry
+
+    func addRoutes(to routes: RouteTable) {
+        routes.user(.get, "/api/plugins", "Loaded plugins (id, version, kinds, ABI, checksum) and load errors") { _, _, _ in
+            Response.json([
+                "plugins": .array(plugins.plugins.map { p in
+                    ["id": .string(p.id), "name": .string(p.manifest.name), "version": .string(p.manifest.version),
+                     "kinds": .array(p.kinds.map(JSONValue.string)), "abi": .string("\(p.abiVersion)"),
+                     "language": p.manifest.language.map(JSONValue.string) ?? .null,
+                     "sha256": .string(p.sha256), "path": .string(p.path)]
+                }),
+                "load_errors": .array(plugins.failures.map { .string($0.description) }),
+            ])
         }
     }
 }
@@ -57,13 +86,41 @@ extension Response {
 /// Security headers on every response (SPEC §9). The CSP forbids inline script and style.
 struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var response = try await next(request, context)
+        var response: Response
+        do { response = try await next(request, context) } catch let error as any HTTPResponseError {
+            response = try error.response(from: request, context: context)
+        }
         response.headers[.contentSecurityPolicy] =
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
             + "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[.init("X-Frame-Options")!] = "DENY"
         response.headers[.init("Referrer-Policy")!] = "no-referrer"
+        return response
+    }
+}
+
+/// CORS for the listed origins only (SPEC §9: off unless CORS_ORIGINS is set). Answers
+/// preflights; never allows credentials from an origin not listed.
+struct CORSMiddleware<Context: RequestContext>: RouterMiddleware {
+    let origins: [String]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let origin = request.headers[.origin], origins.contains(origin) else { return try await next(request, context) }
+        var response: Response
+        if request.method == .options, request.headers[.accessControlRequestMethod] != nil {
+            response = Response(status: .noContent)
+            response.headers[.accessControlAllowMethods] = "GET, POST, PUT, DELETE"
+            response.headers[.accessControlAllowHeaders] = "Authorization, Content-Type, Last-Event-ID"
+            response.headers[.accessControlMaxAge] = "600"
+        } else {
+            do { response = try await next(request, context) } catch let error as any HTTPResponseError {
+                response = try error.response(from: request, context: context)
+            }
+        }
+        response.headers[.accessControlAllowOrigin] = origin
+        response.headers[.accessControlAllowCredentials] = "true"
+        response.headers[.vary] = "Origin"
         return response
     }
 }

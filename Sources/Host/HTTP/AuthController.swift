@@ -9,26 +9,30 @@ import StudioJSON
 /// SameSite=Strict cookie scoped to /api/auth; the access token only in JSON bodies.
 struct AuthController {
     let accounts: AccountService
+    /// Runs after an account is created (seeding its configuration).
+    let onRegister: @Sendable (String) async throws -> Void
     static let cookieName = "studio_refresh"
 
-    func addRoutes(to router: Router<StudioRequestContext>) {
-        let auth = router.group("api/auth")
-        auth.post("register") { request, _ in
-            let body = try await request.jsonObject()
-            try body.onlyFields(["email", "password"])
+    static let credentials = RequestBody(
+        schema: Schema.object([("email", Schema.string(min: 3, max: 254)), ("password", Schema.string(min: 1, max: 200))],
+                              required: ["email", "password"]),
+        example: ["email": "ada@example.com", "password": "correct horse battery"], limit: 16 << 10)
+
+    func addRoutes(to routes: RouteTable) {
+        routes.public(.post, "/api/auth/register", "Create an account (the first one is admin); sets the refresh cookie",
+                      body: Self.credentials, success: .created) { _, _, body in
             let session = try await map { try await accounts.register(email: try body.requiredString("email", maxLength: 254),
                                                                       password: try body.requiredString("password", maxLength: 200)) }
+            try await onRegister(session.user.id)
             return sessionResponse(session, status: .created)
         }
-        auth.post("login") { request, context in
-            let body = try await request.jsonObject()
-            try body.onlyFields(["email", "password"])
+        routes.public(.post, "/api/auth/login", "Sign in; sets the refresh cookie", body: Self.credentials) { _, context, body in
             let session = try await map { try await accounts.login(email: try body.requiredString("email", maxLength: 254),
                                                                    password: try body.requiredString("password", maxLength: 200),
                                                                    ip: context.clientIP ?? "unknown") }
             return sessionResponse(session, status: .ok)
         }
-        auth.post("refresh") { request, _ in
+        routes.public(.post, "/api/auth/refresh", "A new access token from the refresh cookie (rotated on every use)") { request, _, _ in
             guard let token = Self.refreshCookie(request) else {
                 throw APIError(.unauthorized, "no_refresh_token", "no refresh cookie: sign in again")
             }
@@ -45,47 +49,53 @@ struct AuthController {
             response.headers[.setCookie] = Self.cookie(session.refresh)
             return response
         }
-        auth.post("logout") { request, _ in
+        routes.public(.post, "/api/auth/logout", "Revoke the refresh cookie's session", success: .noContent) { request, _, _ in
             if let token = Self.refreshCookie(request) { try await accounts.logout(refreshToken: token) }
             var response = Response(status: .noContent)
             response.headers[.setCookie] = Self.clearedCookie
             return response
         }
 
-        let signedIn = router.group("api/auth", context: AuthenticatedContext.self)
-        signedIn.get("me") { _, context in
+        routes.user(.get, "/api/auth/me", "The signed-in user") { _, context, _ in
             guard let user = try await accounts.users.find(id: context.identity.userID) else { throw APIError.notFound }
             return Response.json(Self.userJSON(user))
         }
-        signedIn.post("password") { request, context in
-            let body = try await request.jsonObject()
-            try body.onlyFields(["current_password", "new_password"])
+        routes.user(.post, "/api/auth/password", "Change your password; ends every session and CLI token",
+                    body: RequestBody(schema: Schema.object([("current_password", Schema.string(min: 1, max: 200)),
+                                                             ("new_password", Schema.string(min: 1, max: 200))],
+                                                            required: ["current_password", "new_password"]),
+                                      example: ["current_password": "correct horse battery", "new_password": "another long phrase"],
+                                      limit: 16 << 10),
+                    success: .noContent) { _, context, body in
             try await map { try await accounts.changePassword(userID: context.identity.userID,
                                                               current: try body.requiredString("current_password", maxLength: 200),
                                                               new: try body.requiredString("new_password", maxLength: 200)) }
+            try await accounts.audit.record(userID: context.identity.userID, email: nil, action: "password.change", ip: context.clientIP)
             var response = Response(status: .noContent)
             response.headers[.setCookie] = Self.clearedCookie
             return response
         }
-        signedIn.get("cli-tokens") { _, context in
+        routes.user(.get, "/api/auth/cli-tokens", "Your CLI tokens (never the token itself)") { _, context, _ in
             let tokens = try await accounts.cliTokens.list(userID: context.identity.userID)
             return Response.json(["tokens": .array(tokens.map { t in
                 ["id": .string(t.id), "name": .string(t.name), "created_at": .int(t.created_at),
                  "last_used_at": t.last_used_at.map(JSONValue.int) ?? .null]
             })])
         }
-        signedIn.post("cli-tokens") { request, context in
-            let body = try await request.jsonObject()
-            try body.onlyFields(["name"])
+        routes.user(.post, "/api/auth/cli-tokens", "Create a named CLI token (shown once)",
+                    body: RequestBody(schema: Schema.object([("name", Schema.string(min: 1, max: 100, pattern: "\\S"))], required: ["name"]),
+                                      example: ["name": "laptop"], limit: 16 << 10),
+                    success: .created) { _, context, body in
             let name = try body.requiredString("name", maxLength: 100)
-            guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw APIError.badInput("name", "must not be empty") }
             let (token, id) = try await accounts.cliTokens.create(userID: context.identity.userID, name: name)
+            try await accounts.audit.record(userID: context.identity.userID, email: nil, action: "cli_token.create", target: id, ip: context.clientIP)
             return Response.json(["id": .string(id), "name": .string(name), "token": .string(token)], status: .created)
         }
-        signedIn.delete("cli-tokens/{id}") { _, context in
+        routes.user(.delete, "/api/auth/cli-tokens/{id}", "Revoke one of your CLI tokens", owned: "cli_token", success: .noContent) { _, context, _ in
             let id = try context.parameters.require("id")
             // Another user's token answers exactly like a missing one.
             guard try await accounts.cliTokens.revoke(userID: context.identity.userID, id: id) else { throw APIError.notFound }
+            try await accounts.audit.record(userID: context.identity.userID, email: nil, action: "cli_token.revoke", target: id, ip: context.clientIP)
             return Response(status: .noContent)
         }
     }

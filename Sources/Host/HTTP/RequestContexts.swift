@@ -38,3 +38,18 @@ public struct AuthenticatedContext: ChildRequestContext {
         clientIP = context.clientIP
     }
 }
+
+/// A request from an admin: constructing it throws 401 without a user, 403 for a non-admin.
+public struct AdminContext: ChildRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let identity: Identity
+    public let clientIP: String?
+
+    public init(context: StudioRequestContext) throws {
+        let user = try AuthenticatedContext(context: context)
+        guard user.identity.isAdmin else { throw APIError(.forbidden, "admin_only", "this needs an admin account") }
+        coreContext = user.coreContext
+        identity = user.identity
+        clientIP = user.clientIP
+    }
+}

@@ -87,3 +87,78 @@ extension UserStore {
         }
     }
 }
+
+/// What the admin's user list shows: the account, its limits, and how much it owns.
+public struct UserSummary: Sendable, Codable, Equatable {
+    public let id: String
+    public let email: String
+    public let role: String
+    public let disabled: Bool
+    public let created_at: Int64
+    public let last_login_at: Int64?
+    public let max_jobs_per_hour: Int?
+    public let max_concurrent_jobs: Int?
+    public let runs: Int
+    public let evals: Int
+    public let schedules: Int
+    public let providers: Int
+}
+
+extension UserStore {
+    public func summaries(id: String? = nil) async throws -> [UserSummary] {
+        try await database.withSQL { db in
+            let filter: SQLQueryString = id.map { " WHERE u.id = \(bind: $0)" } ?? ""
+            let query: SQLQueryString = """
+                SELECT u.id, u.email, u.role, u.disabled, u.created_at, u.last_login_at, u.max_jobs_per_hour, u.max_concurrent_jobs,
+                  (SELECT COUNT(*) FROM benchmark_runs r WHERE r.user_id = u.id) AS runs,
+                  (SELECT COUNT(*) FROM tool_eval_runs e WHERE e.user_id = u.id) AS evals,
+                  (SELECT COUNT(*) FROM schedules s WHERE s.user_id = u.id) AS schedules,
+                  (SELECT COUNT(*) FROM providers p WHERE p.user_id = u.id) AS providers
+                FROM users u\(filter) ORDER BY u.created_at
+                """
+            return try await db.raw(query).all(decoding: UserSummary.self)
+        }
+    }
+
+    public enum AdminFailure: Error, Equatable, CustomStringConvertible {
+        case lastAdmin
+        public var description: String { "the studio must keep at least one enabled admin" }
+    }
+
+    /// Changes role and/or disabled flag; refuses a change that leaves no enabled admin
+    /// (checked in the same transaction). False when there is no such user.
+    public func update(id: String, role: String?, disabled: Bool?) async throws -> Bool {
+        try await database.transaction { db in
+            guard let user = try await db.select().columns("role", "disabled").from("users").where("id", .equal, id).first() else { return false }
+            let currentRole = try user.decode(column: "role", as: String.self)
+            let currentlyDisabled = try user.decode(column: "disabled", as: Bool.self)
+            let wasAdmin = currentRole == "admin" && !currentlyDisabled
+            let staysAdmin = (role ?? currentRole) == "admin" && !(disabled ?? currentlyDisabled)
+            if wasAdmin && !staysAdmin {
+                let admins = try await db.raw("SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND disabled = \(unsafeRaw: database.dialect == .postgres ? "FALSE" : "0")")
+                    .first(decodingColumn: "n", as: Int.self) ?? 0
+                if admins <= 1 { throw AdminFailure.lastAdmin }
+            }
+            var update = db.update("users")
+            if let role { update = update.set("role", to: SQLBind(role)) }
+            if let disabled { update = update.set("disabled", to: SQLBind(disabled)) }
+            if role != nil || disabled != nil { try await update.where("id", .equal, id).run() }
+            return true
+        }
+    }
+
+    /// Deletes a user and everything they own (cascade), keeping at least one enabled admin.
+    public func deleteChecked(id: String) async throws -> Bool {
+        guard try await update(id: id, role: "user", disabled: true) else { return false }
+        try await delete(id: id)
+        return true
+    }
+
+    /// Per-user job limits; nil means the studio default.
+    public func setLimits(id: String, jobsPerHour: Int?, concurrentJobs: Int?) async throws {
+        try await database.withSQL { db in
+            try await db.update("users").set("max_jobs_per_hour", to: SQLBind(jobsPerHour))
+                .set("max_concurrent_jobs", to: SQLBind(concurrentJobs)).where("id", .equal, id).run()
+        }
+    }
+}

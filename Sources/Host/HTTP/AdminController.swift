@@ -1,0 +1,143 @@
+import Foundation
+import HostAuth
+import HostPlugins
+import HostStorage
+import Hummingbird
+import StudioJSON
+
+/// `/api/admin/*` (SPEC §5): users, limits, global fallback keys, the audit log, system
+/// status. Every route takes AdminContext; every change is audited with the acting admin.
+struct AdminController {
+    let services: StudioServices
+    let startedAt = Date()
+
+    static let userChangeSchema = Schema.object([
+        ("role", Schema.oneOf(["user", "admin"])),
+        ("disabled", Schema.boolean),
+        ("max_jobs_per_hour", Schema.integer(1...100_000, nullable: true)),
+        ("max_concurrent_jobs", Schema.integer(1...1000, nullable: true)),
+    ])
+
+    func addRoutes(to routes: RouteTable) {
+        routes.admin(.get, "/api/admin/users", "Every user with last login, limits and what they own") { _, _, _ in
+            let users = try await services.accounts.users.summaries()
+            return Response.json(["users": .array(users.map(Self.summaryJSON))])
+        }
+        routes.admin(.put, "/api/admin/users/{id}", "Change a user's role, disabled flag or job limits",
+                     body: RequestBody(schema: Self.userChangeSchema,
+                                       example: ["role": "user", "disabled": false, "max_jobs_per_hour": 60, "max_concurrent_jobs": 2])) { _, context, body in
+            let id = try context.parameters.require("id")
+            guard let before = try await services.accounts.users.summaries(id: id).first else { throw APIError.notFound }
+            let disabled = body["disabled"]?.boolValue
+            do {
+                guard try await services.accounts.users.update(id: id, role: body["role"]?.stringValue, disabled: disabled) else {
+                    throw APIError.notFound
+                }
+            } catch let failure as UserStore.AdminFailure {
+                throw APIError(.conflict, "last_admin", failure.description)
+            }
+            let limitKeys = ["max_jobs_per_hour", "max_concurrent_jobs"]
+            if limitKeys.contains(where: { body[$0] != nil }) {
+                try await services.accounts.users.setLimits(
+                    id: id,
+                    jobsPerHour: body["max_jobs_per_hour"].map { $0.intValue.map(Int.init) } ?? before.max_jobs_per_hour,
+                    concurrentJobs: body["max_concurrent_jobs"].map { $0.intValue.map(Int.init) } ?? before.max_concurrent_jobs)
+            }
+            if disabled == true {
+                // A disabled user's sessions end now, not when their tokens expire.
+                try await services.accounts.refreshTokens.revokeAll(userID: id)
+                try await services.accounts.cliTokens.revokeAll(userID: id)
+            }
+            try await audit(context, "admin.user.update", target: id, detail: body.jsonString)
+            guard let after = try await services.accounts.users.summaries(id: id).first else { throw APIError.notFound }
+            return Response.json(Self.summaryJSON(after))
+        }
+        routes.admin(.delete, "/api/admin/users/{id}", "Delete a user and everything they own (the audit log keeps its entries)",
+                     success: .noContent) { _, context, _ in
+            let id = try context.parameters.require("id")
+            guard let user = try await services.accounts.users.find(id: id) else { throw APIError.notFound }
+            do {
+                guard try await services.accounts.users.deleteChecked(id: id) else { throw APIError.notFound }
+            } catch let failure as UserStore.AdminFailure {
+                throw APIError(.conflict, "last_admin", failure.description)
+            }
+            try await audit(context, "admin.user.delete", target: user.email)
+            return Response(status: .noContent)
+        }
+
+        routes.admin(.get, "/api/admin/audit", "The audit log, newest first", query: ["user", "action", "since", "limit"]) { request, _, _ in
+            let query = request.uri.queryParameters
+            var since: Int64?
+            if let text = query["since"].map(String.init) {
+                guard let ms = Int64(text) ?? ISO8601.milliseconds(from: text) else {
+                    throw APIError.badInput("since", "must be an ISO 8601 time or Unix milliseconds")
+                }
+                since = ms
+            }
+            var limit = 200
+            if let text = query["limit"].map(String.init) {
+                guard let n = Int(text), (1...5000).contains(n) else { throw APIError.badInput("limit", "must be 1–5000") }
+                limit = n
+            }
+            let entries = try await services.accounts.audit.search(user: query["user"].map(String.init), action: query["action"].map(String.init),
+                                                                   since: since, limit: limit)
+            return Response.json(["entries": .array(entries.map { e in
+                ["id": .string(e.id), "user_id": e.user_id.map(JSONValue.string) ?? .null,
+                 "actor_email": e.actor_email.map(JSONValue.string) ?? .null, "action": .string(e.action),
+                 "target": e.target.map(JSONValue.string) ?? .null, "detail": e.detail.map(JSONValue.string) ?? .null,
+                 "ip": e.ip.map(JSONValue.string) ?? .null, "created_at": .string(ISO8601.string(fromMilliseconds: e.created_at))]
+            })])
+        }
+
+        routes.admin(.get, "/api/admin/keys", "Global fallback keys (masked)") { _, _, _ in
+            let listing = try await services.vault.list(userID: "").filter(\.global)
+            return Response.json(["keys": .array(listing.map { ["provider_id": .string($0.providerID), "masked": .string("…" + $0.last4)] })])
+        }
+        routes.admin(.put, "/api/admin/keys/{provider_id}", "Set the global fallback key of a provider",
+                     body: KeysController.keyBody) { _, context, body in
+            let provider = try KeysController.providerID(context.parameters)
+            let key = try KeysController.checkedKey(body)
+            try await services.vault.store(userID: nil, providerID: provider, apiKey: key)
+            try await audit(context, "admin.key.set", target: provider)
+            return Response.json(["provider_id": .string(provider), "masked": .string("…" + String(key.suffix(4))), "global": true])
+        }
+        routes.admin(.delete, "/api/admin/keys/{provider_id}", "Remove a global fallback key", success: .noContent) { _, context, _ in
+            let provider = try KeysController.providerID(context.parameters)
+            guard try await services.vault.delete(userID: nil, providerID: provider) else { throw APIError.notFound }
+            try await audit(context, "admin.key.delete", target: provider)
+            return Response(status: .noContent)
+        }
+
+        routes.admin(.get, "/api/admin/system", "Version, uptime, database, plugins, users") { _, _, _ in
+            let database = services.database
+            let users = try await services.accounts.users.count()
+            let schema = try await Migrations.currentVersion(of: database)
+            return Response.json([
+                "version": .string(StudioVersion.current),
+                "uptime_s": .double((Date().timeIntervalSince(startedAt) * 1000).rounded() / 1000),
+                "database": ["dialect": .string(database.dialect.rawValue), "location": .string(database.location),
+                             "schema_version": .int(Int64(schema))],
+                "users": .int(Int64(users)),
+                "plugins": ["loaded": .int(Int64(services.plugins.plugins.count)),
+                            "load_errors": .array(services.plugins.failures.map { .string($0.description) })],
+                "simulator": services.options.simulatorURL.map(JSONValue.string) ?? .null,
+                "allow_local_endpoints": .bool(services.options.allowLocalEndpoints),
+            ])
+        }
+    }
+
+    private func audit(_ context: AdminContext, _ action: String, target: String, detail: String? = nil) async throws {
+        try await services.accounts.audit.record(userID: context.identity.userID, email: nil, action: action, target: target,
+                                                 detail: detail, ip: context.clientIP)
+    }
+
+    static func summaryJSON(_ u: UserSummary) -> JSONValue {
+        ["id": .string(u.id), "email": .string(u.email), "role": .string(u.role), "disabled": .bool(u.disabled),
+         "created_at": .string(ISO8601.string(fromMilliseconds: u.created_at)),
+         "last_login_at": u.last_login_at.map { .string(ISO8601.string(fromMilliseconds: $0)) } ?? .null,
+         "limits": ["max_jobs_per_hour": u.max_jobs_per_hour.map { .int(Int64($0)) } ?? .null,
+                    "max_concurrent_jobs": u.max_concurrent_jobs.map { .int(Int64($0)) } ?? .null],
+         "counts": ["runs": .int(Int64(u.runs)), "evals": .int(Int64(u.evals)), "schedules": .int(Int64(u.schedules)),
+                    "providers": .int(Int64(u.providers))]]
+    }
+}

@@ -1,0 +1,303 @@
+import Foundation
+import HostAuth
+import HostParams
+import HostPlugins
+import HostStorage
+import HostTransport
+import Hummingbird
+import StudioJSON
+
+/// A user's providers and models, parameter validation and settings export/import
+/// (SPEC §6, §7, §11). Every query is scoped to the caller; another user's provider or
+/// model answers 404 exactly like a missing one. Changes are audited.
+struct ConfigController {
+    let services: StudioServices
+
+    // The bodies, declared once: the route table enforces them, the OpenAPI document
+    // shows them, the bad-input tests are generated from them.
+    static let providerSchema = Schema.object([
+        ("slug", Schema.string(min: 1, max: 64, pattern: "^[A-Za-z0-9_-]+$")),
+        ("plugin_id", Schema.string(min: 1, max: 128)),
+        ("base_url", Schema.string(min: 1, max: 2000)),
+        ("display_name", Schema.string(min: 1, max: 200)),
+        ("default_params", Schema.anyObject),
+        ("api_key_env", ["type": ["string", "null"], "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "maxLength": 128]),
+    ], required: ["slug", "plugin_id", "base_url"])
+    static let providerExample: JSONValue = ["slug": "my-openai", "plugin_id": "openai", "base_url": "https://api.openai.com/v1",
+                                              "display_name": "OpenAI", "default_params": ["temperature": 0.7],
+                                              "api_key_env": "OPENAI_API_KEY"]
+    static let modelSchema = Schema.object([
+        ("model_id", Schema.string(min: 1, max: 200)),
+        ("display_name", Schema.nullableString(max: 200)),
+        ("context_window", Schema.integer(1...100_000_000, nullable: true)),
+        ("max_output", Schema.integer(1...100_000_000, nullable: true)),
+        ("price_in", Schema.number(min: 0, max: 1_000_000, nullable: true)),
+        ("price_out", Schema.number(min: 0, max: 1_000_000, nullable: true)),
+        ("system_prompt", Schema.nullableString(max: 100_000)),
+        ("skip_params", Schema.array(Schema.string(min: 1, max: 64), max: 64)),
+        ("params", Schema.anyObject),
+    ], required: ["model_id"])
+    static let modelExample: JSONValue = ["model_id": "gpt-4o-mini", "display_name": "GPT-4o mini", "context_window": 128000,
+                                           "max_output": 16384, "price_in": 0.15, "price_out": 0.6, "system_prompt": nil,
+                                           "skip_params": [], "params": [:]]
+
+    static var settingsSchema: JSONValue {
+        var provider = providerSchema.objectValue!
+        var properties = provider["properties"]!.objectValue!
+        properties["models"] = Schema.array(modelSchema, max: 1000)
+        provider["properties"] = .object(properties)
+        return Schema.object([
+            ("format", ["const": "studio-settings"]),
+            ("version", ["const": 1]),
+            ("exported_at", Schema.string(max: 64)),
+            ("providers", Schema.array(.object(provider), max: 200)),
+            ("settings", ["type": "object", "additionalProperties": ["type": ["object", "array", "string", "number", "boolean", "null"]]]),
+        ], required: ["format", "version", "providers"])
+    }
+
+    func addRoutes(to routes: RouteTable) {
+        routes.user(.get, "/api/providers", "List your providers with their models") { _, context, _ in
+            let user = context.identity.userID
+            let providers = try await services.providers.providers(userID: user)
+            let models = try await services.providers.models(userID: user)
+            return Response.json(["providers": .array(providers.map { p in
+                Self.providerJSON(p, models: models.filter { $0.providerID == p.id })
+            })])
+        }
+        routes.user(.post, "/api/providers", "Add a provider endpoint",
+                    body: RequestBody(schema: Self.providerSchema, example: Self.providerExample), success: .created) { _, context, body in
+            let fields = try await checkedProvider(body)
+            let record = try await mapStore { try await services.providers.createProvider(userID: context.identity.userID, fields) }
+            try await audit(context, "provider.create", record.slug)
+            return Response.json(Self.providerJSON(record, models: []), status: .created)
+        }
+        routes.user(.put, "/api/providers/{id}", "Replace a provider's settings",
+                    body: RequestBody(schema: Self.providerSchema, example: Self.providerExample), owned: "provider") { _, context, body in
+            let id = try context.parameters.require("id")
+            guard try await services.providers.provider(userID: context.identity.userID, id: id) != nil else { throw APIError.notFound }
+            let fields = try await checkedProvider(body)
+            guard let record = try await mapStore({ try await services.providers.updateProvider(userID: context.identity.userID, id: id, fields) })
+            else { throw APIError.notFound }
+            try await audit(context, "provider.update", record.slug)
+            let models = try await services.providers.models(userID: context.identity.userID).filter { $0.providerID == id }
+            return Response.json(Self.providerJSON(record, models: models))
+        }
+        routes.user(.delete, "/api/providers/{id}", "Delete a provider and its models", owned: "provider", success: .noContent) { _, context, _ in
+            let id = try context.parameters.require("id")
+            guard try await services.providers.deleteProvider(userID: context.identity.userID, id: id) else { throw APIError.notFound }
+            try await audit(context, "provider.delete", id)
+            return Response(status: .noContent)
+        }
+        routes.user(.post, "/api/providers/{id}/models", "Add a model to a provider",
+                    body: RequestBody(schema: Self.modelSchema, example: Self.modelExample), owned: "provider", success: .created) { _, context, body in
+            let id = try context.parameters.require("id")
+            guard let provider = try await services.providers.provider(userID: context.identity.userID, id: id) else { throw APIError.notFound }
+            let model = try checkedModel(body, pluginID: provider.pluginID)
+            guard let record = try await mapStore({ try await services.providers.createModel(userID: context.identity.userID, providerID: id, model) })
+            else { throw APIError.notFound }
+            try await audit(context, "model.create", "\(provider.slug)/\(record.modelID)")
+            return Response.json(Self.modelJSON(record), status: .created)
+        }
+        routes.user(.put, "/api/models/{id}", "Replace a model's settings",
+                    body: RequestBody(schema: Self.modelSchema, example: Self.modelExample), owned: "model") { _, context, body in
+            let user = context.identity.userID
+            let id = try context.parameters.require("id")
+            guard let current = try await services.providers.model(userID: user, id: id),
+                  let provider = try await services.providers.provider(userID: user, id: current.providerID) else { throw APIError.notFound }
+            let model = try checkedModel(body, pluginID: provider.pluginID)
+            guard let record = try await mapStore({ try await services.providers.updateModel(userID: user, id: id, model) }) else { throw APIError.notFound }
+            try await audit(context, "model.update", "\(provider.slug)/\(record.modelID)")
+            return Response.json(Self.modelJSON(record))
+        }
+        routes.user(.delete, "/api/models/{id}", "Delete a model", owned: "model", success: .noContent) { _, context, _ in
+            let id = try context.parameters.require("id")
+            guard try await services.providers.deleteModel(userID: context.identity.userID, id: id) else { throw APIError.notFound }
+            try await audit(context, "model.delete", id)
+            return Response(status: .noContent)
+        }
+
+        routes.user(.get, "/api/params/registry", "Parameters each provider plugin declares, with ranges and model rules") { _, _, _ in
+            var registry = JSONObject()
+            for plugin in services.plugins.plugins where plugin.kinds.contains("provider") {
+                registry[plugin.id] = ["params": plugin.manifest.provider?["params"] ?? [:],
+                                       "model_rules": plugin.manifest.provider?["model_rules"] ?? []]
+            }
+            return Response.json(["providers": .object(registry)])
+        }
+        routes.user(.post, "/api/params/validate", "Validate parameters for a plugin and model; returns every adjustment",
+                    body: RequestBody(schema: Schema.object([("plugin_id", Schema.string(min: 1, max: 128)),
+                                                             ("model", Schema.string(min: 1, max: 200)),
+                                                             ("params", Schema.anyObject)], required: ["plugin_id", "model", "params"]),
+                                      example: ["plugin_id": "openai", "model": "o3-mini", "params": ["temperature": 0.2, "max_tokens": 512]])) { _, _, body in
+            let pluginID = try body.requiredString("plugin_id")
+            guard let plugin = services.plugins.provider(id: pluginID) else {
+                throw APIError.unprocessable("plugin_id", "no provider plugin \"\(pluginID)\" is loaded")
+            }
+            let result = ParameterValidator(provider: plugin.manifest.provider)
+                .validate(body["params"]?.objectValue ?? [:], model: try body.requiredString("model"))
+            return Response.json(result.json)
+        }
+
+        routes.user(.get, "/api/settings/export", "Your providers, models and settings as one JSON document (no keys)") { _, context, _ in
+            let user = context.identity.userID
+            let providers = try await services.providers.providers(userID: user)
+            let models = try await services.providers.models(userID: user)
+            var settings = JSONObject()
+            for (key, value) in try await services.settings.all(userID: user) { settings[key] = (try? JSONParser.parse(value)) ?? .string(value) }
+            let document: JSONValue = [
+                "format": "studio-settings", "version": 1, "exported_at": .string(ISO8601.string(fromMilliseconds: Clock.milliseconds())),
+                "providers": .array(providers.map { p in
+                    Self.providerJSON(p, models: models.filter { $0.providerID == p.id }, withIDs: false)
+                }),
+                "settings": .object(settings),
+            ]
+            return Response.json(document)
+        }
+        routes.user(.post, "/api/settings/import", "Replace your providers, models and settings with an exported document",
+                    body: RequestBody(schema: Self.settingsSchema,
+                                      example: ["format": "studio-settings", "version": 1,
+                                                "providers": [Self.providerExample.merging(["models": [Self.modelExample]])],
+                                                "settings": [:]], limit: 4 << 20)) { _, context, body in
+            // Everything is checked before anything is written; then one transaction.
+            var rows: [(ProviderFields, [ModelRecord])] = []
+            for (i, provider) in (body["providers"]?.arrayValue ?? []).enumerated() {
+                let fields = try await prefixed("providers[\(i)]") { try await checkedProvider(provider) }
+                var models: [ModelRecord] = []
+                for (j, model) in (provider["models"]?.arrayValue ?? []).enumerated() {
+                    models.append(try await prefixed("providers[\(i)].models[\(j)]") { try checkedModel(model, pluginID: fields.pluginID) })
+                }
+                rows.append((fields, models))
+            }
+            let slugs = rows.map(\.0.slug)
+            if let duplicate = slugs.first(where: { s in slugs.filter { $0 == s }.count > 1 }) {
+                throw APIError.unprocessable("providers", "provider id \"\(duplicate)\" appears twice")
+            }
+            let user = context.identity.userID
+            try await mapStore { try await services.providers.replaceAll(userID: user, with: rows) }
+            for (key, value) in body["settings"]?.objectValue ?? [:] {
+                try await services.settings.set(userID: user, key: key, value: value.jsonString)
+            }
+            try await audit(context, "settings.import", "\(rows.count) providers")
+            return Response.json(["imported": ["providers": .int(Int64(rows.count)),
+                                               "models": .int(Int64(rows.reduce(0) { $0 + $1.1.count }))]])
+        }
+    }
+
+    // MARK: - Checks beyond the schema
+
+    /// The plugin must be a loaded provider, the base URL pass the SSRF policy, the
+    /// default parameters validate.
+    func checkedProvider(_ body: JSONValue) async throws -> ProviderFields {
+        let pluginID = try body.requiredString("plugin_id")
+        guard let plugin = services.plugins.provider(id: pluginID) else {
+            let loaded = services.plugins.plugins.filter { $0.kinds.contains("provider") }.map(\.id).joined(separator: ", ")
+            throw APIError.unprocessable("plugin_id", "no provider plugin \"\(pluginID)\" is loaded (loaded: \(loaded))")
+        }
+        let baseURL = try body.requiredString("base_url")
+        if baseURL != "simulator", let refusal = await services.addressPolicy.refusal(forURL: baseURL) {
+            throw APIError.unprocessable("base_url", refusal)
+        }
+        let params = body["default_params"]?.objectValue ?? [:]
+        let check = ParameterValidator(provider: plugin.manifest.provider).validate(params, model: "")
+        if let error = check.errors.first { throw APIError.unprocessable("default_params", error) }
+        let slug = try body.requiredString("slug")
+        return ProviderFields(slug: slug, pluginID: pluginID, baseURL: baseURL,
+                              displayName: body["display_name"]?.stringValue ?? slug,
+                              defaultParams: JSONValue.object(params).jsonString, apiKeyEnv: body["api_key_env"]?.stringValue)
+    }
+
+    func checkedModel(_ body: JSONValue, pluginID: String) throws -> ModelRecord {
+        let modelID = try body.requiredString("model_id")
+        let params = body["params"]?.objectValue ?? [:]
+        if let plugin = services.plugins.provider(id: pluginID),
+           let error = ParameterValidator(provider: plugin.manifest.provider).validate(params, model: modelID).errors.first {
+            throw APIError.unprocessable("params", error)
+        }
+        return ModelRecord(modelID: modelID, displayName: body["display_name"]?.stringValue,
+                           contextWindow: body["context_window"]?.intValue.map(Int.init),
+                           maxOutput: body["max_output"]?.intValue.map(Int.init),
+                           priceIn: body["price_in"]?.doubleValue, priceOut: body["price_out"]?.doubleValue,
+                           systemPrompt: body["system_prompt"]?.stringValue,
+                           skipParams: (body["skip_params"] ?? []).jsonString, params: JSONValue.object(params).jsonString)
+    }
+
+    /// Store conflicts as 409s naming the field.
+    private func mapStore<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch let failure as ProviderStore.Failure {
+            switch failure {
+            case .duplicateSlug: throw APIError(.conflict, "duplicate_slug", "slug: \(failure.description)")
+            case .duplicateModel: throw APIError(.conflict, "duplicate_model", "model_id: \(failure.description)")
+            }
+        }
+    }
+
+    /// Re-raises a field error with its place in a larger document.
+    private func prefixed<T>(_ prefix: String, _ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch let error as APIError {
+            throw APIError(error.status, error.code, "\(prefix).\(error.message)")
+        }
+    }
+
+    private func audit(_ context: AuthenticatedContext, _ action: String, _ target: String) async throws {
+        try await services.accounts.audit.record(userID: context.identity.userID, email: nil, action: action, target: target, ip: context.clientIP)
+    }
+
+    // MARK: - JSON
+
+    static func providerJSON(_ p: ProviderRecord, models: [ModelRecord], withIDs: Bool = true) -> JSONValue {
+        var json: JSONObject = ["slug": .string(p.slug), "plugin_id": .string(p.pluginID), "base_url": .string(p.baseURL),
+                                "display_name": .string(p.displayName),
+                                "default_params": (try? JSONParser.parse(p.defaultParams)) ?? [:],
+                                "api_key_env": p.apiKeyEnv.map(JSONValue.string) ?? .null,
+                                "models": .array(models.map { modelJSON($0, withIDs: withIDs) })]
+        if withIDs {
+            json["id"] = .string(p.id)
+            json["created_at"] = .int(p.createdAt)
+            json["updated_at"] = .int(p.updatedAt)
+        }
+        return .object(json)
+    }
+
+    static func modelJSON(_ m: ModelRecord, withIDs: Bool = true) -> JSONValue {
+        var json: JSONObject = ["model_id": .string(m.modelID), "display_name": m.displayName.map(JSONValue.string) ?? .null,
+                                "context_window": m.contextWindow.map { .int(Int64($0)) } ?? .null,
+                                "max_output": m.maxOutput.map { .int(Int64($0)) } ?? .null,
+                                "price_in": m.priceIn.map(JSONValue.double) ?? .null, "price_out": m.priceOut.map(JSONValue.double) ?? .null,
+                                "system_prompt": m.systemPrompt.map(JSONValue.string) ?? .null,
+                                "skip_params": (try? JSONParser.parse(m.skipParams)) ?? [],
+                                "params": (try? JSONParser.parse(m.params)) ?? [:]]
+        if withIDs {
+            json["id"] = .string(m.id)
+            json["provider_id"] = .string(m.providerID)
+        }
+        return .object(json)
+    }
+}
+
+/// ISO 8601 UTC with milliseconds, the one time format of exports and documents.
+enum ISO8601 {
+    static func string(fromMilliseconds ms: Int64) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
+    }
+
+    static func milliseconds(from text: String) -> Int64? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return Int64(date.timeIntervalSince1970 * 1000) }
+        formatter.formatOptions = [.withInternetDateTime]
+        if let date = formatter.date(from: text) { return Int64(date.timeIntervalSince1970 * 1000) }
+        formatter.formatOptions = [.withFullDate]
+        return formatter.date(from: text).map { Int64($0.timeIntervalSince1970 * 1000) }
+    }
+}
+
+extension JSONValue {
+    /// This object with `other`'s members added (for examples).
+    func merging(_ other: JSONObject) -> JSONValue {
+        guard var object = objectValue else { return self }
+        for (key, value) in other { object[key] = value }
+        return .object(object)
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import StudioJSON
+
+/// Who may call a route.
+public enum RouteAccess: String, Sendable {
+    case `public`, user, admin
+}
+
+/// A JSON request body: its schema (enforced before the handler runs), an example (for the
+/// OpenAPI document and the generated bad-input tests) and a size limit.
+public struct RequestBody: Sendable {
+    public let schema: JSONValue
+    public let example: JSONValue
+    public let limit: Int
+
+    public init(schema: JSONValue, example: JSONValue, limit: Int = 1 << 20) {
+        self.schema = schema
+        self.example = example
+        self.limit = limit
+    }
+}
+
+/// One route as the API contract states it. The OpenAPI document, the ownership matrix
+/// test and the bad-input tests are all generated from these, so a route cannot be added
+/// without appearing in them.
+public struct RouteSpec: Sendable {
+    public let method: HTTPRequest.Method
+    /// Hummingbird/OpenAPI path syntax: `/api/providers/{id}`.
+    public let path: String
+    public let access: RouteAccess
+    public let summary: String
+    public let body: RequestBody?
+    /// The kind of caller-owned resource the path's last parameter names ("provider",
+    /// "model", ...): such a route must answer 404 to anyone but the owner.
+    public let owned: String?
+    /// Query parameters the route reads (documented only).
+    public let query: [String]
+    /// The success status and whether the answer is JSON, for the document.
+    public let success: HTTPResponse.Status
+}
+
+/// Registers the studio's routes, each with its spec, into one Hummingbird router.
+/// Access is part of the registration: a user route's handler takes AuthenticatedContext
+/// and an admin route's AdminContext, so neither can run without the proven caller.
+/// A declared body is read (size limit), parsed (depth limit) and checked against its
+/// schema here, once for every route: handlers see only well-formed input.
+public final class RouteTable: @unchecked Sendable {  // filled once while building, read-only after
+    public let router: Router<StudioRequestContext>
+    public private(set) var specs: [RouteSpec] = []
+
+    public init(router: Router<StudioRequestContext>) { self.router = router }
+
+    public typealias Handler<Context> = @Sendable (Request, Context, JSONValue) async throws -> Response
+
+    public func `public`(_ method: HTTPRequest.Method, _ path: String, _ summary: String, body: RequestBody? = nil,
+                         query: [String] = [], success: HTTPResponse.Status = .ok,
+                         _ handler: @escaping Handler<StudioRequestContext>) {
+        record(method, path, .public, summary, body, nil, query, success)
+        router.on(RouterPath(path), method: method) { request, context in
+            try await handler(request, context, try await Self.readBody(request, body))
+        }
+    }
+
+    public func user(_ method: HTTPRequest.Method, _ path: String, _ summary: String, body: RequestBody? = nil,
+                     owned: String? = nil, query: [String] = [], success: HTTPResponse.Status = .ok,
+                     _ handler: @escaping Handler<AuthenticatedContext>) {
+        record(method, path, .user, summary, body, owned, query, success)
+        router.group(context: AuthenticatedContext.self).on(RouterPath(path), method: method) { request, context in
+            try await handler(request, context, try await Self.readBody(request, body))
+        }
+    }
+
+    public func admin(_ method: HTTPRequest.Method, _ path: String, _ summary: String, body: RequestBody? = nil,
+                      query: [String] = [], success: HTTPResponse.Status = .ok,
+                      _ handler: @escaping Handler<AdminContext>) {
+        record(method, path, .admin, summary, body, nil, query, success)
+        router.group(context: AdminContext.self).on(RouterPath(path), method: method) { request, context in
+            try await handler(request, context, try await Self.readBody(request, body))
+        }
+    }
+
+    private func record(_ method: HTTPRequest.Method, _ path: String, _ access: RouteAccess, _ summary: String,
+                        _ body: RequestBody?, _ owned: String?, _ query: [String], _ success: HTTPResponse.Status) {
+        precondition(path.hasPrefix("/"), "route paths start with /")
+        specs.append(RouteSpec(method: method, path: path, access: access, summary: summary, body: body,
+                               owned: owned, query: query, success: success))
+    }
+
+    /// The body of a route that declares one, validated; `.null` for routes without.
+    static func readBody(_ request: Request, _ spec: RequestBody?) async throws -> JSONValue {
+        guard let spec else { return .null }
+        let value = try await request.jsonObject(limit: spec.limit)
+        if let violation = JSONSchema(spec.schema).validate(value).first {
+            // A missing field is reported under its own name, not its parent's.
+            let marker = "missing required property \""
+            if violation.message.hasPrefix(marker) {
+                let name = violation.message.dropFirst(marker.count).dropLast()
+                let parent = fieldName(violation.path)
+                throw APIError.badInput(parent == "body" ? String(name) : parent + "." + name, "is required")
+            }
+            throw APIError.badInput(fieldName(violation.path), violation.message)
+        }
+        return value
+    }
+
+    /// `/providers/0/base_url` → `providers[0].base_url`: the field as a user writes it.
+    static func fieldName(_ pointer: String) -> String {
+        var name = ""
+        for token in pointer.split(separator: "/", omittingEmptySubsequences: true) {
+            let unescaped = token.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+            if Int(unescaped) != nil { name += "[\(unescaped)]" } else { name += name.isEmpty ? unescaped : "." + unescaped }
+        }
+        return name.isEmpty ? "body" : name
+    }
+}
+
+/// Schema shorthands for request bodies: objects refuse unknown fields, strings have
+/// lengths, numbers ranges.
+public enum Schema {
+    public static func object(_ properties: [(String, JSONValue)], required: [String] = []) -> JSONValue {
+        var props = JSONObject()
+        for (name, schema) in properties { props[name] = schema }
+        return ["type": "object", "properties": .object(props), "required": .array(required.map(JSONValue.string)),
+                "additionalProperties": false]
+    }
+
+    public static func string(min: Int = 0, max: Int = 1000, pattern: String? = nil) -> JSONValue {
+        var s: JSONObject = ["type": "string", "minLength": .int(Int64(min)), "maxLength": .int(Int64(max))]
+        if let pattern { s["pattern"] = .string(pattern) }
+        return .object(s)
+    }
+
+    public static func nullableString(max: Int = 1000) -> JSONValue {
+        ["type": ["string", "null"], "maxLength": .int(Int64(max))]
+    }
+
+    public static func integer(_ range: ClosedRange<Int>, nullable: Bool = false) -> JSONValue {
+        ["type": nullable ? ["integer", "null"] : "integer", "minimum": .int(Int64(range.lowerBound)),
+         "maximum": .int(Int64(range.upperBound))]
+    }
+
+    public static func number(min: Double, max: Double, nullable: Bool = false) -> JSONValue {
+        ["type": nullable ? ["number", "null"] : "number", "minimum": .double(min), "maximum": .double(max)]
+    }
+
+    public static let boolean: JSONValue = ["type": "boolean"]
+    public static let anyObject: JSONValue = ["type": "object"]
+
+    public static func array(_ items: JSONValue, max: Int = 1000) -> JSONValue {
+        ["type": "array", "items": items, "maxItems": .int(Int64(max))]
+    }
+
+    public static func oneOf(_ values: [String]) -> JSONValue {
+        ["type": "string", "enum": .array(values.map(JSONValue.string))]
+    }
+}

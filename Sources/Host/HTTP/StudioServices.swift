@@ -1,0 +1,90 @@
+import Foundation
+import HostAuth
+import HostConfig
+import HostPlugins
+import HostStorage
+import HostTransport
+import StudioJSON
+
+/// Everything the HTTP layer needs, built once by `studio serve` (or by a test) and handed
+/// to every controller. Owns nothing itself: the database and plugins outlive it.
+public struct StudioServices: Sendable {
+    public let database: StudioDatabase
+    public let accounts: AccountService
+    public let vault: KeyVault
+    public let plugins: PluginRegistry
+    /// New users are seeded with this configuration's providers and models.
+    public let seed: StudioConfig
+    public let providers: ProviderStore
+    public let settings: UserSettingsStore
+    public var options: Options
+
+    public struct Options: Sendable {
+        /// The embedded simulator's base URL, when one runs.
+        public var simulatorURL: String?
+        /// Lets users point providers at loopback/private addresses (Ollama, vLLM on the
+        /// same host). Off by default: SSRF policy, SPEC §6.
+        public var allowLocalEndpoints = false
+        /// Origins allowed to call the API from a browser; empty means CORS is off.
+        public var corsOrigins: [String] = []
+        public init(simulatorURL: String? = nil, allowLocalEndpoints: Bool = false, corsOrigins: [String] = []) {
+            self.simulatorURL = simulatorURL
+            self.allowLocalEndpoints = allowLocalEndpoints
+            self.corsOrigins = corsOrigins
+        }
+    }
+
+    public init(database: StudioDatabase, accounts: AccountService, vault: KeyVault, plugins: PluginRegistry,
+                seed: StudioConfig = .builtIn, options: Options = Options()) {
+        self.database = database
+        self.accounts = accounts
+        self.vault = vault
+        self.plugins = plugins
+        self.seed = seed
+        self.providers = ProviderStore(database: database)
+        self.settings = UserSettingsStore(database: database)
+        self.options = options
+    }
+
+    /// The SSRF policy for user-given base URLs and for connections made on a user's behalf.
+    public var addressPolicy: AddressPolicy {
+        var exempt: Set<String> = []
+        if let url = options.simulatorURL, let components = URLComponentsLite(url) { exempt.insert("\(components.host):\(components.port)") }
+        return .standard(allowLocal: options.allowLocalEndpoints, alwaysAllowed: exempt)
+    }
+
+    /// Gives a new user the configured providers and models (SPEC §6).
+    public func seedNewUser(_ userID: String) async throws {
+        try await providers.replaceAll(userID: userID, with: seed.providers.map(\.seedRecords))
+    }
+}
+
+/// host and port of an http URL, without Foundation's URL (enough for the simulator's).
+struct URLComponentsLite {
+    let host: String
+    let port: Int
+
+    init?(_ url: String) {
+        guard let scheme = url.range(of: "://") else { return nil }
+        let rest = url[scheme.upperBound...]
+        let authority = rest.split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
+        let parts = authority.split(separator: ":")
+        guard let host = parts.first else { return nil }
+        self.host = String(host)
+        self.port = parts.count > 1 ? Int(parts[1]) ?? 80 : (url.hasPrefix("https") ? 443 : 80)
+    }
+}
+
+extension StudioConfig.Provider {
+    /// This configured provider as rows of a user's configuration.
+    public var seedRecords: (ProviderFields, [ModelRecord]) {
+        (ProviderFields(slug: id, pluginID: plugin, baseURL: baseURL, displayName: name,
+                        defaultParams: JSONValue.object(params).jsonString, apiKeyEnv: apiKeyEnv),
+         models.map { m in
+             ModelRecord(modelID: m.id, displayName: m.displayName, contextWindow: m.contextWindow, maxOutput: m.maxOutput,
+                         priceIn: m.priceIn, priceOut: m.priceOut, systemPrompt: m.systemPrompt,
+                         skipParams: JSONValue.array(m.skipParams.map(JSONValue.string)).jsonString,
+                         params: JSONValue.object(m.params).jsonString)
+         })
+    }
+}

@@ -4,6 +4,7 @@
 #   make run                            build, then `studio serve` on its defaults
 #   make bench-abi                      plugin ABI cost, release build
 #   make bench-measure [REQUESTS=300]   measurement error vs the simulator, release build
+#   make bench-auth                     login p50/p99 and authenticated reads under 200 connections (wrk)
 #
 # `swift build` alone does not build C plugins and `swift run` builds no plugin at all,
 # so everything goes through here. C plugins are built with cc, not SwiftPM, so that they
@@ -23,7 +24,7 @@ PLUGIN_CFLAGS := -std=c11 -O2 -Wall -Wextra -pedantic -Werror -shared -fPIC -fvi
 C_PLUGIN_DIRS := $(patsubst %/,%,$(sort $(dir $(wildcard Plugins/*/*.c))))
 C_PLUGIN_LIBS := $(foreach d,$(C_PLUGIN_DIRS),$(BIN)/libstudio_$(subst -,_,$(notdir $(d))).so)
 
-.PHONY: build swift-products c-plugins test run bench-abi bench-measure clean
+.PHONY: build swift-products c-plugins test run bench-abi bench-measure bench-auth clean
 
 build: swift-products c-plugins
 
@@ -59,3 +60,6 @@ bench-abi:
 
 clean:
 	rm -rf .build
+
+bench-auth:
+	bench/auth/run.sh

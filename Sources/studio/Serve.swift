@@ -3,6 +3,8 @@ import Foundation
 import HostAuth
 import HostConfig
 import HostHTTP
+import HostJobs
+import HostTransport
 import HostStorage
 import HostPlugins
 import HostSimulator
@@ -63,8 +65,17 @@ struct Serve: AsyncParsableCommand {
                                              corsOrigins: corsOrigins)
         let services = StudioServices(database: database, accounts: accounts, vault: vault, plugins: registry, seed: studioConfig,
                                       options: options)
+        // Jobs left running by a crash: on one machine (SQLite) nothing else can be running
+        // them; with PostgreSQL only those whose lease lapsed.
+        let interrupted = (try? await services.jobStore.interruptAbandoned(all: database.dialect == .sqlite)) ?? []
+        if !interrupted.isEmpty { printError("\(interrupted.count) job(s) left running by a stopped instance are now interrupted") }
+        let runner = Task { await services.runner.run() }
         let app = buildApplication(host: host, port: port, services: services)
         try await app.runService()
+        runner.cancel()
+        services.runner.stop()
+        await runner.value
+        try? await services.transport.shutdown()
         await simulator?.stop()
         await database.close()
     }

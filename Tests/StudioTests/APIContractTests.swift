@@ -24,7 +24,7 @@ import Testing
 
     /// Creates one of alice's resources for each kind of owned resource the routes name.
     /// A new kind without a factory here fails the test, by design.
-    static func makeCast(_ client: some TestClientProtocol) async throws -> Cast {
+    static func makeCast(_ client: some TestClientProtocol, _ studio: TestStudio) async throws -> Cast {
         let root = try await client.register("root@example.com")
         var cast = Cast(root: root, alice: try await client.register("alice@example.com"), bob: try await client.register("bob@example.com"))
         let provider = try await client.call(.post, "/api/providers", token: cast.alice,
@@ -36,8 +36,15 @@ import Testing
         let token = try await client.call(.post, "/api/auth/cli-tokens", token: cast.alice, json: ["name": "alice laptop"])
         let key = try await client.call(.put, "/api/keys/alice-openai", token: cast.alice, json: ["api_key": "sk-alice-secret-1234"])
         #expect(key.status == .ok)
+        // No runner in these tests: the job stays queued.
+        let job = try await client.call(.post, "/api/benchmarks", token: cast.alice,
+                                        json: ["targets": [["provider": "alice-openai", "model": "gpt-alice"]], "queue": true])
+        #expect(job.status == .accepted, "\(job.body)")
+        let aliceID = try #require(try await studio.services.accounts.users.find(email: "alice@example.com")).id
+        let run = try await studio.services.runStore.createRun(userID: aliceID, jobID: nil, request: "{}")
         cast.owned = ["provider": providerID, "model": try #require(model.body["id"]?.stringValue),
-                      "cli_token": try #require(token.body["id"]?.stringValue), "key": "alice-openai"]
+                      "cli_token": try #require(token.body["id"]?.stringValue), "key": "alice-openai",
+                      "job": try #require(job.body["job_id"]?.stringValue), "run": run.id]
         return cast
     }
 
@@ -51,7 +58,9 @@ import Testing
         let providers = try await client.call(.get, "/api/providers", token: cast.alice).body
         let keys = try await client.call(.get, "/api/keys", token: cast.alice).body
         let tokens = try await client.call(.get, "/api/auth/cli-tokens", token: cast.alice).body
-        return providers.jsonString + keys.jsonString + tokens.jsonString
+        let jobs = try await client.call(.get, "/api/jobs", token: cast.alice).body
+        let runs = try await client.call(.get, "/api/runs", token: cast.alice).body
+        return providers.jsonString + keys.jsonString + tokens.jsonString + jobs.jsonString + runs.jsonString
     }
 
     @Test(arguments: TestDatabase.allCases)
@@ -59,7 +68,7 @@ import Testing
         let studio = try await TestStudio.make(kind)
         let specs = studio.routes.specs
         try await studio.app.test(.router) { client in
-            let cast = try await Self.makeCast(client)
+            let cast = try await Self.makeCast(client, studio)
             let before = try await Self.aliceView(client, cast)
             var checked = 0
             for spec in specs {
@@ -107,7 +116,8 @@ import Testing
     /// Rows a bad request must not add or change.
     static func snapshot(_ database: StudioDatabase) async throws -> [String: Int] {
         var counts: [String: Int] = [:]
-        for table in ["users", "providers", "models", "user_api_keys", "cli_tokens", "user_settings", "refresh_tokens"] {
+        for table in ["users", "providers", "models", "user_api_keys", "cli_tokens", "user_settings", "refresh_tokens", "jobs",
+                      "benchmark_runs"] {
             counts[table] = try await database.withSQL { db in
                 try await db.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: table)").first(decodingColumn: "n", as: Int.self) ?? 0
             }
@@ -136,7 +146,7 @@ import Testing
         let specs = studio.routes.specs.filter { $0.body != nil }
         #expect(specs.count >= 10)
         try await studio.app.test(.router) { client in
-            let cast = try await Self.makeCast(client)
+            let cast = try await Self.makeCast(client, studio)
             let before = try await Self.snapshot(studio.database)
             for spec in specs {
                 let body = try #require(spec.body)

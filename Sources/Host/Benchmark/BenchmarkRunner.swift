@@ -16,6 +16,8 @@ public struct RunResult: Sendable {
     public let outputCharacters: Int
     public let reads: [ReadRecord]
     public let serverRequestID: String?
+    /// MonotonicClock time the request was handed to the connection (reads are after it).
+    public var t0: UInt64 = 0
 
     public var succeeded: Bool { failure == nil }
 
@@ -57,24 +59,32 @@ public struct BenchmarkRunner: Sendable {
     public func run(_ plan: BenchmarkPlan) -> AsyncStream<BenchmarkEvent> {
         let (stream, continuation) = AsyncStream<BenchmarkEvent>.makeStream(bufferingPolicy: .unbounded)
         let task = Task {
-            let counter = Counter(total: plan.targets.count * plan.contextTiers.count * plan.runs)
-            var results: [RunResult] = []
-            await withTaskGroup(of: [RunResult].self) { group in
-                for targets in Self.groups(plan.targets) {
-                    group.addTask {
-                        await runGroup(targets, plan: plan, counter: counter, continuation: continuation)
-                    }
-                }
-                for await groupResults in group { results += groupResults }
-            }
-            let aggregates = TierAggregate.compute(results, plan: plan)
-            continuation.yield(Task.isCancelled ? .cancelled(aggregates) : .complete(aggregates))
+            await execute(plan) { continuation.yield($0) }
             continuation.finish()
         }
         continuation.onTermination = { termination in
             if case .cancelled = termination { task.cancel() }
         }
         return stream
+    }
+
+    /// Runs the plan in the calling task, handing every event to `emit` (from several
+    /// groups at once: `emit` must be safe to call concurrently). Returns only when every
+    /// request has ended: cancelling the caller aborts the in-flight requests and still
+    /// ends with `.cancelled` and the aggregates of what finished.
+    public func execute(_ plan: BenchmarkPlan, emit: @escaping @Sendable (BenchmarkEvent) async -> Void) async {
+        let counter = Counter(total: plan.targets.count * plan.contextTiers.count * plan.runs)
+        var results: [RunResult] = []
+        await withTaskGroup(of: [RunResult].self) { group in
+            for targets in Self.groups(plan.targets) {
+                group.addTask {
+                    await runGroup(targets, plan: plan, counter: counter, emit: emit)
+                }
+            }
+            for await groupResults in group { results += groupResults }
+        }
+        let aggregates = TierAggregate.compute(results, plan: plan)
+        await emit(Task.isCancelled ? .cancelled(aggregates) : .complete(aggregates))
     }
 
     /// Targets grouped by endpoint, in first-seen order.
@@ -89,13 +99,13 @@ public struct BenchmarkRunner: Sendable {
     }
 
     private func runGroup(_ targets: [BenchmarkTarget], plan: BenchmarkPlan, counter: Counter,
-                          continuation: AsyncStream<BenchmarkEvent>.Continuation) async -> [RunResult] {
+                          emit: @Sendable (BenchmarkEvent) async -> Void) async -> [RunResult] {
         var results: [RunResult] = []
         for target in targets {
             for tier in plan.contextTiers {
                 if Task.isCancelled { return results }
                 if let reason = plan.skipReason(tier: tier, target: target) {
-                    continuation.yield(.skipped(targetID: target.id, tier: tier, reason: reason))
+                    await emit(.skipped(targetID: target.id, tier: tier, reason: reason))
                     _ = await counter.add(plan.runs)
                     continue
                 }
@@ -110,11 +120,11 @@ public struct BenchmarkRunner: Sendable {
                         targetID: target.id, providerID: target.providerID, model: target.model, tier: tier, run: run,
                         metrics: record.metrics(prices: target.prices), failure: record.failure,
                         promptTokens: record.usageInput, outputCharacters: record.text.count + record.reasoning.count,
-                        reads: record.reads, serverRequestID: record.serverRequestID)
+                        reads: record.reads, serverRequestID: record.serverRequestID, t0: record.t0)
                     results.append(result)
-                    continuation.yield(.result(result))
+                    await emit(.result(result))
                     let done = await counter.add(1)
-                    continuation.yield(.progress(done: done, total: counter.total, targetID: target.id, tier: tier, run: run))
+                    await emit(.progress(done: done, total: counter.total, targetID: target.id, tier: tier, run: run))
                 }
             }
         }
@@ -147,25 +157,76 @@ public struct TierAggregate: Sendable {
     public let confidence: Confidence?
     public let errorClasses: [String: Int]
 
+    /// One run as the statistics see it: from a live RunResult or a stored row alike.
+    public struct Input: Sendable {
+        public var targetID: String
+        public var providerID: String
+        public var model: String
+        public var tier: Int
+        public var ok: Bool
+        public var ttftMs: Double?
+        public var outputSpeed: Double?
+        public var itlMs: Double?
+        public var tokensPerSecond: Double?
+        public var totalSeconds: Double?
+        public var outputTokens: Double?
+        public var cost: Double?
+        public var errorClass: String?
+
+        public init(targetID: String, providerID: String, model: String, tier: Int, ok: Bool, ttftMs: Double?,
+                    outputSpeed: Double?, itlMs: Double?, tokensPerSecond: Double?, totalSeconds: Double?,
+                    outputTokens: Double?, cost: Double?, errorClass: String?) {
+            self.targetID = targetID
+            self.providerID = providerID
+            self.model = model
+            self.tier = tier
+            self.ok = ok
+            self.ttftMs = ttftMs
+            self.outputSpeed = outputSpeed
+            self.itlMs = itlMs
+            self.tokensPerSecond = tokensPerSecond
+            self.totalSeconds = totalSeconds
+            self.outputTokens = outputTokens
+            self.cost = cost
+            self.errorClass = errorClass
+        }
+
+        public init(_ r: RunResult) {
+            let m = r.metrics
+            self.init(targetID: r.targetID, providerID: r.providerID, model: r.model, tier: r.tier, ok: r.succeeded,
+                      ttftMs: m.ttftMs, outputSpeed: m.outputSpeed, itlMs: m.itlMs, tokensPerSecond: m.tokensPerSecond,
+                      totalSeconds: m.totalSeconds, outputTokens: Double(m.outputTokens), cost: m.cost,
+                      errorClass: r.failure?.errorClass.description)
+        }
+    }
+
     public static func compute(_ results: [RunResult], plan: BenchmarkPlan) -> [TierAggregate] {
+        compute(results.map(Input.init), order: plan.targets.flatMap { t in plan.contextTiers.map { (t.id, $0) } })
+    }
+
+    /// Aggregates per (target, tier) in `order` (default: first appearance).
+    public static func compute(_ inputs: [Input], order: [(String, Int)]? = nil) -> [TierAggregate] {
+        var keys: [(String, Int)] = order ?? []
+        if order == nil {
+            var seen = Set<String>()
+            for input in inputs where seen.insert("\(input.targetID)\u{0}\(input.tier)").inserted { keys.append((input.targetID, input.tier)) }
+        }
         var aggregates: [TierAggregate] = []
-        for target in plan.targets {
-            for tier in plan.contextTiers {
-                let runs = results.filter { $0.targetID == target.id && $0.tier == tier }
-                guard !runs.isEmpty else { continue }
-                let ok = runs.filter(\.succeeded).map(\.metrics)
-                var classes: [String: Int] = [:]
-                for run in runs { if let f = run.failure { classes[f.errorClass.description, default: 0] += 1 } }
-                let ttft = MetricSummary(ok.compactMap(\.ttftMs))
-                let speed = MetricSummary(ok.compactMap(\.outputSpeed))
-                aggregates.append(TierAggregate(
-                    targetID: target.id, providerID: target.providerID, model: target.model, tier: tier,
-                    ok: ok.count, failed: runs.count - ok.count, ttft: ttft, outputSpeed: speed,
-                    itl: MetricSummary(ok.compactMap(\.itlMs)), tokensPerSecond: MetricSummary(ok.compactMap(\.tokensPerSecond)),
-                    totalSeconds: MetricSummary(ok.map(\.totalSeconds)), outputTokens: MetricSummary(ok.map { Double($0.outputTokens) }),
-                    cost: MetricSummary(ok.compactMap(\.cost)), confidence: Confidence.of(ttft: ttft, outputSpeed: speed),
-                    errorClasses: classes))
-            }
+        for (target, tier) in keys {
+            let runs = inputs.filter { $0.targetID == target && $0.tier == tier }
+            guard let first = runs.first else { continue }
+            let ok = runs.filter(\.ok)
+            var classes: [String: Int] = [:]
+            for run in runs where !run.ok { classes[run.errorClass ?? "unknown", default: 0] += 1 }
+            let ttft = MetricSummary(ok.compactMap(\.ttftMs))
+            let speed = MetricSummary(ok.compactMap(\.outputSpeed))
+            aggregates.append(TierAggregate(
+                targetID: target, providerID: first.providerID, model: first.model, tier: tier,
+                ok: ok.count, failed: runs.count - ok.count, ttft: ttft, outputSpeed: speed,
+                itl: MetricSummary(ok.compactMap(\.itlMs)), tokensPerSecond: MetricSummary(ok.compactMap(\.tokensPerSecond)),
+                totalSeconds: MetricSummary(ok.compactMap(\.totalSeconds)), outputTokens: MetricSummary(ok.compactMap(\.outputTokens)),
+                cost: MetricSummary(ok.compactMap(\.cost)), confidence: Confidence.of(ttft: ttft, outputSpeed: speed),
+                errorClasses: classes))
         }
         return aggregates
     }

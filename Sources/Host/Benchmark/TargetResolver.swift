@@ -23,7 +23,8 @@ public enum TargetResolver {
     }
 
     public static func resolve(config: StudioConfig, registry: PluginRegistry, simulatorBaseURL: String?,
-                               environment: [String: String], only: Set<String> = []) -> Resolved {
+                               environment: [String: String], only: Set<String> = [],
+                               apiKeys: [String: String]? = nil) -> Resolved {
         var resolved = Resolved()
         for provider in config.providers {
             let wanted = provider.models.filter { only.isEmpty || only.contains($0.id) || only.contains("\(provider.id)/\($0.id)") || only.contains(provider.id) }
@@ -41,7 +42,10 @@ public enum TargetResolver {
                 baseURL = root + simulatorPath(api: plugin.manifest.provider?["api"]?.stringValue)
             }
             var key: String? = nil
-            if let variable = provider.apiKeyEnv {
+            if let apiKeys {
+                // Server jobs: the user's key (or the admin's global one) from the vault.
+                key = apiKeys[provider.id]
+            } else if let variable = provider.apiKeyEnv {
                 guard let value = environment[variable], !value.isEmpty else {
                     resolved.problems.append("\(provider.id): environment variable \(variable) is not set, so it is skipped")
                     continue

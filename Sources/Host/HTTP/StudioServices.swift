@@ -1,6 +1,7 @@
 import Foundation
 import HostAuth
 import HostConfig
+import HostJobs
 import HostPlugins
 import HostStorage
 import HostTransport
@@ -17,7 +18,15 @@ public struct StudioServices: Sendable {
     public let seed: StudioConfig
     public let providers: ProviderStore
     public let settings: UserSettingsStore
-    public var options: Options
+    public let jobStore: JobStore
+    public let runStore: RunStore
+    /// Live fan-out of job events to this instance's SSE clients.
+    public let hub: JobEventHub
+    /// Claims and runs queued jobs; `studio serve` (or a test) runs `runner.run()`.
+    public let runner: JobRunner
+    /// Outbound calls made for users' jobs, under the SSRF policy.
+    public let transport: Transport
+    public let options: Options
 
     public struct Options: Sendable {
         /// The embedded simulator's base URL, when one runs.
@@ -27,6 +36,12 @@ public struct StudioServices: Sendable {
         public var allowLocalEndpoints = false
         /// Origins allowed to call the API from a browser; empty means CORS is off.
         public var corsOrigins: [String] = []
+        /// Per-user job limits for users without their own.
+        public var jobLimits = JobStore.Limits()
+        /// Seconds between SSE heartbeat comments (SPEC §8: 15).
+        public var sseHeartbeatSeconds = 15
+        /// Runner tuning (lease, parallelism, queue polling).
+        public var runner = JobRunner.Settings()
         public init(simulatorURL: String? = nil, allowLocalEndpoints: Bool = false, corsOrigins: [String] = []) {
             self.simulatorURL = simulatorURL
             self.allowLocalEndpoints = allowLocalEndpoints
@@ -44,10 +59,22 @@ public struct StudioServices: Sendable {
         self.providers = ProviderStore(database: database)
         self.settings = UserSettingsStore(database: database)
         self.options = options
+        jobStore = JobStore(database: database)
+        runStore = RunStore(database: database)
+        hub = JobEventHub()
+        transport = Transport(addressPolicy: Self.addressPolicy(options))
+        var runnerSettings = options.runner
+        runnerSettings.limits = options.jobLimits
+        runner = JobRunner(store: jobStore, hub: hub, executors: [
+            BenchmarkJobExecutor(configuration: UserConfiguration(providers: providers, vault: vault), runs: runStore, jobs: jobStore,
+                                 plugins: plugins, transport: transport, simulatorURL: options.simulatorURL),
+        ], settings: runnerSettings)
     }
 
     /// The SSRF policy for user-given base URLs and for connections made on a user's behalf.
-    public var addressPolicy: AddressPolicy {
+    public var addressPolicy: AddressPolicy { Self.addressPolicy(options) }
+
+    static func addressPolicy(_ options: Options) -> AddressPolicy {
         var exempt: Set<String> = []
         if let url = options.simulatorURL, let components = URLComponentsLite(url) { exempt.insert("\(components.host):\(components.port)") }
         return .standard(allowLocal: options.allowLocalEndpoints, alwaysAllowed: exempt)

@@ -114,4 +114,7 @@ public final class GroundTruthLog: Sendable {
     }
 
     public var count: Int { state.withLock { $0.order.count } }
+
+    /// Every record kept, in arrival order (`endAt` 0 while a response is still being written).
+    public var records: [GroundTruth] { state.withLock { state in state.order.compactMap { state.records[$0] } } }
 }

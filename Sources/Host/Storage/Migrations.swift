@@ -16,6 +16,12 @@ public enum Migrations {
 
     public static let all: [Migration] = [
         Migration(version: 1, name: "initial schema", statements: initialSchema),
+        Migration(version: 2, name: "job cancellation and history indexes", statements: { _ in [
+            // Set by whoever cancels; the instance running the job sees it at its next lease renewal.
+            "ALTER TABLE jobs ADD COLUMN cancel_requested_at BIGINT",
+            "CREATE INDEX jobs_state_created ON jobs(state, created_at)",
+            "CREATE INDEX benchmark_results_user_model ON benchmark_results(user_id, model)",
+        ] }),
     ]
 
     /// Applies every migration not yet recorded. Returns the versions applied now.

@@ -2,6 +2,8 @@ import Foundation
 import HostAuth
 import HostConfig
 import HostHTTP
+import HostJobs
+import HostTransport
 import HostPlugins
 import HostStorage
 import Hummingbird
@@ -35,10 +37,47 @@ struct TestStudio {
 
     var app: some ApplicationProtocol { Application(router: routes.router) }
 
-    func close() async { await database.close() }
+    /// Runs queued jobs until `close`.
+    func startRunner() -> Task<Void, Never> {
+        let runner = services.runner
+        return Task { await runner.run() }
+    }
+
+    func close(runner: Task<Void, Never>? = nil) async {
+        if let runner {
+            runner.cancel()
+            services.runner.stop()
+            await runner.value
+        }
+        try? await services.transport.shutdown()
+        await database.close()
+    }
 }
 
 /// Helpers for a test client session.
+/// One Server-Sent Event as a client reads it.
+struct SSEFrame: Equatable {
+    var id: Int?
+    var event: String
+    var data: JSONValue
+}
+
+enum SSE {
+    /// The frames of an event-stream body (comments dropped).
+    static func parse(_ text: String) -> [SSEFrame] {
+        text.components(separatedBy: "\n\n").compactMap { block -> SSEFrame? in
+            var id: Int?, event = "message", data = ""
+            for line in block.split(separator: "\n") {
+                if line.hasPrefix("id: ") { id = Int(line.dropFirst(4)) }
+                else if line.hasPrefix("event: ") { event = String(line.dropFirst(7)) }
+                else if line.hasPrefix("data: ") { data += line.dropFirst(6) }
+            }
+            guard !data.isEmpty else { return nil }
+            return SSEFrame(id: id, event: event, data: (try? JSONParser.parse(data)) ?? .string(data))
+        }
+    }
+}
+
 extension TestClientProtocol {
     /// Registers and returns the access token.
     func register(_ email: String, password: String = "long enough pass") async throws -> String {

@@ -1,0 +1,208 @@
+import Foundation
+import HostAuth
+import HostConfig
+import HostJobs
+import HostParams
+import HostPlugins
+import HostStorage
+import Hummingbird
+import NIOCore
+import StudioJSON
+
+/// Jobs (SPEC §8, §11): submitting benchmarks, listing, cancelling, and following a job's
+/// events over Server-Sent Events with `Last-Event-ID` resume. Another user's job is 404.
+struct JobsController {
+    let services: StudioServices
+
+    func addRoutes(to routes: RouteTable) {
+        routes.user(.post, "/api/benchmarks", "Submit a benchmark; answers 202 with the job id and every parameter adjustment",
+                    body: RequestBody(schema: BenchmarkRequest.schema, example: BenchmarkRequest.example, limit: 256 << 10),
+                    success: .accepted) { _, context, body in
+            let user = context.identity.userID
+            let request = BenchmarkRequest(json: body)
+            let configuration = UserConfiguration(providers: services.providers, vault: services.vault)
+            if let (index, reason) = try await configuration.missingTargets(userID: user, request: request) {
+                throw APIError.unprocessable("targets[\(index)]", reason)
+            }
+            // Parameters through each target's plugin rules; every adjustment is returned.
+            var adjustments: [JSONValue] = []
+            var warnings: [JSONValue] = []
+            let config = try await configuration.config(userID: user, request: request)
+            for provider in config.providers {
+                guard let plugin = services.plugins.provider(id: provider.plugin) else {
+                    throw APIError.unprocessable("targets", "provider \"\(provider.id)\" uses plugin \"\(provider.plugin)\", which is not loaded")
+                }
+                let validator = ParameterValidator(provider: plugin.manifest.provider)
+                for model in provider.models {
+                    var params = provider.params
+                    params["temperature"] = .double(request.temperature)
+                    params["max_tokens"] = .int(Int64(request.maxTokens))
+                    for (k, v) in model.params { params[k] = v }
+                    let check = validator.validate(params, model: model.id)
+                    let target = JSONValue.string("\(provider.id)/\(model.id)")
+                    if let error = check.errors.first { throw APIError.unprocessable("params", "\(provider.id)/\(model.id): \(error)") }
+                    adjustments += check.adjustments.map { $0.json.merging(["target": target]) }
+                    warnings += check.warnings.map { ["target": target, "warning": .string($0)] }
+                }
+            }
+            let job = try await submit(user: user, kind: "benchmark", request: request.json, queue: body["queue"]?.boolValue ?? false)
+            try await services.accounts.audit.record(userID: user, email: nil, action: "job.submit", target: job.id, ip: context.clientIP)
+            return Response.json(["job_id": .string(job.id), "state": .string(job.state), "adjustments": .array(adjustments),
+                                  "warnings": .array(warnings)], status: .accepted)
+        }
+
+        routes.user(.get, "/api/jobs", "Your jobs, newest first", query: ["state"]) { request, context, _ in
+            let state = request.uri.queryParameters["state"].map(String.init)
+            let jobs = try await services.jobStore.list(userID: context.identity.userID, state: state)
+            return Response.json(["jobs": .array(jobs.map(Self.jobJSON))])
+        }
+        routes.user(.get, "/api/jobs/{id}", "One of your jobs", owned: "job") { _, context, _ in
+            guard let job = try await services.jobStore.find(id: try context.parameters.require("id"), userID: context.identity.userID)
+            else { throw APIError.notFound }
+            return Response.json(Self.jobJSON(job))
+        }
+        routes.user(.post, "/api/jobs/{id}/cancel", "Cancel one of your jobs (aborts its in-flight requests)", owned: "job",
+                    success: .accepted) { _, context, _ in
+            try await cancel(jobID: try context.parameters.require("id"), userID: context.identity.userID, actor: context.identity.userID,
+                             ip: context.clientIP)
+        }
+        routes.user(.get, "/api/jobs/{id}/events", "Follow a job: text/event-stream, resumable with Last-Event-ID", owned: "job",
+                    query: ["last_event_id"]) { request, context, _ in
+            guard let job = try await services.jobStore.find(id: try context.parameters.require("id"), userID: context.identity.userID)
+            else { throw APIError.notFound }
+            let header = request.headers[.init("Last-Event-ID")!] ?? request.uri.queryParameters["last_event_id"].map(String.init)
+            return eventStream(jobID: job.id, after: header.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? 0)
+        }
+
+        routes.admin(.get, "/api/admin/jobs", "Every user's jobs, newest first", query: ["state"]) { request, _, _ in
+            let state = request.uri.queryParameters["state"].map(String.init)
+            let jobs = try await services.jobStore.list(userID: nil, state: state, limit: 500)
+            return Response.json(["jobs": .array(jobs.map(Self.jobJSON))])
+        }
+        routes.admin(.post, "/api/admin/jobs/{id}/cancel", "Cancel any user's job", success: .accepted) { _, context, _ in
+            try await cancel(jobID: try context.parameters.require("id"), userID: nil, actor: context.identity.userID, ip: context.clientIP)
+        }
+    }
+
+    /// Queues a job under the user's limits: 409 naming the running job, 429 past the
+    /// hourly limit.
+    func submit(user: String, kind: String, request: JSONValue, queue: Bool) async throws -> JobRecord {
+        do {
+            let job = try await services.jobStore.submit(userID: user, kind: kind, request: request.jsonString, queue: queue,
+                                                         defaults: services.options.jobLimits)
+            services.runner.nudge()
+            return job
+        } catch let refusal as JobStore.Refusal {
+            switch refusal {
+            case .busy(let running):
+                var error = APIError(.conflict, "job_running",
+                                     "job \(running) is still running; wait for it, cancel it, or submit with \"queue\": true")
+                error.headers[.init("X-Running-Job")!] = running
+                throw error
+            case .hourlyLimit(let limit, let retryAfter):
+                var error = APIError(.tooManyRequests, "job_limit", "at most \(limit) jobs per hour; try again later")
+                error.headers[.retryAfter] = String((retryAfter + 999) / 1000)
+                throw error
+            }
+        }
+    }
+
+    private func cancel(jobID: String, userID: String?, actor: String, ip: String?) async throws -> Response {
+        guard let outcome = try await services.jobStore.requestCancel(jobID: jobID, userID: userID) else { throw APIError.notFound }
+        switch outcome {
+        case .cancelledQueued:
+            // Never started: its followers learn it from this event.
+            let last = try await services.jobStore.events(jobID: jobID, after: 0).last?.seq ?? 0
+            try await services.jobStore.appendEvent(jobID: jobID, seq: last + 1, event: "cancelled", data: #"{"message":"cancelled before it started"}"#)
+            services.hub.publish(jobID: jobID, JobEvent(seq: last + 1, name: "cancelled", data: #"{"message":"cancelled before it started"}"#))
+        case .requested:
+            services.runner.cancelLocal(jobID: jobID)
+        case .alreadyFinished(let state):
+            throw APIError(.conflict, "job_finished", "the job already ended (\(state))")
+        }
+        try await services.accounts.audit.record(userID: actor, email: nil, action: userID == nil ? "admin.job.cancel" : "job.cancel",
+                                                 target: jobID, ip: ip)
+        return Response.json(["job_id": .string(jobID), "cancelling": true], status: .accepted)
+    }
+
+    /// The SSE stream: stored events after `after`, then live ones (from this instance's
+    /// hub, or by polling the database for a job running elsewhere), a heartbeat comment
+    /// every `heartbeat` seconds; ends after the terminal event.
+    func eventStream(jobID: String, after: Int) -> Response {
+        let store = services.jobStore
+        let hub = services.hub
+        let heartbeat = services.options.sseHeartbeatSeconds
+        let body = ResponseBody { writer in
+            enum Signal: Sendable { case event(JobEvent), tick }
+            let (signals, continuation) = AsyncStream<Signal>.makeStream(bufferingPolicy: .unbounded)
+            let token = hub.subscribe(jobID: jobID) { continuation.yield(.event($0)) }
+            let ticker = Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(nanoseconds: 1_000_000_000)
+                    continuation.yield(.tick)
+                }
+            }
+            defer {
+                ticker.cancel()
+                hub.unsubscribe(jobID: jobID, token: token)
+                continuation.finish()
+            }
+            var last = after
+            var quiet = 0
+            // Writes the stored events after `last`; true when the terminal one was among them.
+            func catchUp(_ writer: inout any ResponseBodyWriter) async throws -> Bool {
+                for record in try await store.events(jobID: jobID, after: last) {
+                    let event = JobEvent(seq: record.seq, name: record.event, data: record.data)
+                    try await writer.write(Self.frame(event))
+                    last = event.seq
+                    if event.isTerminal { return true }
+                }
+                return false
+            }
+            try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
+            if try await catchUp(&writer) {
+                try await writer.finish(nil)
+                return
+            }
+            follow: for await signal in signals {
+                switch signal {
+                case .event(let event):
+                    if event.seq <= last { continue }  // already sent from the database
+                    if event.seq > last + 1 {  // missed some: the database has them
+                        if try await catchUp(&writer) { break follow }
+                        continue
+                    }
+                    try await writer.write(Self.frame(event))
+                    last = event.seq
+                    quiet = 0
+                    if event.isTerminal { break follow }
+                case .tick:
+                    quiet += 1
+                    // The job may run on another instance: the database is the shared truth.
+                    if try await catchUp(&writer) { break follow }
+                    if quiet >= heartbeat {
+                        try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
+                        quiet = 0
+                    }
+                }
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store",
+                                               .init("X-Accel-Buffering")!: "no"], body: body)
+    }
+
+    static func frame(_ event: JobEvent) -> ByteBuffer {
+        ByteBuffer(string: "id: \(event.seq)\nevent: \(event.name)\ndata: \(event.data)\n\n")
+    }
+
+    static func jobJSON(_ job: JobRecord) -> JSONValue {
+        func time(_ ms: Int64?) -> JSONValue { ms.map { .string(ISO8601.string(fromMilliseconds: $0)) } ?? .null }
+        return ["id": .string(job.id), "kind": .string(job.kind), "state": .string(job.state), "user_id": .string(job.userID),
+                "request": (try? JSONParser.parse(job.request)) ?? .null,
+                "result": job.resultID.map { ["kind": .string(job.resultKind ?? ""), "id": .string($0)] } ?? .null,
+                "error": job.error.map(JSONValue.string) ?? .null, "schedule_id": job.scheduleID.map(JSONValue.string) ?? .null,
+                "created_at": time(job.createdAt), "started_at": time(job.startedAt), "finished_at": time(job.finishedAt),
+                "cancel_requested": .bool(job.cancelRequestedAt != nil)]
+    }
+}

@@ -1,0 +1,265 @@
+import HostAuth
+import HostBenchmark
+import HostConfig
+import HostMeasurement
+import HostParams
+import HostPlugins
+import HostStorage
+import HostTransport
+import StudioJSON
+
+/// A benchmark request as the API takes it (SPEC §2), normalized. Targets name the
+/// user's own providers and models: `{"provider": "<provider id>", "model": "<model id>"}`.
+public struct BenchmarkRequest: Sendable {
+    public struct Target: Sendable, Equatable {
+        public let provider: String
+        public let model: String
+        public var id: String { "\(provider)/\(model)" }
+    }
+
+    public var targets: [Target]
+    public var runs: Int
+    public var warmup: Bool
+    public var prompt: String
+    public var maxTokens: Int
+    public var temperature: Double
+    public var contextTiers: [Int]
+    public var params: JSONObject
+
+    /// The request's JSON Schema (the route enforces it before anything else runs).
+    public static let schema: JSONValue = [
+        "type": "object", "additionalProperties": false, "required": ["targets"],
+        "properties": [
+            "targets": ["type": "array", "minItems": 1, "maxItems": 50, "items": [
+                "type": "object", "additionalProperties": false, "required": ["provider", "model"],
+                "properties": ["provider": ["type": "string", "minLength": 1, "maxLength": 64],
+                               "model": ["type": "string", "minLength": 1, "maxLength": 200]]]],
+            "runs": ["type": "integer", "minimum": 1, "maximum": 20],
+            "warmup": ["type": "boolean"],
+            "prompt": ["type": "string", "minLength": 1, "maxLength": 100_000],
+            "max_tokens": ["type": "integer", "minimum": 1, "maximum": 1_000_000],
+            // Out-of-range values are clamped by the provider rules (and reported), not refused.
+            "temperature": ["type": "number", "minimum": 0],
+            "context_tiers": ["type": "array", "minItems": 1, "maxItems": 8,
+                              "items": ["type": "integer", "minimum": 0, "maximum": 2_000_000]],
+            "params": ["type": "object"],
+            "queue": ["type": "boolean"],
+        ],
+    ]
+
+    public static let example: JSONValue = [
+        "targets": [["provider": "sim-openai", "model": "sim-ttft80-gap10-tok128"]],
+        "runs": 3, "warmup": true, "max_tokens": 256, "temperature": 0.7, "context_tiers": [0], "params": [:], "queue": false,
+    ]
+
+    /// From a body already checked against `schema`.
+    public init(json: JSONValue) {
+        targets = (json["targets"]?.arrayValue ?? []).map {
+            Target(provider: $0["provider"]?.stringValue ?? "", model: $0["model"]?.stringValue ?? "")
+        }
+        runs = json["runs"]?.intValue.map(Int.init) ?? 3
+        warmup = json["warmup"]?.boolValue ?? true
+        prompt = json["prompt"]?.stringValue ?? BenchmarkPlan.defaultPrompt
+        maxTokens = json["max_tokens"]?.intValue.map(Int.init) ?? 512
+        temperature = json["temperature"]?.doubleValue ?? 0.7
+        contextTiers = json["context_tiers"]?.arrayValue?.compactMap { $0.intValue.map(Int.init) } ?? [0]
+        params = json["params"]?.objectValue ?? [:]
+    }
+
+    public var json: JSONValue {
+        ["targets": .array(targets.map { ["provider": .string($0.provider), "model": .string($0.model)] }),
+         "runs": .int(Int64(runs)), "warmup": .bool(warmup), "prompt": .string(prompt), "max_tokens": .int(Int64(maxTokens)),
+         "temperature": .double(temperature), "context_tiers": .array(contextTiers.map { .int(Int64($0)) }), "params": .object(params)]
+    }
+}
+
+/// The user's stored configuration as the benchmark engine reads it, with their keys.
+public struct UserConfiguration: Sendable {
+    public let providers: ProviderStore
+    public let vault: KeyVault
+
+    public init(providers: ProviderStore, vault: KeyVault) {
+        self.providers = providers
+        self.vault = vault
+    }
+
+    /// The user's providers and models as a configuration (only the requested targets
+    /// when `only` is given), with the request's defaults.
+    public func config(userID: String, request: BenchmarkRequest) async throws -> StudioConfig {
+        let providerRows = try await providers.providers(userID: userID)
+        let modelRows = try await providers.models(userID: userID)
+        var config = StudioConfig()
+        config.defaults.runs = request.runs
+        config.defaults.maxTokens = request.maxTokens
+        config.defaults.temperature = request.temperature
+        config.defaults.contextTiers = request.contextTiers
+        config.defaults.warmup = request.warmup
+        let wanted = Set(request.targets.map(\.id))
+        for row in providerRows {
+            var provider = StudioConfig.Provider(id: row.slug, name: row.displayName, plugin: row.pluginID, baseURL: row.baseURL,
+                                                 apiKeyEnv: nil, models: [])
+            provider.params = (try? JSONParser.parse(row.defaultParams))?.objectValue ?? [:]
+            for m in modelRows where m.providerID == row.id && wanted.contains("\(row.slug)/\(m.modelID)") {
+                var model = StudioConfig.Model(id: m.modelID)
+                model.displayName = m.displayName
+                model.contextWindow = m.contextWindow
+                model.maxOutput = m.maxOutput
+                model.priceIn = m.priceIn
+                model.priceOut = m.priceOut
+                model.systemPrompt = m.systemPrompt
+                model.skipParams = (try? JSONParser.parse(m.skipParams))?.arrayValue?.compactMap(\.stringValue) ?? []
+                var params = (try? JSONParser.parse(m.params))?.objectValue ?? [:]
+                for (k, v) in request.params { params[k] = v }  // the request's parameters win
+                model.params = params
+                provider.models.append(model)
+            }
+            if !provider.models.isEmpty { config.providers.append(provider) }
+        }
+        return config
+    }
+
+    /// The decrypted key for each provider of the configuration that has one (the
+    /// user's, else the admin's global fallback). Kept in memory for the job only.
+    public func keys(userID: String, for config: StudioConfig) async throws -> [String: String] {
+        var keys: [String: String] = [:]
+        for provider in config.providers { keys[provider.id] = try await vault.key(userID: userID, providerID: provider.id) }
+        return keys
+    }
+
+    /// Which requested targets do not exist for this user (index and reason).
+    public func missingTargets(userID: String, request: BenchmarkRequest) async throws -> (Int, String)? {
+        let providerRows = try await providers.providers(userID: userID)
+        let modelRows = try await providers.models(userID: userID)
+        for (i, target) in request.targets.enumerated() {
+            guard let provider = providerRows.first(where: { $0.slug == target.provider }) else {
+                return (i, "you have no provider \"\(target.provider)\"")
+            }
+            guard modelRows.contains(where: { $0.providerID == provider.id && $0.modelID == target.model }) else {
+                return (i, "provider \"\(target.provider)\" has no model \"\(target.model)\"")
+            }
+        }
+        return nil
+    }
+}
+
+/// Runs a benchmark job: resolves the user's targets with their keys, runs the plan
+/// through the one BenchmarkRunner, writes each run's result as it arrives (a crash loses
+/// at most the runs in flight), and stores the aggregates at the end.
+public struct BenchmarkJobExecutor: JobExecutor {
+    public let kind = "benchmark"
+    let configuration: UserConfiguration
+    let runs: RunStore
+    let jobs: JobStore
+    let plugins: PluginRegistry
+    let transport: Transport
+    let simulatorURL: String?
+
+    public init(configuration: UserConfiguration, runs: RunStore, jobs: JobStore, plugins: PluginRegistry,
+                transport: Transport, simulatorURL: String?) {
+        self.configuration = configuration
+        self.runs = runs
+        self.jobs = jobs
+        self.plugins = plugins
+        self.transport = transport
+        self.simulatorURL = simulatorURL
+    }
+
+    public func run(_ job: JobRecord, events: JobEventWriter) async throws {
+        let request = BenchmarkRequest(json: try JSONParser.parse(job.request))
+        let config = try await configuration.config(userID: job.userID, request: request)
+        let keys = try await configuration.keys(userID: job.userID, for: config)
+        let resolved = TargetResolver.resolve(config: config, registry: plugins, simulatorBaseURL: simulatorURL,
+                                              environment: [:], apiKeys: keys)
+        for problem in resolved.problems {
+            try await events.emit("skipped", ["target": .null, "reason": .string(problem)])
+        }
+        guard !resolved.targets.isEmpty else {
+            throw JobFailure("no target could be prepared: " + resolved.problems.joined(separator: "; "))
+        }
+        var plan = BenchmarkPlan(targets: resolved.targets)
+        plan.runs = request.runs
+        plan.warmup = request.warmup
+        plan.prompt = request.prompt
+        plan.maxTokens = request.maxTokens
+        plan.contextTiers = request.contextTiers
+
+        let run = try await runs.createRun(userID: job.userID, jobID: job.id, request: job.request, scheduleID: job.scheduleID)
+        try await jobs.setResult(jobID: job.id, kind: "benchmark_run", id: run.id)
+        try await events.emit("progress", ["run_id": .string(run.id), "done": 0,
+                                           "total": .int(Int64(plan.targets.count * plan.contextTiers.count * plan.runs)),
+                                           "notes": .array(resolved.notes.map(JSONValue.string))])
+        let recorder = Recorder(runID: run.id, userID: job.userID, runs: runs, events: events)
+        await BenchmarkRunner(transport: transport).execute(plan) { event in await recorder.record(event) }
+        if let error = await recorder.storageError { throw error }
+    }
+
+    /// Stores and publishes the runner's events one at a time, in arrival order.
+    actor Recorder {
+        let runID: String
+        let userID: String
+        let runs: RunStore
+        let events: JobEventWriter
+        var storageError: (any Error)?
+
+        init(runID: String, userID: String, runs: RunStore, events: JobEventWriter) {
+            self.runID = runID
+            self.userID = userID
+            self.runs = runs
+            self.events = events
+        }
+
+        func record(_ event: BenchmarkEvent) async {
+            do {
+                switch event {
+                case .result(let result):
+                    try await runs.addResult(userID: userID, BenchmarkResultRecord(result, runID: runID))
+                    var json = result.json.objectValue ?? [:]
+                    json["run_id"] = .string(runID)
+                    try await events.emit("result", .object(json))
+                case .progress(let done, let total, let target, let tier, let run):
+                    try await events.emit("progress", ["run_id": .string(runID), "done": .int(Int64(done)), "total": .int(Int64(total)),
+                                                       "target": .string(target), "context_tier": .int(Int64(tier)), "run": .int(Int64(run))])
+                case .skipped(let target, let tier, let reason):
+                    try await events.emit("skipped", ["target": .string(target), "context_tier": .int(Int64(tier)), "reason": .string(reason)])
+                case .complete(let aggregates):
+                    let summary: JSONValue = ["aggregates": .array(aggregates.map(\.json))]
+                    try await runs.finishRun(id: runID, status: "done", summary: summary.jsonString)
+                    try await events.emit("complete", ["run_id": .string(runID), "aggregates": summary["aggregates"]!])
+                case .cancelled(let aggregates):
+                    let summary: JSONValue = ["aggregates": .array(aggregates.map(\.json))]
+                    try await runs.finishRun(id: runID, status: "cancelled", summary: summary.jsonString)
+                    try await events.emit("cancelled", ["run_id": .string(runID), "aggregates": summary["aggregates"]!])
+                }
+            } catch {
+                storageError = error
+            }
+        }
+    }
+}
+
+extension BenchmarkResultRecord {
+    /// A finished run as stored: metrics, the error class and sanitized message, and the
+    /// per-read offsets from t0 (ms) with their event counts.
+    init(_ r: RunResult, runID: String) {
+        let m = r.metrics
+        // [ms after t0 (µs resolution), bytes, events, token events] per read.
+        let reads: JSONValue = .array(r.reads.map { read in
+            let offset = read.at >= r.t0 ? Double((read.at - r.t0) / 1_000) / 1_000 : 0
+            return [.double(offset), .int(Int64(read.bytes)), .int(Int64(read.events)), .int(Int64(read.tokenEvents))]
+        })
+        self.init(runID: runID, target: r.targetID, provider: r.providerID, model: r.model, contextTier: r.tier, runIndex: r.run,
+                  ok: r.succeeded, ttftMs: m.ttftMs, totalS: m.totalSeconds, queueMs: m.queueMs, outputTokens: m.outputTokens,
+                  inputTokens: m.inputTokens, tokensEstimated: m.tokensEstimated, tokensPerSecond: m.tokensPerSecond,
+                  outputSpeed: m.outputSpeed, itlMs: m.itlMs, inputTPS: m.inputTPS, cost: m.cost, promptTokens: r.promptTokens,
+                  errorClass: r.failure?.errorClass.description, error: r.failure?.message, reads: reads.jsonString)
+    }
+}
+
+extension TierAggregate.Input {
+    /// A stored result as the statistics see it.
+    public init(_ r: BenchmarkResultRecord) {
+        self.init(targetID: r.target, providerID: r.provider, model: r.model, tier: r.contextTier, ok: r.ok, ttftMs: r.ttftMs,
+                  outputSpeed: r.outputSpeed, itlMs: r.itlMs, tokensPerSecond: r.tokensPerSecond, totalSeconds: r.totalS,
+                  outputTokens: r.outputTokens.map(Double.init), cost: r.cost, errorClass: r.errorClass)
+    }
+}

@@ -1,0 +1,81 @@
+import HostStorage
+import StudioJSON
+import Synchronization
+
+/// One progress event of a job, as stored and as sent over SSE.
+public struct JobEvent: Sendable, Equatable {
+    public let seq: Int
+    public let name: String
+    /// JSON text.
+    public let data: String
+
+    public init(seq: Int, name: String, data: String) {
+        self.seq = seq
+        self.name = name
+        self.data = data
+    }
+
+    init(_ record: JobEventRecord) { self.init(seq: record.seq, name: record.event, data: record.data) }
+
+    /// Events after which nothing more comes.
+    public static let terminalNames: Set<String> = ["complete", "cancelled", "error"]
+    public var isTerminal: Bool { Self.terminalNames.contains(name) }
+}
+
+/// In-process fan-out of job events to the SSE clients of this instance. The database is
+/// the durable copy (written first); the hub only saves followers a query per event.
+/// Followers of a job running on another instance find its events by polling the
+/// database, so the hub is an accelerator, never the source of truth.
+public final class JobEventHub: Sendable {
+    public typealias Listener = @Sendable (JobEvent) -> Void
+    private let listeners = Mutex<[String: [Int: Listener]]>([:])
+    private let nextToken = Atomic<Int>(1)
+
+    public init() {}
+
+    /// Calls `listener` for every event published for `jobID` until `unsubscribe`.
+    public func subscribe(jobID: String, _ listener: @escaping Listener) -> Int {
+        let token = nextToken.wrappingAdd(1, ordering: .relaxed).oldValue
+        listeners.withLock { $0[jobID, default: [:]][token] = listener }
+        return token
+    }
+
+    public func unsubscribe(jobID: String, token: Int) {
+        listeners.withLock { all in
+            all[jobID]?[token] = nil
+            if all[jobID]?.isEmpty == true { all[jobID] = nil }
+        }
+    }
+
+    public func publish(jobID: String, _ event: JobEvent) {
+        let targets = listeners.withLock { Array(($0[jobID] ?? [:]).values) }
+        for listener in targets { listener(event) }
+    }
+
+    public var followerCount: Int { listeners.withLock { $0.values.reduce(0) { $0 + $1.count } } }
+}
+
+/// Writes a job's events: stored first (so a reconnecting client finds them), then
+/// published. Sequence numbers increase by one from the job's last stored event.
+public actor JobEventWriter {
+    public let jobID: String
+    let store: JobStore
+    let hub: JobEventHub
+    private var seq: Int
+
+    init(jobID: String, store: JobStore, hub: JobEventHub, lastSeq: Int) {
+        self.jobID = jobID
+        self.store = store
+        self.hub = hub
+        self.seq = lastSeq
+    }
+
+    @discardableResult
+    public func emit(_ name: String, _ data: JSONValue) async throws -> Int {
+        seq += 1
+        let event = JobEvent(seq: seq, name: name, data: data.jsonString)
+        try await store.appendEvent(jobID: jobID, seq: seq, event: name, data: event.data)
+        hub.publish(jobID: jobID, event)
+        return seq
+    }
+}

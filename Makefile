@@ -5,6 +5,7 @@
 #   make bench-abi                      plugin ABI cost, release build
 #   make bench-measure [REQUESTS=300]   measurement error vs the simulator, release build
 #   make bench-auth                     login p50/p99 and authenticated reads under 200 connections (wrk)
+#   make bench-sse                      SSE event latency host→client with 1 and 100 followers, memory
 #
 # `swift build` alone does not build C plugins and `swift run` builds no plugin at all,
 # so everything goes through here. C plugins are built with cc, not SwiftPM, so that they
@@ -24,7 +25,7 @@ PLUGIN_CFLAGS := -std=c11 -O2 -Wall -Wextra -pedantic -Werror -shared -fPIC -fvi
 C_PLUGIN_DIRS := $(patsubst %/,%,$(sort $(dir $(wildcard Plugins/*/*.c))))
 C_PLUGIN_LIBS := $(foreach d,$(C_PLUGIN_DIRS),$(BIN)/libstudio_$(subst -,_,$(notdir $(d))).so)
 
-.PHONY: build swift-products c-plugins test run bench-abi bench-measure bench-auth clean
+.PHONY: build swift-products c-plugins test run bench-abi bench-measure bench-auth bench-sse clean
 
 build: swift-products c-plugins
 
@@ -63,3 +64,7 @@ clean:
 
 bench-auth:
 	bench/auth/run.sh
+
+bench-sse:
+	$(MAKE) build CONFIG=release
+	$$($(SWIFT) build -c release --show-bin-path)/sse-fanout

@@ -127,6 +127,13 @@ let package = Package(
                                          .product(name: "NIOCore", package: "swift-nio")],
                           path: "Benchmarks/MeasurementAccuracy", swiftSettings: strict),
 
+        .executableTarget(name: "sse-fanout",
+                          dependencies: ["HostHTTP", "HostJobs", "HostAuth", "HostConfig", "HostStorage", "HostPlugins", "HostSimulator",
+                                         "HostTransport", "HostMeasurement", "StudioJSON",
+                                         .product(name: "Hummingbird", package: "hummingbird"),
+                                         .product(name: "NIOCore", package: "swift-nio")],
+                          path: "Benchmarks/SSEFanout", swiftSettings: strict),
+
         .testTarget(name: "StudioTests",
                 dependencies: ["HostPlugins", "HostScoring", "HostHTTP", "StudioJSON", "PluginABI",
                                "HostMeasurement", "HostSimulator", "HostTransport", "HostSecurity",

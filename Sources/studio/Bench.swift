@@ -31,18 +31,29 @@ struct Bench: AsyncParsableCommand {
     @Flag(name: .customLong("no-warmup"), help: "Skip the unrecorded warm-up call.") var noWarmup = false
     @Flag(help: "Print one JSON document with every run and aggregate.") var json = false
     @Option(help: "Also write every run as CSV to this file.") var csv: String?
+    @Option(help: "Run on a studio server instead of locally (its URL); targets are your server-side providers and models.") var server: String?
+    @Option(help: "With --server: a CLI token (or set STUDIO_TOKEN).") var token: String?
     @OptionGroup var plugins: PluginOptions
 
     func validate() throws {
         if let runs, !(1...20).contains(runs) { throw ValidationError("--runs must be between 1 and 20") }
         if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
+        if let tiers = contextTiers, parseTiers(tiers) == nil {
+            throw ValidationError("--context-tiers takes whole numbers separated by commas, e.g. 0,1000,5000")
+        }
+        if server != nil {
+            guard (token ?? ProcessInfo.processInfo.environment["STUDIO_TOKEN"]) != nil else {
+                throw ValidationError("--server needs --token (or STUDIO_TOKEN)")
+            }
+            guard !remoteTargets.isEmpty, baseURL == nil, config == nil else {
+                throw ValidationError("with --server, name targets as --model PROVIDER/MODEL (or --provider P --model M); no --base-url or --config")
+            }
+            return
+        }
         if (provider != nil || baseURL != nil || !model.isEmpty) && (provider == nil || baseURL == nil || model.isEmpty) {
             throw ValidationError("--provider, --base-url and --model go together")
         }
         if provider != nil && config != nil { throw ValidationError("use either --config or --provider/--base-url/--model") }
-        if let tiers = contextTiers, parseTiers(tiers) == nil {
-            throw ValidationError("--context-tiers takes whole numbers separated by commas, e.g. 0,1000,5000")
-        }
     }
 
     func parseTiers(_ text: String) -> [Int]? {
@@ -73,6 +84,7 @@ struct Bench: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let server { return try await runRemote(server: server) }
         var config = try loadConfig()
         if let runs { config.defaults.runs = runs }
         if let maxTokens { config.defaults.maxTokens = maxTokens }
@@ -151,7 +163,8 @@ struct Bench: AsyncParsableCommand {
             ]
             print(document.prettyJSONString)
         } else {
-            print(BenchReport.rankedTable(aggregates, targets: plan.targets))
+            print(BenchReport.rankedTable(aggregates.map(\.json),
+                                          names: Dictionary(plan.targets.map { ($0.id, $0.displayName) }, uniquingKeysWith: { a, _ in a })))
         }
         if !results.contains(where: \.succeeded) { throw ExitCode.failure }
     }
@@ -171,17 +184,23 @@ enum BenchReport {
         return String(format: "%.\(digits)f", v)
     }
 
-    /// Ranked by mean output speed; targets with no successful run last.
-    static func rankedTable(_ aggregates: [TierAggregate], targets: [BenchmarkTarget]) -> String {
-        let ranked = aggregates.sorted { ($0.outputSpeed?.mean ?? -1) > ($1.outputSpeed?.mean ?? -1) }
+    /// Ranked by mean output speed; targets with no successful run last. Takes aggregates
+    /// as JSON (TierAggregate.json), so local runs and server jobs print the same table.
+    static func rankedTable(_ aggregates: [JSONValue], names: [String: String]) -> String {
+        func speed(_ a: JSONValue) -> Double { a["output_speed"]?["mean"]?.doubleValue ?? -1 }
+        let ranked = aggregates.sorted { speed($0) > speed($1) }
         var rows: [[String]] = []
         for (i, a) in ranked.enumerated() {
-            let name = targets.first { $0.id == a.targetID }?.displayName ?? a.model
-            rows.append([String(i + 1), name, a.providerID, String(a.tier), "\(a.ok)/\(a.ok + a.failed)",
-                         fmt(a.outputSpeed?.mean, 1), fmt(a.ttft?.p50, 1), fmt(a.ttft?.p95, 1), fmt(a.itl?.mean, 2),
-                         fmt(a.outputTokens?.mean, 0), a.cost.map { String(format: "%.6f", $0.mean) } ?? "-",
-                         a.confidence?.rawValue ?? "-",
-                         a.errorClasses.isEmpty ? "" : a.errorClasses.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " ")])
+            let target = a["target"]?.stringValue ?? ""
+            let ok = a["ok"]?.intValue ?? 0, failed = a["failed"]?.intValue ?? 0
+            let errors = (a["errors"]?.objectValue ?? [:]).map { "\($0.key)×\($0.value.intValue ?? 0)" }.sorted().joined(separator: " ")
+            rows.append([String(i + 1), names[target] ?? a["model"]?.stringValue ?? target, a["provider"]?.stringValue ?? "",
+                         String(a["context_tier"]?.intValue ?? 0), "\(ok)/\(ok + failed)",
+                         fmt(a["output_speed"]?["mean"]?.doubleValue, 1), fmt(a["ttft_ms"]?["p50"]?.doubleValue, 1),
+                         fmt(a["ttft_ms"]?["p95"]?.doubleValue, 1), fmt(a["itl_ms"]?["mean"]?.doubleValue, 2),
+                         fmt(a["output_tokens"]?["mean"]?.doubleValue, 0),
+                         a["cost"]?["mean"]?.doubleValue.map { String(format: "%.6f", $0) } ?? "-",
+                         a["confidence"]?.stringValue ?? "-", errors])
         }
         let header = ["#", "MODEL", "PROVIDER", "TIER", "OK", "TOK/S", "TTFT p50 ms", "TTFT p95 ms", "ITL ms", "TOKENS", "COST $", "CONFIDENCE", "ERRORS"]
         var widths = header.map(\.count)

@@ -270,4 +270,43 @@ import Glibc
         #expect(check == "ok")
         await database.close()
     }
+
+    /// `studio bench --server URL --token T` runs the benchmark as a job on the server and
+    /// prints the same ranked table; the run lands in the server's history.
+    @Test func benchRemoteModeRunsOnTheServer() async throws {
+        let folder = TestSupport.temporaryDirectory("remote-bench")
+        var environment = ProcessInfo.processInfo.environment
+        environment["HOME"] = folder.path
+        environment["STUDIO_MASTER_KEY_FILE"] = folder.appendingPathComponent("master.key").path
+        environment["STUDIO_DATABASE_URL"] = nil
+        let server = try SecretsEndToEndTests.startServe(folder: folder, environment: environment)
+        defer { server.process.terminate(); server.process.waitUntilExit() }
+        let access = try #require(try SecretsEndToEndTests.curl(server.base, "POST", "/api/auth/register",
+                                                                body: #"{"email":"ada@example.com","password":"long enough pass"}"#).json["access_token"]?.stringValue)
+        let cli = try #require(try SecretsEndToEndTests.curl(server.base, "POST", "/api/auth/cli-tokens", token: access,
+                                                             body: #"{"name":"terminal"}"#).json["token"]?.stringValue)
+        let studio = TestSupport.studioExecutable
+        let table = try TestSupport.run(studio, ["bench", "--server", server.base, "--token", cli, "--model", "sim-openai/sim-ttft80-gap10-tok128",
+                                                 "--model", "sim-openai/sim-ttft300-gap25-tok128", "--runs", "2", "--max-tokens", "8", "--no-warmup"])
+        #expect(table.status == 0, "\(table.stderr)")
+        let lines = table.stdout.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("#  MODEL") == true && lines.count == 3)
+        #expect(lines[1].contains("sim-ttft80-gap10-tok128"), "the faster model ranks first: \(table.stdout)")
+        #expect(table.stderr.contains("[4/4]"))
+        var env = environment
+        env["STUDIO_TOKEN"] = cli
+        let json = try TestSupport.run(studio, ["bench", "--server", server.base, "--provider", "sim-openai", "--model", "sim-ttft80-gap10-tok128",
+                                                "--runs", "1", "--max-tokens", "8", "--no-warmup", "--json"], environment: env)
+        #expect(json.status == 0, "\(json.stderr)")
+        let document = try JSONParser.parse(json.stdout)
+        #expect(document["runs"]?.arrayValue?.count == 1 && document["aggregates"]?.arrayValue?.count == 1)
+        let history = try SecretsEndToEndTests.curl(server.base, "GET", "/api/runs", token: access).json["runs"]?.arrayValue ?? []
+        #expect(history.count == 2)
+        // Usage errors exit 2; a refused benchmark exits 1 with the server's reason.
+        #expect(try TestSupport.run(studio, ["bench", "--server", server.base, "--model", "sim-openai/x"]).status == 2)
+        let refused = try TestSupport.run(studio, ["bench", "--server", server.base, "--token", cli, "--model", "sim-openai/no-such-model"])
+        #expect(refused.status == 1 && refused.stderr.contains("targets[0]"))
+        let badToken = try TestSupport.run(studio, ["bench", "--server", server.base, "--token", "nope", "--model", "sim-openai/x"])
+        #expect(badToken.status == 1 && badToken.stderr.contains("401"))
+    }
 }

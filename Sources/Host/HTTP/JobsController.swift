@@ -149,6 +149,7 @@ struct JobsController {
             }
             var last = after
             var quiet = 0
+            var live = false
             // Writes the stored events after `last`; true when the terminal one was among them.
             func catchUp(_ writer: inout any ResponseBodyWriter) async throws -> Bool {
                 for record in try await store.events(jobID: jobID, after: last) {
@@ -175,11 +176,14 @@ struct JobsController {
                     try await writer.write(Self.frame(event))
                     last = event.seq
                     quiet = 0
+                    live = true
                     if event.isTerminal { break follow }
                 case .tick:
                     quiet += 1
-                    // The job may run on another instance: the database is the shared truth.
-                    if try await catchUp(&writer) { break follow }
+                    // No live event this second: the job may run on another instance (or be
+                    // between runs); the database is the shared truth.
+                    if !live, try await catchUp(&writer) { break follow }
+                    live = false
                     if quiet >= heartbeat {
                         try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
                         quiet = 0

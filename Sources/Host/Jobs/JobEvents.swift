@@ -1,3 +1,4 @@
+import HostMeasurement
 import HostStorage
 import StudioJSON
 import Synchronization
@@ -8,12 +9,18 @@ public struct JobEvent: Sendable, Equatable {
     public let name: String
     /// JSON text.
     public let data: String
+    /// MonotonicClock time the host had the event (before storing it); 0 when replayed
+    /// from the database. For latency figures only, never sent.
+    public let receivedAt: UInt64
 
-    public init(seq: Int, name: String, data: String) {
+    public init(seq: Int, name: String, data: String, receivedAt: UInt64 = 0) {
         self.seq = seq
         self.name = name
         self.data = data
+        self.receivedAt = receivedAt
     }
+
+    public static func == (a: JobEvent, b: JobEvent) -> Bool { a.seq == b.seq && a.name == b.name && a.data == b.data }
 
     init(_ record: JobEventRecord) { self.init(seq: record.seq, name: record.event, data: record.data) }
 
@@ -72,8 +79,9 @@ public actor JobEventWriter {
 
     @discardableResult
     public func emit(_ name: String, _ data: JSONValue) async throws -> Int {
+        let receivedAt = MonotonicClock.now()
         seq += 1
-        let event = JobEvent(seq: seq, name: name, data: data.jsonString)
+        let event = JobEvent(seq: seq, name: name, data: data.jsonString, receivedAt: receivedAt)
         try await store.appendEvent(jobID: jobID, seq: seq, event: name, data: event.data)
         hub.publish(jobID: jobID, event)
         return seq

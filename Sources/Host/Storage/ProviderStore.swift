@@ -216,19 +216,26 @@ public struct ProviderStore: Sendable {
     public func replaceAll(userID: String, with providers: [(ProviderFields, [ModelRecord])]) async throws {
         try await database.transaction { db in
             try await db.delete(from: "providers").where("user_id", .equal, userID).run()
+            // Creation times one millisecond apart keep the document's order when listed.
+            let base = Clock.milliseconds()
+            var tick: Int64 = 0
             for (fields, models) in providers {
-                let provider = try await Self.insertProvider(db, userID: userID, fields)
-                for model in models { _ = try await Self.insertModel(db, userID: userID, providerID: provider.id, model) }
+                let provider = try await Self.insertProvider(db, userID: userID, fields, at: base + tick)
+                tick += 1
+                for model in models {
+                    _ = try await Self.insertModel(db, userID: userID, providerID: provider.id, model, at: base + tick)
+                    tick += 1
+                }
             }
         }
     }
 
-    static func insertProvider(_ db: any SQLDatabase, userID: String, _ fields: ProviderFields) async throws -> ProviderRecord {
+    static func insertProvider(_ db: any SQLDatabase, userID: String, _ fields: ProviderFields,
+                               at now: Int64 = Clock.milliseconds()) async throws -> ProviderRecord {
         if try await db.select().column("id").from("providers").where("user_id", .equal, userID)
             .where("slug", .equal, fields.slug).first() != nil {
             throw Failure.duplicateSlug(fields.slug)
         }
-        let now = Clock.milliseconds()
         let record = ProviderRecord(id: RecordID.make(), slug: fields.slug, pluginID: fields.pluginID, baseURL: fields.baseURL,
                                     displayName: fields.displayName, defaultParams: fields.defaultParams,
                                     apiKeyEnv: fields.apiKeyEnv, createdAt: now, updatedAt: now)
@@ -239,7 +246,8 @@ public struct ProviderStore: Sendable {
         return record
     }
 
-    static func insertModel(_ db: any SQLDatabase, userID: String, providerID: String, _ model: ModelRecord) async throws -> ModelRecord {
+    static func insertModel(_ db: any SQLDatabase, userID: String, providerID: String, _ model: ModelRecord,
+                            at now: Int64 = Clock.milliseconds()) async throws -> ModelRecord {
         if try await db.select().column("id").from("models").where("provider_id", .equal, providerID)
             .where("model_id", .equal, model.modelID).first() != nil {
             throw Failure.duplicateModel(model.modelID)
@@ -248,7 +256,7 @@ public struct ProviderStore: Sendable {
         record.id = RecordID.make()
         record.providerID = providerID
         try await db.insert(into: "models").columns(["user_id", "created_at"] + modelColumns)
-            .values(SQLBind(userID), SQLBind(Clock.milliseconds()), SQLBind(record.id), SQLBind(providerID), SQLBind(record.modelID),
+            .values(SQLBind(userID), SQLBind(now), SQLBind(record.id), SQLBind(providerID), SQLBind(record.modelID),
                     SQLBind(record.displayName), SQLBind(record.contextWindow), SQLBind(record.maxOutput), SQLBind(record.priceIn),
                     SQLBind(record.priceOut), SQLBind(record.systemPrompt), SQLBind(record.skipParams), SQLBind(record.params)).run()
         return record

@@ -4,6 +4,7 @@ import HostAuth
 import HostHTTP
 import HostSimulator
 import HostStorage
+import HostTransport
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
@@ -108,6 +109,33 @@ import Glibc
             #expect(board["leaderboard"]?.arrayValue?.first?["ttft_ms_median"]?.doubleValue == median)
             let trends = try await client.call(.get, "/api/analytics/trends?model=sim-ttft80-gap10-tok128&period=all", token: alice).body
             #expect(trends["points"]?.arrayValue?.count == 1)
+
+            // A second run, then the two side by side with their differences.
+            let again = try #require(try await client.call(.post, "/api/benchmarks", token: alice, json: [
+                "targets": [["provider": "sim-openai", "model": "sim-ttft80-gap10-tok128"]], "runs": 2, "warmup": false, "max_tokens": 16,
+            ]).body["job_id"]?.stringValue)
+            let second = SSE.parse(String(buffer: try await client.execute(uri: "/api/jobs/\(again)/events", method: .get,
+                                                                           headers: [.authorization: "Bearer \(alice)"]).body))
+            let secondRun = try #require(second.last?.data["run_id"]?.stringValue)
+            let compare = try await client.call(.get, "/api/analytics/compare?runs=\(runID),\(secondRun)", token: alice).body
+            let row = compare["rows"]?.arrayValue?.first
+            let medians = row?["ttft_ms_median"]?.arrayValue ?? []
+            #expect(medians.count == 2 && medians[0]["difference"]?.doubleValue == 0)
+            let expected = (medians[1]["value"]?.doubleValue ?? 0) - (medians[0]["value"]?.doubleValue ?? 0)
+            #expect(abs((medians[1]["difference"]?.doubleValue ?? .nan) - expected) < 1e-9)
+            #expect(try await client.call(.get, "/api/analytics/compare?runs=\(runID)", token: alice).status == .badRequest)
+            #expect(try await client.call(.get, "/api/analytics/trends?model=sim-ttft80-gap10-tok128&period=all", token: alice)
+                        .body["points"]?.arrayValue?.count == 2)
+            // History filters: time, provider, tier; the CSV of the history has every run's rows.
+            #expect(try await client.call(.get, "/api/runs?since=2999-01-01", token: alice).body["runs"]?.arrayValue?.isEmpty == true)
+            #expect(try await client.call(.get, "/api/runs?provider=sim-openai&tier=0", token: alice).body["runs"]?.arrayValue?.count == 2)
+            #expect(try await client.call(.get, "/api/runs?tier=1000", token: alice).body["runs"]?.arrayValue?.isEmpty == true)
+            #expect(try await client.call(.get, "/api/runs?since=yesterday", token: alice).status == .badRequest)
+            let historyCSV = try await client.execute(uri: "/api/runs?format=csv", method: .get, headers: [.authorization: "Bearer \(alice)"])
+            #expect(String(buffer: historyCSV.body).split(separator: "\r\n").count == 1 + 3 + 2)
+            let boardCSV = try await client.execute(uri: "/api/analytics/leaderboard?period=all&format=csv", method: .get,
+                                                    headers: [.authorization: "Bearer \(alice)"])
+            #expect(String(buffer: boardCSV.body).hasPrefix("rank,target,provider,model"))
 
             // Bob sees none of it.
             #expect(try await client.call(.get, "/api/jobs/\(jobID)", token: bob).status == .notFound)
@@ -308,5 +336,63 @@ import Glibc
         #expect(refused.status == 1 && refused.stderr.contains("targets[0]"))
         let badToken = try TestSupport.run(studio, ["bench", "--server", server.base, "--token", "nope", "--model", "sim-openai/x"])
         #expect(badToken.status == 1 && badToken.stderr.contains("401"))
+    }
+
+    /// A live server on a socket: a follower whose connection drops resumes with
+    /// Last-Event-ID and misses nothing, repeats nothing; a quiet job gets heartbeats.
+    @Test func resumeAfterADroppedConnectionAndHeartbeats() async throws {
+        let simulator = try await EmbeddedSimulator.start()
+        var options = StudioServices.Options(simulatorURL: simulator.baseURL)
+        options.sseHeartbeatSeconds = 1
+        let studio = try await TestStudio.make(.sqlite, options: options)
+        let runner = studio.startRunner()
+        let transport = Transport()
+        try await studio.app.test(.live) { client in
+            let base = "http://127.0.0.1:\(try #require(client.port))"
+            let alice = try await client.register("alice@example.com")
+            try await Self.addSimulatorModel(client, alice, "sim-ttft20-gap20-tok10")
+            try await Self.addSimulatorModel(client, alice, "sim-ttft2500-gap1-tok1")
+            let job = try #require(try await client.call(.post, "/api/benchmarks", token: alice, json: [
+                "targets": [["provider": "sim-openai", "model": "sim-ttft20-gap20-tok10"]], "runs": 6, "warmup": false, "max_tokens": 10,
+            ]).body["job_id"]?.stringValue)
+
+            func read(_ lastEventID: Int?, stopAfter: Int?) async throws -> (frames: [SSEFrame], text: String) {
+                var headers = [("Authorization", "Bearer \(alice)")]
+                if let lastEventID { headers.append(("Last-Event-ID", String(lastEventID))) }
+                let (_, events) = try transport.exchange(method: "GET", url: base + "/api/jobs/\(job)/events", headers: headers, body: nil)
+                var text = ""
+                for try await event in events {
+                    guard case .body(let buffer, _) = event else { continue }
+                    text += String(buffer: buffer)
+                    if let stopAfter, SSE.parse(text).count >= stopAfter { break }  // drops the connection mid-job
+                }
+                return (SSE.parse(text), text)
+            }
+            let first = try await read(nil, stopAfter: 3)
+            #expect(first.frames.last?.event != "complete", "the job was still running when the connection dropped")
+            let rest = try await read(first.frames.last?.id, stopAfter: nil)
+            let all = first.frames + rest.frames
+            #expect(all.compactMap(\.id) == Array(1...all.count), "no event missed or repeated")
+            #expect(all.last?.event == "complete" && all.filter { $0.event == "result" }.count == 6)
+
+            // A slow first token: the follower hears heartbeats while nothing happens.
+            let slow = try #require(try await client.call(.post, "/api/benchmarks", token: alice, json: [
+                "targets": [["provider": "sim-openai", "model": "sim-ttft2500-gap1-tok1"]], "runs": 1, "warmup": false, "max_tokens": 1,
+            ]).body["job_id"]?.stringValue)
+            let (_, events) = try transport.exchange(method: "GET", url: base + "/api/jobs/\(slow)/events",
+                                                     headers: [("Authorization", "Bearer \(alice)")], body: nil)
+            var text = ""
+            for try await event in events { if case .body(let buffer, _) = event { text += String(buffer: buffer) } }
+            #expect(text.contains(": heartbeat\n\n"))
+            #expect(SSE.parse(text).last?.event == "complete")
+
+            // The admin sees every job; a non-admin does not reach the admin list.
+            let jobs = try await client.call(.get, "/api/admin/jobs", token: alice)
+            #expect(jobs.status == .ok, "alice is the first user, so admin")
+            #expect(jobs.body["jobs"]?.arrayValue?.count == 2)
+        }
+        try? await transport.shutdown()
+        await studio.close(runner: runner)
+        await simulator.stop()
     }
 }

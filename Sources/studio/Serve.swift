@@ -9,6 +9,9 @@ import HostStorage
 import HostPlugins
 import HostSimulator
 import Hummingbird
+import Logging
+import ServiceLifecycle
+import UnixSignals
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the studio server (HTTP API and dashboard).")
@@ -69,14 +72,22 @@ struct Serve: AsyncParsableCommand {
         // them; with PostgreSQL only those whose lease lapsed.
         let interrupted = (try? await services.jobStore.interruptAbandoned(all: database.dialect == .sqlite)) ?? []
         if !interrupted.isEmpty { printError("\(interrupted.count) job(s) left running by a stopped instance are now interrupted") }
-        let runner = Task { await services.runner.run() }
         let app = buildApplication(host: host, port: port, services: services)
-        try await app.runService()
-        runner.cancel()
-        services.runner.stop()
-        await runner.value
+        // The HTTP server, the job runner and the scheduler stop together on SIGTERM/SIGINT:
+        // running jobs end `cancelled` with their finished runs kept.
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: app), .init(service: BackgroundService { await services.runner.run() }),
+                       .init(service: services.scheduler)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "studio")))
+        try await group.run()
         try? await services.transport.shutdown()
         await simulator?.stop()
         await database.close()
     }
+}
+
+/// A long-running task as a service: cancelled on graceful shutdown.
+struct BackgroundService: Service {
+    let body: @Sendable () async -> Void
+    func run() async throws { await cancelWhenGracefulShutdown { await body() } }
 }

@@ -42,9 +42,14 @@ import Testing
         #expect(job.status == .accepted, "\(job.body)")
         let aliceID = try #require(try await studio.services.accounts.users.find(email: "alice@example.com")).id
         let run = try await studio.services.runStore.createRun(userID: aliceID, jobID: nil, request: "{}")
+        let schedule = try await client.call(.post, "/api/schedules", token: cast.alice, json: [
+            "name": "nightly", "kind": "benchmark", "cron": "0 3 * * *",
+            "request": ["targets": [["provider": "alice-openai", "model": "gpt-alice"]]]])
+        #expect(schedule.status == .created, "\(schedule.body)")
         cast.owned = ["provider": providerID, "model": try #require(model.body["id"]?.stringValue),
                       "cli_token": try #require(token.body["id"]?.stringValue), "key": "alice-openai",
-                      "job": try #require(job.body["job_id"]?.stringValue), "run": run.id]
+                      "job": try #require(job.body["job_id"]?.stringValue), "run": run.id,
+                      "schedule": try #require(schedule.body["id"]?.stringValue)]
         return cast
     }
 
@@ -60,7 +65,8 @@ import Testing
         let tokens = try await client.call(.get, "/api/auth/cli-tokens", token: cast.alice).body
         let jobs = try await client.call(.get, "/api/jobs", token: cast.alice).body
         let runs = try await client.call(.get, "/api/runs", token: cast.alice).body
-        return providers.jsonString + keys.jsonString + tokens.jsonString + jobs.jsonString + runs.jsonString
+        let schedules = try await client.call(.get, "/api/schedules", token: cast.alice).body
+        return providers.jsonString + keys.jsonString + tokens.jsonString + jobs.jsonString + runs.jsonString + schedules.jsonString
     }
 
     @Test(arguments: TestDatabase.allCases)
@@ -117,7 +123,7 @@ import Testing
     static func snapshot(_ database: StudioDatabase) async throws -> [String: Int] {
         var counts: [String: Int] = [:]
         for table in ["users", "providers", "models", "user_api_keys", "cli_tokens", "user_settings", "refresh_tokens", "jobs",
-                      "benchmark_runs"] {
+                      "benchmark_runs", "schedules", "schedule_firings"] {
             counts[table] = try await database.withSQL { db in
                 try await db.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: table)").first(decodingColumn: "n", as: Int.self) ?? 0
             }

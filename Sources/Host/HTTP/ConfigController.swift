@@ -275,14 +275,14 @@ struct ConfigController {
 }
 
 /// ISO 8601 UTC with milliseconds, the one time format of exports and documents.
-enum ISO8601 {
-    static func string(fromMilliseconds ms: Int64) -> String {
+public enum ISO8601 {
+    public static func string(fromMilliseconds ms: Int64) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
     }
 
-    static func milliseconds(from text: String) -> Int64? {
+    public static func milliseconds(from text: String) -> Int64? {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         if let date = formatter.date(from: text) { return Int64(date.timeIntervalSince1970 * 1000) }

@@ -20,35 +20,11 @@ struct JobsController {
                     success: .accepted) { _, context, body in
             let user = context.identity.userID
             let request = BenchmarkRequest(json: body)
-            let configuration = UserConfiguration(providers: services.providers, vault: services.vault)
-            if let (index, reason) = try await configuration.missingTargets(userID: user, request: request) {
-                throw APIError.unprocessable("targets[\(index)]", reason)
-            }
-            // Parameters through each target's plugin rules; every adjustment is returned.
-            var adjustments: [JSONValue] = []
-            var warnings: [JSONValue] = []
-            let config = try await configuration.config(userID: user, request: request)
-            for provider in config.providers {
-                guard let plugin = services.plugins.provider(id: provider.plugin) else {
-                    throw APIError.unprocessable("targets", "provider \"\(provider.id)\" uses plugin \"\(provider.plugin)\", which is not loaded")
-                }
-                let validator = ParameterValidator(provider: plugin.manifest.provider)
-                for model in provider.models {
-                    var params = provider.params
-                    params["temperature"] = .double(request.temperature)
-                    params["max_tokens"] = .int(Int64(request.maxTokens))
-                    for (k, v) in model.params { params[k] = v }
-                    let check = validator.validate(params, model: model.id)
-                    let target = JSONValue.string("\(provider.id)/\(model.id)")
-                    if let error = check.errors.first { throw APIError.unprocessable("params", "\(provider.id)/\(model.id): \(error)") }
-                    adjustments += check.adjustments.map { $0.json.merging(["target": target]) }
-                    warnings += check.warnings.map { ["target": target, "warning": .string($0)] }
-                }
-            }
+            let checked = try await Self.check(user: user, request: request, services: services)
             let job = try await submit(user: user, kind: "benchmark", request: request.json, queue: body["queue"]?.boolValue ?? false)
             try await services.accounts.audit.record(userID: user, email: nil, action: "job.submit", target: job.id, ip: context.clientIP)
-            return Response.json(["job_id": .string(job.id), "state": .string(job.state), "adjustments": .array(adjustments),
-                                  "warnings": .array(warnings)], status: .accepted)
+            return Response.json(["job_id": .string(job.id), "state": .string(job.state), "adjustments": .array(checked.adjustments),
+                                  "warnings": .array(checked.warnings)], status: .accepted)
         }
 
         routes.user(.get, "/api/jobs", "Your jobs, newest first", query: ["state"]) { request, context, _ in
@@ -81,6 +57,17 @@ struct JobsController {
         }
         routes.admin(.post, "/api/admin/jobs/{id}/cancel", "Cancel any user's job", success: .accepted) { _, context, _ in
             try await cancel(jobID: try context.parameters.require("id"), userID: nil, actor: context.identity.userID, ip: context.clientIP)
+        }
+    }
+
+    /// The request's targets and parameters against the user's configuration, as 422s.
+    static func check(user: String, request: BenchmarkRequest, services: StudioServices) async throws -> BenchmarkRequestCheck.Checked {
+        do {
+            return try await BenchmarkRequestCheck.check(userID: user, request: request,
+                                                         configuration: UserConfiguration(providers: services.providers, vault: services.vault),
+                                                         plugins: services.plugins)
+        } catch let problem as BenchmarkRequestCheck.Problem {
+            throw APIError.unprocessable(problem.field, problem.message)
         }
     }
 

@@ -2,8 +2,10 @@ import Foundation
 import HostAuth
 import HostConfig
 import HostJobs
+import HostScheduler
 import HostPlugins
 import HostStorage
+import HostSecurity
 import HostTransport
 import StudioJSON
 
@@ -26,6 +28,9 @@ public struct StudioServices: Sendable {
     public let runner: JobRunner
     /// Outbound calls made for users' jobs, under the SSRF policy.
     public let transport: Transport
+    public let schedules: ScheduleStore
+    /// Fires due schedules; `studio serve` (or a test) runs it.
+    public let scheduler: Scheduler
     public let options: Options
 
     public struct Options: Sendable {
@@ -42,6 +47,8 @@ public struct StudioServices: Sendable {
         public var sseHeartbeatSeconds = 15
         /// Runner tuning (lease, parallelism, queue polling).
         public var runner = JobRunner.Settings()
+        /// The scheduler's time (tests move a clock by hand).
+        public var schedulerClock: any SchedulerClock = SystemSchedulerClock()
         public init(simulatorURL: String? = nil, allowLocalEndpoints: Bool = false, corsOrigins: [String] = []) {
             self.simulatorURL = simulatorURL
             self.allowLocalEndpoints = allowLocalEndpoints
@@ -69,6 +76,10 @@ public struct StudioServices: Sendable {
             BenchmarkJobExecutor(configuration: UserConfiguration(providers: providers, vault: vault), runs: runStore, jobs: jobStore,
                                  plugins: plugins, transport: transport, simulatorURL: options.simulatorURL),
         ], settings: runnerSettings)
+        schedules = ScheduleStore(database: database)
+        let submitter = ScheduledSubmitter(providers: providers, vault: vault, plugins: plugins, jobs: jobStore, runner: runner,
+                                           limits: options.jobLimits)
+        scheduler = Scheduler(store: schedules, clock: options.schedulerClock) { await submitter.submit($0) }
     }
 
     /// The SSRF policy for user-given base URLs and for connections made on a user's behalf.
@@ -113,5 +124,38 @@ extension StudioConfig.Provider {
                          skipParams: JSONValue.array(m.skipParams.map(JSONValue.string)).jsonString,
                          params: JSONValue.object(m.params).jsonString)
          })
+    }
+}
+
+/// Submits a schedule's job as its owner: the request is checked again against the
+/// owner's configuration as it is now, then queued under their limits.
+struct ScheduledSubmitter: Sendable {
+    let providers: ProviderStore
+    let vault: KeyVault
+    let plugins: PluginRegistry
+    let jobs: JobStore
+    let runner: JobRunner
+    let limits: JobStore.Limits
+
+    func submit(_ schedule: ScheduleRecord) async -> FiringOutcome {
+        guard schedule.kind == "benchmark" else { return .failed("schedules of kind \(schedule.kind) cannot run yet") }
+        guard let json = try? JSONParser.parse(schedule.request) else { return .failed("the stored request is not valid JSON") }
+        let request = BenchmarkRequest(json: json)
+        do {
+            _ = try await BenchmarkRequestCheck.check(userID: schedule.userID, request: request,
+                                                      configuration: UserConfiguration(providers: providers, vault: vault), plugins: plugins)
+            let job = try await jobs.submit(userID: schedule.userID, kind: "benchmark", request: request.json.jsonString, queue: false,
+                                            scheduleID: schedule.id, defaults: limits)
+            runner.nudge()
+            return .ok(jobID: job.id)
+        } catch let problem as BenchmarkRequestCheck.Problem {
+            return .failed(problem.description)
+        } catch JobStore.Refusal.busy(let running) {
+            return .skipped("job \(running) of the owner was running")
+        } catch JobStore.Refusal.hourlyLimit(let limit, _) {
+            return .skipped("the owner's limit of \(limit) jobs per hour was reached")
+        } catch {
+            return .failed("could not submit: \(SecretScrubber().scrub(String(describing: error)))")
+        }
     }
 }

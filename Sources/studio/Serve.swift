@@ -63,9 +63,15 @@ struct Serve: AsyncParsableCommand {
         printError("studio \(StudioVersion.current): \(registry.plugins.count) plugins loaded; listening on http://\(host):\(port)")
         let corsOrigins = (environment["CORS_ORIGINS"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }
-        let options = StudioServices.Options(simulatorURL: simulator?.baseURL,
+        var options = StudioServices.Options(simulatorURL: simulator?.baseURL,
                                              allowLocalEndpoints: ["1", "true", "yes"].contains(environment["STUDIO_ALLOW_LOCAL_ENDPOINTS"]?.lowercased() ?? ""),
                                              corsOrigins: corsOrigins)
+        // Operators' knobs (documented in docs/deploy.md); tests shorten them.
+        if let lease = environment["STUDIO_JOB_LEASE_MS"].flatMap(Int64.init), lease >= 500 {
+            options.runner.leaseMilliseconds = lease
+            options.runner.sweepMilliseconds = min(options.runner.sweepMilliseconds, lease)
+        }
+        if let nap = environment["STUDIO_SCHEDULER_MAX_SLEEP_MS"].flatMap(Int64.init), nap >= 100 { options.schedulerMaxSleepMilliseconds = nap }
         let services = StudioServices(database: database, accounts: accounts, vault: vault, plugins: registry, seed: studioConfig,
                                       options: options)
         // Jobs left running by a crash: on one machine (SQLite) nothing else can be running

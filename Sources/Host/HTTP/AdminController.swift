@@ -1,5 +1,6 @@
 import Foundation
 import HostAuth
+import HostJobs
 import HostPlugins
 import HostStorage
 import Hummingbird
@@ -121,6 +122,8 @@ struct AdminController {
                 "plugins": ["loaded": .int(Int64(services.plugins.plugins.count)),
                             "load_errors": .array(services.plugins.failures.map { .string($0.description) })],
                 "simulator": services.options.simulatorURL.map(JSONValue.string) ?? .null,
+                "instance": .string(services.runner.instance),
+                "jobs_running_here": .int(Int64(services.runner.runningJobIDs.count)),
                 "allow_local_endpoints": .bool(services.options.allowLocalEndpoints),
             ])
         }

@@ -154,6 +154,10 @@ struct JobsController {
             }
             follow: for await signal in signals {
                 switch signal {
+                case .event(let event) where event.isPoke:
+                    // Another instance stored events for this job: read them now.
+                    live = true
+                    if try await catchUp(&writer) { break follow }
                 case .event(let event):
                     if event.seq <= last { continue }  // already sent from the database
                     if event.seq > last + 1 {  // missed some: the database has them
@@ -194,6 +198,8 @@ struct JobsController {
                 "result": job.resultID.map { ["kind": .string(job.resultKind ?? ""), "id": .string($0)] } ?? .null,
                 "error": job.error.map(JSONValue.string) ?? .null, "schedule_id": job.scheduleID.map(JSONValue.string) ?? .null,
                 "created_at": time(job.createdAt), "started_at": time(job.startedAt), "finished_at": time(job.finishedAt),
-                "cancel_requested": .bool(job.cancelRequestedAt != nil)]
+                "cancel_requested": .bool(job.cancelRequestedAt != nil),
+                // Which instance runs (or ran) it: a random name per process, for operators.
+                "instance": job.claimedBy.map(JSONValue.string) ?? .null]
     }
 }

@@ -49,6 +49,8 @@ public struct StudioServices: Sendable {
         public var runner = JobRunner.Settings()
         /// The scheduler's time (tests move a clock by hand).
         public var schedulerClock: any SchedulerClock = SystemSchedulerClock()
+        /// The scheduler's longest nap: how soon another instance's schedule edits are seen.
+        public var schedulerMaxSleepMilliseconds: Int64 = 30_000
         public init(simulatorURL: String? = nil, allowLocalEndpoints: Bool = false, corsOrigins: [String] = []) {
             self.simulatorURL = simulatorURL
             self.allowLocalEndpoints = allowLocalEndpoints
@@ -79,7 +81,8 @@ public struct StudioServices: Sendable {
         schedules = ScheduleStore(database: database)
         let submitter = ScheduledSubmitter(providers: providers, vault: vault, plugins: plugins, jobs: jobStore, runner: runner,
                                            limits: options.jobLimits)
-        scheduler = Scheduler(store: schedules, clock: options.schedulerClock) { await submitter.submit($0) }
+        scheduler = Scheduler(store: schedules, clock: options.schedulerClock,
+                              maxSleepMilliseconds: options.schedulerMaxSleepMilliseconds) { await submitter.submit($0) }
     }
 
     /// The SSRF policy for user-given base URLs and for connections made on a user's behalf.

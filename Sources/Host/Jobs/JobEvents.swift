@@ -24,6 +24,9 @@ public struct JobEvent: Sendable, Equatable {
 
     init(_ record: JobEventRecord) { self.init(seq: record.seq, name: record.event, data: record.data) }
 
+    /// A poke carries no event: "the database has news for this job".
+    public var isPoke: Bool { name.isEmpty }
+
     /// Events after which nothing more comes.
     public static let terminalNames: Set<String> = ["complete", "cancelled", "error"]
     public var isTerminal: Bool { Self.terminalNames.contains(name) }
@@ -59,6 +62,11 @@ public final class JobEventHub: Sendable {
         for listener in targets { listener(event) }
     }
 
+    /// Another instance stored new events for `jobID`: followers read the database now.
+    public func poke(jobID: String) {
+        publish(jobID: jobID, JobEvent(seq: 0, name: "", data: ""))
+    }
+
     public var followerCount: Int { listeners.withLock { $0.values.reduce(0) { $0 + $1.count } } }
 }
 
@@ -68,12 +76,14 @@ public actor JobEventWriter {
     public let jobID: String
     let store: JobStore
     let hub: JobEventHub
+    let instance: String
     private var seq: Int
 
-    init(jobID: String, store: JobStore, hub: JobEventHub, lastSeq: Int) {
+    init(jobID: String, store: JobStore, hub: JobEventHub, instance: String, lastSeq: Int) {
         self.jobID = jobID
         self.store = store
         self.hub = hub
+        self.instance = instance
         self.seq = lastSeq
     }
 
@@ -84,6 +94,7 @@ public actor JobEventWriter {
         let event = JobEvent(seq: seq, name: name, data: data.jsonString, receivedAt: receivedAt)
         try await store.appendEvent(jobID: jobID, seq: seq, event: name, data: event.data)
         hub.publish(jobID: jobID, event)
+        try? await store.announce(jobID: jobID, from: instance)  // followers on other instances
         return seq
     }
 }

@@ -37,6 +37,8 @@ public final class JobRunner: Sendable {
         public var maxParallel = 8
         /// How often the queue is looked at when nothing wakes the runner.
         public var pollMilliseconds: Int64 = 1_000
+        /// How often jobs whose lease lapsed (their instance died) are declared interrupted.
+        public var sweepMilliseconds: Int64 = 5_000
         public var limits = JobStore.Limits()
         public init() {}
     }
@@ -66,18 +68,42 @@ public final class JobRunner: Sendable {
                 wake.yield()
             }
         }
+        // Other instances' events reach this instance's followers at once (PostgreSQL).
+        let relay = Task { [store, hub, instance] in
+            await store.listenForAnnouncements(instance: instance) { jobID in hub.poke(jobID: jobID) }
+        }
         wake.yield()
+        var lastSweep: Int64 = 0
         for await _ in wakes {
             if Task.isCancelled { break }
+            let now = Clock.milliseconds()
+            if now - lastSweep >= settings.sweepMilliseconds {
+                lastSweep = now
+                await sweep()
+            }
             await claimWhileFree()
         }
         ticker.cancel()
+        relay.cancel()
         let tasks = running.withLock { Array($0.values) }
         for task in tasks { task.cancel() }
         for task in tasks { await task.value }
     }
 
     public func stop() { wake.finish() }
+
+    /// Jobs of dead instances (lease lapsed) become interrupted; their followers are told.
+    func sweep() async {
+        do {
+            for job in try await store.interruptAbandoned(all: false) {
+                hub.poke(jobID: job.id)
+                try? await store.announce(jobID: job.id, from: instance)
+                logger.warning("job \(job.id) of instance \(job.claimedBy ?? "?") is interrupted: its lease lapsed")
+            }
+        } catch {
+            logger.error("cannot sweep abandoned jobs: \(SecretScrubber().scrub(String(describing: error)))")
+        }
+    }
 
     /// A job was submitted here: look at the queue now rather than at the next poll.
     public func nudge() { wake.yield() }
@@ -117,7 +143,7 @@ public final class JobRunner: Sendable {
 
     private func execute(_ job: JobRecord) async {
         let lastSeq = (try? await store.events(jobID: job.id, after: 0).last?.seq) ?? 0
-        let events = JobEventWriter(jobID: job.id, store: store, hub: hub, lastSeq: lastSeq)
+        let events = JobEventWriter(jobID: job.id, store: store, hub: hub, instance: instance, lastSeq: lastSeq)
         guard let executor = executors[job.kind] else {
             _ = try? await events.emit("error", ["message": .string("no executor for job kind \(job.kind)")])
             try? await store.finish(jobID: job.id, state: "failed", error: "no executor for job kind \(job.kind)")

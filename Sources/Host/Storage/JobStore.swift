@@ -231,6 +231,23 @@ public struct JobStore: Sendable {
         }
     }
 
+    /// The channel on which instances tell each other a job has new events.
+    static let eventChannel = "studio_job_events"
+
+    /// Tells the other instances (PostgreSQL) that `jobID` has new events.
+    public func announce(jobID: String, from instance: String) async throws {
+        try await database.notify(channel: Self.eventChannel, payload: "\(instance) \(jobID)")
+    }
+
+    /// Calls `handle(jobID)` for every job another instance announced, until cancelled.
+    public func listenForAnnouncements(instance: String, _ handle: @escaping @Sendable (String) -> Void) async {
+        await database.listen(channel: Self.eventChannel) { payload in
+            let parts = payload.split(separator: " ")
+            guard parts.count == 2, parts[0] != instance else { return }
+            handle(String(parts[1]))
+        }
+    }
+
     /// Events after `seq`, in order.
     public func events(jobID: String, after seq: Int) async throws -> [JobEventRecord] {
         try await database.withSQL { db in

@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import PostgresKit
+import PostgresNIO
 import SQLKit
 import SQLiteKit
 import Synchronization
@@ -25,6 +26,8 @@ public final class StudioDatabase: Sendable {
     public let location: String
     private let pool: Pool
     private let logger: Logger
+    /// Kept for LISTEN, which needs a connection of its own.
+    private let postgresConfiguration: SQLPostgresConfiguration?
     private let closed = Atomic<Bool>(false)
 
     public struct OpenError: Error, CustomStringConvertible {
@@ -41,7 +44,8 @@ public final class StudioDatabase: Sendable {
             let pool = EventLoopGroupConnectionPool(source: PostgresConnectionSource(sqlConfiguration: configuration),
                                                     maxConnectionsPerEventLoop: 4, logger: logger,
                                                     on: MultiThreadedEventLoopGroup.singleton)
-            let database = StudioDatabase(dialect: .postgres, location: Self.redacted(target), pool: .postgres(pool), logger: logger)
+            let database = StudioDatabase(dialect: .postgres, location: Self.redacted(target), pool: .postgres(pool), logger: logger,
+                                          postgresConfiguration: configuration)
             do {
                 try await database.withSQL { try await $0.raw("SELECT 1").run() }
             } catch {
@@ -56,7 +60,7 @@ public final class StudioDatabase: Sendable {
         // SQLite takes one writer at a time: one connection, and WAL so readers never wait.
         let pool = EventLoopGroupConnectionPool(source: source, maxConnectionsPerEventLoop: 1, logger: logger,
                                                 on: MultiThreadedEventLoopGroup.singleton)
-        let database = StudioDatabase(dialect: .sqlite, location: target, pool: .sqlite(pool), logger: logger)
+        let database = StudioDatabase(dialect: .sqlite, location: target, pool: .sqlite(pool), logger: logger, postgresConfiguration: nil)
         try await database.withSQL { db in
             try await db.raw("PRAGMA journal_mode = WAL").run()
             try await db.raw("PRAGMA busy_timeout = 5000").run()
@@ -64,11 +68,43 @@ public final class StudioDatabase: Sendable {
         return database
     }
 
-    private init(dialect: Dialect, location: String, pool: Pool, logger: Logger) {
+    private init(dialect: Dialect, location: String, pool: Pool, logger: Logger, postgresConfiguration: SQLPostgresConfiguration?) {
         self.dialect = dialect
         self.location = location
         self.pool = pool
         self.logger = logger
+        self.postgresConfiguration = postgresConfiguration
+    }
+
+    /// PostgreSQL: sends `payload` to every listener of `channel` (after the current
+    /// transaction, as PostgreSQL does). SQLite: nothing (one process, nothing to tell).
+    public func notify(channel: String, payload: String) async throws {
+        guard dialect == .postgres else { return }
+        try await withSQL { db in try await db.raw("SELECT pg_notify(\(bind: channel), \(bind: payload))").run() }
+    }
+
+    /// PostgreSQL: calls `handle` with every notification on `channel` until the calling
+    /// task is cancelled, on a connection of its own, reconnecting after failures.
+    /// SQLite: returns at once.
+    public func listen(channel: String, _ handle: @escaping @Sendable (String) -> Void) async {
+        guard let configuration = postgresConfiguration else { return }
+        while !Task.isCancelled {
+            do {
+                let connection = try await PostgresConnection.connect(configuration: configuration.coreConfiguration, id: 0, logger: logger)
+                try await withTaskCancellationHandler {
+                    try await connection.listen(on: channel) { notifications in
+                        for try await notification in notifications { handle(notification.payload) }
+                    }
+                } onCancel: {
+                    connection.close().whenComplete { _ in }
+                }
+                try? await connection.close()
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("LISTEN \(channel) failed, retrying: \(String(describing: error).prefix(200))")
+                try? await Task.sleep(nanoseconds: 1_000_000_000)
+            }
+        }
     }
 
     /// Runs `body` with one connection.

@@ -76,3 +76,28 @@ import Testing
         }
     }
 }
+
+/// Per-connection SQLite settings hold on every connection of the pool (a bug once: they
+/// were set on whichever connection ran the set-up).
+@Suite struct SQLiteConnectionSettingsTests {
+    @Test func everyConnectionWaitsForWritersAndSyncsNormally() async throws {
+        let database = try await TestDatabase.sqlite.open()
+        let settings = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
+            for _ in 0..<6 {
+                group.addTask {
+                    try await database.withSQL { db in
+                        let timeout = try await db.raw("PRAGMA busy_timeout").first(decodingColumn: "timeout", as: Int.self) ?? -1
+                        let sync = try await db.raw("PRAGMA synchronous").first(decodingColumn: "synchronous", as: Int.self) ?? -1
+                        try await Task.sleep(nanoseconds: 50_000_000)  // hold it, so others take other connections
+                        return (timeout, sync)
+                    }
+                }
+            }
+            var all: [(Int, Int)] = []
+            for try await s in group { all.append(s) }
+            return all
+        }
+        #expect(settings.allSatisfy { $0 == (5000, 1) }, "\(settings)")
+        await database.close()
+    }
+}

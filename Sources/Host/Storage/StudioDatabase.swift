@@ -7,6 +7,7 @@ import PostgresKit
 import PostgresNIO
 import SQLKit
 import SQLiteKit
+import SQLiteNIO
 import Synchronization
 
 /// The studio's database: SQLite in the data folder by default (WAL, foreign keys on), or
@@ -17,7 +18,7 @@ public final class StudioDatabase: Sendable {
     public enum Dialect: String, Sendable { case sqlite, postgres }
 
     private enum Pool: Sendable {
-        case sqlite(EventLoopGroupConnectionPool<SQLiteConnectionSource>)
+        case sqlite(EventLoopGroupConnectionPool<TunedSQLiteSource>)
         case postgres(EventLoopGroupConnectionPool<PostgresConnectionSource>)
     }
 
@@ -56,14 +57,13 @@ public final class StudioDatabase: Sendable {
         }
         let directory = URL(fileURLWithPath: target).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let source = SQLiteConnectionSource(configuration: .init(storage: .file(path: target), enableForeignKeys: true))
+        let source = TunedSQLiteSource(base: SQLiteConnectionSource(configuration: .init(storage: .file(path: target), enableForeignKeys: true)))
         // SQLite takes one writer at a time: one connection, and WAL so readers never wait.
         let pool = EventLoopGroupConnectionPool(source: source, maxConnectionsPerEventLoop: 1, logger: logger,
                                                 on: MultiThreadedEventLoopGroup.singleton)
         let database = StudioDatabase(dialect: .sqlite, location: target, pool: .sqlite(pool), logger: logger, postgresConfiguration: nil)
         try await database.withSQL { db in
-            try await db.raw("PRAGMA journal_mode = WAL").run()
-            try await db.raw("PRAGMA busy_timeout = 5000").run()
+            try await db.raw("PRAGMA journal_mode = WAL").run()  // kept in the file: once is enough
         }
         return database
     }
@@ -162,5 +162,23 @@ public final class StudioDatabase: Sendable {
         let credentials = url[scheme.upperBound..<at]
         let user = credentials.split(separator: ":").first.map(String.init) ?? ""
         return String(url[..<scheme.upperBound]) + user + (credentials.contains(":") ? ":***" : "") + String(url[at...])
+    }
+}
+
+/// SQLite connections with the studio's per-connection settings (every connection of the
+/// pool needs them, not only the first one used).
+struct TunedSQLiteSource: ConnectionPoolSource {
+    let base: SQLiteConnectionSource
+
+    func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {
+        base.makeConnection(logger: logger, on: eventLoop).flatMap { connection in
+            // Wait up to 5 s for another writer instead of failing with SQLITE_BUSY.
+            connection.query("PRAGMA busy_timeout = 5000").flatMap { _ in
+                // In WAL mode NORMAL cannot corrupt the database and survives a process
+                // crash (SIGKILL: committed pages are in the OS cache); only a power cut can
+                // lose the last commits. It spares an fsync per commit (each job event, run).
+                connection.query("PRAGMA synchronous = NORMAL")
+            }.map { _ in connection }
+        }
     }
 }

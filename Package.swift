@@ -19,6 +19,8 @@ let package = Package(
         .library(name: "studio_anthropic", type: .dynamic, targets: ["AnthropicProvider"]),
         .library(name: "studio_gemini", type: .dynamic, targets: ["GeminiProvider"]),
         .library(name: "studio_toolcall", type: .dynamic, targets: ["ToolCallScorer"]),
+        // For plugin authors' own packages (plugin-templates/swift-*): the Swift side of the ABI.
+        .library(name: "PluginKit", targets: ["PluginKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -1,19 +1,31 @@
 import ArgumentParser
+import Foundation
+import HostStorage
 import HostPlugins
 import StudioJSON
 
 struct PluginsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plugins", abstract: "List and check provider and scorer plugins.",
-        subcommands: [List.self, Verify.self])
+        subcommands: [List.self, Verify.self, New.self, Install.self])
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the plugins found on the search path, and the ones refused.")
         @OptionGroup var plugins: PluginOptions
         @Flag(help: "Machine-readable output.") var json = false
 
-        func run() throws {
-            let registry = PluginRegistry(searchPath: PluginRegistry.searchPath(explicit: plugins.folders, dataDirectory: plugins.dataDirectory))
+        func run() async throws {
+            // With a studio database at hand, installed libraries are checked against the
+            // SHA-256 recorded at install, as the server does.
+            var recorded: [String: String] = [:]
+            let environment = ProcessInfo.processInfo.environment
+            if environment["STUDIO_DATABASE_URL"] != nil || FileManager.default.fileExists(atPath: plugins.dataDirectory + "/studio.db") {
+                let database = try await openStudioDatabase(dataDirectory: plugins.dataDirectory)
+                recorded = (try? await PluginStore(database: database).checksums()) ?? [:]
+                await database.close()
+            }
+            let registry = PluginRegistry(searchPath: PluginRegistry.searchPath(explicit: plugins.folders, dataDirectory: plugins.dataDirectory),
+                                          recordedChecksums: recorded)
             if json {
                 let document: JSONValue = [
                     "search_path": .array(registry.searchPath.map { .string($0.path) }),

@@ -55,7 +55,10 @@ struct Serve: AsyncParsableCommand {
             printError("cannot start: \(error)")
             throw ExitCode.failure
         }
-        let registry = PluginRegistry(searchPath: PluginRegistry.searchPath(explicit: plugins.folders, dataDirectory: plugins.dataDirectory))
+        // Installed libraries must still have the SHA-256 recorded at install.
+        let recorded = (try? await PluginStore(database: database).checksums()) ?? [:]
+        let registry = PluginRegistry(searchPath: PluginRegistry.searchPath(explicit: plugins.folders, dataDirectory: plugins.dataDirectory),
+                                      recordedChecksums: recorded)
         for failure in registry.failures { printError("plugin refused: \(failure)") }
         // The simulator the configuration names runs beside the server, on a free loopback port.
         let simulator = studioConfig.providers.contains(where: \.usesSimulator) ? try await EmbeddedSimulator.start() : nil

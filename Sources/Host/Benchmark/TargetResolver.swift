@@ -19,7 +19,11 @@ public enum TargetResolver {
 
     /// Path under the simulator's root for each wire API.
     static func simulatorPath(api: String?) -> String {
-        api == "gemini" ? "/v1beta" : "/v1"
+        switch api {
+        case "gemini": return "/v1beta"
+        case "jsonl": return "/jsonl"  // the plugin templates' made-up API
+        default: return "/v1"
+        }
     }
 
     public static func resolve(config: StudioConfig, registry: PluginRegistry, simulatorBaseURL: String?,

@@ -17,12 +17,12 @@ public func buildRoutes(_ services: StudioServices) -> RouteTable {
     router.add(middleware: SecurityHeadersMiddleware())
     if !services.options.corsOrigins.isEmpty { router.add(middleware: CORSMiddleware(origins: services.options.corsOrigins)) }
     let routes = RouteTable(router: router)
-    HealthController(plugins: services.plugins, simulatorURL: services.options.simulatorURL).addRoutes(to: routes)
+    HealthController(catalog: services.catalog, simulatorURL: services.options.simulatorURL).addRoutes(to: routes)
     router.add(middleware: AuthenticationMiddleware(accounts: services.accounts))
     AuthController(accounts: services.accounts, onRegister: { try await services.seedNewUser($0) }).addRoutes(to: routes)
     KeysController(vault: services.vault, audit: services.accounts.audit).addRoutes(to: routes)
     ConfigController(services: services).addRoutes(to: routes)
-    PluginsController(plugins: services.plugins).addRoutes(to: routes)
+    PluginsController(services: services).addRoutes(to: routes)
     AdminController(services: services).addRoutes(to: routes)
     JobsController(services: services).addRoutes(to: routes)
     RunsController(services: services).addRoutes(to: routes)
@@ -40,11 +40,12 @@ enum OpenAPIController {
 
 /// `GET /healthz`: liveness plus what an operator wants at a glance.
 struct HealthController {
-    let plugins: PluginRegistry
+    let catalog: PluginCatalog
     let simulatorURL: String?
 
     func addRoutes(to routes: RouteTable) {
         routes.public(.get, "/healthz", "Liveness, version, plugin counts") { _, _, _ in
+            let plugins = catalog.current
             let body: JSONValue = [
                 "status": "ok", "version": .string(StudioVersion.current),
                 "plugins": .int(Int64(plugins.plugins.count)),
@@ -56,12 +57,25 @@ struct HealthController {
     }
 }
 
-/// `GET /api/plugins`: what is loaded and what was refused, for every signed-in user.
+/// `GET /api/plugins`: what is loaded and what was refused, for every signed-in user;
+/// `POST /api/admin/plugins/rescan` loads the plugin folders again (after an install).
 struct PluginsController {
-    let plugins: PluginRegistry
+    let services: StudioServices
 
     func addRoutes(to routes: RouteTable) {
         routes.user(.get, "/api/plugins", "Loaded plugins (id, version, kinds, ABI, checksum) and load errors") { _, _, _ in
+            Self.listing(services.plugins)
+        }
+        routes.admin(.post, "/api/admin/plugins/rescan", "Load the plugin folders again (installed checksums enforced)") { _, context, _ in
+            let registry = try await services.rescanPlugins()
+            try await services.accounts.audit.record(userID: context.identity.userID, email: nil, action: "admin.plugins.rescan",
+                                                     target: "\(registry.plugins.count) loaded, \(registry.failures.count) refused",
+                                                     ip: context.clientIP)
+            return Self.listing(registry)
+        }
+    }
+
+    static func listing(_ plugins: PluginRegistry) -> Response {
             Response.json([
                 "plugins": .array(plugins.plugins.map { p in
                     ["id": .string(p.id), "name": .string(p.manifest.name), "version": .string(p.manifest.version),
@@ -71,7 +85,6 @@ struct PluginsController {
                 }),
                 "load_errors": .array(plugins.failures.map { .string($0.description) }),
             ])
-        }
     }
 }
 

@@ -15,7 +15,10 @@ public struct StudioServices: Sendable {
     public let database: StudioDatabase
     public let accounts: AccountService
     public let vault: KeyVault
-    public let plugins: PluginRegistry
+    /// The loaded plugins, replaced by a rescan.
+    public let catalog: PluginCatalog
+    /// The plugins as of now.
+    public var plugins: PluginRegistry { catalog.current }
     /// New users are seeded with this configuration's providers and models.
     public let seed: StudioConfig
     public let providers: ProviderStore
@@ -63,7 +66,8 @@ public struct StudioServices: Sendable {
         self.database = database
         self.accounts = accounts
         self.vault = vault
-        self.plugins = plugins
+        let catalog = PluginCatalog(plugins)
+        self.catalog = catalog
         self.seed = seed
         self.providers = ProviderStore(database: database)
         self.settings = UserSettingsStore(database: database)
@@ -76,10 +80,10 @@ public struct StudioServices: Sendable {
         runnerSettings.limits = options.jobLimits
         runner = JobRunner(store: jobStore, hub: hub, executors: [
             BenchmarkJobExecutor(configuration: UserConfiguration(providers: providers, vault: vault), runs: runStore, jobs: jobStore,
-                                 plugins: plugins, transport: transport, simulatorURL: options.simulatorURL),
+                                 plugins: { catalog.current }, transport: transport, simulatorURL: options.simulatorURL),
         ], settings: runnerSettings)
         schedules = ScheduleStore(database: database)
-        let submitter = ScheduledSubmitter(providers: providers, vault: vault, plugins: plugins, jobs: jobStore, runner: runner,
+        let submitter = ScheduledSubmitter(providers: providers, vault: vault, plugins: { catalog.current }, jobs: jobStore, runner: runner,
                                            limits: options.jobLimits)
         scheduler = Scheduler(store: schedules, clock: options.schedulerClock,
                               maxSleepMilliseconds: options.schedulerMaxSleepMilliseconds) { await submitter.submit($0) }
@@ -92,6 +96,12 @@ public struct StudioServices: Sendable {
         var exempt: Set<String> = []
         if let url = options.simulatorURL, let components = URLComponentsLite(url) { exempt.insert("\(components.host):\(components.port)") }
         return .standard(allowLocal: options.allowLocalEndpoints, alwaysAllowed: exempt)
+    }
+
+    /// Loads the plugin folders again, with the checksums recorded at install.
+    @discardableResult
+    public func rescanPlugins() async throws -> PluginRegistry {
+        catalog.rescan(recordedChecksums: try await PluginStore(database: database).checksums())
     }
 
     /// Gives a new user the configured providers and models (SPEC §6).
@@ -135,7 +145,7 @@ extension StudioConfig.Provider {
 struct ScheduledSubmitter: Sendable {
     let providers: ProviderStore
     let vault: KeyVault
-    let plugins: PluginRegistry
+    let plugins: @Sendable () -> PluginRegistry
     let jobs: JobStore
     let runner: JobRunner
     let limits: JobStore.Limits
@@ -146,7 +156,7 @@ struct ScheduledSubmitter: Sendable {
         let request = BenchmarkRequest(json: json)
         do {
             _ = try await BenchmarkRequestCheck.check(userID: schedule.userID, request: request,
-                                                      configuration: UserConfiguration(providers: providers, vault: vault), plugins: plugins)
+                                                      configuration: UserConfiguration(providers: providers, vault: vault), plugins: plugins())
             let job = try await jobs.submit(userID: schedule.userID, kind: "benchmark", request: request.json.jsonString, queue: false,
                                             scheduleID: schedule.id, defaults: limits)
             runner.nudge()

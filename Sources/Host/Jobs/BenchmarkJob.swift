@@ -150,11 +150,12 @@ public struct BenchmarkJobExecutor: JobExecutor {
     let configuration: UserConfiguration
     let runs: RunStore
     let jobs: JobStore
-    let plugins: PluginRegistry
+    /// The plugins as of now (a rescan may replace them between jobs).
+    let plugins: @Sendable () -> PluginRegistry
     let transport: Transport
     let simulatorURL: String?
 
-    public init(configuration: UserConfiguration, runs: RunStore, jobs: JobStore, plugins: PluginRegistry,
+    public init(configuration: UserConfiguration, runs: RunStore, jobs: JobStore, plugins: @escaping @Sendable () -> PluginRegistry,
                 transport: Transport, simulatorURL: String?) {
         self.configuration = configuration
         self.runs = runs
@@ -168,7 +169,7 @@ public struct BenchmarkJobExecutor: JobExecutor {
         let request = BenchmarkRequest(json: try JSONParser.parse(job.request))
         let config = try await configuration.config(userID: job.userID, request: request)
         let keys = try await configuration.keys(userID: job.userID, for: config)
-        let resolved = TargetResolver.resolve(config: config, registry: plugins, simulatorBaseURL: simulatorURL,
+        let resolved = TargetResolver.resolve(config: config, registry: plugins(), simulatorBaseURL: simulatorURL,
                                               environment: [:], apiKeys: keys)
         for problem in resolved.problems {
             try await events.emit("skipped", ["target": .null, "reason": .string(problem)])

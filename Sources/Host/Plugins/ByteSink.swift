@@ -44,6 +44,19 @@ extension String {
     }
 }
 
+extension Array where Element == UInt8 {
+    /// Raw bytes as a borrowed studio_str_t (may be any bytes, e.g. invalid UTF-8 in tests).
+    func withStudioStr<R, E: Error>(_ body: (studio_str_t) throws(E) -> R) throws(E) -> R {
+        let result = withUnsafeBufferPointer { bytes in
+            Result { () throws(E) -> R in
+                try body(studio_str_t(data: bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
+                                      len: bytes.count))
+            }
+        }
+        return try result.get()
+    }
+}
+
 extension studio_str_t {
     var string: String {
         guard let data, len > 0 else { return "" }

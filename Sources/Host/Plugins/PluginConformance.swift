@@ -177,6 +177,23 @@ public enum PluginConformance {
             checks.append(Check(name: "scorer.score rejects invalid JSON", passed: error.isInvalidInput,
                                 detail: error.isInvalidInput ? "invalid_input" : "expected invalid_input, got \(error.statusName): \(error.message)"))
         }
+        // Edge cases: no call expected and none made; invalid UTF-8 in the model's text.
+        do {
+            let result = try scorer.score(case: ["id": "empty", "prompt": "Hi", "expected_calls": []], output: ["calls": [], "text": "Hello."])
+            let ok = result["score"]?.doubleValue == 1 && result["passed"]?.boolValue == true
+            checks.append(Check(name: "scorer.score: no call expected, none made", passed: ok, detail: result.jsonString.prefix(160).description))
+        } catch {
+            checks.append(Check(name: "scorer.score: no call expected, none made", passed: false, detail: error.description))
+        }
+        do {
+            let output = Array(#"{"calls":[],"text":"bad "#.utf8) + [0xFF, 0xFE, 0xC3] + Array(#" bytes"}"#.utf8)
+            let result = try scorer.score(caseBytes: Array(sampleCase.jsonString.utf8), outputBytes: output)
+            checks.append(Check(name: "scorer.score: invalid UTF-8 in text", passed: true, detail: "scored: \(result.jsonString.prefix(120))"))
+        } catch {
+            // Refusing it is fine; anything but a clean status (or a crash, which ends this process) is not.
+            checks.append(Check(name: "scorer.score: invalid UTF-8 in text", passed: error.isInvalidInput,
+                                detail: error.isInvalidInput ? "refused as invalid_input" : "expected a score or invalid_input, got \(error.statusName)"))
+        }
         let huge = String(repeating: "x", count: 1 << 20)
         do {
             _ = try scorer.score(case: sampleCase, output: ["calls": [["name": "get_weather", "arguments": ["city": .string(huge)]]]])

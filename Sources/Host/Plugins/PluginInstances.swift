@@ -246,6 +246,12 @@ public final class ScorerInstance: @unchecked Sendable {
     }
 
     public func score(caseJSON: String, outputJSON: String) throws(PluginCallError) -> JSONValue {
+        try score(caseBytes: Array(caseJSON.utf8), outputBytes: Array(outputJSON.utf8))
+    }
+
+    /// The bytes as given (the conformance checks feed invalid UTF-8 through here).
+    public func score(caseBytes: [UInt8], outputBytes: [UInt8]) throws(PluginCallError) -> JSONValue {
+        let caseJSON = caseBytes, outputJSON = outputBytes
         let me = UnsafePointer(pointer)
         let id = plugin.id
         let result = try caseJSON.withStudioStr { c throws(PluginCallError) in

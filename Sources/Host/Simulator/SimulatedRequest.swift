@@ -3,7 +3,7 @@ import StudioJSON
 /// The parts of an incoming request the simulator needs, read the same way for every
 /// wire API it speaks.
 struct SimulatedRequest {
-    enum API: String { case openai, anthropic, gemini }
+    enum API: String { case openai, anthropic, gemini, jsonl }
 
     let api: API
     let model: String
@@ -45,6 +45,12 @@ struct SimulatedRequest {
             }
             return SimulatedRequest(api: api, model: model, stream: body["stream"]?.boolValue ?? false, prompt: lastUser,
                                     allText: texts.joined(separator: "\n"), maxTokens: Int(maxTokens), tools: tools)
+        case .jsonl:
+            // The made-up JSON-lines API of the plugin templates: {"model","prompt","max_tokens","stream"}.
+            guard let model = body["model"]?.stringValue, !model.isEmpty else { throw Invalid(message: "model is required") }
+            guard let prompt = body["prompt"]?.stringValue else { throw Invalid(message: "prompt must be a string") }
+            return SimulatedRequest(api: api, model: model, stream: body["stream"]?.boolValue ?? true, prompt: prompt, allText: prompt,
+                                    maxTokens: body["max_tokens"]?.intValue.map(Int.init), tools: [])
         case .gemini:
             guard let model = pathModel, !model.isEmpty else { throw Invalid(message: "model is required in the path") }
             guard let contents = body["contents"]?.arrayValue, !contents.isEmpty else {

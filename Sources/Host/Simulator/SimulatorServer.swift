@@ -40,6 +40,10 @@ public struct SimulatorServer: Sendable {
             default: return Self.error(.notFound, "unknown Gemini method")
             }
         }
+        // The plugin templates' made-up JSON-lines API (docs/simulator.md).
+        router.post("/jsonl/generate") { request, _ in
+            try await respond(request, api: .jsonl)
+        }
         router.get("/v1/models") { _, _ in
             Response.simulatorJSON(["object": "list", "data": .array(Self.catalog.map { ["id": .string($0), "object": "model"] })])
         }
@@ -126,7 +130,7 @@ public struct SimulatorServer: Sendable {
         let started = truth
         var response = Response(
             status: .ok,
-            headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+            headers: [.contentType: api == .jsonl ? "application/x-ndjson" : "text/event-stream", .cacheControl: "no-cache"],
             body: ResponseBody { writer in
                 try await Self.stream(plan: plan, schedule: schedule, truth: started, log: log, writer: &writer)
             })

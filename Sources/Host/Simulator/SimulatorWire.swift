@@ -30,7 +30,22 @@ enum SimulatorWire {
         case .anthropic: return anthropic(id: id, model: model, texts: texts, calls: calls, fragments: fragments,
                                           input: inputTokens, output: outputTokens, withUsage: withUsage)
         case .gemini: return gemini(texts: texts, calls: calls, input: inputTokens, output: outputTokens, withUsage: withUsage)
+        case .jsonl: return jsonLines(id: id, texts: texts, input: inputTokens, output: texts.count, withUsage: withUsage)
         }
+    }
+
+    // MARK: The templates' JSON-lines API (docs/simulator.md)
+
+    /// One JSON object per line: a start line (not a token), one `{"token"}` line per
+    /// token, then `{"done":true,...}` with usage.
+    private static func jsonLines(id: String, texts: [String], input: Int, output: Int, withUsage: Bool) -> StreamPlan {
+        func line(_ value: JSONValue) -> String { value.jsonString + "\n" }
+        var done: JSONObject = ["done": true, "finish": "stop"]
+        if withUsage { done["usage"] = ["input_tokens": .int(Int64(input)), "output_tokens": .int(Int64(output))] }
+        var whole: JSONObject = ["id": .string(id), "text": .string(texts.joined()), "finish": "stop"]
+        if withUsage { whole["usage"] = done["usage"] }
+        return StreamPlan(preamble: [line(["event": "start", "id": .string(id)])], tokens: texts.map { line(["token": .string($0)]) },
+                          trailer: [line(.object(done))], whole: .object(whole))
     }
 
     static func sse(_ value: JSONValue) -> String { "data: \(value.jsonString)\n\n" }
@@ -160,6 +175,8 @@ enum SimulatorWire {
         case .anthropic:
             let type = status == 429 ? "rate_limit_error" : status == 401 ? "authentication_error" : "api_error"
             return ["type": "error", "error": ["type": .string(type), "message": .string(message)]]
+        case .jsonl:
+            return ["error": .string(message), "status": .int(Int64(status))]
         case .gemini:
             let state = status == 429 ? "RESOURCE_EXHAUSTED" : status == 401 ? "UNAUTHENTICATED" : "INTERNAL"
             return ["error": ["code": .int(Int64(status)), "message": .string(message), "status": .string(state)]]

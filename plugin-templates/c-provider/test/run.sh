@@ -1,0 +1,15 @@
+#!/bin/sh
+# The sample test: benchmarks the plugin against the studio's built-in simulator, which
+# speaks this template's JSON-lines API (no key, no network), and checks the runs.
+#   sh test/run.sh STUDIO PLUGIN_FOLDER
+set -eu
+STUDIO=$1
+FOLDER=$2
+RESULT=$("$STUDIO" bench --plugins "$FOLDER" --provider jsonl-demo --base-url simulator --model sim-ttft40-gap5-tok12 \
+  --runs 2 --max-tokens 12 --no-warmup --json | tr -d ' \n')
+OK=$(echo "$RESULT" | grep -o '"ok":true' | wc -l)
+if [ "$OK" -ne 2 ] || ! echo "$RESULT" | grep -q '"output_tokens":12,'; then
+  echo "sample test failed: expected 2 successful runs of 12 tokens: $RESULT" >&2
+  exit 1
+fi
+echo "sample test: 2 runs of 12 tokens against the simulator"

@@ -1,5 +1,10 @@
 import Foundation
+import HTTPTypes
+import HostAuth
+import HostHTTP
 import HostPlugins
+import HostStorage
+import HummingbirdTesting
 import StudioJSON
 import Testing
 
@@ -125,5 +130,33 @@ import Testing
         let report = PluginConformance.verify(path: output)
         #expect(report.passed, "\(report.checks.filter { !$0.passed }.map(\.detail))")
         #expect(report.plugin?.abiVersion.description == "1.0")
+    }
+}
+
+/// `POST /api/admin/plugins/rescan`: a library dropped into a plugins folder after start
+/// appears; one whose checksum differs from the recorded install is refused.
+@Suite struct PluginRescanTests {
+    @Test func rescanLoadsNewLibrariesAndEnforcesRecordedChecksums() async throws {
+        let folder = TestSupport.temporaryDirectory("rescan")
+        let studio = try await TestStudio.make(.sqlite, plugins: PluginRegistry(searchPath: [.init(path: folder.path)]))
+        try await studio.app.test(.router) { client in
+            let root = try await client.register("root@example.com")
+            let user = try await client.register("user@example.com")
+            #expect(try await client.call(.get, "/api/plugins", token: user).body["plugins"]?.arrayValue?.isEmpty == true)
+            let copy = folder.appendingPathComponent("libstudio_exact_args.so").path
+            try FileManager.default.copyItem(atPath: TestSupport.exactArgsPath, toPath: copy)
+            #expect(try await client.call(.post, "/api/admin/plugins/rescan", token: user).status == .forbidden)
+            let rescanned = try await client.call(.post, "/api/admin/plugins/rescan", token: root)
+            #expect(rescanned.body["plugins"]?.arrayValue?.map { $0["id"]?.stringValue } == ["exact-args"])
+            #expect(try await client.call(.get, "/api/plugins", token: user).body["plugins"]?.arrayValue?.count == 1)
+            // Recorded at install with other bytes: refused at the next scan.
+            try await HostStorage.PluginStore(database: studio.database).record(pluginID: "exact-args", version: "0.1.0", path: copy,
+                                                                                sha256: String(repeating: "0", count: 64), installedBy: nil)
+            let refused = try await client.call(.post, "/api/admin/plugins/rescan", token: root).body
+            #expect(refused["plugins"]?.arrayValue?.isEmpty == true)
+            #expect(refused["load_errors"]?.arrayValue?.first?.stringValue?.contains("changed since it was installed") == true)
+            #expect(try await studio.services.accounts.audit.search(action: "admin.plugins.rescan").count == 2)
+        }
+        await studio.close()
     }
 }

@@ -25,7 +25,9 @@ public final class EmbeddedSimulator: Sendable {
         let router = Router()
         SimulatorServer(log: log).addRoutes(to: router)
         var logger = Logger(label: "studio.simulator")
-        logger.logLevel = .error
+        // Stopping cuts in-flight streams by cancellation, which the server reports as
+        // errors; for a built-in test double that is noise on the user's terminal.
+        logger.logLevel = .critical
         let (stream, continuation) = AsyncStream<Int>.makeStream()
         let app = Application(
             router: router,

@@ -1,6 +1,7 @@
 # One entry point for building and testing (see README.md).
 #   make build [CONFIG=debug|release]   host, Swift plugins (SwiftPM) and C plugins (cc)
-#   make test                           every test
+#   make test                           every test (Swift suites, then the browser tests)
+#   make e2e                            the dashboard in a real browser (Tests/e2e)
 #   make run                            build, then `studio serve` on its defaults
 #   make bench-abi                      plugin ABI cost, release build
 #   make bench-measure [REQUESTS=300]   measurement error vs the simulator, release build
@@ -25,6 +26,8 @@ PLUGIN_CFLAGS := -std=c11 -O2 -Wall -Wextra -pedantic -Werror -shared -fPIC -fvi
 C_PLUGIN_DIRS := $(patsubst %/,%,$(sort $(dir $(wildcard Plugins/*/*.c))))
 C_PLUGIN_LIBS := $(foreach d,$(C_PLUGIN_DIRS),$(BIN)/libstudio_$(subst -,_,$(notdir $(d))).so)
 
+
+.PHONY: e2e
 .PHONY: build swift-products c-plugins test run bench-abi bench-measure bench-auth bench-sse clean
 
 build: swift-products c-plugins
@@ -45,6 +48,11 @@ $(foreach d,$(C_PLUGIN_DIRS),$(eval $(call c_plugin_rule,$(d))))
 # sub-millisecond, which other suites running beside them on 2 cores would disturb.
 test: build
 	$(SWIFT) test -c $(CONFIG) --no-parallel
+	$(MAKE) e2e
+
+# The dashboard in a real browser (Chromium + Selenium, installed by scripts/setup).
+e2e: build
+	STUDIO_BIN=$(BIN)/studio .build/e2e-venv/bin/python Tests/e2e/test_dashboard.py
 
 run: build
 	$(BIN)/studio serve

@@ -1,5 +1,6 @@
 import HostAuth
 import HostPlugins
+import WebUI
 import Hummingbird
 import StudioJSON
 
@@ -16,6 +17,10 @@ public func buildRoutes(_ services: StudioServices) -> RouteTable {
     let router = Router(context: StudioRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware())
     if !services.options.corsOrigins.isEmpty { router.add(middleware: CORSMiddleware(origins: services.options.corsOrigins)) }
+    // The dashboard: static files for any path no route answers (GET / → index.html).
+    if let folder = services.options.webUIDirectory ?? WebUI.directory {
+        router.add(middleware: FileMiddleware(folder, cacheControl: .init([(MediaType(type: .any), [.noCache])]), searchForIndexHtml: true))
+    }
     let routes = RouteTable(router: router)
     HealthController(catalog: services.catalog, simulatorURL: services.options.simulatorURL).addRoutes(to: routes)
     router.add(middleware: AuthenticationMiddleware(accounts: services.accounts))

@@ -32,10 +32,11 @@ struct AuthController {
                                                                    ip: context.clientIP ?? "unknown") }
             return sessionResponse(session, status: .ok)
         }
-        routes.public(.post, "/api/auth/refresh", "A new access token from the refresh cookie (rotated on every use)") { request, _, _ in
-            guard let token = Self.refreshCookie(request) else {
-                throw APIError(.unauthorized, "no_refresh_token", "no refresh cookie: sign in again")
-            }
+        routes.public(.post, "/api/auth/refresh",
+                      "A new access token from the refresh cookie (rotated on every use); 204 when there is no cookie") { request, _, _ in
+            // No cookie is not an error: a page load asks whether a session exists (the
+            // cookie is HttpOnly, so the page cannot tell). A bad or reused cookie is.
+            guard let token = Self.refreshCookie(request) else { return Response(status: .noContent) }
             let session: AccountService.Session
             do { session = try await accounts.refresh(token) } catch let failure as RefreshTokenStore.Failure {
                 var error = APIError(.unauthorized, "refresh_failed", failure.description)

@@ -52,6 +52,8 @@ public struct StudioServices: Sendable {
         public var runner = JobRunner.Settings()
         /// The scheduler's time (tests move a clock by hand).
         public var schedulerClock: any SchedulerClock = SystemSchedulerClock()
+        /// The dashboard's files (default: WebUI.directory).
+        public var webUIDirectory: String?
         /// The scheduler's longest nap: how soon another instance's schedule edits are seen.
         public var schedulerMaxSleepMilliseconds: Int64 = 30_000
         public init(simulatorURL: String? = nil, allowLocalEndpoints: Bool = false, corsOrigins: [String] = []) {

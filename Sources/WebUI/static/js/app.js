@@ -1,0 +1,57 @@
+// The dashboard shell: sign-in state, navigation by URL hash, one module per page.
+import { api, refresh, setToken, signedIn } from './api.js';
+import { el, toast } from './ui.js';
+
+const pages = {
+  login: () => import('./pages/login.js'),
+  benchmark: () => import('./pages/benchmark.js'),
+  history: () => import('./pages/history.js'),
+  providers: () => import('./pages/providers.js'),
+  schedules: () => import('./pages/schedules.js'),
+  plugins: () => import('./pages/plugins.js'),
+  admin: () => import('./pages/admin.js'),
+};
+
+export const session = { user: null };
+
+async function render() {
+  const main = document.getElementById('main');
+  let name = (location.hash.replace(/^#\/?/, '').split('?')[0]) || 'benchmark';
+  if (!signedIn() && name !== 'login') name = 'login';
+  if (!pages[name]) name = 'benchmark';
+  document.getElementById('nav').hidden = !signedIn();
+  document.getElementById('nav-admin').hidden = !(session.user && session.user.role === 'admin');
+  for (const a of document.querySelectorAll('nav a')) {
+    if (a.getAttribute('href') === `#/${name}`) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+  }
+  main.replaceChildren(el('p', { class: 'note', text: 'Loading…' }));
+  try {
+    const module = await pages[name]();
+    main.replaceChildren(await module.render());
+    main.focus();
+  } catch (e) {
+    main.replaceChildren(el('p', { class: 'bad', role: 'alert', text: `This page failed: ${e.message}` }));
+  }
+}
+
+export async function signIn(token) {
+  setToken(token);
+  session.user = await api('GET', '/api/auth/me');
+  location.hash = '#/benchmark';
+  await render();
+}
+
+async function start() {
+  document.getElementById('signout').addEventListener('click', async () => {
+    await fetch('/api/auth/logout', { method: 'POST', credentials: 'same-origin' });
+    setToken(null); session.user = null; location.hash = '#/login';
+  });
+  window.addEventListener('hashchange', render);
+  // A reload keeps the session through the refresh cookie.
+  if (await refresh()) {
+    try { session.user = await api('GET', '/api/auth/me'); } catch (e) { toast(e.message); }
+  }
+  await render();
+}
+
+start();

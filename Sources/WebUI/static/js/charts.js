@@ -1,0 +1,97 @@
+// SVG charts drawn by the studio (no third-party code): bar, line, scatter, histogram.
+// Each has axes with units, a <title> tooltip on every mark, and the same data as a
+// table in a <details> element for screen readers and copy-paste.
+import { el, table, fmt } from './ui.js';
+
+const NS = 'http://www.w3.org/2000/svg';
+function svg(tag, attributes = {}, ...children) {
+  const node = document.createElementNS(NS, tag);
+  for (const [k, v] of Object.entries(attributes)) if (v !== undefined && v !== null) node.setAttribute(k, String(v));
+  for (const child of children) if (child !== null && child !== undefined) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  return node;
+}
+function titled(node, text) { node.append(svg('title', {}, text)); return node; }
+
+function niceMax(value) {
+  if (!(value > 0)) return 1;
+  const power = 10 ** Math.floor(Math.log10(value));
+  for (const step of [1, 2, 2.5, 5, 10]) if (step * power >= value) return step * power;
+  return 10 * power;
+}
+
+function frame(title, unit, chart, rows, columns) {
+  return el('figure', { class: 'chart-figure' },
+    el('figcaption', { text: `${title}${unit ? ` (${unit})` : ''}` }), chart,
+    el('details', {}, el('summary', { text: 'Data as a table' }), table(columns, rows)));
+}
+
+/** Horizontal bars: [{label, value}] */
+export function barChart(title, unit, data) {
+  const rowHeight = 24, left = 190, width = 720, top = 8;
+  const height = top + data.length * rowHeight + 28;
+  const max = niceMax(Math.max(0, ...data.map((d) => d.value || 0)));
+  const scale = (v) => ((v || 0) / max) * (width - left - 40);
+  const chart = svg('svg', { class: 'chart', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': title });
+  for (let i = 0; i <= 4; i++) {
+    const x = left + (scale(max) * i) / 4;
+    chart.append(svg('line', { class: 'grid', x1: x, x2: x, y1: top, y2: height - 24 }));
+    chart.append(svg('text', { x, y: height - 8, 'text-anchor': 'middle' }, fmt((max * i) / 4, max < 10 ? 1 : 0)));
+  }
+  data.forEach((d, i) => {
+    const y = top + i * rowHeight;
+    chart.append(svg('text', { x: left - 6, y: y + 16, 'text-anchor': 'end' }, d.label.length > 28 ? `${d.label.slice(0, 27)}…` : d.label));
+    chart.append(titled(svg('rect', { class: 'bar', x: left, y: y + 4, width: Math.max(1, scale(d.value)), height: rowHeight - 8 }),
+      `${d.label}: ${fmt(d.value, 2)} ${unit}`));
+    chart.append(svg('text', { x: left + scale(d.value) + 4, y: y + 16 }, fmt(d.value, 1)));
+  });
+  chart.append(svg('line', { class: 'axis', x1: left, x2: left, y1: top, y2: height - 24 }));
+  return frame(title, unit, chart, data.map((d) => [d.label, fmt(d.value, 2)]), ['item', unit]);
+}
+
+/** Points joined by a line over time: [{x: Date, y}] */
+export function lineChart(title, unit, points) {
+  const width = 720, height = 260, left = 56, bottom = 36, top = 10, right = 16;
+  const xs = points.map((p) => +p.x), ys = points.map((p) => p.y ?? 0);
+  const minX = Math.min(...xs), maxX = Math.max(...xs, minX + 1), maxY = niceMax(Math.max(0, ...ys));
+  const sx = (x) => left + ((x - minX) / (maxX - minX || 1)) * (width - left - right);
+  const sy = (y) => height - bottom - ((y || 0) / maxY) * (height - bottom - top);
+  const chart = svg('svg', { class: 'chart', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': title });
+  for (let i = 0; i <= 4; i++) {
+    const y = sy((maxY * i) / 4);
+    chart.append(svg('line', { class: 'grid', x1: left, x2: width - right, y1: y, y2: y }));
+    chart.append(svg('text', { x: left - 6, y: y + 4, 'text-anchor': 'end' }, fmt((maxY * i) / 4, maxY < 10 ? 1 : 0)));
+  }
+  chart.append(svg('line', { class: 'axis', x1: left, x2: width - right, y1: height - bottom, y2: height - bottom }));
+  if (points.length) {
+    chart.append(svg('polyline', { class: 'line', points: points.map((p) => `${sx(+p.x)},${sy(p.y)}`).join(' ') }));
+    for (const p of points) chart.append(titled(svg('circle', { class: 'point', cx: sx(+p.x), cy: sy(p.y), r: 4 }), `${p.x.toLocaleString()}: ${fmt(p.y, 2)} ${unit}`));
+    chart.append(svg('text', { x: left, y: height - 10 }, new Date(minX).toLocaleDateString()));
+    chart.append(svg('text', { x: width - right, y: height - 10, 'text-anchor': 'end' }, new Date(maxX).toLocaleDateString()));
+  }
+  return frame(title, unit, chart, points.map((p) => [p.x.toLocaleString(), fmt(p.y, 2)]), ['time', unit]);
+}
+
+/** Two measures against each other: [{label, x, y}] */
+export function scatterChart(title, xUnit, yUnit, points) {
+  const width = 720, height = 300, left = 56, bottom = 40, top = 10, right = 16;
+  const maxX = niceMax(Math.max(0, ...points.map((p) => p.x || 0))), maxY = niceMax(Math.max(0, ...points.map((p) => p.y || 0)));
+  const sx = (x) => left + ((x || 0) / maxX) * (width - left - right);
+  const sy = (y) => height - bottom - ((y || 0) / maxY) * (height - bottom - top);
+  const chart = svg('svg', { class: 'chart', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': title });
+  chart.append(svg('line', { class: 'axis', x1: left, x2: width - right, y1: height - bottom, y2: height - bottom }));
+  chart.append(svg('line', { class: 'axis', x1: left, x2: left, y1: top, y2: height - bottom }));
+  chart.append(svg('text', { x: width - right, y: height - 6, 'text-anchor': 'end' }, `${xUnit} (0–${fmt(maxX, 0)})`));
+  chart.append(svg('text', { x: 4, y: top + 10 }, `${yUnit} (0–${fmt(maxY, 0)})`));
+  for (const p of points) chart.append(titled(svg('circle', { class: 'point', cx: sx(p.x), cy: sy(p.y), r: 5 }), `${p.label}: ${fmt(p.x, 1)} ${xUnit}, ${fmt(p.y, 1)} ${yUnit}`));
+  return frame(title, '', chart, points.map((p) => [p.label, fmt(p.x, 2), fmt(p.y, 2)]), ['item', xUnit, yUnit]);
+}
+
+/** The distribution of values in equal-width bins. */
+export function histogram(title, unit, values, bins = 20) {
+  const clean = values.filter((v) => Number.isFinite(v));
+  const max = Math.max(0, ...clean), min = Math.min(max, ...clean);
+  const width = (max - min) / bins || 1;
+  const counts = Array.from({ length: bins }, () => 0);
+  for (const v of clean) counts[Math.min(bins - 1, Math.floor((v - min) / width))]++;
+  return barChart(title, 'count', counts.map((c, i) => ({ label: `${fmt(min + i * width, 1)}–${fmt(min + (i + 1) * width, 1)} ${unit}`, value: c })));
+}

@@ -1,0 +1,73 @@
+// Providers, models and keys (masked); parameter rules from the plugins.
+import { api } from '../api.js';
+import { el, field, showError, clearErrors, table, toast } from '../ui.js';
+
+export async function render() {
+  const root = el('div');
+  async function load() {
+    const [{ providers }, { keys }, { plugins }] = await Promise.all([api('GET', '/api/providers'), api('GET', '/api/keys'), api('GET', '/api/plugins')]);
+    const providerPlugins = plugins.filter((p) => p.kinds.includes('provider')).map((p) => [p.id, `${p.id} — ${p.name}`]);
+
+    const keyForm = el('form', { class: 'card', 'aria-labelledby': 'keys-title' }, el('h2', { id: 'keys-title', text: 'API keys' }),
+      table(['provider', 'key', 'scope', ''], keys.map((k) => [k.provider_id, k.masked, k.global ? 'global (admin)' : 'yours',
+        k.global ? '' : el('button', { type: 'button', class: 'danger', text: 'Delete', onclick: async () => { await api('DELETE', `/api/keys/${k.provider_id}`); load(); } })])),
+      el('div', { class: 'row' }, field('Provider id', 'provider_id', { list: 'provider-slugs', required: true }),
+        field('API key', 'api_key', { type: 'password', autocomplete: 'off', required: true }),
+        el('div', {}, el('button', { type: 'submit', text: 'Save key' }))),
+      el('datalist', { id: 'provider-slugs' }, providers.map((p) => el('option', { value: p.slug }))),
+      el('p', { class: 'error', 'data-error-for': 'form' }), el('p', { class: 'note', text: 'Keys are encrypted at rest and only their last 4 characters are ever shown.' }));
+    keyForm.addEventListener('submit', async (e) => {
+      e.preventDefault(); clearErrors(keyForm);
+      try { await api('PUT', `/api/keys/${encodeURIComponent(keyForm.provider_id.value)}`, { api_key: keyForm.api_key.value }); toast('Key saved.'); load(); }
+      catch (err) { showError(keyForm, err); }
+    });
+
+    const addProvider = el('form', { class: 'card', 'aria-labelledby': 'add-provider-title' }, el('h3', { id: 'add-provider-title', text: 'Add a provider' }),
+      el('div', { class: 'row' }, field('Id', 'slug', { required: true, pattern: '[A-Za-z0-9_\\-]+' }),
+        field('Plugin', 'plugin_id', { tag: 'select', options: providerPlugins }),
+        field('Base URL', 'base_url', { required: true, placeholder: 'https://api.openai.com/v1' }),
+        field('Display name', 'display_name'), field('Key variable (CLI)', 'api_key_env')),
+      el('p', { class: 'error', 'data-error-for': 'form' }), el('button', { type: 'submit', text: 'Add provider' }));
+    addProvider.addEventListener('submit', async (e) => {
+      e.preventDefault(); clearErrors(addProvider);
+      const body = { slug: addProvider.slug.value, plugin_id: addProvider.plugin_id.value, base_url: addProvider.base_url.value };
+      if (addProvider.display_name.value) body.display_name = addProvider.display_name.value;
+      if (addProvider.api_key_env.value) body.api_key_env = addProvider.api_key_env.value;
+      try { await api('POST', '/api/providers', body); load(); } catch (err) { showError(addProvider, err); }
+    });
+
+    const sections = providers.map((p) => {
+      const modelForm = el('form', { class: 'row' }, field('Model id', 'model_id', { required: true }),
+        field('Price in ($/M)', 'price_in', { type: 'number', min: 0, step: 'any' }), field('Price out ($/M)', 'price_out', { type: 'number', min: 0, step: 'any' }),
+        field('Context window', 'context_window', { type: 'number', min: 1 }),
+        el('div', {}, el('button', { type: 'submit', class: 'secondary', text: 'Add model' })), el('p', { class: 'error', 'data-error-for': 'form' }));
+      modelForm.addEventListener('submit', async (e) => {
+        e.preventDefault(); clearErrors(modelForm);
+        const body = { model_id: modelForm.model_id.value };
+        for (const k of ['price_in', 'price_out']) if (modelForm[k].value) body[k] = Number(modelForm[k].value);
+        if (modelForm.context_window.value) body.context_window = Number(modelForm.context_window.value);
+        try { await api('POST', `/api/providers/${p.id}/models`, body); load(); } catch (err) { showError(modelForm, err); }
+      });
+      return el('section', { class: 'card', 'aria-label': `provider ${p.slug}` },
+        el('h3', { text: `${p.display_name} (${p.slug})` }), el('p', { class: 'note', text: `${p.plugin_id} · ${p.base_url}` }),
+        table(['model', 'name', 'context', 'price in', 'price out', ''], p.models.map((m) => [m.model_id, m.display_name, m.context_window, m.price_in, m.price_out,
+          el('button', { type: 'button', class: 'danger', text: 'Delete', onclick: async () => { await api('DELETE', `/api/models/${m.id}`); load(); } })])),
+        modelForm,
+        el('button', { type: 'button', class: 'danger', text: `Delete provider ${p.slug}`, onclick: async () => { if (confirm(`Delete ${p.slug} and its models?`)) { await api('DELETE', `/api/providers/${p.id}`); load(); } } }));
+    });
+
+    const io = el('section', { class: 'card' }, el('h3', { text: 'Settings' }),
+      el('button', { type: 'button', class: 'secondary', text: 'Export settings (JSON)', onclick: async () => {
+        const doc = await api('GET', '/api/settings/export');
+        const a = el('a', { href: URL.createObjectURL(new Blob([JSON.stringify(doc, null, 2)], { type: 'application/json' })), download: 'studio-settings.json' });
+        document.body.append(a); a.click(); a.remove();
+      } }),
+      el('label', { for: 'import-file', text: 'Import settings (replaces your providers and models)' }),
+      el('input', { type: 'file', id: 'import-file', accept: 'application/json', onchange: async (e) => {
+        try { await api('POST', '/api/settings/import', JSON.parse(await e.target.files[0].text())); toast('Settings imported.'); load(); } catch (err) { toast(err.message); }
+      } }));
+    root.replaceChildren(keyForm, el('h2', { text: 'Providers and models' }), ...sections, addProvider, io);
+  }
+  await load();
+  return root;
+}

@@ -1,0 +1,63 @@
+// Small DOM helpers: elements built with textContent only (never innerHTML with data),
+// forms whose API errors appear next to the field they concern.
+import { ApiError } from './api.js';
+
+export function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+    else if (key === 'text') node.textContent = value;
+    else node.setAttribute(key, value === true ? '' : String(value));
+  }
+  for (const child of children.flat()) if (child !== null && child !== undefined) node.append(child instanceof Node ? child : String(child));
+  return node;
+}
+
+let fieldCounter = 0;
+/** A labelled input with its error slot. */
+export function field(label, name, attributes = {}) {
+  const id = `f${++fieldCounter}-${name}`;
+  const input = attributes.tag === 'select' ? el('select', { id, name, ...attributes, tag: null }, ...(attributes.options || []).map(([v, t]) => el('option', { value: v, text: t })))
+    : el(attributes.tag || 'input', { id, name, 'aria-describedby': `${id}-error`, ...attributes, tag: null, options: null });
+  return el('div', {}, el('label', { for: id, text: label }), input, el('p', { class: 'error', id: `${id}-error`, 'data-error-for': name }));
+}
+
+/** Shows an API error next to its field (invalid_<field>), else in the form's own slot. */
+export function showError(form, error) {
+  for (const slot of form.querySelectorAll('[data-error-for]')) slot.textContent = '';
+  const message = error instanceof Error ? error.message : String(error);
+  const name = error instanceof ApiError ? error.field : null;
+  const base = name ? name.split(/[.[]/)[0] : null;
+  const slot = (name && (form.querySelector(`[data-error-for="${CSS.escape(name)}"]`) || form.querySelector(`[data-error-for="${CSS.escape(base)}"]`)))
+    || form.querySelector('[data-error-for="form"]');
+  if (slot) slot.textContent = message; else toast(message);
+  const input = name && form.querySelector(`[name="${CSS.escape(base)}"]`);
+  if (input) { input.setAttribute('aria-invalid', 'true'); input.focus(); }
+}
+
+export function clearErrors(form) {
+  for (const slot of form.querySelectorAll('[data-error-for]')) slot.textContent = '';
+  for (const input of form.querySelectorAll('[aria-invalid]')) input.removeAttribute('aria-invalid');
+}
+
+export function toast(message) {
+  const box = document.getElementById('toast');
+  const p = el('p', { text: message });
+  box.append(p);
+  setTimeout(() => p.remove(), 6000);
+}
+
+export function table(columns, rows, { caption, numeric = [] } = {}) {
+  return el('div', { class: 'table-wrap' }, el('table', {},
+    caption ? el('caption', { class: 'note', text: caption }) : null,
+    el('thead', {}, el('tr', {}, columns.map((c) => el('th', { scope: 'col', class: numeric.includes(c) ? 'num' : null, text: c })))),
+    el('tbody', {}, rows.map((row) => el('tr', {}, row.map((cell, i) => cell instanceof Node ? el('td', {}, cell)
+      : el('td', { class: numeric.includes(columns[i]) ? 'num' : null, text: cell ?? '—' })))))));
+}
+
+export function fmt(value, digits = 1) {
+  return value === null || value === undefined || Number.isNaN(value) ? '—' : Number(value).toFixed(digits);
+}
+
+export function when(iso) { return iso ? new Date(iso).toLocaleString() : '—'; }

@@ -46,10 +46,15 @@ import Testing
             "name": "nightly", "kind": "benchmark", "cron": "0 3 * * *",
             "request": ["targets": [["provider": "alice-openai", "model": "gpt-alice"]]]])
         #expect(schedule.status == .created, "\(schedule.body)")
+        let suite = try await client.call(.post, "/api/suites", token: cast.alice, json: SuitesControllerExample.suite)
+        #expect(suite.status == .created, "\(suite.body)")
+        let evalRun = try await studio.services.evals.createRun(userID: aliceID, suiteID: try #require(suite.body["id"]?.stringValue),
+                                                                jobID: nil, request: "{}")
         cast.owned = ["provider": providerID, "model": try #require(model.body["id"]?.stringValue),
                       "cli_token": try #require(token.body["id"]?.stringValue), "key": "alice-openai",
                       "job": try #require(job.body["job_id"]?.stringValue), "run": run.id,
-                      "schedule": try #require(schedule.body["id"]?.stringValue)]
+                      "schedule": try #require(schedule.body["id"]?.stringValue),
+                      "suite": try #require(suite.body["id"]?.stringValue), "eval": evalRun.id]
         return cast
     }
 
@@ -66,7 +71,10 @@ import Testing
         let jobs = try await client.call(.get, "/api/jobs", token: cast.alice).body
         let runs = try await client.call(.get, "/api/runs", token: cast.alice).body
         let schedules = try await client.call(.get, "/api/schedules", token: cast.alice).body
+        let suites = try await client.call(.get, "/api/suites", token: cast.alice).body
+        let evals = try await client.call(.get, "/api/evals", token: cast.alice).body
         return providers.jsonString + keys.jsonString + tokens.jsonString + jobs.jsonString + runs.jsonString + schedules.jsonString
+            + suites.jsonString + evals.jsonString
     }
 
     @Test(arguments: TestDatabase.allCases)
@@ -123,7 +131,8 @@ import Testing
     static func snapshot(_ database: StudioDatabase) async throws -> [String: Int] {
         var counts: [String: Int] = [:]
         for table in ["users", "providers", "models", "user_api_keys", "cli_tokens", "user_settings", "refresh_tokens", "jobs",
-                      "benchmark_runs", "schedules", "schedule_firings"] {
+                      "benchmark_runs", "schedules", "schedule_firings",
+                      "tool_suites", "tool_test_cases", "tool_definitions", "tool_eval_runs"] {
             counts[table] = try await database.withSQL { db in
                 try await db.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: table)").first(decodingColumn: "n", as: Int.self) ?? 0
             }
@@ -267,4 +276,13 @@ import Testing
         }
         await open.close()
     }
+}
+
+/// A suite alice owns in the generated tests (its tool is the one her model offers).
+enum SuitesControllerExample {
+    static let suite: JSONValue = [
+        "name": "alice's suite",
+        "tools": [["type": "function", "function": ["name": "get_weather", "parameters": ["type": "object"]]]],
+        "cases": [["id": "c1", "prompt": "Weather in Paris?", "expected_calls": [["name": "get_weather"]]]],
+    ]
 }

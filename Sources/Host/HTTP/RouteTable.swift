@@ -93,17 +93,21 @@ public final class RouteTable: @unchecked Sendable {  // filled once while build
     static func readBody(_ request: Request, _ spec: RequestBody?) async throws -> JSONValue {
         guard let spec else { return .null }
         let value = try await request.jsonObject(limit: spec.limit)
-        if let violation = JSONSchema(spec.schema).validate(value).first {
-            // A missing field is reported under its own name, not its parent's.
-            let marker = "missing required property \""
-            if violation.message.hasPrefix(marker) {
-                let name = violation.message.dropFirst(marker.count).dropLast()
-                let parent = fieldName(violation.path)
-                throw APIError.badInput(parent == "body" ? String(name) : parent + "." + name, "is required")
-            }
-            throw APIError.badInput(fieldName(violation.path), violation.message)
-        }
+        if let violation = JSONSchema(spec.schema).validate(value).first { throw error(for: violation) }
         return value
+    }
+
+    /// A schema violation as the API reports it: 400 naming the field as a user writes
+    /// it; a missing field under its own name, not its parent's.
+    public static func error(for violation: SchemaViolation, prefix: String = "") -> APIError {
+        let marker = "missing required property \""
+        let parent = fieldName(violation.path)
+        func join(_ a: String, _ b: String) -> String { a.isEmpty || a == "body" ? b : (b.hasPrefix("[") ? a + b : a + "." + b) }
+        if violation.message.hasPrefix(marker) {
+            let name = String(violation.message.dropFirst(marker.count).dropLast())
+            return APIError.badInput(join(prefix, join(parent, name)), "is required")
+        }
+        return APIError.badInput(join(prefix, parent), violation.message)
     }
 
     /// `/providers/0/base_url` → `providers[0].base_url`: the field as a user writes it.

@@ -106,7 +106,7 @@ struct SchedulesController {
             throw APIError.unprocessable("kind", "eval schedules arrive with the tool-calling evaluation; only benchmark can be scheduled now")
         }
         if let violation = JSONSchema(BenchmarkRequest.schema).validate(requestJSON).first {
-            throw APIError.badInput("request" + (violation.path.isEmpty ? "" : "." + RouteTable.fieldName(violation.path)), violation.message)
+            throw RouteTable.error(for: violation, prefix: "request")
         }
         let request = BenchmarkRequest(json: requestJSON)
         do {

@@ -32,6 +32,8 @@ public struct StudioServices: Sendable {
     /// Outbound calls made for users' jobs, under the SSRF policy.
     public let transport: Transport
     public let schedules: ScheduleStore
+    public let suites: SuiteStore
+    public let evals: EvalStore
     /// Fires due schedules; `studio serve` (or a test) runs it.
     public let scheduler: Scheduler
     public let options: Options
@@ -78,11 +80,16 @@ public struct StudioServices: Sendable {
         runStore = RunStore(database: database)
         hub = JobEventHub()
         transport = Transport(addressPolicy: Self.addressPolicy(options))
+        let suites = SuiteStore(database: database), evals = EvalStore(database: database)
+        self.suites = suites
+        self.evals = evals
         var runnerSettings = options.runner
         runnerSettings.limits = options.jobLimits
         runner = JobRunner(store: jobStore, hub: hub, executors: [
             BenchmarkJobExecutor(configuration: UserConfiguration(providers: providers, vault: vault), runs: runStore, jobs: jobStore,
                                  plugins: { catalog.current }, transport: transport, simulatorURL: options.simulatorURL),
+            EvalJobExecutor(configuration: UserConfiguration(providers: providers, vault: vault), suites: suites, evals: evals, jobs: jobStore,
+                            plugins: { catalog.current }, transport: transport, simulatorURL: options.simulatorURL),
         ], settings: runnerSettings)
         schedules = ScheduleStore(database: database)
         let submitter = ScheduledSubmitter(providers: providers, vault: vault, plugins: { catalog.current }, jobs: jobStore, runner: runner,

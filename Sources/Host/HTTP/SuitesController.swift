@@ -1,0 +1,265 @@
+import Foundation
+import HostAuth
+import HostJobs
+import HostPlugins
+import HostStorage
+import Hummingbird
+import StudioJSON
+
+/// Tool-calling suites and evals (SPEC §3, §11): suites with tools and cases (CRUD, native
+/// and MCP import, native export) and eval jobs over them. Owner-scoped like the rest.
+struct SuitesController {
+    let services: StudioServices
+
+    static let toolSchema: JSONValue = [
+        "type": "object", "required": ["type", "function"],
+        "properties": ["type": ["const": "function"],
+                       "function": ["type": "object", "required": ["name"],
+                                    "properties": ["name": ["type": "string", "minLength": 1, "maxLength": 128, "pattern": "^[A-Za-z0-9_.-]+$"],
+                                                   "description": ["type": "string"], "parameters": ["type": "object"]]]],
+    ]
+    static let caseSchema = Schema.object([
+        ("id", Schema.string(min: 1, max: 128)),
+        ("prompt", Schema.string(min: 1, max: 100_000)),
+        ("expected_calls", Schema.array(["type": "object", "required": ["name"],
+                                         "properties": ["name": ["type": ["string", "array"]], "arguments": ["type": ["object", "null"]]]], max: 64)),
+        ("should_call_tool", Schema.boolean),
+        ("category", Schema.string(max: 64)),
+        ("scorer", Schema.string(min: 1, max: 64)),
+        ("order", Schema.oneOf(["any", "strict"])),
+    ], required: ["id", "prompt"])
+    static let suiteSchema = Schema.object([
+        ("name", Schema.string(min: 1, max: 200)),
+        ("description", Schema.string(max: 2000)),
+        ("system_prompt", Schema.string(max: 100_000)),
+        ("tools", Schema.array(toolSchema, max: 256)),
+        ("cases", Schema.array(caseSchema, max: 10_000)),
+    ], required: ["name"])
+    static let example: JSONValue = [
+        "name": "weather", "description": "Picks the weather tool", "system_prompt": "Use the tools when they help.",
+        "tools": [["type": "function", "function": ["name": "get_weather", "description": "Weather for a city",
+                                                     "parameters": ["type": "object", "properties": ["city": ["type": "string"]], "required": ["city"]]]]],
+        "cases": [["id": "paris", "prompt": "What is the weather in Paris?",
+                   "expected_calls": [["name": "get_weather", "arguments": ["city": "Paris"]]]]],
+    ]
+
+    static var nativeExample: JSONValue {
+        var object: JSONObject = ["format": "studio-suite", "version": 1]
+        for (k, v) in example.objectValue! { object[k] = v }
+        return .object(object)
+    }
+
+    static let firstCaseExample: JSONValue = example["cases"]?.arrayValue?.first ?? [:]
+
+    static var exampleWithoutCases: JSONValue {
+        var object = example.objectValue!
+        object["cases"] = nil
+        return .object(object)
+    }
+
+    func addRoutes(to routes: RouteTable) {
+        routes.user(.get, "/api/suites", "Your tool-calling suites") { _, context, _ in
+            let list = try await services.suites.list(userID: context.identity.userID)
+            return Response.json(["suites": .array(list.map { s, cases, tools in
+                Self.suiteJSON(s).merging(["cases": .int(Int64(cases)), "tools": .int(Int64(tools))])
+            })])
+        }
+        routes.user(.post, "/api/suites", "Create a suite with its tools and cases",
+                    body: RequestBody(schema: Self.suiteSchema, example: Self.example, limit: 8 << 20), success: .created) { _, context, body in
+            let suite = try await create(context, try Self.contents(body, at: ""))
+            return Response.json(suite, status: .created)
+        }
+        routes.user(.post, "/api/suites/import", "Import a suite: native (studio-suite JSON) or mcp (a tools/list result)",
+                    body: RequestBody(schema: ["type": "object"], example: Self.nativeExample,
+                                      limit: 16 << 20),
+                    query: ["format", "name"], success: .created) { request, context, body in
+            let format = request.uri.queryParameters["format"].map(String.init) ?? "native"
+            let contents: SuiteContents
+            switch format {
+            case "native":
+                guard body["format"] == "studio-suite" else {
+                    throw APIError.badInput("format", "a native suite has \"format\": \"studio-suite\"")
+                }
+                guard body["version"] == 1 else { throw APIError.badInput("version", "this studio reads version 1 suites") }
+                var object = body.objectValue!
+                object["format"] = nil
+                object["version"] = nil
+                if let violation = JSONSchema(Self.suiteSchema).validate(.object(object)).first { throw RouteTable.error(for: violation) }
+                contents = try Self.contents(.object(object), at: "")
+            case "mcp":
+                contents = try Self.mcpContents(body, name: request.uri.queryParameters["name"].map(String.init) ?? "MCP tools")
+            default:
+                throw APIError.badInput("format", "must be native or mcp (BFCL import comes with the BFCL scorer)")
+            }
+            return Response.json(try await create(context, contents), status: .created)
+        }
+        routes.user(.get, "/api/suites/{id}", "A suite with its tools and cases", owned: "suite") { _, context, _ in
+            Response.json(try await full(context))
+        }
+        routes.user(.put, "/api/suites/{id}", "Replace a suite's name, description, system prompt and tools",
+                    body: RequestBody(schema: Self.suiteSchema, example: Self.exampleWithoutCases, limit: 8 << 20),
+                    owned: "suite") { _, context, body in
+            guard body["cases"] == nil else { throw APIError.badInput("cases", "edit cases through /api/suites/{id}/cases") }
+            let contents = try Self.contents(body, at: "")
+            guard try await services.suites.update(userID: context.identity.userID, id: try context.parameters.require("id"), name: contents.name,
+                                                   description: contents.description, systemPrompt: contents.systemPrompt, tools: contents.tools)
+            else { throw APIError.notFound }
+            return Response.json(try await full(context))
+        }
+        routes.user(.delete, "/api/suites/{id}", "Delete a suite and its cases", owned: "suite", success: .noContent) { _, context, _ in
+            guard try await services.suites.delete(userID: context.identity.userID, id: try context.parameters.require("id")) else { throw APIError.notFound }
+            return Response(status: .noContent)
+        }
+        routes.user(.get, "/api/suites/{id}/export", "A suite as a native document (format=native)", owned: "suite",
+                    query: ["format"]) { request, context, _ in
+            guard (request.uri.queryParameters["format"].map(String.init) ?? "native") == "native" else {
+                throw APIError.badInput("format", "must be native")
+            }
+            var document = try await full(context).objectValue!
+            for key in ["id", "created_at", "updated_at"] { document[key] = nil }
+            document["cases"] = .array((document["cases"]?.arrayValue ?? []).map { $0["body"] ?? .null })
+            var exported: JSONObject = ["format": "studio-suite", "version": 1]
+            for (k, v) in document { exported[k] = v }
+            return Response.json(.object(exported))
+        }
+        routes.user(.get, "/api/suites/{id}/cases", "The suite's cases", owned: "suite") { _, context, _ in
+            Response.json(["cases": try await full(context)["cases"] ?? []])
+        }
+        routes.user(.post, "/api/suites/{id}/cases", "Add a case", body: RequestBody(schema: Self.caseSchema, example: Self.firstCaseExample),
+                    owned: "suite", success: .created) { _, context, body in
+            let key = try body.requiredString("id")
+            let record: CaseRecord?
+            do {
+                record = try await services.suites.addCase(userID: context.identity.userID, suiteID: try context.parameters.require("id"), key: key,
+                                                           category: body["category"]?.stringValue, scorer: body["scorer"]?.stringValue ?? "toolcall",
+                                                           body: body.jsonString)
+            } catch let failure as SuiteStore.Failure { throw APIError(.conflict, "duplicate_case", "id: \(failure.description)") }
+            guard let record else { throw APIError.notFound }
+            return Response.json(Self.caseJSON(record), status: .created)
+        }
+        routes.user(.put, "/api/suites/{id}/cases/{case_id}", "Replace a case", body: RequestBody(schema: Self.caseSchema, example: Self.firstCaseExample),
+                    owned: "suite") { _, context, body in
+            guard try await services.suites.updateCase(userID: context.identity.userID, suiteID: try context.parameters.require("id"),
+                                                       caseID: try context.parameters.require("case_id"), category: body["category"]?.stringValue,
+                                                       scorer: body["scorer"]?.stringValue ?? "toolcall", body: body.jsonString)
+            else { throw APIError.notFound }
+            return Response.json(["case_id": .string(try context.parameters.require("case_id")), "updated": true])
+        }
+        routes.user(.delete, "/api/suites/{id}/cases/{case_id}", "Delete a case", owned: "suite", success: .noContent) { _, context, _ in
+            guard try await services.suites.deleteCase(userID: context.identity.userID, suiteID: try context.parameters.require("id"),
+                                                       caseID: try context.parameters.require("case_id")) else { throw APIError.notFound }
+            return Response(status: .noContent)
+        }
+
+        routes.user(.post, "/api/evals", "Run a suite against models (a job: SSE progress, result, model_summary, complete)",
+                    body: RequestBody(schema: EvalRequest.schema, example: EvalRequest.example), success: .accepted) { _, context, body in
+            let user = context.identity.userID
+            let request = EvalRequest(json: body)
+            guard try await services.suites.find(userID: user, id: request.suiteID) != nil else {
+                throw APIError.unprocessable("suite_id", "you have no suite \(request.suiteID)")
+            }
+            guard services.plugins.scorer(id: request.scorer) != nil else {
+                throw APIError.unprocessable("scorer", "no scorer plugin \"\(request.scorer)\" is loaded")
+            }
+            let checked = try await JobsController.check(user: user, request: request.asBenchmark, services: services)
+            let job = try await JobsController(services: services).submit(user: user, kind: "eval", request: request.json,
+                                                                          queue: body["queue"]?.boolValue ?? false)
+            return Response.json(["job_id": .string(job.id), "state": .string(job.state), "adjustments": .array(checked.adjustments)], status: .accepted)
+        }
+        routes.user(.get, "/api/evals", "Your eval runs, newest first") { _, context, _ in
+            let runs = try await services.evals.runs(userID: context.identity.userID)
+            return Response.json(["evals": .array(runs.map(Self.evalJSON))])
+        }
+        routes.user(.get, "/api/evals/{id}", "An eval run: per-case results and per-model summaries", owned: "eval") { _, context, _ in
+            let user = context.identity.userID
+            guard let run = try await services.evals.run(userID: user, id: try context.parameters.require("id")) else { throw APIError.notFound }
+            let results = try await services.evals.results(userID: user, runID: run.id)
+            var json = Self.evalJSON(run).objectValue!
+            json["results"] = .array(results.map { .object(EvalJobExecutor.resultJSON($0)) })
+            json["models"] = .array(EvalSummary.compute(results))  // the same function as the live summaries
+            return Response.json(.object(json))
+        }
+    }
+
+    private func create(_ context: AuthenticatedContext, _ contents: SuiteContents) async throws -> JSONValue {
+        let suite: SuiteRecord
+        do { suite = try await services.suites.create(userID: context.identity.userID, contents) } catch let failure as SuiteStore.Failure {
+            throw APIError(.conflict, "duplicate_case", "cases: \(failure.description)")
+        }
+        try await services.accounts.audit.record(userID: context.identity.userID, email: nil, action: "suite.create", target: suite.id, ip: context.clientIP)
+        return Self.suiteJSON(suite).merging(["cases": .int(Int64(contents.cases.count)), "tools": .int(Int64(contents.tools.count))])
+    }
+
+    private func full(_ context: AuthenticatedContext) async throws -> JSONValue {
+        let user = context.identity.userID
+        guard let suite = try await services.suites.find(userID: user, id: try context.parameters.require("id")) else { throw APIError.notFound }
+        let tools = try await services.suites.tools(userID: user, suiteID: suite.id).compactMap { try? JSONParser.parse($0) }
+        let cases = try await services.suites.cases(userID: user, suiteID: suite.id)
+        return Self.suiteJSON(suite).merging(["tools": .array(tools), "cases": .array(cases.map(Self.caseJSON))])
+    }
+
+    /// A suite body (already schema-checked) as rows; tool names must be unique and each
+    /// expected call must name an offered tool, or the error names the case.
+    static func contents(_ body: JSONValue, at prefix: String) throws -> SuiteContents {
+        let tools = body["tools"]?.arrayValue ?? []
+        var names = Set<String>()
+        for (i, tool) in tools.enumerated() {
+            let name = tool["function"]?["name"]?.stringValue ?? ""
+            guard names.insert(name).inserted else { throw APIError.badInput("tools[\(i)].function.name", "\"\(name)\" appears twice") }
+        }
+        var keys = Set<String>()
+        var cases: [(key: String, category: String?, scorer: String, body: String)] = []
+        for (i, c) in (body["cases"]?.arrayValue ?? []).enumerated() {
+            let key = c["id"]?.stringValue ?? ""
+            guard keys.insert(key).inserted else { throw APIError.badInput("cases[\(i)].id", "\"\(key)\" appears twice") }
+            for (j, call) in (c["expected_calls"]?.arrayValue ?? []).enumerated() {
+                let wanted = call["name"]?.stringValue.map { [$0] } ?? call["name"]?.arrayValue?.compactMap(\.stringValue) ?? []
+                if let missing = wanted.first(where: { !names.contains($0) }) {
+                    throw APIError.badInput("cases[\(i)].expected_calls[\(j)].name", "\"\(missing)\" is not one of the suite's tools")
+                }
+            }
+            cases.append((key, c["category"]?.stringValue, c["scorer"]?.stringValue ?? "toolcall", c.jsonString))
+        }
+        return SuiteContents(name: body["name"]?.stringValue ?? "", description: body["description"]?.stringValue ?? "",
+                             systemPrompt: body["system_prompt"]?.stringValue ?? "",
+                             tools: tools.map { ($0["function"]?["name"]?.stringValue ?? "", $0.jsonString) }, cases: cases)
+    }
+
+    /// An MCP `tools/list` result ({"tools": [{name, description, inputSchema}]}, or the
+    /// whole JSON-RPC response) as a suite with those tools and no cases.
+    static func mcpContents(_ body: JSONValue, name: String) throws -> SuiteContents {
+        let list = body["result"]?["tools"] ?? body["tools"]
+        guard let tools = list?.arrayValue else { throw APIError.badInput("tools", "an MCP tools/list result has a \"tools\" array") }
+        var converted: [(name: String, definition: String)] = []
+        var names = Set<String>()
+        for (i, tool) in tools.enumerated() {
+            guard let toolName = tool["name"]?.stringValue, !toolName.isEmpty else { throw APIError.badInput("tools[\(i)].name", "is required") }
+            guard names.insert(toolName).inserted else { throw APIError.badInput("tools[\(i)].name", "\"\(toolName)\" appears twice") }
+            let schema = tool["inputSchema"] ?? ["type": "object", "properties": [:]]
+            guard schema.objectValue != nil else { throw APIError.badInput("tools[\(i)].inputSchema", "must be a JSON Schema object") }
+            let definition: JSONValue = ["type": "function", "function": ["name": .string(toolName), "description": tool["description"] ?? "",
+                                                                         "parameters": schema]]
+            converted.append((toolName, definition.jsonString))
+        }
+        return SuiteContents(name: name, description: "Imported from an MCP tools/list", systemPrompt: "", tools: converted, cases: [])
+    }
+
+    static func suiteJSON(_ s: SuiteRecord) -> JSONValue {
+        ["id": .string(s.id), "name": .string(s.name), "description": .string(s.description), "system_prompt": .string(s.systemPrompt),
+         "created_at": .string(ISO8601.string(fromMilliseconds: s.createdAt)), "updated_at": .string(ISO8601.string(fromMilliseconds: s.updatedAt))]
+    }
+
+    static func caseJSON(_ c: CaseRecord) -> JSONValue {
+        ["case_id": .string(c.id), "id": .string(c.caseKey), "category": c.category.map(JSONValue.string) ?? .null, "scorer": .string(c.scorer),
+         "body": (try? JSONParser.parse(c.body)) ?? .null]
+    }
+
+    static func evalJSON(_ r: EvalRunRecord) -> JSONValue {
+        ["id": .string(r.id), "suite_id": r.suiteID.map(JSONValue.string) ?? .null, "job_id": r.jobID.map(JSONValue.string) ?? .null,
+         "status": .string(r.status), "request": (try? JSONParser.parse(r.request)) ?? .null,
+         "started_at": .string(ISO8601.string(fromMilliseconds: r.startedAt)),
+         "finished_at": r.finishedAt.map { .string(ISO8601.string(fromMilliseconds: $0)) } ?? .null,
+         "summary": r.summary.flatMap { try? JSONParser.parse($0) } ?? .null]
+    }
+}
+

@@ -1,0 +1,238 @@
+import HostAuth
+import HostBenchmark
+import HostConfig
+import HostMeasurement
+import HostPlugins
+import HostStorage
+import HostTransport
+import StudioJSON
+
+/// A tool-calling eval request (SPEC §3): a suite of the caller's, targets, how to offer
+/// the tools, and how many times to repeat each case (pass@k / pass^k).
+public struct EvalRequest: Sendable {
+    public var suiteID: String
+    public var targets: [BenchmarkRequest.Target]
+    public var toolChoice: String
+    public var repeats: Int
+    public var scorer: String
+    public var maxTokens: Int
+    public var temperature: Double
+
+    public static let schema: JSONValue = [
+        "type": "object", "additionalProperties": false, "required": ["suite_id", "targets"],
+        "properties": [
+            "suite_id": ["type": "string", "minLength": 1, "maxLength": 64],
+            "targets": ["type": "array", "minItems": 1, "maxItems": 20, "items": [
+                "type": "object", "additionalProperties": false, "required": ["provider", "model"],
+                "properties": ["provider": ["type": "string", "minLength": 1, "maxLength": 64],
+                               "model": ["type": "string", "minLength": 1, "maxLength": 200]]]],
+            "tool_choice": ["enum": ["auto", "required", "none"]],
+            "repeat": ["type": "integer", "minimum": 1, "maximum": 10],
+            "scorer": ["type": "string", "minLength": 1, "maxLength": 64],
+            "max_tokens": ["type": "integer", "minimum": 1, "maximum": 100_000],
+            "temperature": ["type": "number", "minimum": 0],
+            "queue": ["type": "boolean"],
+        ],
+    ]
+    public static let example: JSONValue = ["suite_id": "0123456789abcdef0123456789abcdef",
+                                            "targets": [["provider": "sim-openai", "model": "sim-ttft20-gap2-toolscall"]],
+                                            "tool_choice": "auto", "repeat": 1, "scorer": "toolcall", "max_tokens": 256,
+                                            "temperature": 0, "queue": false]
+
+    public init(json: JSONValue) {
+        suiteID = json["suite_id"]?.stringValue ?? ""
+        targets = (json["targets"]?.arrayValue ?? []).map {
+            BenchmarkRequest.Target(provider: $0["provider"]?.stringValue ?? "", model: $0["model"]?.stringValue ?? "")
+        }
+        toolChoice = json["tool_choice"]?.stringValue ?? "auto"
+        repeats = json["repeat"]?.intValue.map(Int.init) ?? 1
+        scorer = json["scorer"]?.stringValue ?? "toolcall"
+        maxTokens = json["max_tokens"]?.intValue.map(Int.init) ?? 512
+        temperature = json["temperature"]?.doubleValue ?? 0
+    }
+
+    public var json: JSONValue {
+        ["suite_id": .string(suiteID), "targets": .array(targets.map { ["provider": .string($0.provider), "model": .string($0.model)] }),
+         "tool_choice": .string(toolChoice), "repeat": .int(Int64(repeats)), "scorer": .string(scorer),
+         "max_tokens": .int(Int64(maxTokens)), "temperature": .double(temperature)]
+    }
+
+    /// The same targets as a benchmark request (to resolve them the same way).
+    public var asBenchmark: BenchmarkRequest {
+        var request = BenchmarkRequest(json: ["targets": .array(targets.map { ["provider": .string($0.provider), "model": .string($0.model)] })])
+        request.maxTokens = maxTokens
+        request.temperature = temperature
+        return request
+    }
+}
+
+/// Per-model summaries of an eval, computed by one function for live and stored results
+/// (SPEC §3): mean score, pass rate, pass@k (a case passes at least once in k tries),
+/// pass^k (it passes every time), mean latency, and the error taxonomy.
+public enum EvalSummary {
+    public static func compute(_ results: [CaseResultRecord]) -> [JSONValue] {
+        var order: [String] = []
+        for r in results where !order.contains(r.target) { order.append(r.target) }
+        return order.map { target in
+            let rows = results.filter { $0.target == target }
+            let byCase = Dictionary(grouping: rows, by: \.caseKey)
+            let k = byCase.values.map(\.count).max() ?? 0
+            let scores = rows.map { $0.score ?? 0 }
+            let passes = rows.filter { $0.passed == true }.count
+            let passAtK = byCase.values.filter { $0.contains { $0.passed == true } }.count
+            let passHatK = byCase.values.filter { $0.allSatisfy { $0.passed == true } }.count
+            let latencies = rows.compactMap(\.latencyMs)
+            var errors: [String: Int] = [:]
+            for r in rows { if let e = r.errorType { errors[e, default: 0] += 1 } }
+            let cases = Double(max(1, byCase.count))
+            return [
+                "target": .string(target), "cases": .int(Int64(byCase.count)), "runs": .int(Int64(rows.count)), "k": .int(Int64(k)),
+                "mean_score": .double(scores.isEmpty ? 0 : scores.reduce(0, +) / Double(scores.count)),
+                "pass_rate": .double(rows.isEmpty ? 0 : Double(passes) / Double(rows.count)),
+                "pass_at_k": .double(Double(passAtK) / cases), "pass_hat_k": .double(Double(passHatK) / cases),
+                "latency_ms_mean": latencies.isEmpty ? .null : .double(latencies.reduce(0, +) / Double(latencies.count)),
+                "errors": .object(JSONObject(errors.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) })),
+            ]
+        }
+    }
+}
+
+/// Runs a tool-calling eval: every target × case × repeat through the provider plugin
+/// with the suite's tools, the output normalized and scored by a scorer plugin, each
+/// result stored as it arrives, a summary per model.
+public struct EvalJobExecutor: JobExecutor {
+    public let kind = "eval"
+    let configuration: UserConfiguration
+    let suites: SuiteStore
+    let evals: EvalStore
+    let jobs: JobStore
+    let plugins: @Sendable () -> PluginRegistry
+    let transport: Transport
+    let simulatorURL: String?
+
+    public init(configuration: UserConfiguration, suites: SuiteStore, evals: EvalStore, jobs: JobStore,
+                plugins: @escaping @Sendable () -> PluginRegistry, transport: Transport, simulatorURL: String?) {
+        self.configuration = configuration
+        self.suites = suites
+        self.evals = evals
+        self.jobs = jobs
+        self.plugins = plugins
+        self.transport = transport
+        self.simulatorURL = simulatorURL
+    }
+
+    public func run(_ job: JobRecord, events: JobEventWriter) async throws {
+        let request = EvalRequest(json: try JSONParser.parse(job.request))
+        guard let suite = try await suites.find(userID: job.userID, id: request.suiteID) else { throw JobFailure("the suite no longer exists") }
+        let tools = try await suites.tools(userID: job.userID, suiteID: suite.id).compactMap { try? JSONParser.parse($0) }
+        let cases = try await suites.cases(userID: job.userID, suiteID: suite.id)
+        let registry = plugins()
+        guard let scorerPlugin = registry.scorer(id: request.scorer) else { throw JobFailure("no scorer plugin \"\(request.scorer)\" is loaded") }
+        let scorer = try scorerPlugin.makeScorer()
+        let config = try await configuration.config(userID: job.userID, request: request.asBenchmark)
+        let keys = try await configuration.keys(userID: job.userID, for: config)
+        let resolved = TargetResolver.resolve(config: config, registry: registry, simulatorBaseURL: simulatorURL, environment: [:], apiKeys: keys)
+        for problem in resolved.problems { try await events.emit("skipped", ["target": .null, "reason": .string(problem)]) }
+        guard !resolved.targets.isEmpty else { throw JobFailure("no target could be prepared: " + resolved.problems.joined(separator: "; ")) }
+
+        let run = try await evals.createRun(userID: job.userID, suiteID: suite.id, jobID: job.id, request: job.request, scheduleID: job.scheduleID)
+        try await jobs.setResult(jobID: job.id, kind: "eval_run", id: run.id)
+        let total = resolved.targets.count * cases.count * request.repeats
+        try await events.emit("progress", ["eval_id": .string(run.id), "done": 0, "total": .int(Int64(total))])
+        var done = 0
+        var all: [CaseResultRecord] = []
+        for target in resolved.targets {
+            var mine: [CaseResultRecord] = []
+            for testCase in cases {
+                let body = (try? JSONParser.parse(testCase.body)) ?? [:]
+                for repeatIndex in 1...request.repeats {
+                    if Task.isCancelled { break }
+                    let result = await runCase(target: target, suite: suite, tools: tools, testCase: testCase, body: body,
+                                               request: request, repeatIndex: repeatIndex, scorer: scorer)
+                    try await evals.addResult(userID: job.userID, runID: run.id, result)
+                    mine.append(result)
+                    done += 1
+                    var json = Self.resultJSON(result)
+                    json["eval_id"] = .string(run.id)
+                    try await events.emit("result", .object(json))
+                    try await events.emit("progress", ["eval_id": .string(run.id), "done": .int(Int64(done)), "total": .int(Int64(total))])
+                }
+            }
+            all += mine
+            if let summary = EvalSummary.compute(mine).first { try await events.emit("model_summary", summary) }
+        }
+        let summaries = EvalSummary.compute(all)
+        let summary: JSONValue = ["models": .array(summaries)]
+        if Task.isCancelled {
+            try await evals.finishRun(id: run.id, status: "cancelled", summary: summary.jsonString)
+            try await events.emit("cancelled", ["eval_id": .string(run.id), "models": .array(summaries)])
+        } else {
+            try await evals.finishRun(id: run.id, status: "done", summary: summary.jsonString)
+            try await events.emit("complete", ["eval_id": .string(run.id), "models": .array(summaries)])
+        }
+    }
+
+    /// One case once: the call, the normalized output, the score.
+    func runCase(target: BenchmarkTarget, suite: SuiteRecord, tools: [JSONValue], testCase: CaseRecord, body: JSONValue,
+                 request: EvalRequest, repeatIndex: Int, scorer: ScorerInstance) async -> CaseResultRecord {
+        var messages: [JSONValue] = []
+        if !suite.systemPrompt.isEmpty { messages.append(["role": "system", "content": .string(suite.systemPrompt)]) }
+        messages.append(["role": "user", "content": body["prompt"] ?? ""])
+        func chat(_ choice: String) -> JSONValue {
+            var params = target.params
+            params["max_tokens"] = .int(Int64(request.maxTokens))
+            return ["model": .string(target.model), "stream": true, "messages": .array(messages), "tools": .array(tools),
+                    "tool_choice": .string(choice), "params": .object(params)]
+        }
+        var record = await ProviderCall.stream(chat(request.toolChoice), to: target.endpoint, transport: transport)
+        var fellBack = false
+        // A provider that refuses tool_choice "required" gets one retry with "auto" (recorded).
+        if request.toolChoice == "required", let failure = record.failure, failure.errorClass.description == "http_400" {
+            record = await ProviderCall.stream(chat("auto"), to: target.endpoint, transport: transport)
+            fellBack = true
+        }
+        let latency = record.endAt >= record.t0 ? Double(record.endAt - record.t0) / 1e6 : nil
+        var output = Self.normalizedOutput(record)
+        if fellBack { output["tool_choice_fallback"] = true }
+        if let failure = record.failure {
+            return CaseResultRecord(caseKey: testCase.caseKey, target: target.id, repeatIndex: repeatIndex, output: JSONValue.object(output).jsonString,
+                                    score: 0, passed: false, subscores: nil, errorType: failure.errorClass.description, latencyMs: latency)
+        }
+        var scoredCase = body
+        if var object = scoredCase.objectValue {
+            object["tools"] = .array(tools)
+            object["id"] = .string(testCase.caseKey)
+            scoredCase = .object(object)
+        }
+        do {
+            let result = try scorer.score(case: scoredCase, output: .object(output))
+            return CaseResultRecord(caseKey: testCase.caseKey, target: target.id, repeatIndex: repeatIndex, output: JSONValue.object(output).jsonString,
+                                    score: result["score"]?.doubleValue, passed: result["passed"]?.boolValue, subscores: result.jsonString,
+                                    errorType: result["error_type"]?.stringValue, latencyMs: latency)
+        } catch {
+            return CaseResultRecord(caseKey: testCase.caseKey, target: target.id, repeatIndex: repeatIndex, output: JSONValue.object(output).jsonString,
+                                    score: 0, passed: false, subscores: nil, errorType: "scorer_error", latencyMs: latency)
+        }
+    }
+
+    /// The normalized output scorers read (SPEC §3): calls with arguments parsed from the
+    /// provider's JSON text (integers and floats kept apart), unparsable ones kept raw
+    /// and flagged; the text; the finish reason.
+    static func normalizedOutput(_ record: CallRecord) -> JSONObject {
+        let calls: [JSONValue] = record.toolCalls.map { call in
+            if call.arguments.isEmpty { return ["name": .string(call.name), "arguments": [:]] }
+            if let parsed = try? JSONParser.parse(call.arguments), parsed.objectValue != nil {
+                return ["name": .string(call.name), "arguments": parsed]
+            }
+            return ["name": .string(call.name), "arguments": .string(call.arguments), "arguments_invalid": true]
+        }
+        return ["calls": .array(calls), "text": .string(record.text), "finish_reason": record.finishReason.map(JSONValue.string) ?? .null]
+    }
+
+    public static func resultJSON(_ r: CaseResultRecord) -> JSONObject {
+        ["case_id": .string(r.caseKey), "target": .string(r.target), "repeat": .int(Int64(r.repeatIndex)),
+         "score": r.score.map(JSONValue.double) ?? .null, "passed": r.passed.map(JSONValue.bool) ?? .null,
+         "error_type": r.errorType.map(JSONValue.string) ?? .null, "latency_ms": r.latencyMs.map(JSONValue.double) ?? .null,
+         "output": (try? JSONParser.parse(r.output)) ?? .null]
+    }
+}

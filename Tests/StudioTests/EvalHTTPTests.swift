@@ -1,0 +1,133 @@
+import Foundation
+import HTTPTypes
+import HostHTTP
+import HostSimulator
+import HostStorage
+import Hummingbird
+import HummingbirdTesting
+import SQLKit
+import StudioJSON
+import Testing
+
+/// Tool-calling suites and evals over HTTP against the simulator's tool models.
+@Suite(.serialized) struct EvalHTTPTests {
+    static let suite: JSONValue = [
+        "name": "assistant tools", "system_prompt": "Use a tool when one fits.",
+        "tools": [
+            ["type": "function", "function": ["name": "get_weather", "description": "Weather for a city",
+                                             "parameters": ["type": "object", "properties": ["city": ["type": "string"]], "required": ["city"]]]],
+            ["type": "function", "function": ["name": "get_time", "description": "Time in a zone",
+                                             "parameters": ["type": "object", "properties": ["zone": ["type": "string"]], "required": ["zone"]]]],
+        ],
+        "cases": [
+            ["id": "weather", "prompt": "Please call get_weather for Paris", "expected_calls": [["name": "get_weather", "arguments": ["city": "Paris"]]]],
+            ["id": "time", "prompt": "Please call get_time for Tokyo", "expected_calls": [["name": "get_time", "arguments": ["zone": "Tokyo"]]]],
+        ],
+    ]
+
+    @Test(arguments: TestDatabase.allCases)
+    func suitesImportAndEditWithClearErrors(kind: TestDatabase) async throws {
+        let studio = try await TestStudio.make(kind)
+        try await studio.app.test(.router) { client in
+            let ada = try await client.register("ada@example.com")
+            let created = try await client.call(.post, "/api/suites", token: ada, json: Self.suite)
+            #expect(created.status == .created, "\(created.body)")
+            let id = try #require(created.body["id"]?.stringValue)
+            #expect(created.body["cases"] == 2 && created.body["tools"] == 2)
+
+            // Export → import gives the same suite.
+            let exported = try await client.call(.get, "/api/suites/\(id)/export?format=native", token: ada).body
+            #expect(exported["format"] == "studio-suite" && exported["cases"]?.arrayValue?.count == 2)
+            let again = try await client.call(.post, "/api/suites/import?format=native", token: ada, json: exported)
+            #expect(again.status == .created, "\(again.body)")
+            let copy = try await client.call(.get, "/api/suites/\(try #require(again.body["id"]?.stringValue))/export", token: ada).body
+            #expect(copy == exported)
+
+            // Malformed documents: the error names the place; nothing is stored.
+            let before = try await client.call(.get, "/api/suites", token: ada).body["suites"]?.arrayValue?.count
+            var unknownTool = Self.suite.objectValue!
+            unknownTool["cases"] = [["id": "x", "prompt": "p", "expected_calls": [["name": "get_stock"]]]]
+            let refused = try await client.call(.post, "/api/suites", token: ada, json: .object(unknownTool))
+            #expect(refused.status == .badRequest && refused.body["error"]?["message"]?.stringValue?.hasPrefix("cases[0].expected_calls[0].name") == true)
+            var duplicate = Self.suite.objectValue!
+            duplicate["cases"] = [["id": "x", "prompt": "p"], ["id": "x", "prompt": "q"]]
+            #expect(try await client.call(.post, "/api/suites", token: ada, json: .object(duplicate)).body["error"]?["message"]?.stringValue?.hasPrefix("cases[1].id") == true)
+            let noFormat = try await client.call(.post, "/api/suites/import?format=native", token: ada, json: Self.suite)
+            #expect(noFormat.status == .badRequest && noFormat.body["error"]?["code"] == "invalid_format")
+            var broken = exported.objectValue!
+            broken["cases"] = [["id": "ok", "prompt": "fine"], ["prompt": "no id"]]
+            let badCase = try await client.call(.post, "/api/suites/import?format=native", token: ada, json: .object(broken))
+            #expect(badCase.status == .badRequest && badCase.body["error"]?["message"]?.stringValue?.hasPrefix("cases[1].id") == true, "\(badCase.body)")
+            #expect(try await client.call(.get, "/api/suites", token: ada).body["suites"]?.arrayValue?.count == before)
+
+            // MCP tools/list → a suite with those tools.
+            let mcp = try await client.call(.post, "/api/suites/import?format=mcp&name=files", token: ada, json: [
+                "jsonrpc": "2.0", "id": 1, "result": ["tools": [
+                    ["name": "read_file", "description": "Read a file", "inputSchema": ["type": "object", "properties": ["path": ["type": "string"]]]],
+                    ["name": "list_dir", "inputSchema": ["type": "object"]]]]])
+            #expect(mcp.status == .created && mcp.body["tools"] == 2 && mcp.body["name"] == "files")
+            let badMCP = try await client.call(.post, "/api/suites/import?format=mcp", token: ada, json: ["tools": [["description": "no name"]]])
+            #expect(badMCP.status == .badRequest && badMCP.body["error"]?["message"]?.stringValue?.hasPrefix("tools[0].name") == true)
+
+            // Cases one by one.
+            let added = try await client.call(.post, "/api/suites/\(id)/cases", token: ada, json: ["id": "third", "prompt": "Call get_time for Lima"])
+            #expect(added.status == .created)
+            let caseID = try #require(added.body["case_id"]?.stringValue)
+            #expect(try await client.call(.post, "/api/suites/\(id)/cases", token: ada, json: ["id": "third", "prompt": "x"]).status == .conflict)
+            #expect(try await client.call(.put, "/api/suites/\(id)/cases/\(caseID)", token: ada, json: ["id": "third", "prompt": "Call get_time for Oslo"]).status == .ok)
+            #expect(try await client.call(.get, "/api/suites/\(id)/cases", token: ada).body["cases"]?.arrayValue?.count == 3)
+            #expect(try await client.call(.delete, "/api/suites/\(id)/cases/\(caseID)", token: ada).status == .noContent)
+            #expect(try await client.call(.delete, "/api/suites/\(id)", token: ada).status == .noContent)
+            #expect(try await client.call(.get, "/api/suites/\(id)", token: ada).status == .notFound)
+        }
+        await studio.close()
+    }
+
+    @Test func evalAgainstTheSimulatorsToolModels() async throws {
+        let simulator = try await EmbeddedSimulator.start()
+        let studio = try await TestStudio.make(.sqlite, options: .init(simulatorURL: simulator.baseURL))
+        let runner = studio.startRunner()
+        try await studio.app.test(.router) { client in
+            let ada = try await client.register("ada@example.com")
+            let suiteID = try #require(try await client.call(.post, "/api/suites", token: ada, json: Self.suite).body["id"]?.stringValue)
+            let models = ["sim-ttft10-gap1-toolscall", "sim-ttft10-gap1-toolswrong", "sim-ttft10-gap1-toolsnone", "sim-ttft10-gap1-toolsbadargs"]
+            for model in models { try await JobsHTTPTests.addSimulatorModel(client, ada, model) }
+            let submitted = try await client.call(.post, "/api/evals", token: ada, json: [
+                "suite_id": .string(suiteID), "targets": .array(models.map { ["provider": "sim-openai", "model": .string($0)] }),
+                "repeat": 2, "tool_choice": "auto"])
+            #expect(submitted.status == .accepted, "\(submitted.body)")
+            let job = try #require(submitted.body["job_id"]?.stringValue)
+            let events = SSE.parse(String(buffer: try await client.execute(uri: "/api/jobs/\(job)/events", method: .get,
+                                                                           headers: [.authorization: "Bearer \(ada)"]).body))
+            #expect(events.last?.event == "complete", "\(events.map(\.event))")
+            #expect(events.filter { $0.event == "result" }.count == 4 * 2 * 2)
+            #expect(events.filter { $0.event == "model_summary" }.count == 4)
+            let live = try #require(events.last?.data["models"]?.arrayValue)
+            func summary(_ model: String) -> JSONValue? { live.first { $0["target"]?.stringValue == "sim-openai/\(model)" } }
+            #expect(summary("sim-ttft10-gap1-toolscall")?["mean_score"] == 1.0 && summary("sim-ttft10-gap1-toolscall")?["pass_at_k"] == 1.0)
+            #expect(summary("sim-ttft10-gap1-toolsnone")?["mean_score"] == 0.0 && summary("sim-ttft10-gap1-toolsnone")?["errors"]?["no_call"] == 4)
+            #expect(summary("sim-ttft10-gap1-toolswrong")?["mean_score"] == 0.0)
+            #expect((summary("sim-ttft10-gap1-toolsbadargs")?["mean_score"]?.doubleValue ?? 1) < 1)
+            // The outputs scorers saw: arguments parsed, malformed ones kept raw and flagged.
+            let bad = events.first { $0.event == "result" && $0.data["target"]?.stringValue?.hasSuffix("toolsbadargs") == true }
+            #expect(bad?.data["output"]?["calls"]?.arrayValue?.first?["arguments_invalid"] == true)
+            let good = events.first { $0.event == "result" && $0.data["target"]?.stringValue?.hasSuffix("toolscall") == true && $0.data["case_id"] == "weather" }
+            #expect(good?.data["output"]?["calls"]?.arrayValue?.first?["arguments"]?["city"] == "Paris")
+
+            // Stored: the same summaries, recomputed from the stored rows.
+            let evalID = try #require(events.last?.data["eval_id"]?.stringValue)
+            let stored = try await client.call(.get, "/api/evals/\(evalID)", token: ada).body
+            #expect(stored["models"] == events.last?.data["models"])
+            #expect(stored["results"]?.arrayValue?.count == 16 && stored["status"] == "done")
+            #expect(try await client.call(.get, "/api/evals", token: ada).body["evals"]?.arrayValue?.count == 1)
+            // Bad requests name the field.
+            let noSuite = try await client.call(.post, "/api/evals", token: ada, json: ["suite_id": "nope", "targets": [["provider": "sim-openai", "model": "m"]]])
+            #expect(noSuite.status == .unprocessableContent && noSuite.body["error"]?["code"] == "invalid_suite_id")
+            let noScorerBody: JSONValue = ["suite_id": .string(suiteID), "scorer": "nope", "targets": [["provider": "sim-openai", "model": "m"]]]
+            let noScorer = try await client.call(.post, "/api/evals", token: ada, json: noScorerBody)
+            #expect(noScorer.status == .unprocessableContent && noScorer.body["error"]?["code"] == "invalid_scorer")
+        }
+        await studio.close(runner: runner)
+        await simulator.stop()
+    }
+}

@@ -126,6 +126,21 @@ import Testing
             let noScorerBody: JSONValue = ["suite_id": .string(suiteID), "scorer": "nope", "targets": [["provider": "sim-openai", "model": "m"]]]
             let noScorer = try await client.call(.post, "/api/evals", token: ada, json: noScorerBody)
             #expect(noScorer.status == .unprocessableContent && noScorer.body["error"]?["code"] == "invalid_scorer")
+
+            // An eval on a schedule: "run now" stores an eval run like any other.
+            let scheduleBody: JSONValue = ["name": "nightly tools", "kind": "eval", "interval_hours": 24,
+                                           "request": ["suite_id": .string(suiteID), "targets": [["provider": "sim-openai", "model": "sim-ttft10-gap1-toolscall"]]]]
+            let schedule = try #require(try await client.call(.post, "/api/schedules", token: ada, json: scheduleBody).body["id"]?.stringValue)
+            let fired = try await client.call(.post, "/api/schedules/\(schedule)/run", token: ada)
+            #expect(fired.status == .accepted, "\(fired.body)")
+            let firedJob = try #require(fired.body["job_id"]?.stringValue)
+            let firedEvents = SSE.parse(String(buffer: try await client.execute(uri: "/api/jobs/\(firedJob)/events", method: .get,
+                                                                                headers: [.authorization: "Bearer \(ada)"]).body))
+            #expect(firedEvents.last?.event == "complete" && firedEvents.last?.data["models"]?.arrayValue?.first?["mean_score"] == 1.0)
+            #expect(try await client.call(.get, "/api/evals", token: ada).body["evals"]?.arrayValue?.count == 2)
+            let badEvalSchedule: JSONValue = ["name": "x", "kind": "eval", "interval_hours": 1, "request": ["suite_id": "nope", "targets": [["provider": "sim-openai", "model": "m"]]]]
+            let refusedSchedule = try await client.call(.post, "/api/schedules", token: ada, json: badEvalSchedule)
+            #expect(refusedSchedule.status == .unprocessableContent && refusedSchedule.body["error"]?["message"]?.stringValue?.hasPrefix("request.suite_id") == true)
         }
         await studio.close(runner: runner)
         await simulator.stop()

@@ -102,22 +102,31 @@ struct SchedulesController {
         }
         let kind = try body.requiredString("kind")
         let requestJSON = body["request"] ?? [:]
-        guard kind == "benchmark" else {
-            throw APIError.unprocessable("kind", "eval schedules arrive with the tool-calling evaluation; only benchmark can be scheduled now")
-        }
-        if let violation = JSONSchema(BenchmarkRequest.schema).validate(requestJSON).first {
-            throw RouteTable.error(for: violation, prefix: "request")
-        }
-        let request = BenchmarkRequest(json: requestJSON)
-        do {
-            _ = try await BenchmarkRequestCheck.check(userID: userID, request: request,
-                                                      configuration: UserConfiguration(providers: services.providers, vault: services.vault),
-                                                      plugins: services.plugins)
-        } catch let problem as BenchmarkRequestCheck.Problem {
-            throw APIError.unprocessable("request." + problem.field, problem.message)
+        let storedRequest: JSONValue
+        if kind == "eval" {
+            if let violation = JSONSchema(EvalRequest.schema).validate(requestJSON).first { throw RouteTable.error(for: violation, prefix: "request") }
+            let request = EvalRequest(json: requestJSON)
+            guard try await services.suites.find(userID: userID, id: request.suiteID) != nil else {
+                throw APIError.unprocessable("request.suite_id", "you have no suite \(request.suiteID)")
+            }
+            _ = try await JobsController.check(user: userID, request: request.asBenchmark, services: services)
+            storedRequest = request.json
+        } else {
+            if let violation = JSONSchema(BenchmarkRequest.schema).validate(requestJSON).first {
+                throw RouteTable.error(for: violation, prefix: "request")
+            }
+            let request = BenchmarkRequest(json: requestJSON)
+            do {
+                _ = try await BenchmarkRequestCheck.check(userID: userID, request: request,
+                                                          configuration: UserConfiguration(providers: services.providers, vault: services.vault),
+                                                          plugins: services.plugins)
+            } catch let problem as BenchmarkRequestCheck.Problem {
+                throw APIError.unprocessable("request." + problem.field, problem.message)
+            }
+            storedRequest = request.json
         }
         var schedule = ScheduleRecord(id: id, userID: userID, name: try body.requiredString("name"), kind: kind,
-                                      request: request.json.jsonString, intervalHours: interval, cron: cron, timeZone: zone,
+                                      request: storedRequest.jsonString, intervalHours: interval, cron: cron, timeZone: zone,
                                       enabled: body["enabled"]?.boolValue ?? true, nextFireAt: nil, createdAt: createdAt)
         schedule.nextFireAt = schedule.enabled ? Scheduler.nextFire(schedule, after: services.options.schedulerClock.now()) : nil
         return schedule

@@ -93,7 +93,7 @@ public struct StudioServices: Sendable {
         ], settings: runnerSettings)
         schedules = ScheduleStore(database: database)
         let submitter = ScheduledSubmitter(providers: providers, vault: vault, plugins: { catalog.current }, jobs: jobStore, runner: runner,
-                                           limits: options.jobLimits)
+                                           limits: options.jobLimits, suites: suites)
         scheduler = Scheduler(store: schedules, clock: options.schedulerClock,
                               maxSleepMilliseconds: options.schedulerMaxSleepMilliseconds) { await submitter.submit($0) }
     }
@@ -158,15 +158,25 @@ struct ScheduledSubmitter: Sendable {
     let jobs: JobStore
     let runner: JobRunner
     let limits: JobStore.Limits
+    let suites: SuiteStore
 
     func submit(_ schedule: ScheduleRecord) async -> FiringOutcome {
-        guard schedule.kind == "benchmark" else { return .failed("schedules of kind \(schedule.kind) cannot run yet") }
+        guard schedule.kind == "benchmark" || schedule.kind == "eval" else { return .failed("unknown schedule kind \(schedule.kind)") }
         guard let json = try? JSONParser.parse(schedule.request) else { return .failed("the stored request is not valid JSON") }
-        let request = BenchmarkRequest(json: json)
+        // The request is checked again: the owner's providers, models or suite may have changed.
+        let benchmark: BenchmarkRequest
+        if schedule.kind == "eval" {
+            let eval = EvalRequest(json: json)
+            guard (try? await suites.find(userID: schedule.userID, id: eval.suiteID)) != nil else { return .failed("the suite no longer exists") }
+            benchmark = eval.asBenchmark
+        } else {
+            benchmark = BenchmarkRequest(json: json)
+        }
         do {
-            _ = try await BenchmarkRequestCheck.check(userID: schedule.userID, request: request,
+            _ = try await BenchmarkRequestCheck.check(userID: schedule.userID, request: benchmark,
                                                       configuration: UserConfiguration(providers: providers, vault: vault), plugins: plugins())
-            let job = try await jobs.submit(userID: schedule.userID, kind: "benchmark", request: request.json.jsonString, queue: false,
+            let job = try await jobs.submit(userID: schedule.userID, kind: schedule.kind,
+                                            request: schedule.kind == "eval" ? json.jsonString : benchmark.json.jsonString, queue: false,
                                             scheduleID: schedule.id, defaults: limits)
             runner.nudge()
             return .ok(jobID: job.id)

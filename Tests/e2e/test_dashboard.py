@@ -173,6 +173,34 @@ class DashboardTest(unittest.TestCase):
         self.wait.until(lambda d: "minute" in d.find_element(By.CSS_SELECTOR, "[data-error-for=cron]").text)
         self.shot("schedules")
 
+        # Tool eval: import a small suite file, run it on a tool-calling model, see results.
+        self.go("providers")
+        section = d.find_element(By.CSS_SELECTOR, "section[aria-label='provider sim-openai']")
+        section.find_element(By.CSS_SELECTOR, "input[name=model_id]").send_keys("sim-ttft10-gap1-toolscall")
+        section.find_element(By.XPATH, ".//button[text()='Add model']").click()
+        self.wait.until(lambda d: "sim-ttft10-gap1-toolscall" in d.find_element(By.ID, "main").text)
+        suite_file = os.path.join(self.work, "weather.json")
+        with open(suite_file, "w") as f:
+            json.dump({"format": "studio-suite", "version": 1, "name": "weather",
+                       "tools": [{"type": "function", "function": {"name": "get_weather", "parameters": {
+                           "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}],
+                       "cases": [{"id": "paris", "prompt": "Call get_weather for Paris",
+                                  "expected_calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}]}]}, f)
+        self.go("evals")
+        d.find_element(By.CSS_SELECTOR, "input[name=file]").send_keys(suite_file)
+        d.find_element(By.XPATH, "//button[text()='Import']").click()
+        self.wait.until(lambda d: "weather (1 cases)" in d.find_element(By.CSS_SELECTOR, "select[name=suite_id]").text)
+        for box in d.find_elements(By.CSS_SELECTOR, "#main input[name=target]"):
+            if box.get_attribute("value").endswith("sim-ttft10-gap1-toolscall"):
+                box.click()
+        d.find_element(By.XPATH, "//button[text()='Run eval']").click()
+        self.wait.until(lambda d: "complete" in d.find_element(By.ID, "eval-status").text)
+        rows = d.find_elements(By.CSS_SELECTOR, "#eval-results tbody tr")
+        self.assertEqual(len(rows), 1)
+        self.assertIn('get_weather({"city":"Paris"})', rows[0].text)
+        self.css("#eval-summaries svg rect.bar")
+        self.shot("evals")
+
         self.go("plugins")
         self.assertIn("openai", d.find_element(By.ID, "main").text)
 

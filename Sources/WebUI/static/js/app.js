@@ -6,6 +6,7 @@ const pages = {
   login: () => import('./pages/login.js'),
   benchmark: () => import('./pages/benchmark.js'),
   history: () => import('./pages/history.js'),
+  evals: () => import('./pages/evals.js'),
   providers: () => import('./pages/providers.js'),
   schedules: () => import('./pages/schedules.js'),
   plugins: () => import('./pages/plugins.js'),

@@ -63,10 +63,16 @@ struct Bench: AsyncParsableCommand {
     }
 
     func loadConfig() throws -> StudioConfig {
+        try Self.loadConfig(path: config, provider: provider, baseURL: baseURL, models: model, apiKeyEnv: apiKeyEnv)
+    }
+
+    /// The configuration a local run uses: ad hoc flags, else the file, else ./config.yaml,
+    /// else the built-in one (the simulator). Shared by `bench` and `eval`.
+    static func loadConfig(path config: String?, provider: String?, baseURL: String?, models: [String], apiKeyEnv: String?) throws -> StudioConfig {
         if let provider, let baseURL {
             var c = StudioConfig()
             c.providers = [.init(id: provider, name: provider, plugin: provider, baseURL: baseURL, apiKeyEnv: apiKeyEnv,
-                                 models: model.map { StudioConfig.Model(id: $0) })]
+                                 models: models.map { StudioConfig.Model(id: $0) })]
             return c
         }
         let path = config ?? (FileManager.default.fileExists(atPath: "config.yaml") ? "config.yaml" : nil)

@@ -145,4 +145,29 @@ import Testing
         await studio.close(runner: runner)
         await simulator.stop()
     }
+
+    /// `studio eval --suite FILE`: the same runner and summaries from the command line.
+    @Test func evalCommandRunsASuiteLocally() throws {
+        let folder = TestSupport.temporaryDirectory("eval-cli")
+        let file = folder.appendingPathComponent("suite.json").path
+        var document = Self.suite.objectValue!
+        document["format"] = "studio-suite"
+        document["version"] = 1
+        try JSONValue.object(document).jsonString.write(toFile: file, atomically: true, encoding: .utf8)
+        let studio = TestSupport.studioExecutable
+        let result = try TestSupport.run(studio, ["eval", "--suite", file, "--provider", "openai", "--base-url", "simulator",
+                                                  "--model", "sim-ttft10-gap1-toolscall", "--model", "sim-ttft10-gap1-toolswrong", "--repeat", "2", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let output = try JSONParser.parse(result.stdout)
+        #expect(output["results"]?.arrayValue?.count == 2 * 2 * 2)
+        let models = output["models"]?.arrayValue ?? []
+        #expect(models.first { $0["target"] == "openai/sim-ttft10-gap1-toolscall" }?["pass_hat_k"] == 1.0)
+        #expect(models.first { $0["target"] == "openai/sim-ttft10-gap1-toolswrong" }?["mean_score"] == 0.0)
+        // A broken suite names the field; bad flags are usage errors.
+        try #"{"name":"x","cases":[{"prompt":"no id"}]}"#.write(toFile: file, atomically: true, encoding: .utf8)
+        let broken = try TestSupport.run(studio, ["eval", "--suite", file])
+        #expect(broken.status == 1 && broken.stderr.contains("cases[0].id"), "\(broken.stderr)")
+        #expect(try TestSupport.run(studio, ["eval", "--suite", file, "--repeat", "0"]).status == 2)
+        #expect(try TestSupport.run(studio, ["eval", "--suite", file, "--tool-choice", "always"]).status == 2)
+    }
 }

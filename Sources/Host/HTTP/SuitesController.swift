@@ -263,3 +263,20 @@ struct SuitesController {
     }
 }
 
+
+/// A suite file as `studio eval` reads it: the native document (`"format": "studio-suite"`,
+/// `"version": 1`) or the bare suite object; the same checks as the API, errors naming
+/// the field.
+public enum SuiteDocument {
+    public static func parse(_ json: JSONValue) throws -> SuiteContents {
+        guard var object = json.objectValue else { throw APIError.badInput("body", "a suite is a JSON object") }
+        if object["format"] != nil {
+            guard object["format"] == "studio-suite" else { throw APIError.badInput("format", "a native suite has \"format\": \"studio-suite\"") }
+            guard object["version"] == 1 else { throw APIError.badInput("version", "this studio reads version 1 suites") }
+            object["format"] = nil
+            object["version"] = nil
+        }
+        if let violation = JSONSchema(SuitesController.suiteSchema).validate(.object(object)).first { throw RouteTable.error(for: violation) }
+        return try SuitesController.contents(.object(object), at: "")
+    }
+}

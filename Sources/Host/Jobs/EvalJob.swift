@@ -147,8 +147,9 @@ public struct EvalJobExecutor: JobExecutor {
                 let body = (try? JSONParser.parse(testCase.body)) ?? [:]
                 for repeatIndex in 1...request.repeats {
                     if Task.isCancelled { break }
-                    let result = await runCase(target: target, suite: suite, tools: tools, testCase: testCase, body: body,
-                                               request: request, repeatIndex: repeatIndex, scorer: scorer)
+                    let result = await EvalCaseRunner(transport: transport).runCase(
+                        target: target, systemPrompt: suite.systemPrompt, tools: tools, caseKey: testCase.caseKey, body: body,
+                        request: request, repeatIndex: repeatIndex, scorer: scorer)
                     try await evals.addResult(userID: job.userID, runID: run.id, result)
                     mine.append(result)
                     done += 1
@@ -172,11 +173,26 @@ public struct EvalJobExecutor: JobExecutor {
         }
     }
 
+    public static func resultJSON(_ r: CaseResultRecord) -> JSONObject {
+        ["case_id": .string(r.caseKey), "target": .string(r.target), "repeat": .int(Int64(r.repeatIndex)),
+         "score": r.score.map(JSONValue.double) ?? .null, "passed": r.passed.map(JSONValue.bool) ?? .null,
+         "error_type": r.errorType.map(JSONValue.string) ?? .null, "latency_ms": r.latencyMs.map(JSONValue.double) ?? .null,
+         "output": (try? JSONParser.parse(r.output)) ?? .null]
+    }
+}
+
+/// One case, once: the provider call with the suite's tools, the normalized output, the
+/// scorer's verdict. Shared by eval jobs and `studio eval`.
+public struct EvalCaseRunner: Sendable {
+    public let transport: Transport
+
+    public init(transport: Transport) { self.transport = transport }
+
     /// One case once: the call, the normalized output, the score.
-    func runCase(target: BenchmarkTarget, suite: SuiteRecord, tools: [JSONValue], testCase: CaseRecord, body: JSONValue,
-                 request: EvalRequest, repeatIndex: Int, scorer: ScorerInstance) async -> CaseResultRecord {
+    public func runCase(target: BenchmarkTarget, systemPrompt: String, tools: [JSONValue], caseKey: String, body: JSONValue,
+                        request: EvalRequest, repeatIndex: Int, scorer: ScorerInstance) async -> CaseResultRecord {
         var messages: [JSONValue] = []
-        if !suite.systemPrompt.isEmpty { messages.append(["role": "system", "content": .string(suite.systemPrompt)]) }
+        if !systemPrompt.isEmpty { messages.append(["role": "system", "content": .string(systemPrompt)]) }
         messages.append(["role": "user", "content": body["prompt"] ?? ""])
         func chat(_ choice: String) -> JSONValue {
             var params = target.params
@@ -195,22 +211,22 @@ public struct EvalJobExecutor: JobExecutor {
         var output = Self.normalizedOutput(record)
         if fellBack { output["tool_choice_fallback"] = true }
         if let failure = record.failure {
-            return CaseResultRecord(caseKey: testCase.caseKey, target: target.id, repeatIndex: repeatIndex, output: JSONValue.object(output).jsonString,
+            return CaseResultRecord(caseKey: caseKey, target: target.id, repeatIndex: repeatIndex, output: JSONValue.object(output).jsonString,
                                     score: 0, passed: false, subscores: nil, errorType: failure.errorClass.description, latencyMs: latency)
         }
         var scoredCase = body
         if var object = scoredCase.objectValue {
             object["tools"] = .array(tools)
-            object["id"] = .string(testCase.caseKey)
+            object["id"] = .string(caseKey)
             scoredCase = .object(object)
         }
         do {
             let result = try scorer.score(case: scoredCase, output: .object(output))
-            return CaseResultRecord(caseKey: testCase.caseKey, target: target.id, repeatIndex: repeatIndex, output: JSONValue.object(output).jsonString,
+            return CaseResultRecord(caseKey: caseKey, target: target.id, repeatIndex: repeatIndex, output: JSONValue.object(output).jsonString,
                                     score: result["score"]?.doubleValue, passed: result["passed"]?.boolValue, subscores: result.jsonString,
                                     errorType: result["error_type"]?.stringValue, latencyMs: latency)
         } catch {
-            return CaseResultRecord(caseKey: testCase.caseKey, target: target.id, repeatIndex: repeatIndex, output: JSONValue.object(output).jsonString,
+            return CaseResultRecord(caseKey: caseKey, target: target.id, repeatIndex: repeatIndex, output: JSONValue.object(output).jsonString,
                                     score: 0, passed: false, subscores: nil, errorType: "scorer_error", latencyMs: latency)
         }
     }
@@ -218,7 +234,7 @@ public struct EvalJobExecutor: JobExecutor {
     /// The normalized output scorers read (SPEC §3): calls with arguments parsed from the
     /// provider's JSON text (integers and floats kept apart), unparsable ones kept raw
     /// and flagged; the text; the finish reason.
-    static func normalizedOutput(_ record: CallRecord) -> JSONObject {
+    public static func normalizedOutput(_ record: CallRecord) -> JSONObject {
         let calls: [JSONValue] = record.toolCalls.map { call in
             if call.arguments.isEmpty { return ["name": .string(call.name), "arguments": [:]] }
             if let parsed = try? JSONParser.parse(call.arguments), parsed.objectValue != nil {
@@ -229,10 +245,4 @@ public struct EvalJobExecutor: JobExecutor {
         return ["calls": .array(calls), "text": .string(record.text), "finish_reason": record.finishReason.map(JSONValue.string) ?? .null]
     }
 
-    public static func resultJSON(_ r: CaseResultRecord) -> JSONObject {
-        ["case_id": .string(r.caseKey), "target": .string(r.target), "repeat": .int(Int64(r.repeatIndex)),
-         "score": r.score.map(JSONValue.double) ?? .null, "passed": r.passed.map(JSONValue.bool) ?? .null,
-         "error_type": r.errorType.map(JSONValue.string) ?? .null, "latency_ms": r.latencyMs.map(JSONValue.double) ?? .null,
-         "output": (try? JSONParser.parse(r.output)) ?? .null]
-    }
 }

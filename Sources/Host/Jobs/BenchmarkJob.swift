@@ -126,6 +126,19 @@ public struct UserConfiguration: Sendable {
         return keys
     }
 
+    /// The request's targets, ready to call: the user's configuration with their keys,
+    /// through the plugins' rules. Targets left out are announced as `skipped`; none
+    /// left fails the job.
+    public func targets(userID: String, request: BenchmarkRequest, registry: PluginRegistry, simulatorURL: String?,
+                        events: JobEventWriter) async throws -> TargetResolver.Resolved {
+        let config = try await config(userID: userID, request: request)
+        let keys = try await keys(userID: userID, for: config)
+        let resolved = TargetResolver.resolve(config: config, registry: registry, simulatorBaseURL: simulatorURL, environment: [:], apiKeys: keys)
+        for problem in resolved.problems { try await events.emit("skipped", ["target": .null, "reason": .string(problem)]) }
+        guard !resolved.targets.isEmpty else { throw JobFailure("no target could be prepared: " + resolved.problems.joined(separator: "; ")) }
+        return resolved
+    }
+
     /// Which requested targets do not exist for this user (index and reason).
     public func missingTargets(userID: String, request: BenchmarkRequest) async throws -> (Int, String)? {
         let providerRows = try await providers.providers(userID: userID)
@@ -167,16 +180,8 @@ public struct BenchmarkJobExecutor: JobExecutor {
 
     public func run(_ job: JobRecord, events: JobEventWriter) async throws {
         let request = BenchmarkRequest(json: try JSONParser.parse(job.request))
-        let config = try await configuration.config(userID: job.userID, request: request)
-        let keys = try await configuration.keys(userID: job.userID, for: config)
-        let resolved = TargetResolver.resolve(config: config, registry: plugins(), simulatorBaseURL: simulatorURL,
-                                              environment: [:], apiKeys: keys)
-        for problem in resolved.problems {
-            try await events.emit("skipped", ["target": .null, "reason": .string(problem)])
-        }
-        guard !resolved.targets.isEmpty else {
-            throw JobFailure("no target could be prepared: " + resolved.problems.joined(separator: "; "))
-        }
+        let resolved = try await configuration.targets(userID: job.userID, request: request, registry: plugins(),
+                                                       simulatorURL: simulatorURL, events: events)
         var plan = BenchmarkPlan(targets: resolved.targets)
         plan.runs = request.runs
         plan.warmup = request.warmup

@@ -129,11 +129,8 @@ public struct EvalJobExecutor: JobExecutor {
         let registry = plugins()
         guard let scorerPlugin = registry.scorer(id: request.scorer) else { throw JobFailure("no scorer plugin \"\(request.scorer)\" is loaded") }
         let scorer = try scorerPlugin.makeScorer()
-        let config = try await configuration.config(userID: job.userID, request: request.asBenchmark)
-        let keys = try await configuration.keys(userID: job.userID, for: config)
-        let resolved = TargetResolver.resolve(config: config, registry: registry, simulatorBaseURL: simulatorURL, environment: [:], apiKeys: keys)
-        for problem in resolved.problems { try await events.emit("skipped", ["target": .null, "reason": .string(problem)]) }
-        guard !resolved.targets.isEmpty else { throw JobFailure("no target could be prepared: " + resolved.problems.joined(separator: "; ")) }
+        let resolved = try await configuration.targets(userID: job.userID, request: request.asBenchmark, registry: registry,
+                                                       simulatorURL: simulatorURL, events: events)
 
         let run = try await evals.createRun(userID: job.userID, suiteID: suite.id, jobID: job.id, request: job.request, scheduleID: job.scheduleID)
         try await jobs.setResult(jobID: job.id, kind: "eval_run", id: run.id)

@@ -37,7 +37,7 @@ import Testing
 
             // Export → import gives the same suite.
             let exported = try await client.call(.get, "/api/suites/\(id)/export?format=native", token: ada).body
-            #expect(exported["format"] == "studio-suite" && exported["cases"]?.arrayValue?.count == 2)
+            #expect(exported["format"] == "studio-suite/1" && exported["cases"]?.arrayValue?.count == 2)
             let again = try await client.call(.post, "/api/suites/import?format=native", token: ada, json: exported)
             #expect(again.status == .created, "\(again.body)")
             let copy = try await client.call(.get, "/api/suites/\(try #require(again.body["id"]?.stringValue))/export", token: ada).body
@@ -93,7 +93,7 @@ import Testing
             let models = ["sim-ttft10-gap1-toolscall", "sim-ttft10-gap1-toolswrong", "sim-ttft10-gap1-toolsnone", "sim-ttft10-gap1-toolsbadargs"]
             for model in models { try await JobsHTTPTests.addSimulatorModel(client, ada, model) }
             let submitted = try await client.call(.post, "/api/evals", token: ada, json: [
-                "suite_id": .string(suiteID), "targets": .array(models.map { ["provider": "sim-openai", "model": .string($0)] }),
+                "suite_id": .string(suiteID), "targets": .array(models.map { ["provider_id": "sim-openai", "model_id": .string($0)] }),
                 "repeat": 2, "tool_choice": "auto"])
             #expect(submitted.status == .accepted, "\(submitted.body)")
             let job = try #require(submitted.body["job_id"]?.stringValue)
@@ -105,6 +105,8 @@ import Testing
             let live = try #require(events.last?.data["models"]?.arrayValue)
             func summary(_ model: String) -> JSONValue? { live.first { $0["target"]?.stringValue == "sim-openai/\(model)" } }
             #expect(summary("sim-ttft10-gap1-toolscall")?["mean_score"] == 1.0 && summary("sim-ttft10-gap1-toolscall")?["pass_at_k"] == 1.0)
+            #expect(summary("sim-ttft10-gap1-toolscall")?["tool_score"] == 1.0 && summary("sim-ttft10-gap1-toolscall")?["param_score"] == 1.0)
+            #expect(summary("sim-ttft10-gap1-toolsnone")?["tool_score"] == 0.0 && summary("sim-ttft10-gap1-toolsnone")?["irrelevance_accuracy"] == .null)
             #expect(summary("sim-ttft10-gap1-toolsnone")?["mean_score"] == 0.0 && summary("sim-ttft10-gap1-toolsnone")?["errors"]?["no_call"] == 4)
             #expect(summary("sim-ttft10-gap1-toolswrong")?["mean_score"] == 0.0)
             #expect((summary("sim-ttft10-gap1-toolsbadargs")?["mean_score"]?.doubleValue ?? 1) < 1)
@@ -151,18 +153,23 @@ import Testing
         let folder = TestSupport.temporaryDirectory("eval-cli")
         let file = folder.appendingPathComponent("suite.json").path
         var document = Self.suite.objectValue!
-        document["format"] = "studio-suite"
-        document["version"] = 1
+        document["format"] = "studio-suite/1"
+        document["cases"] = .array((document["cases"]?.arrayValue ?? []) + [
+            ["id": "hello", "prompt": "Just say hello", "expected_calls": [], "should_call_tool": false, "category": "irrelevance"]])
         try JSONValue.object(document).jsonString.write(toFile: file, atomically: true, encoding: .utf8)
         let studio = TestSupport.studioExecutable
         let result = try TestSupport.run(studio, ["eval", "--suite", file, "--provider", "openai", "--base-url", "simulator",
-                                                  "--model", "sim-ttft10-gap1-toolscall", "--model", "sim-ttft10-gap1-toolswrong", "--repeat", "2", "--json"])
+                                                  "--model", "sim-ttft10-gap1-toolscall", "--model", "sim-ttft10-gap1-toolsnone", "--repeat", "2", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let output = try JSONParser.parse(result.stdout)
-        #expect(output["results"]?.arrayValue?.count == 2 * 2 * 2)
+        #expect(output["results"]?.arrayValue?.count == 2 * 3 * 2)
         let models = output["models"]?.arrayValue ?? []
-        #expect(models.first { $0["target"] == "openai/sim-ttft10-gap1-toolscall" }?["pass_hat_k"] == 1.0)
-        #expect(models.first { $0["target"] == "openai/sim-ttft10-gap1-toolswrong" }?["mean_score"] == 0.0)
+        let caller = models.first { $0["target"] == "openai/sim-ttft10-gap1-toolscall" }
+        let silent = models.first { $0["target"] == "openai/sim-ttft10-gap1-toolsnone" }
+        // The calling model gets both tool cases and fails the irrelevance case; the silent one the reverse.
+        #expect(caller?["pass_hat_k"]?.doubleValue == 2.0 / 3 && caller?["irrelevance_accuracy"] == 0.0)
+        #expect(caller?["by_category"]?["irrelevance"]?["mean_score"] == 0.0)
+        #expect(silent?["irrelevance_accuracy"] == 1.0 && silent?["cases_passed"] == 2)
         // A broken suite names the field; bad flags are usage errors.
         try #"{"name":"x","cases":[{"prompt":"no id"}]}"#.write(toFile: file, atomically: true, encoding: .utf8)
         let broken = try TestSupport.run(studio, ["eval", "--suite", file])

@@ -83,7 +83,7 @@ import Glibc
 
             // Stored: job done, run in history with rows and aggregates.
             let job = try await client.call(.get, "/api/jobs/\(jobID)", token: alice).body
-            #expect(job["state"] == "done" && job["result"]?["id"]?.stringValue == runID)
+            #expect(job["state"] == "done" && job["result_ref"]?["id"]?.stringValue == runID)
             let history = try await client.call(.get, "/api/runs?model=sim-ttft80-gap10-tok128", token: alice).body["runs"]?.arrayValue ?? []
             #expect(history.map { $0["id"]?.stringValue } == [runID])
             #expect(try await client.call(.get, "/api/runs?model=other", token: alice).body["runs"]?.arrayValue?.isEmpty == true)
@@ -177,7 +177,7 @@ import Glibc
             // Cancel the first mid-run, after its first result.
             var runID = ""
             try await Self.waitFor("a first result") {
-                guard let id = try await client.call(.get, "/api/jobs/\(firstID)", token: alice).body["result"]?["id"]?.stringValue else { return false }
+                guard let id = try await client.call(.get, "/api/jobs/\(firstID)", token: alice).body["result_ref"]?["id"]?.stringValue else { return false }
                 runID = id
                 return (try await studio.services.runStore.results(userID: try #require(try await studio.services.accounts.users.find(email: "alice@example.com")).id, runID: id).count) >= 1
             }
@@ -275,7 +275,7 @@ import Glibc
         var runID: String?
         var finished = 0
         for _ in 0..<300 {
-            runID = try SecretsEndToEndTests.curl(base, "GET", "/api/jobs/\(job)", token: token).json["result"]?["id"]?.stringValue
+            runID = try SecretsEndToEndTests.curl(base, "GET", "/api/jobs/\(job)", token: token).json["result_ref"]?["id"]?.stringValue
             if let runID { finished = try SecretsEndToEndTests.curl(base, "GET", "/api/runs/\(runID)", token: token).json["results"]?.arrayValue?.count ?? 0 }
             if finished >= 2 { break }
             usleep(50_000)

@@ -181,7 +181,7 @@ class DashboardTest(unittest.TestCase):
         self.wait.until(lambda d: "sim-ttft10-gap1-toolscall" in d.find_element(By.ID, "main").text)
         suite_file = os.path.join(self.work, "weather.json")
         with open(suite_file, "w") as f:
-            json.dump({"format": "studio-suite", "version": 1, "name": "weather",
+            json.dump({"format": "studio-suite/1", "name": "weather",
                        "tools": [{"type": "function", "function": {"name": "get_weather", "parameters": {
                            "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}],
                        "cases": [{"id": "paris", "prompt": "Call get_weather for Paris",

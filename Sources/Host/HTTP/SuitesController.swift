@@ -44,7 +44,7 @@ struct SuitesController {
     ]
 
     static var nativeExample: JSONValue {
-        var object: JSONObject = ["format": "studio-suite", "version": 1]
+        var object: JSONObject = ["format": .string(SuiteDocument.format)]
         for (k, v) in example.objectValue! { object[k] = v }
         return .object(object)
     }
@@ -77,15 +77,8 @@ struct SuitesController {
             let contents: SuiteContents
             switch format {
             case "native":
-                guard body["format"] == "studio-suite" else {
-                    throw APIError.badInput("format", "a native suite has \"format\": \"studio-suite\"")
-                }
-                guard body["version"] == 1 else { throw APIError.badInput("version", "this studio reads version 1 suites") }
-                var object = body.objectValue!
-                object["format"] = nil
-                object["version"] = nil
-                if let violation = JSONSchema(Self.suiteSchema).validate(.object(object)).first { throw RouteTable.error(for: violation) }
-                contents = try Self.contents(.object(object), at: "")
+                guard body["format"] != nil else { throw APIError.badInput("format", "a native suite has \"format\": \"studio-suite/1\"") }
+                contents = try SuiteDocument.parse(body)
             case "mcp":
                 contents = try Self.mcpContents(body, name: request.uri.queryParameters["name"].map(String.init) ?? "MCP tools")
             default:
@@ -118,7 +111,7 @@ struct SuitesController {
             var document = try await full(context).objectValue!
             for key in ["id", "created_at", "updated_at"] { document[key] = nil }
             document["cases"] = .array((document["cases"]?.arrayValue ?? []).map { $0["body"] ?? .null })
-            var exported: JSONObject = ["format": "studio-suite", "version": 1]
+            var exported: JSONObject = ["format": .string(SuiteDocument.format)]
             for (k, v) in document { exported[k] = v }
             return Response.json(.object(exported))
         }
@@ -268,11 +261,17 @@ struct SuitesController {
 /// `"version": 1`) or the bare suite object; the same checks as the API, errors naming
 /// the field.
 public enum SuiteDocument {
+    /// The native format and its version (SPEC §3).
+    public static let format = "studio-suite/1"
+
     public static func parse(_ json: JSONValue) throws -> SuiteContents {
         guard var object = json.objectValue else { throw APIError.badInput("body", "a suite is a JSON object") }
-        if object["format"] != nil {
-            guard object["format"] == "studio-suite" else { throw APIError.badInput("format", "a native suite has \"format\": \"studio-suite\"") }
-            guard object["version"] == 1 else { throw APIError.badInput("version", "this studio reads version 1 suites") }
+        if let format = object["format"] {
+            // "studio-suite/1", or the equivalent {"format": "studio-suite", "version": 1}.
+            let versioned = format == "studio-suite" && object["version"] == 1
+            guard format.stringValue == Self.format || versioned else {
+                throw APIError.badInput("format", "this studio reads \"\(Self.format)\" suites, got \(format.jsonString)")
+            }
             object["format"] = nil
             object["version"] = nil
         }

@@ -22,10 +22,14 @@ public struct EvalRequest: Sendable {
         "type": "object", "additionalProperties": false, "required": ["suite_id", "targets"],
         "properties": [
             "suite_id": ["type": "string", "minLength": 1, "maxLength": 64],
+            // {provider, model} as in benchmarks, or SPEC §3's {provider_id, model_id}.
             "targets": ["type": "array", "minItems": 1, "maxItems": 20, "items": [
-                "type": "object", "additionalProperties": false, "required": ["provider", "model"],
+                "type": "object", "additionalProperties": false,
+                "anyOf": [["required": ["provider", "model"]], ["required": ["provider_id", "model_id"]]],
                 "properties": ["provider": ["type": "string", "minLength": 1, "maxLength": 64],
-                               "model": ["type": "string", "minLength": 1, "maxLength": 200]]]],
+                               "model": ["type": "string", "minLength": 1, "maxLength": 200],
+                               "provider_id": ["type": "string", "minLength": 1, "maxLength": 64],
+                               "model_id": ["type": "string", "minLength": 1, "maxLength": 200]]]],
             "tool_choice": ["enum": ["auto", "required", "none"]],
             "repeat": ["type": "integer", "minimum": 1, "maximum": 10],
             "scorer": ["type": "string", "minLength": 1, "maxLength": 64],
@@ -42,7 +46,8 @@ public struct EvalRequest: Sendable {
     public init(json: JSONValue) {
         suiteID = json["suite_id"]?.stringValue ?? ""
         targets = (json["targets"]?.arrayValue ?? []).map {
-            BenchmarkRequest.Target(provider: $0["provider"]?.stringValue ?? "", model: $0["model"]?.stringValue ?? "")
+            BenchmarkRequest.Target(provider: ($0["provider"] ?? $0["provider_id"])?.stringValue ?? "",
+                                    model: ($0["model"] ?? $0["model_id"])?.stringValue ?? "")
         }
         toolChoice = json["tool_choice"]?.stringValue ?? "auto"
         repeats = json["repeat"]?.intValue.map(Int.init) ?? 1
@@ -85,10 +90,25 @@ public enum EvalSummary {
             var errors: [String: Int] = [:]
             for r in rows { if let e = r.errorType { errors[e, default: 0] += 1 } }
             let cases = Double(max(1, byCase.count))
+            // The scorer's own parts when it reports them (toolcall: tool and params).
+            func part(_ name: String) -> JSONValue {
+                let values = rows.compactMap { r in r.subscores.flatMap { try? JSONParser.parse($0) }?["subscores"]?[name]?.doubleValue }
+                return values.isEmpty ? .null : .double(values.reduce(0, +) / Double(values.count))
+            }
+            let noCall = rows.filter { $0.expectsCall == false }
+            var byCategory = JSONObject()
+            for (category, group) in Dictionary(grouping: rows.filter { $0.category != nil }, by: { $0.category! }).sorted(by: { $0.key < $1.key }) {
+                byCategory[category] = ["runs": .int(Int64(group.count)),
+                                        "mean_score": .double(group.map { $0.score ?? 0 }.reduce(0, +) / Double(group.count)),
+                                        "passed": .int(Int64(group.filter { $0.passed == true }.count))]
+            }
             return [
                 "target": .string(target), "cases": .int(Int64(byCase.count)), "runs": .int(Int64(rows.count)), "k": .int(Int64(k)),
                 "mean_score": .double(scores.isEmpty ? 0 : scores.reduce(0, +) / Double(scores.count)),
                 "pass_rate": .double(rows.isEmpty ? 0 : Double(passes) / Double(rows.count)),
+                "tool_score": part("tool"), "param_score": part("params"), "cases_passed": .int(Int64(passes)),
+                "irrelevance_accuracy": noCall.isEmpty ? .null : .double(Double(noCall.filter { $0.passed == true }.count) / Double(noCall.count)),
+                "by_category": .object(byCategory),
                 "pass_at_k": .double(Double(passAtK) / cases), "pass_hat_k": .double(Double(passHatK) / cases),
                 "latency_ms_mean": latencies.isEmpty ? .null : .double(latencies.reduce(0, +) / Double(latencies.count)),
                 "errors": .object(JSONObject(errors.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) })),
@@ -174,6 +194,7 @@ public struct EvalJobExecutor: JobExecutor {
         ["case_id": .string(r.caseKey), "target": .string(r.target), "repeat": .int(Int64(r.repeatIndex)),
          "score": r.score.map(JSONValue.double) ?? .null, "passed": r.passed.map(JSONValue.bool) ?? .null,
          "error_type": r.errorType.map(JSONValue.string) ?? .null, "latency_ms": r.latencyMs.map(JSONValue.double) ?? .null,
+         "category": r.category.map(JSONValue.string) ?? .null,
          "output": (try? JSONParser.parse(r.output)) ?? .null]
     }
 }
@@ -205,11 +226,14 @@ public struct EvalCaseRunner: Sendable {
             fellBack = true
         }
         let latency = record.endAt >= record.t0 ? Double(record.endAt - record.t0) / 1e6 : nil
+        let category = body["category"]?.stringValue
+        let expectsCall = body["should_call_tool"]?.boolValue ?? !(body["expected_calls"]?.arrayValue?.isEmpty ?? true)
         var output = Self.normalizedOutput(record)
         if fellBack { output["tool_choice_fallback"] = true }
         if let failure = record.failure {
             return CaseResultRecord(caseKey: caseKey, target: target.id, repeatIndex: repeatIndex, output: JSONValue.object(output).jsonString,
-                                    score: 0, passed: false, subscores: nil, errorType: failure.errorClass.description, latencyMs: latency)
+                                    score: 0, passed: false, subscores: nil, errorType: failure.errorClass.description, latencyMs: latency,
+                                    category: category, expectsCall: expectsCall)
         }
         var scoredCase = body
         if var object = scoredCase.objectValue {
@@ -221,10 +245,11 @@ public struct EvalCaseRunner: Sendable {
             let result = try scorer.score(case: scoredCase, output: .object(output))
             return CaseResultRecord(caseKey: caseKey, target: target.id, repeatIndex: repeatIndex, output: JSONValue.object(output).jsonString,
                                     score: result["score"]?.doubleValue, passed: result["passed"]?.boolValue, subscores: result.jsonString,
-                                    errorType: result["error_type"]?.stringValue, latencyMs: latency)
+                                    errorType: result["error_type"]?.stringValue, latencyMs: latency, category: category, expectsCall: expectsCall)
         } catch {
             return CaseResultRecord(caseKey: caseKey, target: target.id, repeatIndex: repeatIndex, output: JSONValue.object(output).jsonString,
-                                    score: 0, passed: false, subscores: nil, errorType: "scorer_error", latencyMs: latency)
+                                    score: 0, passed: false, subscores: nil, errorType: "scorer_error", latencyMs: latency,
+                                    category: category, expectsCall: expectsCall)
         }
     }
 

@@ -22,6 +22,10 @@ public enum Migrations {
             "CREATE INDEX jobs_state_created ON jobs(state, created_at)",
             "CREATE INDEX benchmark_results_user_model ON benchmark_results(user_id, model)",
         ] }),
+        Migration(version: 3, name: "case results carry their case's category and whether a call was expected", statements: { dialect in [
+            "ALTER TABLE case_results ADD COLUMN category TEXT",
+            "ALTER TABLE case_results ADD COLUMN expects_call \(dialect == .postgres ? "BOOLEAN" : "INTEGER")",
+        ] }),
     ]
 
     /// Applies every migration not yet recorded. Returns the versions applied now.

@@ -228,14 +228,18 @@ public struct CaseResultRecord: Sendable, Equatable, Codable {
     public var subscores: String?
     public var errorType: String?
     public var latencyMs: Double?
+    /// The case's category, and whether it expected any call (false: an irrelevance case).
+    public var category: String?
+    public var expectsCall: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case id, target, output, score, passed, subscores
+        case id, target, output, score, passed, subscores, category
         case caseKey = "case_key", repeatIndex = "repeat_index", errorType = "error_type", latencyMs = "latency_ms"
+        case expectsCall = "expects_call"
     }
 
     public init(id: String = RecordID.make(), caseKey: String, target: String, repeatIndex: Int, output: String, score: Double?,
-                passed: Bool?, subscores: String?, errorType: String?, latencyMs: Double?) {
+                passed: Bool?, subscores: String?, errorType: String?, latencyMs: Double?, category: String? = nil, expectsCall: Bool? = nil) {
         self.id = id
         self.caseKey = caseKey
         self.target = target
@@ -246,6 +250,8 @@ public struct CaseResultRecord: Sendable, Equatable, Codable {
         self.subscores = subscores
         self.errorType = errorType
         self.latencyMs = latencyMs
+        self.category = category
+        self.expectsCall = expectsCall
     }
 }
 
@@ -255,7 +261,8 @@ public struct EvalStore: Sendable {
     public init(database: StudioDatabase) { self.database = database }
 
     static let runColumns = ["id", "suite_id", "job_id", "request", "status", "started_at", "finished_at", "summary"]
-    static let resultColumns = ["id", "case_key", "target", "repeat_index", "output", "score", "passed", "subscores", "error_type", "latency_ms"]
+    static let resultColumns = ["id", "case_key", "target", "repeat_index", "output", "score", "passed", "subscores", "error_type", "latency_ms",
+                                "category", "expects_call"]
 
     public func createRun(userID: String, suiteID: String, jobID: String?, request: String, scheduleID: String? = nil) async throws -> EvalRunRecord {
         let run = EvalRunRecord(id: RecordID.make(), suiteID: suiteID, jobID: jobID, request: request, status: "running",
@@ -273,7 +280,7 @@ public struct EvalStore: Sendable {
             try await db.insert(into: "case_results").columns(["eval_run_id", "user_id", "created_at"] + Self.resultColumns)
                 .values(SQLBind(runID), SQLBind(userID), SQLBind(Clock.milliseconds()), SQLBind(r.id), SQLBind(r.caseKey), SQLBind(r.target),
                         SQLBind(r.repeatIndex), SQLBind(r.output), SQLBind(r.score), SQLBind(r.passed), SQLBind(r.subscores),
-                        SQLBind(r.errorType), SQLBind(r.latencyMs)).run()
+                        SQLBind(r.errorType), SQLBind(r.latencyMs), SQLBind(r.category), SQLBind(r.expectsCall)).run()
         }
     }
 

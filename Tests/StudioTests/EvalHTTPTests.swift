@@ -170,7 +170,19 @@ import Testing
         #expect(caller?["pass_hat_k"]?.doubleValue == 2.0 / 3 && caller?["irrelevance_accuracy"] == 0.0)
         #expect(caller?["by_category"]?["irrelevance"]?["mean_score"] == 0.0)
         #expect(silent?["irrelevance_accuracy"] == 1.0 && silent?["cases_passed"] == 2)
+
+        // Multi-turn: the mock result goes back, the model answers in text, two rounds.
+        document["cases"] = [["id": "chain", "prompt": "Please call get_weather for Paris", "expected_calls": [["name": "get_weather", "arguments": ["city": "Paris"]]],
+                              "multi_turn": ["mock_results": ["get_weather": ["temp_c": 21]], "max_rounds": 4, "optimal_hops": 2]]]
+        try JSONValue.object(document).jsonString.write(toFile: file, atomically: true, encoding: .utf8)
+        let multi = try TestSupport.run(studio, ["eval", "--suite", file, "--provider", "openai", "--base-url", "simulator",
+                                                 "--model", "sim-ttft10-gap1-toolscall", "--json"])
+        #expect(multi.status == 0, "\(multi.stderr)")
+        let chained = try JSONParser.parse(multi.stdout)["results"]?.arrayValue?.first
+        #expect(chained?["output"]?["rounds"] == 2 && chained?["output"]?["calls"]?.arrayValue?.count == 1)
+        #expect(chained?["score"] == 1.0, "\(chained?.jsonString ?? "")")
         // A broken suite names the field; bad flags are usage errors.
+        _ = document
         try #"{"name":"x","cases":[{"prompt":"no id"}]}"#.write(toFile: file, atomically: true, encoding: .utf8)
         let broken = try TestSupport.run(studio, ["eval", "--suite", file])
         #expect(broken.status == 1 && broken.stderr.contains("cases[0].id"), "\(broken.stderr)")

@@ -27,6 +27,9 @@ struct SuitesController {
         ("category", Schema.string(max: 64)),
         ("scorer", Schema.string(min: 1, max: 64)),
         ("order", Schema.oneOf(["any", "strict"])),
+        // Multi-turn: {mock_results: {tool: result}, max_rounds (5), optimal_hops (2), prerequisites: [tool]}
+        ("multi_turn", Schema.object([("mock_results", Schema.anyObject), ("max_rounds", Schema.integer(1...20)),
+                                      ("optimal_hops", Schema.integer(1...20)), ("prerequisites", Schema.array(Schema.string(min: 1, max: 128), max: 64))])),
     ], required: ["id", "prompt"])
     static let suiteSchema = Schema.object([
         ("name", Schema.string(min: 1, max: 200)),

@@ -218,18 +218,46 @@ public struct EvalCaseRunner: Sendable {
             return ["model": .string(target.model), "stream": true, "messages": .array(messages), "tools": .array(tools),
                     "tool_choice": .string(choice), "params": .object(params)]
         }
-        var record = await ProviderCall.stream(chat(request.toolChoice), to: target.endpoint, transport: transport)
+        // Multi-turn cases (SPEC §3): mock results are fed back each round until the model
+        // stops calling tools or max_rounds is reached; single-turn cases are one round.
+        let multiTurn = body["multi_turn"]?.objectValue != nil ? body["multi_turn"] : nil
+        let maxRounds = multiTurn.map { Int($0["max_rounds"]?.intValue ?? 5) } ?? 1
+        var choice = request.toolChoice
         var fellBack = false
-        // A provider that refuses tool_choice "required" gets one retry with "auto" (recorded).
-        if request.toolChoice == "required", let failure = record.failure, failure.errorClass.description == "http_400" {
-            record = await ProviderCall.stream(chat("auto"), to: target.endpoint, transport: transport)
-            fellBack = true
+        var allCalls: [AssembledToolCall] = []
+        var record = await ProviderCall.stream(chat(choice), to: target.endpoint, transport: transport)
+        var first = true
+        var rounds = 0
+        var latency: Double? = 0
+        while rounds < maxRounds {
+            if !first { record = await ProviderCall.stream(chat(choice), to: target.endpoint, transport: transport) }
+            first = false
+            // A provider that refuses tool_choice "required" gets one retry with "auto" (recorded).
+            if choice == "required", !fellBack, let failure = record.failure, failure.errorClass.description == "http_400" {
+                choice = "auto"
+                fellBack = true
+                record = await ProviderCall.stream(chat(choice), to: target.endpoint, transport: transport)
+            }
+            rounds += 1
+            latency = record.endAt >= record.t0 ? (latency ?? 0) + Double(record.endAt - record.t0) / 1e6 : latency
+            if record.failure != nil || record.toolCalls.isEmpty { break }
+            allCalls += record.toolCalls
+            guard let multiTurn else { break }
+            messages.append(["role": "assistant", "content": record.text.isEmpty ? .null : .string(record.text),
+                             "tool_calls": .array(record.toolCalls.map { call -> JSONValue in
+                                 ["id": .string(call.id), "type": "function", "function": ["name": .string(call.name), "arguments": .string(call.arguments)]]
+                             })])
+            for call in record.toolCalls {
+                let mock = multiTurn["mock_results"]?[call.name] ?? ["ok": true]
+                messages.append(["role": "tool", "tool_call_id": .string(call.id), "content": .string(mock.stringValue ?? mock.jsonString)])
+            }
         }
-        let latency = record.endAt >= record.t0 ? Double(record.endAt - record.t0) / 1e6 : nil
-        let category = body["category"]?.stringValue
-        let expectsCall = body["should_call_tool"]?.boolValue ?? !(body["expected_calls"]?.arrayValue?.isEmpty ?? true)
+        record.toolCalls = allCalls
         var output = Self.normalizedOutput(record)
         if fellBack { output["tool_choice_fallback"] = true }
+        if multiTurn != nil { output["rounds"] = .int(Int64(rounds)) }
+        let category = body["category"]?.stringValue
+        let expectsCall = body["should_call_tool"]?.boolValue ?? !(body["expected_calls"]?.arrayValue?.isEmpty ?? true)
         if let failure = record.failure {
             return CaseResultRecord(caseKey: caseKey, target: target.id, repeatIndex: repeatIndex, output: JSONValue.object(output).jsonString,
                                     score: 0, passed: false, subscores: nil, errorType: failure.errorClass.description, latencyMs: latency,

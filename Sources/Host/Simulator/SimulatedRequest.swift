@@ -12,6 +12,9 @@ struct SimulatedRequest {
     let allText: String         // every message, for the input-token estimate
     let maxTokens: Int?
     let tools: [(name: String, schema: JSONValue)]
+    /// The conversation ends with tool results (OpenAI `tool` messages, Anthropic
+    /// `tool_result` blocks, Gemini `functionResponse` parts): the model answers in text.
+    var answersToolResults = false
 
     struct Invalid: Error { let message: String }
 
@@ -30,8 +33,10 @@ struct SimulatedRequest {
                 return f["name"]?.stringValue.map { ($0, f["parameters"] ?? .object([:])) }
             }
             let max = (body["max_completion_tokens"] ?? body["max_tokens"])?.intValue.map(Int.init)
-            return SimulatedRequest(api: api, model: model, stream: body["stream"]?.boolValue ?? false, prompt: lastUser,
-                                    allText: texts.joined(separator: "\n"), maxTokens: max, tools: tools)
+            var request = SimulatedRequest(api: api, model: model, stream: body["stream"]?.boolValue ?? false, prompt: lastUser,
+                                           allText: texts.joined(separator: "\n"), maxTokens: max, tools: tools)
+            request.answersToolResults = messages.last?["role"]?.stringValue == "tool"
+            return request
         case .anthropic:
             guard let model = body["model"]?.stringValue else { throw Invalid(message: "model is required") }
             guard let maxTokens = body["max_tokens"]?.intValue else { throw Invalid(message: "max_tokens is required") }
@@ -91,7 +96,7 @@ enum SimulatedToolCalls {
     }
 
     static func calls(for request: SimulatedRequest, mode: SimulatorSchedule.ToolMode) -> [Call] {
-        guard !request.tools.isEmpty else { return [] }
+        guard !request.tools.isEmpty, !request.answersToolResults else { return [] }
         let prompt = request.prompt.lowercased()
         let named = request.tools.filter { tool in
             let name = tool.name.lowercased()

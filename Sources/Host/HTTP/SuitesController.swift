@@ -27,6 +27,11 @@ struct SuitesController {
         ("category", Schema.string(max: 64)),
         ("scorer", Schema.string(min: 1, max: 64)),
         ("order", Schema.oneOf(["any", "strict"])),
+        // A case may bring its own tools (BFCL cases do) and keep BFCL's shape beside ours.
+        ("tools", Schema.array(toolSchema, max: 256)),
+        ("question", ["type": "array"]),
+        ("function", ["type": "array"]),
+        ("ground_truth", [:]),
         // Multi-turn: {mock_results: {tool: result}, max_rounds (5), optimal_hops (2), prerequisites: [tool]}
         ("multi_turn", Schema.object([("mock_results", Schema.anyObject), ("max_rounds", Schema.integer(1...20)),
                                       ("optimal_hops", Schema.integer(1...20)), ("prerequisites", Schema.array(Schema.string(min: 1, max: 128), max: 64))])),
@@ -72,7 +77,7 @@ struct SuitesController {
             let suite = try await create(context, try Self.contents(body, at: ""))
             return Response.json(suite, status: .created)
         }
-        routes.user(.post, "/api/suites/import", "Import a suite: native (studio-suite JSON) or mcp (a tools/list result)",
+        routes.user(.post, "/api/suites/import", "Import a suite: native (studio-suite/1), bfcl (question + answer JSON Lines) or mcp (a tools/list result)",
                     body: RequestBody(schema: ["type": "object"], example: Self.nativeExample,
                                       limit: 16 << 20),
                     query: ["format", "name"], success: .created) { request, context, body in
@@ -84,8 +89,19 @@ struct SuitesController {
                 contents = try SuiteDocument.parse(body)
             case "mcp":
                 contents = try Self.mcpContents(body, name: request.uri.queryParameters["name"].map(String.init) ?? "MCP tools")
+            case "bfcl":
+                // {"questions": "<JSON Lines>", "answers": "<JSON Lines>", "category": "simple_python"}
+                guard let questions = body["questions"]?.stringValue else {
+                    throw APIError.badInput("questions", "BFCL import takes the question file's text as \"questions\" (and \"answers\")")
+                }
+                let category = body["category"]?.stringValue
+                let (bfcl, skipped) = try BFCLImport.suite(name: request.uri.queryParameters["name"].map(String.init) ?? "BFCL \(category ?? "")",
+                                                           category: category, questions: questions, answers: body["answers"]?.stringValue)
+                guard !bfcl.cases.isEmpty else { throw APIError.unprocessable("questions", "no entry could be imported: \(skipped.first?.reason ?? "empty file")") }
+                let created = try await create(context, bfcl)
+                return Response.json(created.merging(["skipped": .array(skipped.map(\.json))]), status: .created)
             default:
-                throw APIError.badInput("format", "must be native or mcp (BFCL import comes with the BFCL scorer)")
+                throw APIError.badInput("format", "must be native, bfcl or mcp")
             }
             return Response.json(try await create(context, contents), status: .created)
         }
@@ -208,9 +224,10 @@ struct SuitesController {
         for (i, c) in (body["cases"]?.arrayValue ?? []).enumerated() {
             let key = c["id"]?.stringValue ?? ""
             guard keys.insert(key).inserted else { throw APIError.badInput("cases[\(i)].id", "\"\(key)\" appears twice") }
+            let offered = c["tools"]?.arrayValue.map { Set($0.compactMap { $0["function"]?["name"]?.stringValue }) } ?? names
             for (j, call) in (c["expected_calls"]?.arrayValue ?? []).enumerated() {
                 let wanted = call["name"]?.stringValue.map { [$0] } ?? call["name"]?.arrayValue?.compactMap(\.stringValue) ?? []
-                if let missing = wanted.first(where: { !names.contains($0) }) {
+                if let missing = wanted.first(where: { !offered.contains($0) }) {
                     throw APIError.badInput("cases[\(i)].expected_calls[\(j)].name", "\"\(missing)\" is not one of the suite's tools")
                 }
             }

@@ -211,11 +211,18 @@ public struct EvalCaseRunner: Sendable {
                         request: EvalRequest, repeatIndex: Int, scorer: ScorerInstance) async -> CaseResultRecord {
         var messages: [JSONValue] = []
         if !systemPrompt.isEmpty { messages.append(["role": "system", "content": .string(systemPrompt)]) }
-        messages.append(["role": "user", "content": body["prompt"] ?? ""])
+        if let turn = body["question"]?.arrayValue?.first?.arrayValue, !turn.isEmpty {
+            messages += turn  // a case given as messages (BFCL's first turn)
+        } else {
+            messages.append(["role": "user", "content": body["prompt"] ?? ""])
+        }
+        // The case's own tools when it has them (BFCL cases do), else the suite's. Names
+        // providers refuse (`spotify.play`) are sent as `spotify_play` and mapped back.
+        let (offered, sentToSuite) = Self.providerSafe(body["tools"]?.arrayValue ?? tools)
         func chat(_ choice: String) -> JSONValue {
             var params = target.params
             params["max_tokens"] = .int(Int64(request.maxTokens))
-            return ["model": .string(target.model), "stream": true, "messages": .array(messages), "tools": .array(tools),
+            return ["model": .string(target.model), "stream": true, "messages": .array(messages), "tools": .array(offered),
                     "tool_choice": .string(choice), "params": .object(params)]
         }
         // Multi-turn cases (SPEC §3): mock results are fed back each round until the model
@@ -252,7 +259,11 @@ public struct EvalCaseRunner: Sendable {
                 messages.append(["role": "tool", "tool_call_id": .string(call.id), "content": .string(mock.stringValue ?? mock.jsonString)])
             }
         }
-        record.toolCalls = allCalls
+        record.toolCalls = allCalls.map { call in
+            var call = call
+            call.name = sentToSuite[call.name] ?? call.name
+            return call
+        }
         var output = Self.normalizedOutput(record)
         if fellBack { output["tool_choice_fallback"] = true }
         if multiTurn != nil { output["rounds"] = .int(Int64(rounds)) }
@@ -284,6 +295,22 @@ public struct EvalCaseRunner: Sendable {
     /// The normalized output scorers read (SPEC §3): calls with arguments parsed from the
     /// provider's JSON text (integers and floats kept apart), unparsable ones kept raw
     /// and flagged; the text; the finish reason.
+    /// Tool definitions with names every provider accepts ([A-Za-z0-9_-], at most 64),
+    /// and the map from a sent name back to the suite's own.
+    static func providerSafe(_ tools: [JSONValue]) -> ([JSONValue], [String: String]) {
+        var back: [String: String] = [:]
+        let safe = tools.map { tool -> JSONValue in
+            guard let name = tool["function"]?["name"]?.stringValue else { return tool }
+            let sent = String(String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") ? $0 : "_" }).prefix(64))
+            guard sent != name, var object = tool.objectValue, var function = object["function"]?.objectValue else { return tool }
+            back[sent] = name
+            function["name"] = .string(sent)
+            object["function"] = .object(function)
+            return .object(object)
+        }
+        return (safe, back)
+    }
+
     public static func normalizedOutput(_ record: CallRecord) -> JSONObject {
         let calls: [JSONValue] = record.toolCalls.map { call in
             if call.arguments.isEmpty { return ["name": .string(call.name), "arguments": [:]] }

@@ -95,9 +95,12 @@ export async function render() {
 
   function summaries(models) {
     return el('div', {},
-      table(['model', 'cases', 'runs', 'mean score', 'pass rate', 'pass@k', 'pass^k', 'latency ms', 'errors'],
-        models.map((m) => [m.target, m.cases, m.runs, fmt(m.mean_score, 3), fmt(m.pass_rate, 3), fmt(m.pass_at_k, 3), fmt(m.pass_hat_k, 3), fmt(m.latency_ms_mean),
+      table(['model', 'cases', 'runs', 'overall', 'tool', 'params', 'passed', 'irrelevance', 'pass@k', 'pass^k', 'latency ms', 'errors'],
+        models.map((m) => [m.target, m.cases, m.runs, fmt(m.mean_score, 3), fmt(m.tool_score, 3), fmt(m.param_score, 3), m.cases_passed,
+          fmt(m.irrelevance_accuracy, 3), fmt(m.pass_at_k, 3), fmt(m.pass_hat_k, 3), fmt(m.latency_ms_mean),
           Object.entries(m.errors || {}).map(([k, v]) => `${k}×${v}`).join(' ')]), { caption: 'Per model' }),
+      ...models.filter((m) => Object.keys(m.by_category || {}).length).map((m) => table(['category', 'runs', 'mean score', 'passed'],
+        Object.entries(m.by_category).map(([c, v]) => [c, v.runs, fmt(v.mean_score, 3), v.passed]), { caption: `${m.target} by category` })),
       barChart('Mean score by model', 'score 0–1', models.map((m) => ({ label: m.target, value: m.mean_score }))));
   }
 

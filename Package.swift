@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "studio_anthropic", type: .dynamic, targets: ["AnthropicProvider"]),
         .library(name: "studio_gemini", type: .dynamic, targets: ["GeminiProvider"]),
         .library(name: "studio_toolcall", type: .dynamic, targets: ["ToolCallScorer"]),
+        .library(name: "studio_bfcl", type: .dynamic, targets: ["BFCLScorer"]),
         // For plugin authors' own packages (plugin-templates/swift-*): the Swift side of the ABI.
         .library(name: "PluginKit", targets: ["PluginKit"]),
     ],
@@ -132,6 +133,7 @@ let package = Package(
         .target(name: "AnthropicProvider", dependencies: ["PluginKit"], path: "Plugins/anthropic", swiftSettings: strict),
         .target(name: "GeminiProvider", dependencies: ["PluginKit"], path: "Plugins/gemini", swiftSettings: strict),
         .target(name: "ToolCallScorer", dependencies: ["PluginKit"], path: "Plugins/toolcall", swiftSettings: strict),
+        .target(name: "BFCLScorer", dependencies: ["PluginKit"], path: "Plugins/bfcl", swiftSettings: strict),
 
         // Benchmarks: commands that print figures, never timed tests.
         .executableTarget(name: "abi-cost", dependencies: ["HostPlugins", "PluginKit", "StudioJSON"],

@@ -20,6 +20,8 @@ let package = Package(
         .library(name: "studio_gemini", type: .dynamic, targets: ["GeminiProvider"]),
         .library(name: "studio_toolcall", type: .dynamic, targets: ["ToolCallScorer"]),
         .library(name: "studio_bfcl", type: .dynamic, targets: ["BFCLScorer"]),
+        .library(name: "studio_schema", type: .dynamic, targets: ["SchemaScorer"]),
+        .library(name: "studio_names_f1", type: .dynamic, targets: ["NamesF1Scorer"]),
         // For plugin authors' own packages (plugin-templates/swift-*): the Swift side of the ABI.
         .library(name: "PluginKit", targets: ["PluginKit"]),
     ],
@@ -134,6 +136,8 @@ let package = Package(
         .target(name: "GeminiProvider", dependencies: ["PluginKit"], path: "Plugins/gemini", swiftSettings: strict),
         .target(name: "ToolCallScorer", dependencies: ["PluginKit"], path: "Plugins/toolcall", swiftSettings: strict),
         .target(name: "BFCLScorer", dependencies: ["PluginKit"], path: "Plugins/bfcl", swiftSettings: strict),
+        .target(name: "SchemaScorer", dependencies: ["PluginKit"], path: "Plugins/schema", swiftSettings: strict),
+        .target(name: "NamesF1Scorer", dependencies: ["PluginKit"], path: "Plugins/names-f1", swiftSettings: strict),
 
         // Benchmarks: commands that print figures, never timed tests.
         .executableTarget(name: "abi-cost", dependencies: ["HostPlugins", "PluginKit", "StudioJSON"],

@@ -6,10 +6,10 @@ import Testing
 @Suite struct CLITests {
     var studio: String { TestSupport.studioExecutable }
 
-    @Test(arguments: ["openai", "anthropic", "gemini", "toolcall", "exact-args"])
+    @Test(arguments: ["openai", "anthropic", "gemini", "toolcall", "bfcl", "schema", "names-f1", "exact-args"])
     func verifyPassesOnEveryShippedPlugin(id: String) throws {
         let path = id == "exact-args" ? TestSupport.exactArgsPath
-            : TestSupport.buildDirectory.appendingPathComponent("libstudio_\(id).so").path
+            : TestSupport.buildDirectory.appendingPathComponent("libstudio_\(id.replacingOccurrences(of: "-", with: "_")).so").path
         let result = try TestSupport.run(studio, ["plugins", "verify", path, "--json"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         let report = try JSONParser.parse(result.stdout)

@@ -77,6 +77,18 @@ import Testing
             #expect(try await client.call(.put, "/api/suites/\(id)/cases/\(caseID)", token: ada, json: ["id": "third", "prompt": "Call get_time for Oslo"]).status == .ok)
             #expect(try await client.call(.get, "/api/suites/\(id)/cases", token: ada).body["cases"]?.arrayValue?.count == 3)
             #expect(try await client.call(.delete, "/api/suites/\(id)/cases/\(caseID)", token: ada).status == .noContent)
+            // Duplicate, then bulk-edit the copy's cases; a bad batch changes nothing.
+            let duplicated = try await client.call(.post, "/api/suites/\(id)/duplicate", token: ada)
+            #expect(duplicated.status == .created && duplicated.body["name"] == "assistant tools (copy)" && duplicated.body["cases"] == 2)
+            let copyID = try #require(duplicated.body["id"]?.stringValue)
+            let bulk = try await client.call(.put, "/api/suites/\(copyID)/cases", token: ada, json: ["cases": [
+                ["id": "a", "prompt": "Call get_time for Lima", "expected_calls": [["name": "get_time"]]], ["id": "b", "prompt": "Hello"]]])
+            #expect(bulk.status == .ok && bulk.body["cases"] == 2)
+            let badBulk = try await client.call(.put, "/api/suites/\(copyID)/cases", token: ada, json: ["cases": [
+                ["id": "a", "prompt": "x"], ["id": "c", "prompt": "y", "expected_calls": [["name": "get_stock"]]]]])
+            #expect(badBulk.status == .badRequest && badBulk.body["error"]?["message"]?.stringValue?.hasPrefix("cases[1].expected_calls[0].name") == true)
+            let afterBulk = try await client.call(.get, "/api/suites/\(copyID)/cases", token: ada).body["cases"]?.arrayValue ?? []
+            #expect(afterBulk.map { $0["id"] } == ["a", "b"])
             #expect(try await client.call(.delete, "/api/suites/\(id)", token: ada).status == .noContent)
             #expect(try await client.call(.get, "/api/suites/\(id)", token: ada).status == .notFound)
         }

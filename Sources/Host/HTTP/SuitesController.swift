@@ -134,6 +134,31 @@ struct SuitesController {
             for (k, v) in document { exported[k] = v }
             return Response.json(.object(exported))
         }
+        routes.user(.post, "/api/suites/{id}/duplicate", "A copy of a suite, its tools and cases", owned: "suite", success: .created) { _, context, _ in
+            let user = context.identity.userID
+            guard let suite = try await services.suites.find(userID: user, id: try context.parameters.require("id")) else { throw APIError.notFound }
+            let tools = try await services.suites.tools(userID: user, suiteID: suite.id)
+            let cases = try await services.suites.cases(userID: user, suiteID: suite.id)
+            let copy = SuiteContents(name: suite.name + " (copy)", description: suite.description, systemPrompt: suite.systemPrompt,
+                                     tools: tools.map { definition in ((try? JSONParser.parse(definition))?["function"]?["name"]?.stringValue ?? "", definition) },
+                                     cases: cases.map { ($0.caseKey, $0.category, $0.scorer, $0.body) })
+            return Response.json(try await create(context, copy), status: .created)
+        }
+        routes.user(.put, "/api/suites/{id}/cases", "Replace every case of a suite at once (bulk edit)",
+                    body: RequestBody(schema: Schema.object([("cases", Schema.array(Self.caseSchema, max: 10_000))], required: ["cases"]),
+                                      example: ["cases": [Self.firstCaseExample]], limit: 8 << 20),
+                    owned: "suite") { _, context, body in
+            let user = context.identity.userID
+            let id = try context.parameters.require("id")
+            guard try await services.suites.find(userID: user, id: id) != nil else { throw APIError.notFound }
+            let tools = try await services.suites.tools(userID: user, suiteID: id).compactMap { try? JSONParser.parse($0) }
+            // The same checks as a new suite (unique ids, expected tools offered), all before writing.
+            let checked = try Self.contents(["name": "check", "tools": .array(tools), "cases": body["cases"] ?? []], at: "")
+            do {
+                guard try await services.suites.replaceCases(userID: user, suiteID: id, checked.cases) else { throw APIError.notFound }
+            } catch let failure as SuiteStore.Failure { throw APIError(.conflict, "duplicate_case", "cases: \(failure.description)") }
+            return Response.json(["cases": .int(Int64(checked.cases.count))])
+        }
         routes.user(.get, "/api/suites/{id}/cases", "The suite's cases", owned: "suite") { _, context, _ in
             Response.json(["cases": try await full(context)["cases"] ?? []])
         }

@@ -276,7 +276,7 @@ public struct EvalCaseRunner: Sendable {
         }
         var scoredCase = body
         if var object = scoredCase.objectValue {
-            object["tools"] = .array(tools)
+            if object["tools"] == nil { object["tools"] = .array(tools) }  // a case's own tools win
             object["id"] = .string(caseKey)
             scoredCase = .object(object)
         }

@@ -147,6 +147,23 @@ public struct SuiteStore: Sendable {
         }
     }
 
+    /// Replaces every case of the suite in one transaction (bulk edit); false when the
+    /// user has no such suite.
+    public func replaceCases(userID: String, suiteID: String, _ cases: [(key: String, category: String?, scorer: String, body: String)]) async throws -> Bool {
+        try await database.transaction { db in
+            guard try await db.select().column("id").from("tool_suites").where("user_id", .equal, userID)
+                .where("id", .equal, suiteID).first() != nil else { return false }
+            try await db.delete(from: "tool_test_cases").where("user_id", .equal, userID).where("suite_id", .equal, suiteID).run()
+            var seen = Set<String>()
+            for (i, c) in cases.enumerated() {
+                guard seen.insert(c.key).inserted else { throw Failure.duplicateCase(c.key) }
+                try await Self.insertCase(db, userID: userID, suiteID: suiteID, position: i, c)
+            }
+            try await db.update("tool_suites").set("updated_at", to: SQLBind(Clock.milliseconds())).where("id", .equal, suiteID).run()
+            return true
+        }
+    }
+
     /// Adds a case at the end; nil when the user has no such suite.
     public func addCase(userID: String, suiteID: String, key: String, category: String?, scorer: String, body: String) async throws -> CaseRecord? {
         try await database.transaction { db in

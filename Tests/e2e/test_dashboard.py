@@ -21,7 +21,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 STUDIO = os.environ.get("STUDIO_BIN", os.path.join(ROOT, ".build", "debug", "studio"))
@@ -190,6 +190,20 @@ class DashboardTest(unittest.TestCase):
         d.find_element(By.CSS_SELECTOR, "input[name=file]").send_keys(suite_file)
         d.find_element(By.XPATH, "//button[text()='Import']").click()
         self.wait.until(lambda d: "weather (1 cases)" in d.find_element(By.CSS_SELECTOR, "select[name=suite_id]").text)
+        # BFCL files (questions + possible answers, JSON Lines) import too.
+        questions, answers = os.path.join(self.work, "bfcl-q.jsonl"), os.path.join(self.work, "bfcl-a.jsonl")
+        with open(questions, "w") as f:
+            f.write(json.dumps({"id": "simple_python_0", "question": [[{"role": "user", "content": "Area of a triangle, base 10, height 5?"}]],
+                                "function": [{"name": "triangle.area", "parameters": {"type": "dict", "properties": {
+                                    "base": {"type": "integer"}, "height": {"type": "integer"}}, "required": ["base", "height"]}}]}) + "\n")
+        with open(answers, "w") as f:
+            f.write(json.dumps({"id": "simple_python_0", "ground_truth": [{"triangle.area": {"base": [10], "height": [5]}}]}) + "\n")
+        Select(d.find_element(By.CSS_SELECTOR, "select[name=format]")).select_by_value("bfcl")
+        d.find_element(By.CSS_SELECTOR, "input[name=file]").send_keys(questions)
+        d.find_element(By.CSS_SELECTOR, "input[name=answers]").send_keys(answers)
+        d.find_element(By.XPATH, "//button[text()='Import']").click()
+        self.wait.until(lambda d: "bfcl-q (1 cases)" in d.find_element(By.CSS_SELECTOR, "select[name=suite_id]").text)
+        Select(d.find_element(By.CSS_SELECTOR, "select[name=suite_id]")).select_by_visible_text("weather (1 cases)")
         for box in d.find_elements(By.CSS_SELECTOR, "#main input[name=target]"):
             if box.get_attribute("value").endswith("sim-ttft10-gap1-toolscall"):
                 box.click()

@@ -12,12 +12,15 @@ export async function render() {
   const live = el('section', { id: 'eval-live', 'aria-live': 'polite' });
 
   async function load() {
-    const [{ suites }, { providers }, { evals }] = await Promise.all([api('GET', '/api/suites'), api('GET', '/api/providers'), api('GET', '/api/evals')]);
+    const [{ suites }, { providers }, { evals }, { plugins }] = await Promise.all([api('GET', '/api/suites'), api('GET', '/api/providers'),
+      api('GET', '/api/evals'), api('GET', '/api/plugins')]);
+    const scorers = plugins.filter((p) => p.kinds.includes('scorer')).sort((a, b) => (a.id === 'toolcall' ? -1 : b.id === 'toolcall' ? 1 : a.id.localeCompare(b.id)));
     const targets = providers.flatMap((p) => p.models.map((m) => ({ value: `${p.slug}/${m.model_id}`, label: `${m.display_name || m.model_id} — ${p.slug}` })));
 
     const importForm = el('form', { class: 'card', 'aria-labelledby': 'import-title' }, el('h2', { id: 'import-title', text: 'Tool-calling suites' }),
-      el('div', { class: 'row' }, field('Import a file', 'file', { type: 'file', accept: 'application/json,.json' }),
-        field('Format', 'format', { tag: 'select', options: [['native', 'Studio suite (JSON)'], ['mcp', 'MCP tools/list (JSON)']] }),
+      el('div', { class: 'row' }, field('Import a file', 'file', { type: 'file', accept: 'application/json,.json,.jsonl' }),
+        field('Format', 'format', { tag: 'select', options: [['native', 'Studio suite (JSON)'], ['mcp', 'MCP tools/list (JSON)'], ['bfcl', 'BFCL questions (JSON Lines)']] }),
+        field('BFCL possible answers (JSON Lines)', 'answers', { type: 'file', accept: '.json,.jsonl' }),
         el('div', {}, el('button', { type: 'submit', text: 'Import' }))),
       el('p', { class: 'error', 'data-error-for': 'form', role: 'alert' }));
     importForm.addEventListener('submit', async (e) => {
@@ -25,8 +28,14 @@ export async function render() {
       try {
         const file = importForm.file.files[0];
         if (!file) throw new Error('choose a file first');
-        const suite = await api('POST', `/api/suites/import?format=${importForm.format.value}&name=${encodeURIComponent(file.name.replace(/\.json$/, ''))}`, JSON.parse(await file.text()));
-        toast(`Imported ${suite.name}: ${suite.tools} tools, ${suite.cases} cases.`); load();
+        const format = importForm.format.value;
+        const name = encodeURIComponent(file.name.replace(/\.jsonl?$/, ''));
+        const body = format === 'bfcl'
+          ? { questions: await file.text(), answers: importForm.answers.files[0] ? await importForm.answers.files[0].text() : undefined }
+          : JSON.parse(await file.text());
+        const suite = await api('POST', `/api/suites/import?format=${format}&name=${name}`, body);
+        const skipped = suite.skipped && suite.skipped.length ? `; skipped ${suite.skipped.length} (${suite.skipped[0].reason})` : '';
+        toast(`Imported ${suite.name}: ${suite.cases} cases${skipped}.`); load();
       } catch (err) { showError(importForm, err); }
     });
 
@@ -47,7 +56,8 @@ export async function render() {
     const runForm = el('form', { class: 'card', 'aria-labelledby': 'run-eval-title' }, el('h3', { id: 'run-eval-title', text: 'Run an eval' }),
       el('div', { class: 'row' }, field('Suite', 'suite_id', { tag: 'select', options: suites.map((s) => [s.id, `${s.name} (${s.cases} cases)`]) }),
         field('Tool choice', 'tool_choice', { tag: 'select', options: [['auto', 'auto'], ['required', 'required'], ['none', 'none']] }),
-        field('Repeat (k)', 'repeat', { type: 'number', min: 1, max: 10, value: 1 })),
+        field('Repeat (k)', 'repeat', { type: 'number', min: 1, max: 10, value: 1 }),
+        field('Scorer', 'scorer', { tag: 'select', options: scorers.map((p) => [p.id, p.name]) })),
       el('fieldset', {}, el('legend', { text: 'Models' }), targets.map((t, i) => el('div', {},
         el('input', { type: 'checkbox', id: `et${i}`, name: 'target', value: t.value }), el('label', { for: `et${i}`, class: 'inline', text: ` ${t.label}` })))),
       el('p', { class: 'error', 'data-error-for': 'targets' }), el('p', { class: 'error', 'data-error-for': 'form', role: 'alert' }),
@@ -56,15 +66,17 @@ export async function render() {
       e.preventDefault(); clearErrors(runForm);
       const chosen = [...runForm.querySelectorAll('input[name=target]:checked')].map((c) => { const [provider, ...rest] = c.value.split('/'); return { provider, model: rest.join('/') }; });
       try {
-        const job = await api('POST', '/api/evals', { suite_id: runForm.suite_id.value, targets: chosen, tool_choice: runForm.tool_choice.value, repeat: Number(runForm.repeat.value) });
+        const job = await api('POST', '/api/evals', { suite_id: runForm.suite_id.value, targets: chosen, tool_choice: runForm.tool_choice.value,
+          repeat: Number(runForm.repeat.value), scorer: runForm.scorer.value });
         followEval(job.job_id);
       } catch (err) { showError(runForm, err); }
     });
 
     root.replaceChildren(importForm,
-      table(['suite', 'tools', 'cases', '', '', ''], suites.map((s) => [s.name, s.tools, s.cases,
+      table(['suite', 'tools', 'cases', '', '', '', ''], suites.map((s) => [s.name, s.tools, s.cases,
         el('button', { type: 'button', class: 'link', text: 'open', onclick: () => openSuite(s.id) }),
         el('button', { type: 'button', class: 'secondary', text: 'Export', onclick: () => download(`/api/suites/${s.id}/export?format=native`, `${s.name}.json`).catch((err) => toast(err.message)) }),
+        el('button', { type: 'button', class: 'secondary', text: 'Duplicate', onclick: async () => { await api('POST', `/api/suites/${s.id}/duplicate`); load(); } }),
         el('button', { type: 'button', class: 'danger', text: 'Delete', onclick: async () => { if (confirm(`Delete suite ${s.name}?`)) { await api('DELETE', `/api/suites/${s.id}`); load(); } } })])),
       detail, runForm, live, createForm,
       el('h3', { text: 'Past evals' }),

@@ -92,7 +92,11 @@ import Testing
         let evaluated = try TestSupport.run(TestSupport.studioExecutable, ["eval", "--suite", output, "--provider", "openai", "--base-url", "simulator",
                                                                            "--model", "sim-ttft5-gap1-toolscall", "--json"])
         #expect(evaluated.status == 0, "\(evaluated.stderr)")
-        #expect(try JSONParser.parse(evaluated.stdout)["results"]?.arrayValue?.count == 25)
+        let results = try JSONParser.parse(evaluated.stdout)["results"]?.arrayValue ?? []
+        #expect(results.count == 25)
+        // The simulator picks the right tool but takes its values from the prompt's words,
+        // so BFCL's expected numbers are often missed: wrong arguments, classified as such.
+        #expect(results.contains { $0["error_type"] == "wrong_arguments" } && results.contains { $0["passed"] == true })
         #expect(try TestSupport.run(TestSupport.studioExecutable, ["suites", "import-bfcl", "--category", "no_such_category", "--python", python]).status == 1)
     }
 }

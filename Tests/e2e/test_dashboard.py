@@ -18,6 +18,7 @@ import unittest
 import urllib.request
 
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -63,7 +64,9 @@ class DashboardTest(unittest.TestCase):
         options.add_experimental_option("prefs", {"download.default_directory": cls.downloads, "download.prompt_for_download": False})
         cls.driver = webdriver.Chrome(service=Service(executable_path=os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=options)
         cls.driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": cls.downloads})
-        cls.wait = WebDriverWait(cls.driver, 20)
+        # Pages re-render whole sections as data arrives: an element found a moment ago may
+        # be replaced before it is read, so the waits retry on stale elements.
+        cls.wait = WebDriverWait(cls.driver, 20, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException))
 
     @classmethod
     def tearDownClass(cls):

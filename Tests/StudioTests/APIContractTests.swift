@@ -234,7 +234,7 @@ import Testing
                          "/api/providers", "/api/providers/{id}", "/api/providers/{id}/models", "/api/models/{id}",
                          "/api/params/registry", "/api/params/validate", "/api/settings/export", "/api/settings/import",
                          "/api/plugins", "/api/admin/users", "/api/admin/users/{id}", "/api/admin/audit", "/api/admin/system",
-                         "/healthz", "/api/openapi.json"] {
+                         "/healthz", "/metrics", "/api/openapi.json"] {
                 #expect(paths[path] != nil, "\(path) missing")
             }
         }

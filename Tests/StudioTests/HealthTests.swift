@@ -46,4 +46,22 @@ import HostSecurity
         #expect(clean.contains("[REDACTED]"))
         #expect(clean.contains("failed"), "the rest of the message survives")
     }
+
+    /// `GET /metrics`: Prometheus text with job counts (from the database), plugins, followers.
+    @Test func metricsAreExposedForPrometheus() async throws {
+        let studio = try await TestStudio.make(.sqlite)
+        try await studio.app.test(.router) { client in
+            let ada = try await client.register("ada@example.com")
+            let body: JSONValue = ["targets": [["provider": "sim-openai", "model": "sim-ttft80-gap10-tok128"]], "queue": true]
+            _ = try await client.call(.post, "/api/benchmarks", token: ada, json: body)  // no runner: stays queued
+            let response = try await client.execute(uri: "/metrics", method: .get)
+            #expect(response.status == .ok && response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
+            let text = String(buffer: response.body)
+            #expect(text.contains("studio_up 1\n"))
+            #expect(text.contains("studio_jobs{state=\"queued\"} 1\n") && text.contains("studio_jobs{state=\"done\"} 0\n"))
+            #expect(text.contains("# TYPE studio_plugins_loaded gauge") && !text.contains("ada@example.com"))
+            #expect(text.contains("studio_plugins_loaded \(studio.services.plugins.plugins.count)\n"))
+        }
+        await studio.close()
+    }
 }

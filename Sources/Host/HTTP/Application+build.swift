@@ -23,6 +23,7 @@ public func buildRoutes(_ services: StudioServices) -> RouteTable {
     }
     let routes = RouteTable(router: router)
     HealthController(catalog: services.catalog, simulatorURL: services.options.simulatorURL).addRoutes(to: routes)
+    MetricsController(services: services).addRoutes(to: routes)
     router.add(middleware: AuthenticationMiddleware(accounts: services.accounts))
     AuthController(accounts: services.accounts, onRegister: { try await services.seedNewUser($0) }).addRoutes(to: routes)
     KeysController(vault: services.vault, audit: services.accounts.audit).addRoutes(to: routes)

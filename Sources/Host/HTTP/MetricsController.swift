@@ -1,0 +1,44 @@
+import Foundation
+import HostJobs
+import HostPlugins
+import HostStorage
+import Hummingbird
+import NIOCore
+import SQLKit
+import StudioJSON
+
+/// `GET /metrics` (SPEC §11, public): Prometheus text exposition of what an operator
+/// watches — jobs by state (all instances, from the database), jobs running on this
+/// instance, SSE followers here, plugins loaded and refused, uptime. No user data.
+struct MetricsController {
+    let services: StudioServices
+    let startedAt = Date()
+
+    func addRoutes(to routes: RouteTable) {
+        routes.public(.get, "/metrics", "Prometheus metrics (text format 0.0.4)") { _, _, _ in
+            let states = try await services.database.withSQL { db in
+                try await db.raw("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state").all()
+                    .map { (try $0.decode(column: "state", as: String.self), try $0.decode(column: "n", as: Int.self)) }
+            }
+            let plugins = services.plugins
+            var lines: [String] = []
+            func metric(_ name: String, _ help: String, _ type: String, _ samples: [(String, Double)]) {
+                lines.append("# HELP \(name) \(help)")
+                lines.append("# TYPE \(name) \(type)")
+                for (labels, value) in samples { lines.append("\(name)\(labels) \(value == value.rounded() ? String(Int64(value)) : String(value))") }
+            }
+            metric("studio_up", "1 while the studio serves.", "gauge", [("", 1)])
+            metric("studio_uptime_seconds", "Seconds since this instance started.", "gauge", [("", Date().timeIntervalSince(startedAt).rounded())])
+            let known = ["queued", "running", "done", "failed", "cancelled", "interrupted"]
+            metric("studio_jobs", "Jobs by state, all instances.", "gauge",
+                   known.map { state in ("{state=\"\(state)\"}", Double(states.first { $0.0 == state }?.1 ?? 0)) })
+            metric("studio_jobs_running_here", "Jobs this instance runs now.", "gauge", [("", Double(services.runner.runningJobIDs.count))])
+            metric("studio_sse_followers", "Server-Sent Events clients following a job on this instance.", "gauge",
+                   [("", Double(services.hub.followerCount))])
+            metric("studio_plugins_loaded", "Plugins loaded.", "gauge", [("", Double(plugins.plugins.count))])
+            metric("studio_plugin_load_errors", "Plugin libraries refused.", "gauge", [("", Double(plugins.failures.count))])
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
+                            body: .init(byteBuffer: ByteBuffer(string: lines.joined(separator: "\n") + "\n")))
+        }
+    }
+}

@@ -60,14 +60,16 @@ struct JobsController {
         }
     }
 
-    /// The request's targets and parameters against the user's configuration, as 422s.
-    static func check(user: String, request: BenchmarkRequest, services: StudioServices) async throws -> BenchmarkRequestCheck.Checked {
+    /// The request's targets and parameters against the user's configuration, as 422s
+    /// naming the field (under `prefix` when the request sits inside a larger body).
+    static func check(user: String, request: BenchmarkRequest, services: StudioServices,
+                      prefix: String = "") async throws -> BenchmarkRequestCheck.Checked {
         do {
             return try await BenchmarkRequestCheck.check(userID: user, request: request,
                                                          configuration: UserConfiguration(providers: services.providers, vault: services.vault),
                                                          plugins: services.plugins)
         } catch let problem as BenchmarkRequestCheck.Problem {
-            throw APIError.unprocessable(problem.field, problem.message)
+            throw APIError.unprocessable(prefix.isEmpty ? problem.field : prefix + "." + problem.field, problem.message)
         }
     }
 

@@ -109,20 +109,14 @@ struct SchedulesController {
             guard try await services.suites.find(userID: userID, id: request.suiteID) != nil else {
                 throw APIError.unprocessable("request.suite_id", "you have no suite \(request.suiteID)")
             }
-            _ = try await JobsController.check(user: userID, request: request.asBenchmark, services: services)
+            _ = try await JobsController.check(user: userID, request: request.asBenchmark, services: services, prefix: "request")
             storedRequest = request.json
         } else {
             if let violation = JSONSchema(BenchmarkRequest.schema).validate(requestJSON).first {
                 throw RouteTable.error(for: violation, prefix: "request")
             }
             let request = BenchmarkRequest(json: requestJSON)
-            do {
-                _ = try await BenchmarkRequestCheck.check(userID: userID, request: request,
-                                                          configuration: UserConfiguration(providers: services.providers, vault: services.vault),
-                                                          plugins: services.plugins)
-            } catch let problem as BenchmarkRequestCheck.Problem {
-                throw APIError.unprocessable("request." + problem.field, problem.message)
-            }
+            _ = try await JobsController.check(user: userID, request: request, services: services, prefix: "request")
             storedRequest = request.json
         }
         var schedule = ScheduleRecord(id: id, userID: userID, name: try body.requiredString("name"), kind: kind,

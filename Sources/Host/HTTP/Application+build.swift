@@ -34,6 +34,7 @@ public func buildRoutes(_ services: StudioServices) -> RouteTable {
     RunsController(services: services).addRoutes(to: routes)
     SchedulesController(services: services).addRoutes(to: routes)
     SuitesController(services: services).addRoutes(to: routes)
+    JudgeController(services: services).addRoutes(to: routes)
     // Last, so the document lists every route above.
     let document = OpenAPI.document(routes.specs + [OpenAPIController.spec])
     routes.public(.get, OpenAPIController.spec.path, OpenAPIController.spec.summary) { _, _, _ in Response.json(document) }

@@ -2,6 +2,7 @@ import Foundation
 import HostAuth
 import HostConfig
 import HostJobs
+import HostJudge
 import HostScheduler
 import HostPlugins
 import HostStorage
@@ -34,6 +35,8 @@ public struct StudioServices: Sendable {
     public let schedules: ScheduleStore
     public let suites: SuiteStore
     public let evals: EvalStore
+    /// The judge's settings, model resolution, prompts and reports.
+    public let judge: JudgeServices
     /// Fires due schedules; `studio serve` (or a test) runs it.
     public let scheduler: Scheduler
     public let options: Options
@@ -58,6 +61,8 @@ public struct StudioServices: Sendable {
         public var webUIDirectory: String?
         /// The scheduler's longest nap: how soon another instance's schedule edits are seen.
         public var schedulerMaxSleepMilliseconds: Int64 = 30_000
+        /// Seconds before a judge call's first retry on 429/5xx (doubled each retry).
+        public var judgeRetryDelay = 0.5
         public init(simulatorURL: String? = nil, allowLocalEndpoints: Bool = false, corsOrigins: [String] = []) {
             self.simulatorURL = simulatorURL
             self.allowLocalEndpoints = allowLocalEndpoints
@@ -83,13 +88,20 @@ public struct StudioServices: Sendable {
         let suites = SuiteStore(database: database), evals = EvalStore(database: database)
         self.suites = suites
         self.evals = evals
+        // Missing prompt files only stop judging (its routes and jobs say so), not the studio.
+        let judge = JudgeServices(configuration: UserConfiguration(providers: providers, vault: vault), settings: settings,
+                                  store: JudgeStore(database: database), prompts: try? JudgePrompts.shipped(), plugins: { catalog.current },
+                                  transport: transport, simulatorURL: options.simulatorURL, retryDelay: options.judgeRetryDelay)
+        self.judge = judge
         var runnerSettings = options.runner
         runnerSettings.limits = options.jobLimits
         runner = JobRunner(store: jobStore, hub: hub, executors: [
             BenchmarkJobExecutor(configuration: UserConfiguration(providers: providers, vault: vault), runs: runStore, jobs: jobStore,
                                  plugins: { catalog.current }, transport: transport, simulatorURL: options.simulatorURL),
             EvalJobExecutor(configuration: UserConfiguration(providers: providers, vault: vault), suites: suites, evals: evals, jobs: jobStore,
-                            plugins: { catalog.current }, transport: transport, simulatorURL: options.simulatorURL),
+                            plugins: { catalog.current }, transport: transport, simulatorURL: options.simulatorURL, judge: judge,
+                            limits: options.jobLimits),
+            JudgeJobExecutor(judge: judge, suites: suites, evals: evals, jobs: jobStore),
         ], settings: runnerSettings)
         schedules = ScheduleStore(database: database)
         let submitter = ScheduledSubmitter(providers: providers, vault: vault, plugins: { catalog.current }, jobs: jobStore, runner: runner,

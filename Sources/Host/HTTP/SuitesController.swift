@@ -1,6 +1,7 @@
 import Foundation
 import HostAuth
 import HostJobs
+import HostJudge
 import HostPlugins
 import HostStorage
 import Hummingbird
@@ -199,6 +200,9 @@ struct SuitesController {
                 throw APIError.unprocessable("scorer", "no scorer plugin \"\(request.scorer)\" is loaded")
             }
             let checked = try await JobsController.check(user: user, request: request.asBenchmark, services: services)
+            if request.judge, let (field, message) = try await services.judge.problem(userID: user, settings: try await services.judge.userSettings(user)) {
+                throw APIError.unprocessable("judge", "\(field): \(message)")
+            }
             let job = try await JobsController(services: services).submit(user: user, kind: "eval", request: request.json,
                                                                           queue: body["queue"]?.boolValue ?? false)
             return Response.json(["job_id": .string(job.id), "state": .string(job.state), "adjustments": .array(checked.adjustments)], status: .accepted)
@@ -207,13 +211,25 @@ struct SuitesController {
             let runs = try await services.evals.runs(userID: context.identity.userID)
             return Response.json(["evals": .array(runs.map(Self.evalJSON))])
         }
-        routes.user(.get, "/api/evals/{id}", "An eval run: per-case results and per-model summaries", owned: "eval") { _, context, _ in
+        routes.user(.get, "/api/evals/{id}", "An eval run: per-case results (with the latest judge verdicts) and per-model summaries",
+                    owned: "eval") { _, context, _ in
             let user = context.identity.userID
             guard let run = try await services.evals.run(userID: user, id: try context.parameters.require("id")) else { throw APIError.notFound }
-            let results = try await services.evals.results(userID: user, runID: run.id)
+            let stored = try await services.evals.results(userID: user, runID: run.id)
+            let judged = try await services.judge.store.latestVerdicts(userID: user, evalRunID: run.id)
+            let policy = try await services.judge.userSettings(user).overridePolicy
+            let (results, applied) = JudgeOverrides.apply(stored, verdicts: judged?.verdicts ?? [:], policy: policy)
             var json = Self.evalJSON(run).objectValue!
-            json["results"] = .array(results.map { .object(EvalJobExecutor.resultJSON($0)) })
+            json["results"] = .array(results.map { result in
+                var row = EvalJobExecutor.resultJSON(result)
+                if let verdict = judged?.verdicts[result.id] { row["judge"] = (try? JSONParser.parse(verdict.verdict)) ?? .null }
+                if let original = applied[result.id] { row["automatic_score"] = .double(original) }
+                return .object(row)
+            })
             json["models"] = .array(EvalSummary.compute(results))  // the same function as the live summaries
+            json["judge_report_id"] = judged.map { .string($0.report.id) } ?? .null
+            json["override_policy"] = .string(policy)
+            json["overrides_applied"] = .int(Int64(applied.count))
             return Response.json(.object(json))
         }
     }

@@ -1,6 +1,7 @@
 import HostAuth
 import HostBenchmark
 import HostConfig
+import HostJudge
 import HostMeasurement
 import HostPlugins
 import HostStorage
@@ -17,6 +18,8 @@ public struct EvalRequest: Sendable {
     public var scorer: String
     public var maxTokens: Int
     public var temperature: Double
+    /// Judge each result as it arrives (live inline judging) with the user's judge settings.
+    public var judge: Bool
 
     public static let schema: JSONValue = [
         "type": "object", "additionalProperties": false, "required": ["suite_id", "targets"],
@@ -35,13 +38,14 @@ public struct EvalRequest: Sendable {
             "scorer": ["type": "string", "minLength": 1, "maxLength": 64],
             "max_tokens": ["type": "integer", "minimum": 1, "maximum": 100_000],
             "temperature": ["type": "number", "minimum": 0],
+            "judge": ["type": "boolean"],
             "queue": ["type": "boolean"],
         ],
     ]
     public static let example: JSONValue = ["suite_id": "0123456789abcdef0123456789abcdef",
                                             "targets": [["provider": "sim-openai", "model": "sim-ttft20-gap2-toolscall"]],
                                             "tool_choice": "auto", "repeat": 1, "scorer": "toolcall", "max_tokens": 256,
-                                            "temperature": 0, "queue": false]
+                                            "temperature": 0, "judge": false, "queue": false]
 
     public init(json: JSONValue) {
         suiteID = json["suite_id"]?.stringValue ?? ""
@@ -54,12 +58,13 @@ public struct EvalRequest: Sendable {
         scorer = json["scorer"]?.stringValue ?? "toolcall"
         maxTokens = json["max_tokens"]?.intValue.map(Int.init) ?? 512
         temperature = json["temperature"]?.doubleValue ?? 0
+        judge = json["judge"]?.boolValue ?? false
     }
 
     public var json: JSONValue {
         ["suite_id": .string(suiteID), "targets": .array(targets.map { ["provider": .string($0.provider), "model": .string($0.model)] }),
          "tool_choice": .string(toolChoice), "repeat": .int(Int64(repeats)), "scorer": .string(scorer),
-         "max_tokens": .int(Int64(maxTokens)), "temperature": .double(temperature)]
+         "max_tokens": .int(Int64(maxTokens)), "temperature": .double(temperature), "judge": .bool(judge)]
     }
 
     /// The same targets as a benchmark request (to resolve them the same way).
@@ -129,9 +134,16 @@ public struct EvalJobExecutor: JobExecutor {
     let plugins: @Sendable () -> PluginRegistry
     let transport: Transport
     let simulatorURL: String?
+    /// Inline judging and auto-judge (nil: no judging in this process).
+    let judge: JudgeServices?
+    /// Limits an auto-judge job is submitted under.
+    let limits: JobStore.Limits
 
     public init(configuration: UserConfiguration, suites: SuiteStore, evals: EvalStore, jobs: JobStore,
-                plugins: @escaping @Sendable () -> PluginRegistry, transport: Transport, simulatorURL: String?) {
+                plugins: @escaping @Sendable () -> PluginRegistry, transport: Transport, simulatorURL: String?,
+                judge: JudgeServices? = nil, limits: JobStore.Limits = JobStore.Limits()) {
+        self.judge = judge
+        self.limits = limits
         self.configuration = configuration
         self.suites = suites
         self.evals = evals
@@ -156,6 +168,17 @@ public struct EvalJobExecutor: JobExecutor {
         try await jobs.setResult(jobID: job.id, kind: "eval_run", id: run.id)
         let total = resolved.targets.count * cases.count * request.repeats
         try await events.emit("progress", ["eval_id": .string(run.id), "done": 0, "total": .int(Int64(total))])
+        let judgeSettings = try await judge?.userSettings(job.userID)
+        var grading: CaseGrading? = nil
+        if request.judge, let judge, let judgeSettings {
+            let (client, prompts, judgeModel) = try await judge.client(userID: job.userID, settings: judgeSettings, events: events)
+            let report = try await judge.store.createReport(userID: job.userID, evalRunID: run.id, mode: "inline", judgeModel: judgeModel,
+                                                            promptVersion: judgeSettings.promptVersion, jobID: job.id)
+            var bodies: [String: JSONValue] = [:]
+            for c in cases { bodies[c.caseKey] = (try? JSONParser.parse(c.body)) ?? [:] }
+            grading = CaseGrading(userID: job.userID, report: report, client: client, prompts: prompts, store: judge.store, events: events,
+                                  cases: bodies, tools: tools, concurrency: judgeSettings.concurrency)
+        }
         var done = 0
         var all: [CaseResultRecord] = []
         for target in resolved.targets {
@@ -168,6 +191,7 @@ public struct EvalJobExecutor: JobExecutor {
                         target: target, systemPrompt: suite.systemPrompt, tools: tools, caseKey: testCase.caseKey, body: body,
                         request: request, repeatIndex: repeatIndex, scorer: scorer)
                     try await evals.addResult(userID: job.userID, runID: run.id, result)
+                    grading?.submit(result)
                     mine.append(result)
                     done += 1
                     var json = Self.resultJSON(result)
@@ -181,12 +205,28 @@ public struct EvalJobExecutor: JobExecutor {
         }
         let summaries = EvalSummary.compute(all)
         let summary: JSONValue = ["models": .array(summaries)]
+        var final: JSONObject = ["eval_id": .string(run.id), "models": .array(summaries)]
+        if let grading, let judge {
+            // Inline judging: the last verdicts and the report cards before `complete`.
+            let report = try await grading.finish(results: all)
+            try await judge.store.finishReport(userID: job.userID, id: grading.report.id, status: Task.isCancelled ? "cancelled" : "done",
+                                               report: report.jsonString)
+            final["judge_report_id"] = .string(grading.report.id)
+        }
         if Task.isCancelled {
             try await evals.finishRun(id: run.id, status: "cancelled", summary: summary.jsonString)
-            try await events.emit("cancelled", ["eval_id": .string(run.id), "models": .array(summaries)])
+            try await events.emit("cancelled", .object(final))
         } else {
             try await evals.finishRun(id: run.id, status: "done", summary: summary.jsonString)
-            try await events.emit("complete", ["eval_id": .string(run.id), "models": .array(summaries)])
+            if grading == nil, let settings = judgeSettings, settings.autoJudge, settings.model != nil,
+               summaries.contains(where: { ($0["mean_score"]?.doubleValue ?? 0) < settings.autoJudgeThreshold }) {
+                // Auto-judge: a model scored below the user's threshold; the judge job queues behind this one.
+                let judgeJob = try? await jobs.submit(userID: job.userID, kind: "judge",
+                                                      request: JudgeRequest(mode: "post_eval", evalID: run.id, overrides: [:]).json.jsonString,
+                                                      queue: true, defaults: limits)
+                final["judge_job_id"] = judgeJob.map { .string($0.id) } ?? .null
+            }
+            try await events.emit("complete", .object(final))
         }
     }
 

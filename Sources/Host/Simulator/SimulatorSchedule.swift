@@ -21,6 +21,8 @@ public struct SimulatorSchedule: Sendable, Equatable {
     public var fault: Fault? = nil
     /// How the model answers when tools are offered.
     public var toolMode: ToolMode = .call
+    /// A judge model answers the studio's judge prompts instead of the fixed text.
+    public var judge: SimulatedJudge.Mode? = nil
 
     public enum Fault: String, Sendable, CaseIterable {
         /// 429 with Retry-After.
@@ -63,6 +65,7 @@ public struct SimulatorSchedule: Sendable, Equatable {
         if let v = headers["x-sim-header-delay-ms"].flatMap(Double.init) { headerDelayMs = v }
         if let v = headers["x-sim-split"] { splitEvents = v == "1" || v == "true" }
         if let v = headers["x-sim-fault"] { fault = Fault(rawValue: v.lowercased()) }
+        if let v = headers["x-sim-judge"].flatMap({ SimulatedJudge.Mode(rawValue: $0.lowercased()) }) { judge = v }
         if let v = headers["x-sim-tools"].flatMap({ ToolMode(rawValue: $0.lowercased()) }) { toolMode = v }
         if let maxTokens, maxTokens > 0 { tokens = min(tokens, maxTokens) }
         ttftMs = max(0, min(ttftMs, 600_000))
@@ -83,6 +86,7 @@ public struct SimulatorSchedule: Sendable, Equatable {
         if let v = number(after: "hdr") { headerDelayMs = v; return }
         if key == "split" { splitEvents = true; return }
         if key.hasPrefix("fault"), let f = Fault(rawValue: String(key.dropFirst(5))) { fault = f; return }
+        if let mode = SimulatedJudge.Mode(rawValue: key) { judge = mode; return }
         if key.hasPrefix("tools"), let m = ToolMode(rawValue: String(key.dropFirst(5))) { toolMode = m; return }
     }
 
@@ -97,7 +101,7 @@ public struct SimulatorSchedule: Sendable, Equatable {
             "ttft_ms": .double(ttftMs), "gap_ms": .double(gapMs), "tokens": .int(Int64(tokens)),
             "events_per_write": .int(Int64(eventsPerWrite)), "split_events": .bool(splitEvents),
             "header_delay_ms": .double(headerDelayMs), "fault": fault.map { .string($0.rawValue) } ?? .null,
-            "tool_mode": .string(toolMode.rawValue),
+            "tool_mode": .string(toolMode.rawValue), "judge": judge.map { .string($0.rawValue) } ?? .null,
         ]
     }
 }

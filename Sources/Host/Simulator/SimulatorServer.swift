@@ -104,7 +104,9 @@ public struct SimulatorServer: Sendable {
         }
 
         let calls = SimulatedToolCalls.calls(for: parsed, mode: schedule.toolMode)
-        let texts = (0..<schedule.tokens).map(SimulatorText.token)
+        // A judge model's answer is as long as the answer is (max tokens aside).
+        let texts = schedule.judge.map { SimulatedJudge.tokens(SimulatedJudge.answer(prompt: parsed.allText, mode: $0)) }
+            ?? (0..<schedule.tokens).map(SimulatorText.token)
         let plan = SimulatorWire.plan(api, id: id, model: parsed.model, texts: texts, calls: calls,
                                       inputTokens: truth.inputTokens, withUsage: schedule.fault != .noUsage)
         truth.outputTokens = calls.isEmpty ? texts.count : plan.tokens.count

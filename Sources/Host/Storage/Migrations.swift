@@ -26,6 +26,14 @@ public enum Migrations {
             "ALTER TABLE case_results ADD COLUMN category TEXT",
             "ALTER TABLE case_results ADD COLUMN expects_call \(dialect == .postgres ? "BOOLEAN" : "INTEGER")",
         ] }),
+        Migration(version: 4, name: "judge reports know their job and end; verdicts name their case and model", statements: { _ in [
+            "ALTER TABLE judge_reports ADD COLUMN job_id TEXT",
+            "ALTER TABLE judge_reports ADD COLUMN finished_at BIGINT",
+            "ALTER TABLE judge_verdicts ADD COLUMN case_key TEXT",
+            "ALTER TABLE judge_verdicts ADD COLUMN target TEXT",
+            "CREATE INDEX judge_reports_user_eval ON judge_reports(user_id, eval_run_id)",
+            "CREATE INDEX judge_verdicts_report ON judge_verdicts(report_id)",
+        ] }),
     ]
 
     /// Applies every migration not yet recorded. Returns the versions applied now.

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HostAuth
 import HostHTTP
+import HostJobs
 import HostStorage
 import Hummingbird
 import HummingbirdTesting
@@ -50,11 +51,15 @@ import Testing
         #expect(suite.status == .created, "\(suite.body)")
         let evalRun = try await studio.services.evals.createRun(userID: aliceID, suiteID: try #require(suite.body["id"]?.stringValue),
                                                                 jobID: nil, request: "{}")
+        try await studio.services.evals.finishRun(id: evalRun.id, status: "done", summary: nil)
+        let report = try await studio.services.judge.store.createReport(userID: aliceID, evalRunID: evalRun.id, mode: "post_eval",
+                                                                        judgeModel: "alice-openai/gpt-alice", promptVersion: "v1", jobID: nil)
         cast.owned = ["provider": providerID, "model": try #require(model.body["id"]?.stringValue),
                       "cli_token": try #require(token.body["id"]?.stringValue), "key": "alice-openai",
                       "job": try #require(job.body["job_id"]?.stringValue), "run": run.id,
                       "schedule": try #require(schedule.body["id"]?.stringValue),
-                      "suite": try #require(suite.body["id"]?.stringValue), "eval": evalRun.id]
+                      "suite": try #require(suite.body["id"]?.stringValue), "eval": evalRun.id,
+                      "judge_report": report.id]
         return cast
     }
 
@@ -73,8 +78,10 @@ import Testing
         let schedules = try await client.call(.get, "/api/schedules", token: cast.alice).body
         let suites = try await client.call(.get, "/api/suites", token: cast.alice).body
         let evals = try await client.call(.get, "/api/evals", token: cast.alice).body
+        let reports = try await client.call(.get, "/api/judge-reports", token: cast.alice).body
+        let judge = try await client.call(.get, "/api/settings/judge", token: cast.alice).body
         return providers.jsonString + keys.jsonString + tokens.jsonString + jobs.jsonString + runs.jsonString + schedules.jsonString
-            + suites.jsonString + evals.jsonString
+            + suites.jsonString + evals.jsonString + reports.jsonString + judge.jsonString
     }
 
     @Test(arguments: TestDatabase.allCases)
@@ -132,7 +139,7 @@ import Testing
         var counts: [String: Int] = [:]
         for table in ["users", "providers", "models", "user_api_keys", "cli_tokens", "user_settings", "refresh_tokens", "jobs",
                       "benchmark_runs", "schedules", "schedule_firings",
-                      "tool_suites", "tool_test_cases", "tool_definitions", "tool_eval_runs"] {
+                      "tool_suites", "tool_test_cases", "tool_definitions", "tool_eval_runs", "judge_reports", "judge_verdicts"] {
             counts[table] = try await database.withSQL { db in
                 try await db.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: table)").first(decodingColumn: "n", as: Int.self) ?? 0
             }

@@ -71,15 +71,19 @@ public final class JobEventHub: Sendable {
 }
 
 /// Writes a job's events: stored first (so a reconnecting client finds them), then
-/// published. Sequence numbers increase by one from the job's last stored event.
+/// published. Sequence numbers increase by one from the job's last stored event, and
+/// events are stored and published in that order even when emitted concurrently (judge
+/// verdicts are): each write waits for the one before it, since an actor alone would let
+/// a later event overtake an earlier one across the store's suspension.
 public actor JobEventWriter {
     public let jobID: String
     let store: JobStore
     let hub: JobEventHub
     let instance: String
     private var seq: Int
+    private var tail: Task<Void, any Error>?
 
-    init(jobID: String, store: JobStore, hub: JobEventHub, instance: String, lastSeq: Int) {
+    public init(jobID: String, store: JobStore, hub: JobEventHub, instance: String, lastSeq: Int) {
         self.jobID = jobID
         self.store = store
         self.hub = hub
@@ -92,9 +96,15 @@ public actor JobEventWriter {
         let receivedAt = MonotonicClock.now()
         seq += 1
         let event = JobEvent(seq: seq, name: name, data: data.jsonString, receivedAt: receivedAt)
-        try await store.appendEvent(jobID: jobID, seq: seq, event: name, data: event.data)
-        hub.publish(jobID: jobID, event)
-        try? await store.announce(jobID: jobID, from: instance)  // followers on other instances
-        return seq
+        let (previous, store, hub, jobID, instance) = (tail, store, hub, jobID, instance)
+        let write = Task {
+            _ = await previous?.result
+            try await store.appendEvent(jobID: jobID, seq: event.seq, event: name, data: event.data)
+            hub.publish(jobID: jobID, event)
+            try? await store.announce(jobID: jobID, from: instance)  // followers on other instances
+        }
+        tail = write
+        try await write.value
+        return event.seq
     }
 }

@@ -25,7 +25,8 @@ import Testing
                                        ["--bin", TestSupport.buildDirectory.path, "--output", output])
         #expect(made.status == 0, "\(made.stderr)")
         let fm = FileManager.default
-        for path in ["bin/studio", "libexec/studio", "config.yaml", "deploy/Dockerfile", "deploy/studio.service"] {
+        for path in ["bin/studio", "libexec/studio", "config.yaml", "deploy/Dockerfile", "deploy/studio.service",
+                     "share/judge-prompts/v1/case-verdict.md", "share/webui/index.html"] {
             #expect(fm.fileExists(atPath: output + "/" + path), "\(path) missing")
         }
         let libraries = try fm.contentsOfDirectory(atPath: output + "/lib")
@@ -60,7 +61,9 @@ import Testing
         defer { serve.terminate(); serve.waitUntilExit() }
         var healthy = false
         for _ in 0..<200 where !healthy {
-            healthy = (try? SecretsEndToEndTests.curl("http://127.0.0.1:\(port)", "GET", "/healthz"))?.json["plugins"]?.intValue == Int64(plugins.count)
+            let health = (try? SecretsEndToEndTests.curl("http://127.0.0.1:\(port)", "GET", "/healthz"))?.json
+            // The bundle's own judge prompts, found beside its executable.
+            healthy = health?["plugins"]?.intValue == Int64(plugins.count) && health?["judge_prompt_versions"] == ["v1", "v2"]
             if !healthy { usleep(50_000) }
         }
         #expect(healthy, "\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")

@@ -1,4 +1,6 @@
 import HostAuth
+import HostJobs
+import HostJudge
 import HostPlugins
 import WebUI
 import Hummingbird
@@ -22,7 +24,8 @@ public func buildRoutes(_ services: StudioServices) -> RouteTable {
         router.add(middleware: FileMiddleware(folder, cacheControl: .init([(MediaType(type: .any), [.noCache])]), searchForIndexHtml: true))
     }
     let routes = RouteTable(router: router)
-    HealthController(catalog: services.catalog, simulatorURL: services.options.simulatorURL).addRoutes(to: routes)
+    HealthController(catalog: services.catalog, simulatorURL: services.options.simulatorURL,
+                     judgePrompts: services.judge.prompts?.versions ?? []).addRoutes(to: routes)
     MetricsController(services: services).addRoutes(to: routes)
     router.add(middleware: AuthenticationMiddleware(accounts: services.accounts))
     AuthController(accounts: services.accounts, onRegister: { try await services.seedNewUser($0) }).addRoutes(to: routes)
@@ -50,6 +53,8 @@ enum OpenAPIController {
 struct HealthController {
     let catalog: PluginCatalog
     let simulatorURL: String?
+    /// The judge prompt versions found (empty: the prompt files are missing).
+    let judgePrompts: [String]
 
     func addRoutes(to routes: RouteTable) {
         routes.public(.get, "/healthz", "Liveness, version, plugin counts") { _, _, _ in
@@ -59,6 +64,7 @@ struct HealthController {
                 "plugins": .int(Int64(plugins.plugins.count)),
                 "plugin_load_errors": .int(Int64(plugins.failures.count)),
                 "simulator": simulatorURL.map(JSONValue.string) ?? .null,
+                "judge_prompt_versions": .array(judgePrompts.map(JSONValue.string)),
             ]
             return Response.json(body)
         }

@@ -182,6 +182,11 @@ class DashboardTest(unittest.TestCase):
         section.find_element(By.CSS_SELECTOR, "input[name=model_id]").send_keys("sim-ttft10-gap1-toolscall")
         section.find_element(By.XPATH, ".//button[text()='Add model']").click()
         self.wait.until(lambda d: "sim-ttft10-gap1-toolscall" in d.find_element(By.ID, "main").text)
+        # The simulator's judge model (docs/simulator.md), for the judge pages below.
+        section = d.find_element(By.CSS_SELECTOR, "section[aria-label='provider sim-openai']")
+        section.find_element(By.CSS_SELECTOR, "input[name=model_id]").send_keys("sim-judge-ttft10-gap1")
+        section.find_element(By.XPATH, ".//button[text()='Add model']").click()
+        self.wait.until(lambda d: "sim-judge-ttft10-gap1" in d.find_element(By.ID, "main").text)
         suite_file = os.path.join(self.work, "weather.json")
         with open(suite_file, "w") as f:
             json.dump({"format": "studio-suite/1", "name": "weather",
@@ -217,6 +222,36 @@ class DashboardTest(unittest.TestCase):
         self.assertIn('get_weather({"city":"Paris"})', rows[0].text)
         self.css("#eval-summaries svg rect.bar")
         self.shot("evals")
+
+        # Judge: choose the judge model, then an eval judged live as its results arrive.
+        self.go("judge")
+        Select(self.css("select[name=model]")).select_by_value("sim-openai/sim-judge-ttft10-gap1")
+        d.find_element(By.XPATH, "//button[text()='Save judge settings']").click()
+        self.wait.until(lambda d: "Judge settings saved" in d.find_element(By.ID, "toast").text)
+        self.go("evals")
+        Select(self.css("select[name=suite_id]")).select_by_visible_text("weather (1 cases)")
+        for box in d.find_elements(By.CSS_SELECTOR, "#main input[name=target]"):
+            if box.get_attribute("value").endswith("sim-ttft10-gap1-toolscall"):
+                box.click()
+        d.find_element(By.CSS_SELECTOR, "input[name=judge]").click()
+        d.find_element(By.XPATH, "//button[text()='Run eval']").click()
+        self.wait.until(lambda d: "complete" in d.find_element(By.ID, "eval-status").text)
+        self.assertIn("pass (5/5)", d.find_element(By.ID, "eval-results").text)
+        self.assertIn("judge grade A", d.find_element(By.ID, "eval-summaries").text)
+        # Post-eval judging of the first eval, its report, and a pairwise comparison.
+        self.go("judge")
+        Select(self.css("form[aria-labelledby=judge-run-title] select[name=eval]")).select_by_index(1)
+        d.find_element(By.XPATH, "//button[text()='Judge']").click()
+        self.wait.until(lambda d: "Report cards" in d.find_element(By.ID, "judge-report").text)
+        self.assertIn("post_eval", d.find_element(By.ID, "judge-report").text)
+        self.assertIn("pass", d.find_element(By.ID, "judge-report").text)
+        self.css("#judge-report svg rect.bar")
+        self.shot("judge-report")
+        d.find_element(By.XPATH, "//button[text()='Compare']").click()
+        self.wait.until(lambda d: "both orders" in d.find_element(By.ID, "judge-report").text)
+        self.assertIn("1 ties", d.find_element(By.ID, "judge-report").text)  # equal answers: a tie
+        self.shot("judge-compare")
+        self.wait.until(lambda d: len(d.find_elements(By.XPATH, "//main//table//button[text()='Delete']")) == 3)
 
         self.go("plugins")
         self.assertIn("openai", d.find_element(By.ID, "main").text)

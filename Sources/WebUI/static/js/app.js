@@ -7,6 +7,7 @@ const pages = {
   benchmark: () => import('./pages/benchmark.js'),
   history: () => import('./pages/history.js'),
   evals: () => import('./pages/evals.js'),
+  judge: () => import('./pages/judge.js'),
   providers: () => import('./pages/providers.js'),
   schedules: () => import('./pages/schedules.js'),
   plugins: () => import('./pages/plugins.js'),

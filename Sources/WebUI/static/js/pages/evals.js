@@ -3,6 +3,7 @@
 import { api, download, follow } from '../api.js';
 import { barChart } from '../charts.js';
 import { el, field, showError, clearErrors, table, fmt, when, toast } from '../ui.js';
+import { followJudge, reportView } from './judge.js';
 
 const callsText = (calls) => (calls || []).map((c) => `${Array.isArray(c.name) ? c.name.join('|') : c.name}(${c.arguments === undefined ? '' : JSON.stringify(c.arguments)})`).join(', ') || 'no call';
 
@@ -58,6 +59,9 @@ export async function render() {
         field('Tool choice', 'tool_choice', { tag: 'select', options: [['auto', 'auto'], ['required', 'required'], ['none', 'none']] }),
         field('Repeat (k)', 'repeat', { type: 'number', min: 1, max: 10, value: 1 }),
         field('Scorer', 'scorer', { tag: 'select', options: scorers.map((p) => [p.id, p.name]) })),
+      el('div', {}, el('input', { type: 'checkbox', id: 'eval-judge', name: 'judge' }),
+        el('label', { for: 'eval-judge', class: 'inline', text: ' Judge results as they arrive (judge model from the Judge page)' })),
+      el('p', { class: 'error', 'data-error-for': 'judge' }),
       el('fieldset', {}, el('legend', { text: 'Models' }), targets.map((t, i) => el('div', {},
         el('input', { type: 'checkbox', id: `et${i}`, name: 'target', value: t.value }), el('label', { for: `et${i}`, class: 'inline', text: ` ${t.label}` })))),
       el('p', { class: 'error', 'data-error-for': 'targets' }), el('p', { class: 'error', 'data-error-for': 'form', role: 'alert' }),
@@ -67,7 +71,7 @@ export async function render() {
       const chosen = [...runForm.querySelectorAll('input[name=target]:checked')].map((c) => { const [provider, ...rest] = c.value.split('/'); return { provider, model: rest.join('/') }; });
       try {
         const job = await api('POST', '/api/evals', { suite_id: runForm.suite_id.value, targets: chosen, tool_choice: runForm.tool_choice.value,
-          repeat: Number(runForm.repeat.value), scorer: runForm.scorer.value });
+          repeat: Number(runForm.repeat.value), scorer: runForm.scorer.value, judge: runForm.judge.checked });
         followEval(job.job_id);
       } catch (err) { showError(runForm, err); }
     });
@@ -80,8 +84,9 @@ export async function render() {
         el('button', { type: 'button', class: 'danger', text: 'Delete', onclick: async () => { if (confirm(`Delete suite ${s.name}?`)) { await api('DELETE', `/api/suites/${s.id}`); load(); } } })])),
       detail, runForm, live, createForm,
       el('h3', { text: 'Past evals' }),
-      table(['started', 'status', 'models', ''], evals.map((r) => [when(r.started_at), r.status, (r.request && r.request.targets || []).map((t) => t.model).join(', '),
-        el('button', { type: 'button', class: 'link', text: 'open', onclick: () => openEval(r.id) })])));
+      table(['started', 'status', 'models', '', ''], evals.map((r) => [when(r.started_at), r.status, (r.request && r.request.targets || []).map((t) => t.model).join(', '),
+        el('button', { type: 'button', class: 'link', text: 'open', onclick: () => openEval(r.id) }),
+        el('button', { type: 'button', class: 'secondary', text: 'Judge', disabled: r.status === 'running', onclick: () => judgeEval(r.id) })])));
   }
 
   async function openSuite(id) {
@@ -121,21 +126,54 @@ export async function render() {
     const status = el('p', { class: 'note', id: 'eval-status', text: `Job ${jobId}: running…` });
     const summaryBox = el('div', { id: 'eval-summaries' });
     live.replaceChildren(el('h3', { text: 'Eval results' }), status, el('div', { class: 'table-wrap' }, el('table', { id: 'eval-results' },
-      el('thead', {}, el('tr', {}, ['case', 'model', 'try', 'score', 'passed', 'error', 'calls made', 'latency ms'].map((c) => el('th', { scope: 'col', text: c })))), body)), summaryBox);
+      el('thead', {}, el('tr', {}, ['case', 'model', 'try', 'score', 'passed', 'error', 'calls made', 'latency ms', 'judge'].map((c) => el('th', { scope: 'col', text: c })))), body)), summaryBox);
+    const judgeCells = new Map();
+    const cards = el('div', { id: 'eval-judge-cards' });
+    const verdictText = (v) => (v.error ? `judge error: ${v.error.code}` : `${v.verdict} (${v.quality}/5)`);
     await follow(jobId, (name, data) => {
       if (name === 'result') {
+        const judgeCell = el('td', { text: '' });
+        judgeCells.set(`${data.case_id}|${data.target}|${data.repeat}`, judgeCell);
         body.append(el('tr', {}, [data.case_id, data.target, data.repeat, fmt(data.score, 2), data.passed ? 'yes' : 'no', data.error_type || '',
-          callsText(data.output && data.output.calls), fmt(data.latency_ms)].map((c) => el('td', { text: c }))));
+          callsText(data.output && data.output.calls), fmt(data.latency_ms)].map((c) => el('td', { text: c })), judgeCell));
+      } else if (name === 'judge_verdict') {
+        const cell = judgeCells.get(`${data.case_id}|${data.target}|${data.repeat}`);
+        if (cell) cell.textContent = verdictText(data);
+      } else if (name === 'judge_report') {
+        cards.append(el('p', { class: 'card', text: `${data.target}: ${data.error ? `no report (${data.error.message})` : `judge grade ${data.grade}, score ${fmt(data.score, 0)}`}` }));
       } else if (name === 'progress') { status.textContent = `Job ${jobId}: ${data.done}/${data.total}`; }
-      else if (name === 'complete' || name === 'cancelled') { status.textContent = `Job ${jobId}: ${name}.`; summaryBox.replaceChildren(summaries(data.models)); }
+      else if (name === 'complete' || name === 'cancelled') {
+        status.textContent = `Job ${jobId}: ${name}.`;
+        summaryBox.replaceChildren(summaries(data.models), cards);
+        if (data.judge_report_id) summaryBox.append(el('a', { href: `#/judge?report=${data.judge_report_id}`, text: 'Open the judge report' }));
+        if (data.judge_job_id) summaryBox.append(el('p', { class: 'note', text: `A model scored below your auto-judge threshold: judge job ${data.judge_job_id} queued.` }));
+      }
       else if (name === 'error') { status.textContent = `Job ${jobId} failed: ${data.message}`; }
     }, new AbortController().signal);
   }
 
   async function openEval(id) {
     const run = await api('GET', `/api/evals/${id}`);
-    live.replaceChildren(el('h3', { text: `Eval ${id} — ${run.status}` }), summaries(run.models),
-      table(['case', 'model', 'try', 'score', 'passed', 'error', 'calls made'], run.results.map((r) => [r.case_id, r.target, r.repeat, fmt(r.score, 2), r.passed ? 'yes' : 'no', r.error_type || '', callsText(r.output && r.output.calls)])));
+    const judged = run.judge_report_id
+      ? el('p', { class: 'note' }, `Judge verdicts from the latest report; override scores ${run.override_policy === 'apply' ? `applied (${run.overrides_applied})` : 'shown only'}. `,
+        el('a', { href: `#/judge?report=${run.judge_report_id}`, text: 'Open the judge report' }))
+      : el('p', { class: 'note', text: 'Not judged yet.' });
+    live.replaceChildren(el('h3', { text: `Eval ${id} — ${run.status}` }), summaries(run.models), judged,
+      table(['case', 'model', 'try', 'score', 'auto score', 'passed', 'error', 'calls made', 'judge', 'override'], run.results.map((r) => [r.case_id, r.target, r.repeat,
+        fmt(r.score, 2), fmt(r.automatic_score ?? r.score, 2), r.passed ? 'yes' : 'no', r.error_type || '', callsText(r.output && r.output.calls),
+        r.judge ? (r.judge.error ? `judge error: ${r.judge.error.code}` : `${r.judge.verdict} (${r.judge.quality}/5)`) : '—',
+        r.judge ? fmt(r.judge.override_score, 2) : '—'])));
+  }
+
+  async function judgeEval(id) {
+    try {
+      const job = await api('POST', `/api/evals/${encodeURIComponent(id)}/judge`, { queue: true });
+      await followJudge(job.job_id, live, async (data) => {
+        if (!data.report_id) return;
+        const report = await api('GET', `/api/judge-reports/${data.report_id}`);
+        live.append(reportView(report), el('a', { href: `#/judge?report=${data.report_id}`, text: 'Open the judge report' }));
+      });
+    } catch (err) { toast(err.field === 'model' ? `${err.message} (Judge page)` : err.message); }
   }
 
   await load();

@@ -176,8 +176,8 @@ public struct EvalJobExecutor: JobExecutor {
                                                             promptVersion: judgeSettings.promptVersion, jobID: job.id)
             var bodies: [String: JSONValue] = [:]
             for c in cases { bodies[c.caseKey] = (try? JSONParser.parse(c.body)) ?? [:] }
-            grading = CaseGrading(userID: job.userID, report: report, client: client, prompts: prompts, store: judge.store, events: events,
-                                  cases: bodies, tools: tools, concurrency: judgeSettings.concurrency)
+            grading = CaseGrading(JudgeContext(userID: job.userID, report: report, client: client, prompts: prompts, store: judge.store,
+                                               events: events, cases: bodies, tools: tools), concurrency: judgeSettings.concurrency)
         }
         var done = 0
         var all: [CaseResultRecord] = []

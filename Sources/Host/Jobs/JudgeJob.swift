@@ -134,11 +134,9 @@ public struct JudgeServices: Sendable {
     }
 }
 
-/// One grading of case results into one judge report: each result's verdict (or judge
-/// error) stored and sent as `judge_verdict` as it comes, then a report card per model
-/// sent as `judge_report`. Results may arrive all at once (post-eval) or one by one
-/// while the eval runs (inline); at most `concurrency` judge calls are in flight.
-final class CaseGrading: Sendable {
+/// What one judge run works with: whose it is, its report row, the judge, the prompts,
+/// where verdicts go, and the suite's cases and tools the results are judged against.
+struct JudgeContext: Sendable {
     let userID: String
     let report: JudgeReportRecord
     let client: JudgeClient
@@ -148,24 +146,49 @@ final class CaseGrading: Sendable {
     /// Case bodies by key, and the suite's tools (a case's own tools win).
     let cases: [String: JSONValue]
     let tools: [JSONValue]
+
+    /// A case as the judge sees it (without its tools), and the tools it offered.
+    func caseData(_ key: String) -> (JSONValue, JSONValue) {
+        let body = cases[key] ?? [:]
+        var data = body.objectValue ?? [:]
+        data["tools"] = nil
+        data["id"] = .string(key)
+        return (.object(data), .array(body["tools"]?.arrayValue ?? tools))
+    }
+
+    /// The judge's answer to one rendered prompt, as text.
+    func ask(_ task: JudgeTask, _ values: [String: JSONValue]) async throws(JudgeError) -> String {
+        let prompt: JudgePrompt
+        do { prompt = try prompts.render(task, version: report.promptVersion, values: values) } catch { throw JudgeError("prompt", "\(error)") }
+        return try await client.ask(prompt, task: task).get()
+    }
+
+    /// Stores a verdict (or judge error) and sends it as `judge_verdict`.
+    func record(_ verdict: JSONObject, caseResultID: String?, caseKey: String, target: String) async {
+        try? await store.addVerdict(userID: userID, reportID: report.id, caseResultID: caseResultID, caseKey: caseKey,
+                                    target: target, verdict: JSONValue.object(verdict).jsonString)
+        var event = verdict
+        event["report_id"] = .string(report.id)
+        event["eval_id"] = report.evalRunID.map(JSONValue.string) ?? .null
+        _ = try? await events.emit("judge_verdict", .object(event))
+    }
+}
+
+/// One grading of case results into one judge report: each result's verdict (or judge
+/// error) stored and sent as `judge_verdict` as it comes, then a report card per model
+/// sent as `judge_report`. Results may arrive all at once (post-eval) or one by one
+/// while the eval runs (inline); at most `concurrency` judge calls are in flight.
+final class CaseGrading: Sendable {
+    let context: JudgeContext
+    var report: JudgeReportRecord { context.report }
     private let queue: AsyncStream<CaseResultRecord>.Continuation
     private let work: Task<[String: JSONValue], Never>
 
-    init(userID: String, report: JudgeReportRecord, client: JudgeClient, prompts: JudgePrompts, store: JudgeStore,
-         events: JobEventWriter, cases: [String: JSONValue], tools: [JSONValue], concurrency: Int) {
-        self.userID = userID
-        self.report = report
-        self.client = client
-        self.prompts = prompts
-        self.store = store
-        self.events = events
-        self.cases = cases
-        self.tools = tools
+    init(_ context: JudgeContext, concurrency: Int) {
+        self.context = context
         let (results, queue) = AsyncStream<CaseResultRecord>.makeStream()
         self.queue = queue
         let grade = Self.grade
-        let context = Context(userID: userID, report: report, client: client, prompts: prompts, store: store, events: events,
-                              cases: cases, tools: tools)
         work = Task {
             await withTaskGroup(of: (String, JSONValue).self) { group in
                 var verdicts: [String: JSONValue] = [:]
@@ -182,17 +205,6 @@ final class CaseGrading: Sendable {
                 return verdicts
             }
         }
-    }
-
-    struct Context: Sendable {
-        let userID: String
-        let report: JudgeReportRecord
-        let client: JudgeClient
-        let prompts: JudgePrompts
-        let store: JudgeStore
-        let events: JobEventWriter
-        let cases: [String: JSONValue]
-        let tools: [JSONValue]
     }
 
     /// Hands a result to the judge (returns at once).
@@ -214,41 +226,27 @@ final class CaseGrading: Sendable {
             var event = card.objectValue ?? [:]
             event["report_id"] = .string(report.id)
             event["eval_id"] = report.evalRunID.map(JSONValue.string) ?? .null
-            try await events.emit("judge_report", .object(event))
+            try await context.events.emit("judge_report", .object(event))
         }
         let errors = verdicts.values.filter { $0["error"] != nil }.count
         return ["models": .array(models), "verdicts": .int(Int64(verdicts.count - errors)), "judge_errors": .int(Int64(errors))]
     }
 
     /// One result's verdict, stored and emitted; a judge error is a verdict too.
-    @Sendable static func grade(_ c: Context, _ result: CaseResultRecord) async -> JSONValue {
-        let body = c.cases[result.caseKey] ?? [:]
-        var caseData = body.objectValue ?? [:]
-        caseData["tools"] = nil
-        caseData["id"] = .string(result.caseKey)
+    @Sendable static func grade(_ c: JudgeContext, _ result: CaseResultRecord) async -> JSONValue {
+        let (caseData, tools) = c.caseData(result.caseKey)
         let output = (try? JSONParser.parse(result.output)) ?? .string(result.output)
         let automatic: JSONValue = ["score": result.score.map(JSONValue.double) ?? .null, "passed": result.passed.map(JSONValue.bool) ?? .null,
                                     "error_type": result.errorType.map(JSONValue.string) ?? .null]
         var stored: JSONObject = ["case_id": .string(result.caseKey), "target": .string(result.target),
                                   "repeat": .int(Int64(result.repeatIndex)), "case_result_id": .string(result.id), "automatic_score": automatic]
         do throws(JudgeError) {
-            let prompt: JudgePrompt
-            do {
-                prompt = try c.prompts.render(.caseVerdict, version: c.report.promptVersion,
-                                              values: ["case": .object(caseData), "tools": .array(body["tools"]?.arrayValue ?? c.tools),
-                                                       "candidate_output": output, "automatic_score": automatic])
-            } catch { throw JudgeError("prompt", "\(error)") }
-            let text = try await c.client.ask(prompt, task: .caseVerdict).get()
+            let text = try await c.ask(.caseVerdict, ["case": caseData, "tools": tools, "candidate_output": output, "automatic_score": automatic])
             for (key, value) in try JudgeOutput.verdict(text).json.objectValue ?? [:] { stored[key] = value }
         } catch {
             stored["error"] = error.json
         }
-        try? await c.store.addVerdict(userID: c.userID, reportID: c.report.id, caseResultID: result.id, caseKey: result.caseKey,
-                                      target: result.target, verdict: JSONValue.object(stored).jsonString)
-        var event = stored
-        event["report_id"] = .string(c.report.id)
-        event["eval_id"] = c.report.evalRunID.map(JSONValue.string) ?? .null
-        _ = try? await c.events.emit("judge_verdict", .object(event))
+        await c.record(stored, caseResultID: result.id, caseKey: result.caseKey, target: result.target)
         return .object(stored)
     }
 
@@ -273,10 +271,7 @@ final class CaseGrading: Sendable {
              "verdict": $0["verdict"] ?? .null, "reasoning": .string(String(($0["reasoning"]?.stringValue ?? "").prefix(400)))]
         }
         do throws(JudgeError) {
-            let prompt: JudgePrompt
-            do { prompt = try prompts.render(.modelReport, version: report.promptVersion, values: ["model": model, "verdicts": .array(list)]) }
-            catch { throw JudgeError("prompt", "\(error)") }
-            let text = try await client.ask(prompt, task: .modelReport).get()
+            let text = try await context.ask(.modelReport, ["model": model, "verdicts": .array(list)])
             for (key, value) in try JudgeOutput.report(text).json.objectValue ?? [:] { card[key] = value }
         } catch {
             card["error"] = error.json
@@ -316,14 +311,15 @@ public struct JudgeJobExecutor: JobExecutor {
             guard let evalB = request.evalB, let other = try await evals.run(userID: job.userID, id: evalB) else {
                 throw JobFailure("the second eval no longer exists")
             }
-            let comparison = PairwiseComparison(userID: job.userID, report: report, client: client, prompts: prompts, store: judge.store,
-                                                events: events, cases: cases, tools: tools, concurrency: settings.concurrency)
+            let context = JudgeContext(userID: job.userID, report: report, client: client, prompts: prompts, store: judge.store,
+                                       events: events, cases: cases, tools: tools)
+            let comparison = PairwiseComparison(context: context, concurrency: settings.concurrency)
             reportJSON = try await comparison.run(a: results, b: try await evals.results(userID: job.userID, runID: other.id))
         } else {
             try await events.emit("progress", ["report_id": .string(report.id), "eval_id": .string(eval.id), "done": 0,
                                                "total": .int(Int64(results.count))])
-            let grading = CaseGrading(userID: job.userID, report: report, client: client, prompts: prompts, store: judge.store,
-                                      events: events, cases: cases, tools: tools, concurrency: settings.concurrency)
+            let grading = CaseGrading(JudgeContext(userID: job.userID, report: report, client: client, prompts: prompts, store: judge.store,
+                                                   events: events, cases: cases, tools: tools), concurrency: settings.concurrency)
             for result in results { grading.submit(result) }
             reportJSON = try await grading.finish(results: results)
         }
@@ -350,14 +346,7 @@ enum EvalJudging {
 /// Pairwise comparison of two evals: every (case, model) present in both is judged twice,
 /// A shown first and then B shown first; PairwiseRule decides; repeats are paired by index.
 struct PairwiseComparison {
-    let userID: String
-    let report: JudgeReportRecord
-    let client: JudgeClient
-    let prompts: JudgePrompts
-    let store: JudgeStore
-    let events: JobEventWriter
-    let cases: [String: JSONValue]
-    let tools: [JSONValue]
+    let context: JudgeContext
     let concurrency: Int
 
     /// Pairs of results: same case and repeat; the same model when both evals ran it,
@@ -380,7 +369,8 @@ struct PairwiseComparison {
 
     func run(a: [CaseResultRecord], b: [CaseResultRecord]) async throws -> JSONValue {
         let pairs = Self.pairs(a: a, b: b)
-        try await events.emit("progress", ["report_id": .string(report.id), "done": 0, "total": .int(Int64(pairs.count))])
+        let report = context.report
+        try await context.events.emit("progress", ["report_id": .string(report.id), "done": 0, "total": .int(Int64(pairs.count))])
         let judged: [(Int, JSONValue)] = await withTaskGroup(of: (Int, JSONValue).self) { group in
             var out: [(Int, JSONValue)] = []
             var next = 0
@@ -406,15 +396,12 @@ struct PairwiseComparison {
         summary["pairs"] = .array(Set(pairs.map { "\($0.0.target) vs \($0.1.target)" }).sorted().map(JSONValue.string))
         var event = summary
         event["report_id"] = .string(report.id)
-        try await events.emit("judge_report", .object(event))
+        try await context.events.emit("judge_report", .object(event))
         return .object(summary)
     }
 
     func judgePair(_ ra: CaseResultRecord, _ rb: CaseResultRecord) async -> JSONValue {
-        let body = cases[ra.caseKey] ?? [:]
-        var caseData = body.objectValue ?? [:]
-        caseData["tools"] = nil
-        caseData["id"] = .string(ra.caseKey)
+        let (caseData, tools) = context.caseData(ra.caseKey)
         func response(_ r: CaseResultRecord) -> JSONValue {
             ["output": (try? JSONParser.parse(r.output)) ?? .string(r.output), "automatic_score": r.score.map(JSONValue.double) ?? .null]
         }
@@ -422,30 +409,18 @@ struct PairwiseComparison {
                                   "target_b": .string(rb.target), "case_result_a": .string(ra.id), "case_result_b": .string(rb.id),
                                   "score_a": ra.score.map(JSONValue.double) ?? .null, "score_b": rb.score.map(JSONValue.double) ?? .null]
         do throws(JudgeError) {
-            func ask(_ first: CaseResultRecord, _ second: CaseResultRecord) async throws(JudgeError) -> (PairwisePick, String) {
-                let prompt: JudgePrompt
-                do {
-                    prompt = try prompts.render(.pairwise, version: report.promptVersion,
-                                                values: ["case": .object(caseData), "tools": .array(body["tools"]?.arrayValue ?? tools),
-                                                         "response_a": response(first), "response_b": response(second)])
-                } catch { throw JudgeError("prompt", "\(error)") }
-                let text = try await client.ask(prompt, task: .pairwise).get()
-                let (pick, reasoning) = try JudgeOutput.pairwise(text)
-                return (pick, reasoning)
-            }
-            let (aFirst, reasonA) = try await ask(ra, rb)
-            let (bFirst, reasonB) = try await ask(rb, ra)
-            stored["a_first"] = ["pick": .string(aFirst.rawValue), "reasoning": .string(reasonA)]
-            stored["b_first"] = ["pick": .string(bFirst.rawValue), "reasoning": .string(reasonB)]
-            stored["outcome"] = .string(PairwiseRule.outcome(aFirst: aFirst, bFirst: bFirst).rawValue)
+            // Run A shown first, then run B shown first.
+            let aFirst = try JudgeOutput.pairwise(try await context.ask(.pairwise, ["case": caseData, "tools": tools,
+                                                                                    "response_a": response(ra), "response_b": response(rb)]))
+            let bFirst = try JudgeOutput.pairwise(try await context.ask(.pairwise, ["case": caseData, "tools": tools,
+                                                                                    "response_a": response(rb), "response_b": response(ra)]))
+            stored["a_first"] = ["pick": .string(aFirst.0.rawValue), "reasoning": .string(aFirst.reasoning)]
+            stored["b_first"] = ["pick": .string(bFirst.0.rawValue), "reasoning": .string(bFirst.reasoning)]
+            stored["outcome"] = .string(PairwiseRule.outcome(aFirst: aFirst.0, bFirst: bFirst.0).rawValue)
         } catch {
             stored["error"] = error.json
         }
-        try? await store.addVerdict(userID: userID, reportID: report.id, caseResultID: nil, caseKey: ra.caseKey,
-                                    target: "\(ra.target) vs \(rb.target)", verdict: JSONValue.object(stored).jsonString)
-        var event = stored
-        event["report_id"] = .string(report.id)
-        _ = try? await events.emit("judge_verdict", .object(event))
+        await context.record(stored, caseResultID: nil, caseKey: ra.caseKey, target: "\(ra.target) vs \(rb.target)")
         return .object(stored)
     }
 }

@@ -270,6 +270,27 @@ import Testing
         }
     }
 
+    @Test func cancellingAJudgeJobStopsItsCallsAndKeepsTheReport() async throws {
+        try await Self.withStudio { studio, simulator, client, ada, suite in
+            let (evalID, _) = try await Self.eval(client, ada, suite: suite)
+            let slow = "sim-judge-ttft3000-gap0"
+            try await JobsHTTPTests.addSimulatorModel(client, ada, slow)
+            #expect(try await client.call(.put, "/api/settings/judge", token: ada, json: [
+                "provider": "sim-openai", "model": .string(slow), "concurrency": 2]).status == .ok)
+            let submitted = try await client.call(.post, "/api/evals/\(evalID)/judge", token: ada, json: [:])
+            let job = try #require(submitted.body["job_id"]?.stringValue)
+            try await JobsHTTPTests.waitFor("two judge calls in flight") { simulator.log.records.filter { $0.model == slow }.count == 2 }
+            let started = Date()
+            #expect(try await client.call(.post, "/api/jobs/\(job)/cancel", token: ada).status == .accepted)
+            let events = try await Self.follow(client, ada, job: job)
+            #expect(events.last?.event == "cancelled", "\(events.map(\.event))")
+            #expect(Date().timeIntervalSince(started) < 2.5)  // the 3 s judge calls were aborted
+            #expect(simulator.log.records.filter { $0.model == slow }.count == 2)  // nothing started after the cancel
+            let reportID = try #require(events.last?.data["report_id"]?.stringValue)
+            #expect(try await client.call(.get, "/api/judge-reports/\(reportID)", token: ada).body["status"] == "cancelled")
+        }
+    }
+
     @Test func inlineJudgingAndAutoJudge() async throws {
         try await Self.withStudio { _, _, client, ada, suite in
             // Inline asks for a judge model first.

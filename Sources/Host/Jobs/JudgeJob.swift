@@ -194,6 +194,7 @@ final class CaseGrading: Sendable {
                 var verdicts: [String: JSONValue] = [:]
                 var inFlight = 0
                 for await result in results {
+                    if Task.isCancelled { break }
                     if inFlight >= concurrency, let (id, verdict) = await group.next() {
                         verdicts[id] = verdict
                         inFlight -= 1
@@ -214,7 +215,9 @@ final class CaseGrading: Sendable {
     /// Returns the report JSON that is stored.
     func finish(results: [CaseResultRecord]) async throws -> JSONValue {
         queue.finish()
-        let verdicts = await work.value
+        // The grading task is not a child of the job's: a cancelled job cancels it here.
+        let work = self.work
+        let verdicts = await withTaskCancellationHandler { await work.value } onCancel: { work.cancel() }
         var models: [JSONValue] = []
         var order: [String] = []
         for r in results where !order.contains(r.target) { order.append(r.target) }

@@ -50,7 +50,15 @@ public struct CallRecord: Sendable {
         /// Already scrubbed of secrets.
         public let message: String
         public let retryAfterSeconds: Double?
+
+        public init(errorClass: ErrorClass, message: String, retryAfterSeconds: Double? = nil) {
+            self.errorClass = errorClass
+            self.message = message
+            self.retryAfterSeconds = retryAfterSeconds
+        }
     }
+
+    public init() {}
 
     public var startedAt: UInt64 = 0
     public var t0: UInt64 = 0

@@ -1,0 +1,205 @@
+import Foundation
+import HostMeasurement
+import HostTransport
+import StudioJSON
+import Synchronization
+
+/// Runs load levels against one target through the measuring transport (the clock at the
+/// byte, as for benchmarks). Closed loop: N streams, each sending its next request when
+/// its previous one ends. Open loop: requests started on an arrival schedule whatever is
+/// in flight. Every request is counted once: a warm-up request is discarded, a measured
+/// one lands in the level's histograms or its error counts.
+public struct LoadEngine: Sendable {
+    public let endpoint: ProviderEndpoint
+    public let model: String
+    /// A transport whose connection pool keeps as many idle connections as the largest
+    /// level has streams (see `transport(for:)`).
+    public let transport: Transport
+
+    public init(endpoint: ProviderEndpoint, model: String, transport: Transport) {
+        self.endpoint = endpoint
+        self.model = model
+        self.transport = transport
+    }
+
+    /// A transport sized for the plan: idle connections kept up to its largest
+    /// concurrency (open-loop levels: up to rate × 2 s), under `policy`.
+    public static func transport(for plan: LoadPlan, policy: AddressPolicy = .allowAll) -> Transport {
+        let streams = plan.levels.map { level -> Int in
+            switch level {
+            case .concurrency(let n): return n
+            case .rate(let r): return Int(min(4096, r * 2))
+            }
+        }.max() ?? 64
+        return Transport(maxIdlePerHost: max(64, streams), addressPolicy: policy)
+    }
+
+    /// Progress of a level: measured requests done, and the total when count-bound.
+    public typealias Progress = @Sendable (_ done: Int, _ total: Int?) -> Void
+
+    public func run(_ level: LoadPlan.Level, plan: LoadPlan, progress: @escaping Progress = { _, _ in }) async -> LevelReport {
+        let request: JSONValue = ["model": .string(model), "stream": true,
+                                  "messages": [["role": "user", "content": .string(plan.prompt)]],
+                                  "params": ["max_tokens": .int(Int64(plan.maxTokens))]]
+        let run = LevelRun(request: request, endpoint: endpoint, transport: transport, plan: plan,
+                           warmup: plan.warmupCount(for: level), progress: progress)
+        let cpuBefore = ProcessCPU.seconds()
+        switch level {
+        case .concurrency(let streams):
+            await withDiscardingTaskGroup { group in
+                for _ in 0..<streams {
+                    group.addTask {
+                        while !Task.isCancelled, let (index, intended) = run.take() {
+                            await run.send(intended: intended, measured: index >= run.warmup)
+                        }
+                    }
+                }
+            }
+        case .rate(let rate):
+            var arrivals = ArrivalProcess(rate: rate, poisson: plan.poisson, seed: plan.seed)
+            let start = MonotonicClock.now() + 1_000_000
+            await withDiscardingTaskGroup { group in
+                var index = 0
+                var windowOffset: Double? = nil
+                while !Task.isCancelled {
+                    let offset = arrivals.next()
+                    if let total = run.total, index >= run.warmup + total { break }
+                    if index == run.warmup { windowOffset = offset }
+                    if let duration = plan.durationSeconds, let windowOffset, offset - windowOffset >= duration { break }
+                    let intended = start + UInt64(offset * 1e9)
+                    let now = MonotonicClock.now()
+                    // Late (the previous dispatch overran): send at once; the lag is recorded.
+                    if intended > now { try? await Task.sleep(nanoseconds: intended - now) }
+                    let measured = index >= run.warmup
+                    group.addTask { await run.send(intended: intended, measured: measured) }
+                    index += 1
+                }
+            }
+        }
+        return LevelReport(level: level, plan: plan, warmup: run.warmup, accumulated: run.state.withLock { $0 },
+                           cpuSeconds: ProcessCPU.seconds() - cpuBefore)
+    }
+}
+
+/// One level in progress: what its streams or arrivals share.
+final class LevelRun: Sendable {
+    let request: JSONValue
+    let endpoint: ProviderEndpoint
+    let transport: Transport
+    let warmup: Int
+    /// Measured requests when count-bound; nil with a duration.
+    let total: Int?
+    let deadline: UInt64?
+    let progress: LoadEngine.Progress
+    let state: Mutex<LevelAccumulator>
+    private let lastProgress = Mutex<UInt64>(0)
+    /// Closed loop: the next request number, and when the measured window began.
+    private let dispenser = Mutex<(next: Int, windowStart: UInt64?)>((0, nil))
+
+    init(request: JSONValue, endpoint: ProviderEndpoint, transport: Transport, plan: LoadPlan, warmup: Int,
+         progress: @escaping LoadEngine.Progress) {
+        self.request = request
+        self.endpoint = endpoint
+        self.transport = transport
+        self.warmup = warmup
+        self.total = plan.durationSeconds == nil ? plan.requests : nil
+        self.deadline = plan.durationSeconds.map { UInt64($0 * 1e9) }
+        self.progress = progress
+        self.state = Mutex(LevelAccumulator(slo: plan.slo))
+    }
+
+    /// Closed loop: the next request's number and intended send time (now), or nil when
+    /// the level is done. Numbers past the warm-up are measured; with a duration, none
+    /// are handed out once the measured window (from the first measured one) has lasted it.
+    func take() -> (Int, UInt64)? {
+        dispenser.withLock { d in
+            let now = MonotonicClock.now()
+            if let total, d.next >= warmup + total { return nil }
+            if let deadline, let start = d.windowStart, now - start >= deadline { return nil }
+            if d.next == warmup { d.windowStart = now }
+            d.next += 1
+            return (d.next - 1, now)
+        }
+    }
+
+    /// Sends one request; a measured one is added to the level (progress at most every 250 ms).
+    func send(intended: UInt64, measured: Bool) async {
+        let record = await ProviderCall.stream(request, to: endpoint, transport: transport)
+        guard measured else { return }
+        let done = state.withLock { $0.add(intended: intended, record: record) }
+        let now = MonotonicClock.now()
+        let due = lastProgress.withLock { last in
+            guard now - last > 250_000_000 else { return false }
+            last = now
+            return true
+        }
+        if due || done == total { progress(done, total) }
+    }
+}
+
+/// What a level's measured requests add up to, as they finish.
+public struct LevelAccumulator: Sendable {
+    let slo: LoadPlan.SLO
+    var ttft = LatencyHistogram()
+    var itlPerRead = LatencyHistogram()
+    var itlPerRequest = LatencyHistogram()
+    var e2e = LatencyHistogram()
+    var dispatchLag = LatencyHistogram()
+    var measured = 0
+    var ok = 0
+    var good = 0
+    var errors: [String: Int] = [:]
+    var outputTokens = 0
+    var sumE2EMs = 0.0
+    var firstIntended = UInt64.max
+    var lastEnd: UInt64 = 0
+
+    public init(slo: LoadPlan.SLO) { self.slo = slo }
+
+    /// Adds one measured request; returns how many have been added.
+    @discardableResult
+    public mutating func add(intended: UInt64, record: CallRecord) -> Int {
+        measured += 1
+        firstIntended = min(firstIntended, intended)
+        lastEnd = max(lastEnd, record.endAt)
+        dispatchLag.record(ms: record.t0 > intended ? Double(record.t0 - intended) / 1e6 : 0)
+        let metrics = record.metrics(prices: nil)
+        sumE2EMs += metrics.totalSeconds * 1000
+        if let failure = record.failure {
+            errors[failure.errorClass.description, default: 0] += 1
+            return measured
+        }
+        ok += 1
+        outputTokens += metrics.outputTokens
+        e2e.record(ms: metrics.totalSeconds * 1000)
+        if let t = metrics.ttftMs { ttft.record(ms: t) }
+        if let itl = metrics.itlMs { itlPerRequest.record(ms: itl) }
+        for sample in metrics.itlSamplesMs { itlPerRead.record(ms: sample) }
+        if !slo.isEmpty, Self.meets(slo, ttft: metrics.ttftMs, itl: metrics.itlMs, e2e: metrics.totalSeconds * 1000) { good += 1 }
+        return measured
+    }
+
+    /// Goodput rule: every SLO given holds (a missing figure fails its SLO).
+    public static func meets(_ slo: LoadPlan.SLO, ttft: Double?, itl: Double?, e2e: Double) -> Bool {
+        if let limit = slo.ttftMs, !(ttft.map { $0 <= limit } ?? false) { return false }
+        // One output token has no inter-token latency: nothing to fail.
+        if let limit = slo.itlMs, let itl, itl > limit { return false }
+        if let limit = slo.e2eMs, e2e > limit { return false }
+        return true
+    }
+}
+
+/// CPU seconds used by this process so far (user + system).
+public enum ProcessCPU {
+    public static func seconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+
+    public static func peakRSSMegabytes() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024
+    }
+}

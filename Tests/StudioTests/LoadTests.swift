@@ -1,0 +1,173 @@
+import Foundation
+import HostLoad
+import HostMeasurement
+import HostPlugins
+import HostSimulator
+import HostTransport
+import StudioJSON
+import Synchronization
+import Testing
+
+/// Load mode (SPEC §2): the arrival process, the sweep plan, goodput arithmetic, HDR
+/// percentiles against exact ones, and short runs against the simulator that check the
+/// accounting (every request counted once, errors classified, rates reported).
+@Suite(.serialized) struct LoadTests {
+    @Test func poissonArrivalsHaveTheRightMeanAndVarianceAndRepeatForASeed() {
+        let rate = 50.0
+        var process = ArrivalProcess(rate: rate, poisson: true, seed: 42)
+        let times = (0..<100_000).map { _ in process.next() }
+        let gaps = zip(times.dropFirst(), times).map { $0 - $1 }
+        let mean = gaps.reduce(0, +) / Double(gaps.count)
+        let variance = gaps.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(gaps.count - 1)
+        #expect(abs(mean - 1 / rate) / (1 / rate) < 0.01, "mean gap \(mean)")
+        #expect(abs(variance - 1 / (rate * rate)) / (1 / (rate * rate)) < 0.03, "variance \(variance)")  // exponential: var = mean²
+        #expect(gaps.allSatisfy { $0 >= 0 })
+        var again = ArrivalProcess(rate: rate, poisson: true, seed: 42)
+        #expect((0..<1000).map { _ in again.next() } == Array(times.prefix(1000)))
+        var other = ArrivalProcess(rate: rate, poisson: true, seed: 43)
+        #expect((0..<10).map { _ in other.next() } != Array(times.prefix(10)))
+        var constant = ArrivalProcess(rate: 4, poisson: false, seed: 1)
+        #expect((0..<5).map { _ in constant.next() } == [0, 0.25, 0.5, 0.75, 1.0])
+    }
+
+    @Test func aSweepPlanFromItsJSON() throws {
+        let plan = LoadPlan(json: ["concurrency": [1, 8, 64], "requests": 200, "slo": ["ttft_ms": 500, "itl_ms": 50]])
+        #expect(plan.levels == [.concurrency(1), .concurrency(8), .concurrency(64)])
+        #expect(plan.requests == 200 && plan.durationSeconds == nil && plan.slo == .init(ttftMs: 500, itlMs: 50))
+        #expect(plan.levels.map { plan.warmupCount(for: $0) } == [1, 8, 64])  // one per stream by default
+        #expect(LoadPlan(json: plan.json) == plan)
+        let open = LoadPlan(json: ["rate": [2.5, 10], "poisson": true, "seed": 7, "duration_s": 30, "warmup": 3])
+        #expect(open.levels == [.rate(2.5), .rate(10)] && open.poisson && open.seed == 7)
+        #expect(open.requests == nil && open.durationSeconds == 30 && open.warmupCount(for: .rate(10)) == 3)
+        #expect(LoadPlan(json: open.json) == open)
+        #expect(LoadPlan(json: ["rate": [5]]).warmupCount(for: .rate(5)) == 10)
+        #expect(LoadPlan.Level.rate(2.5).description == "rate=2.5/s" && LoadPlan.Level.concurrency(8).description == "c=8")
+    }
+
+    /// A synthetic measured request: TTFT, then `tokens` token reads `gap` ms apart.
+    static func record(ttft: Double, gap: Double, tokens: Int, lag: Double = 0, failure: ErrorClass? = nil) -> (UInt64, CallRecord) {
+        var r = CallRecord()
+        let intended: UInt64 = 1_000_000_000
+        r.t0 = intended + UInt64(lag * 1e6)
+        r.startedAt = r.t0
+        r.reads = (0..<tokens).map { ReadRecord(at: r.t0 + UInt64((ttft + Double($0) * gap) * 1e6), bytes: 10, events: 1, tokenEvents: 1) }
+        r.endAt = r.reads.last?.at ?? r.t0
+        r.usageOutput = tokens
+        if let failure { r.failure = .init(errorClass: failure, message: "x"); r.reads = [] }
+        return (intended, r)
+    }
+
+    @Test func goodputCountsOnlyRequestsMeetingEverySLO() {
+        let slo = LoadPlan.SLO(ttftMs: 100, itlMs: 20)
+        #expect(LevelAccumulator.meets(slo, ttft: 100, itl: 20, e2e: 5000))
+        #expect(!LevelAccumulator.meets(slo, ttft: 100.1, itl: 10, e2e: 1))
+        #expect(!LevelAccumulator.meets(slo, ttft: 50, itl: 20.5, e2e: 1))
+        #expect(!LevelAccumulator.meets(slo, ttft: nil, itl: 10, e2e: 1))  // no token: fails a TTFT SLO
+        #expect(LevelAccumulator.meets(slo, ttft: 50, itl: nil, e2e: 1))   // one token: no ITL to fail
+        #expect(!LevelAccumulator.meets(.init(e2eMs: 1000), ttft: 1, itl: 1, e2e: 1001))
+
+        var a = LevelAccumulator(slo: slo)
+        for (ttft, gap) in [(50.0, 10.0), (150, 10), (50, 30), (80, 20)] {
+            let (intended, r) = Self.record(ttft: ttft, gap: gap, tokens: 11)
+            a.add(intended: intended, record: r)
+        }
+        let (intended, failed) = Self.record(ttft: 0, gap: 0, tokens: 0, failure: .rateLimited)
+        a.add(intended: intended, record: failed)
+        let report = LevelReport(level: .concurrency(1), plan: LoadPlan(levels: [.concurrency(1)]).withSLO(slo), warmup: 0,
+                                 accumulated: a, cpuSeconds: 0.5).json
+        #expect(report["requests"] == 5 && report["ok"] == 4 && report["errors"]?["rate_limited"] == 1)
+        #expect(report["goodput"]?["requests"] == 2 && report["goodput"]?["fraction"] == 0.4)
+        // All requests share one start here: the window is the longest one (350 ms).
+        #expect(abs((report["duration_s"]?.doubleValue ?? 0) - 0.35) < 1e-9)
+        #expect(abs((report["goodput"]?["requests_per_s"]?.doubleValue ?? 0) - 2 / 0.35) < 1e-9)
+        #expect(report["output_tokens"] == 44 && report["client_cpu_s_per_1k"] == 100.0)
+    }
+
+    @Test func histogramPercentilesMatchExactOnesWithinTheirPrecision() {
+        var histogram = LatencyHistogram()
+        var exact: [Double] = []
+        var generator = SeededGenerator(seed: 9)
+        for _ in 0..<50_000 {
+            // Log-uniform over 0.01 ms – 10 s: a wide latency range.
+            let ms = pow(10, Double(generator.next() % 1_000_000) / 1_000_000 * 6 - 2)
+            histogram.record(ms: ms)
+            exact.append((ms * 1000).rounded() / 1000)
+        }
+        exact.sort()
+        for p in [50.0, 90, 99, 99.9] {
+            let hdr = histogram.percentile(p)!
+            // HDR reports the highest value equivalent to the rank's (3 significant digits).
+            let truth = exact[Int((p / 100 * Double(exact.count)).rounded(.up)) - 1]
+            #expect(abs(hdr - truth) / truth < 0.002, "p\(p): hdr \(hdr) exact \(truth)")
+        }
+        #expect(histogram.count == 50_000 && abs(histogram.max! - exact.last!) / exact.last! < 0.002)
+        #expect(LatencyHistogram().percentile(50) == nil && LatencyHistogram().json["p99"] == .null)
+    }
+
+    static func engine(_ simulator: EmbeddedSimulator, model: String, plan: LoadPlan) throws -> (LoadEngine, Transport) {
+        let plugin = try #require(TestStudio.builtPlugins.provider(id: "openai"))
+        let endpoint = ProviderEndpoint(provider: try plugin.makeProvider(config: ["base_url": .string(simulator.baseURL + "/v1")]), apiKey: nil)
+        let transport = LoadEngine.transport(for: plan)
+        return (LoadEngine(endpoint: endpoint, model: model, transport: transport), transport)
+    }
+
+    @Test func shortRunsAgainstTheSimulatorCountEveryRequestOnce() async throws {
+        let simulator = try await EmbeddedSimulator.start()
+        defer { Task { await simulator.stop() } }
+        // Closed loop, 4 streams: 4 warm-up + 40 measured requests reach the simulator.
+        var plan = LoadPlan(levels: [.concurrency(4)])
+        plan.requests = 40
+        plan.maxTokens = 16
+        plan.slo = .init(ttftMs: 1000)
+        let model = "sim-ttft10-gap1-tok16"
+        let (engine, transport) = try Self.engine(simulator, model: model, plan: plan)
+        let progress = ProgressLog()
+        let closed = await engine.run(.concurrency(4), plan: plan) { done, total in progress.add(done, total) }.json
+        #expect(simulator.log.records.filter { $0.model == model }.count == 44)
+        #expect(closed["requests"] == 40 && closed["ok"] == 40 && closed["errors"] == [:] && closed["warmup"] == 4)
+        #expect(closed["ttft_ms"]?["count"] == 40 && closed["e2e_ms"]?["count"] == 40 && closed["output_tokens"] == 640)
+        #expect(closed["itl_ms_per_read"]?["count"] == 600)  // 15 gaps a request
+        let ttftP50 = try #require(closed["ttft_ms"]?["p50"]?.doubleValue)
+        #expect(ttftP50 >= 9.9 && ttftP50 < 40, "TTFT p50 \(ttftP50) against a 10 ms schedule")
+        #expect((closed["achieved_rate"]?.doubleValue ?? 0) > 0 && (closed["achieved_concurrency"]?.doubleValue ?? 0) > 1)
+        #expect(closed["goodput"]?["requests"] == 40 && closed["offered_concurrency"] == 4)
+        #expect(progress.last == 40)
+
+        // Faults are classified and counted once each.
+        let faulty = "sim-ttft5-gap1-tok8-fault429"
+        let (faultEngine, faultTransport) = try Self.engine(simulator, model: faulty, plan: plan)
+        let errors = await faultEngine.run(.concurrency(4), plan: plan).json
+        #expect(errors["requests"] == 40 && errors["ok"] == 0 && errors["errors"]?["rate_limited"] == 40)
+        #expect(errors["ttft_ms"]?["count"] == 0 && errors["goodput"]?["requests"] == 0)
+
+        // Open loop at 100/s: 30 measured after 5 warm-up, at close to the offered rate.
+        var open = LoadPlan(levels: [.rate(100)])
+        open.requests = 30
+        open.warmup = 5
+        open.maxTokens = 4
+        let before = simulator.log.records.count
+        let report = await engine.run(.rate(100), plan: open).json
+        #expect(simulator.log.records.count - before == 35)
+        #expect(report["requests"] == 30 && report["ok"] == 30 && report["offered_rate"] == 100.0 && report["mode"] == "constant")
+        let achieved = try #require(report["achieved_rate"]?.doubleValue)
+        // 30 requests spread over 29 gaps of 10 ms plus the last one's ~13 ms: ≈ 100/s.
+        #expect(achieved > 70 && achieved < 110, "achieved \(achieved)/s")
+        #expect((report["dispatch_lag_ms"]?["count"]?.intValue ?? 0) == 30)
+        try await transport.shutdown()
+        try await faultTransport.shutdown()
+    }
+}
+
+final class ProgressLog: Sendable {
+    private let values = Mutex<[Int]>([])
+    func add(_ done: Int, _ total: Int?) { values.withLock { $0.append(done) } }
+    var last: Int? { values.withLock { $0.last } }
+}
+
+extension LoadPlan {
+    func withSLO(_ slo: SLO) -> LoadPlan {
+        var plan = self
+        plan.slo = slo
+        return plan
+    }
+}

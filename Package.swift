@@ -103,7 +103,7 @@ let package = Package(
                 path: "Sources/Host/Scoring", swiftSettings: strict),
         .target(name: "HostJobs",
                 dependencies: ["HostStorage", "HostAuth", "HostBenchmark", "HostConfig", "HostParams", "HostPlugins", "HostTransport",
-                               "HostMeasurement", "HostSecurity", "HostJudge", "StudioJSON",
+                               "HostMeasurement", "HostSecurity", "HostJudge", "HostLoad", "StudioJSON",
                                .product(name: "Logging", package: "swift-log")],
                 path: "Sources/Host/Jobs", swiftSettings: strict),
         // The dashboard's static files (HTML, CSS, JavaScript modules), served by the host.
@@ -122,7 +122,7 @@ let package = Package(
                                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
                 path: "Sources/Host/Scheduler", swiftSettings: strict),
         .target(name: "HostHTTP",
-                dependencies: ["HostPlugins", "HostAuth", "HostStorage", "HostConfig", "HostParams", "HostTransport", "HostJobs", "HostJudge", "HostScheduler", "HostSecurity", "WebUI",
+                dependencies: ["HostPlugins", "HostAuth", "HostStorage", "HostConfig", "HostParams", "HostTransport", "HostJobs", "HostJudge", "HostLoad", "HostScheduler", "HostSecurity", "WebUI",
                                "HostBenchmark", "HostMeasurement", "StudioJSON",
                                .product(name: "Hummingbird", package: "hummingbird"),
                                .product(name: "HTTPTypes", package: "swift-http-types"),

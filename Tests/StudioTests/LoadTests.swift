@@ -1,4 +1,8 @@
 import Foundation
+import HTTPTypes
+import HostHTTP
+import Hummingbird
+import HummingbirdTesting
 import HostLoad
 import HostMeasurement
 import HostPlugins
@@ -155,6 +159,53 @@ import Testing
         #expect((report["dispatch_lag_ms"]?["count"]?.intValue ?? 0) == 30)
         try await transport.shutdown()
         try await faultTransport.shutdown()
+    }
+}
+
+extension LoadTests {
+    @Test(arguments: TestDatabase.allCases)
+    func loadTestsRunAsJobsAndAreStoredWithTheRuns(kind: TestDatabase) async throws {
+        let simulator = try await EmbeddedSimulator.start()
+        let studio = try await TestStudio.make(kind, options: .init(simulatorURL: simulator.baseURL))
+        let runner = studio.startRunner()
+        try await studio.app.test(.router) { client in
+            let ada = try await client.register("ada@example.com")
+            let model = "sim-ttft10-gap1-tok8"
+            try await JobsHTTPTests.addSimulatorModel(client, ada, model)
+            let body: JSONValue = ["provider": "sim-openai", "model": .string(model), "concurrency": [1, 4], "requests": 12,
+                                   "max_tokens": 8, "slo": ["ttft_ms": 1000]]
+            // Bad plans name their field; an unknown model is 422.
+            var both = body.objectValue!
+            both["rate"] = [5]
+            let refused = try await client.call(.post, "/api/loadtests", token: ada, json: .object(both))
+            #expect(refused.status == .badRequest && refused.body["error"]?["code"] == "invalid_concurrency", "\(refused.body)")
+            var unknown = body.objectValue!
+            unknown["model"] = "nope"
+            let missing = try await client.call(.post, "/api/loadtests", token: ada, json: .object(unknown))
+            #expect(missing.status == .unprocessableContent && missing.body["error"]?["code"] == "invalid_model")
+            #expect(try await client.call(.post, "/api/loadtests", token: ada, json: ["provider": "sim-openai", "model": .string(model),
+                                                                                   "rate": [5], "requests": 3, "duration_s": 2]).status == .badRequest)
+
+            let submitted = try await client.call(.post, "/api/loadtests", token: ada, json: body)
+            #expect(submitted.status == .accepted && submitted.body["levels"] == 2, "\(submitted.body)")
+            let job = try #require(submitted.body["job_id"]?.stringValue)
+            let events = SSE.parse(String(buffer: try await client.execute(uri: "/api/jobs/\(job)/events", method: .get,
+                                                                           headers: [.authorization: "Bearer \(ada)"]).body))
+            #expect(events.last?.event == "complete", "\(events.map(\.event))")
+            let levels = events.filter { $0.event == "result" }.map(\.data)
+            #expect(levels.map { $0["level"] } == ["c=1", "c=4"])
+            #expect(levels.allSatisfy { $0["requests"] == 12 && $0["ok"] == 12 && $0["goodput"]?["requests"] == 12 })
+            let sent = simulator.log.records.filter { $0.model == model }.count
+            #expect(sent == 29)  // per level: the measured requests and one warm-up per stream (12 + 1, 12 + 4)
+            let runID = try #require(events.last?.data["run_id"]?.stringValue)
+            let listed = try await client.call(.get, "/api/runs?kind=load", token: ada).body["runs"]?.arrayValue ?? []
+            #expect(listed.map { $0["id"] } == [.string(runID)])
+            let stored = try await client.call(.get, "/api/runs/\(runID)", token: ada).body
+            #expect(stored["kind"] == "load" && stored["summary"]?["levels"] == events.last?.data["levels"])
+            #expect(try await client.call(.get, "/api/runs/\(runID)", token: try await client.register("bob@example.com")).status == .notFound)
+        }
+        await studio.close(runner: runner)
+        await simulator.stop()
     }
 }
 

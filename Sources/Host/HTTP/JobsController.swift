@@ -6,6 +6,7 @@ import HostParams
 import HostPlugins
 import HostStorage
 import Hummingbird
+import HostLoad
 import NIOCore
 import StudioJSON
 
@@ -27,6 +28,20 @@ struct JobsController {
                                   "warnings": .array(checked.warnings)], status: .accepted)
         }
 
+        routes.user(.post, "/api/loadtests", "Load-test one of your models: concurrency or rate levels (a job: SSE progress, result per level, complete)",
+                    body: RequestBody(schema: LoadTestRequest.schema, example: LoadTestRequest.example), success: .accepted) { _, context, body in
+            let user = context.identity.userID
+            if let (field, message) = LoadTestRequest.problem(body) { throw APIError.badInput(field, message) }
+            let request = LoadTestRequest(json: body)
+            let target = BenchmarkRequest(json: ["targets": [["provider": .string(request.provider), "model": .string(request.model)]]])
+            if let (_, reason) = try await UserConfiguration(providers: services.providers, vault: services.vault)
+                .missingTargets(userID: user, request: target) {
+                throw APIError.unprocessable("model", reason)
+            }
+            let job = try await submit(user: user, kind: "loadtest", request: request.json, queue: body["queue"]?.boolValue ?? false)
+            return Response.json(["job_id": .string(job.id), "state": .string(job.state), "levels": .int(Int64(request.plan.levels.count))],
+                                 status: .accepted)
+        }
         routes.user(.get, "/api/jobs", "Your jobs, newest first", query: ["state"]) { request, context, _ in
             let state = request.uri.queryParameters["state"].map(String.init)
             let jobs = try await services.jobStore.list(userID: context.identity.userID, state: state)

@@ -102,6 +102,8 @@ public struct StudioServices: Sendable {
                             plugins: { catalog.current }, transport: transport, simulatorURL: options.simulatorURL, judge: judge,
                             limits: options.jobLimits),
             JudgeJobExecutor(judge: judge, suites: suites, evals: evals, jobs: jobStore),
+            LoadTestJobExecutor(configuration: UserConfiguration(providers: providers, vault: vault), runs: runStore, jobs: jobStore,
+                                plugins: { catalog.current }, policy: Self.addressPolicy(options), simulatorURL: options.simulatorURL),
         ], settings: runnerSettings)
         schedules = ScheduleStore(database: database)
         let submitter = ScheduledSubmitter(providers: providers, vault: vault, plugins: { catalog.current }, jobs: jobStore, runner: runner,

@@ -1,0 +1,105 @@
+import HostBenchmark
+import HostLoad
+import HostMeasurement
+import HostPlugins
+import HostStorage
+import HostTransport
+import StudioJSON
+
+/// A load test as a job (`POST /api/loadtests`): one of the user's models, and a load plan.
+public struct LoadTestRequest: Sendable {
+    public var provider: String
+    public var model: String
+    public var plan: LoadPlan
+
+    public static var schema: JSONValue {
+        var properties = LoadPlan.properties
+        properties["provider"] = ["type": "string", "minLength": 1, "maxLength": 64]
+        properties["model"] = ["type": "string", "minLength": 1, "maxLength": 200]
+        properties["queue"] = ["type": "boolean"]
+        return ["type": "object", "additionalProperties": false, "required": ["provider", "model"], "properties": .object(properties)]
+    }
+    public static let example: JSONValue = ["provider": "sim-openai", "model": "sim-ttft80-gap10-tok128", "concurrency": [1, 8, 32],
+                                            "requests": 100, "max_tokens": 64, "slo": ["ttft_ms": 500, "itl_ms": 50], "queue": false]
+
+    public init(json: JSONValue) {
+        provider = json["provider"]?.stringValue ?? ""
+        model = json["model"]?.stringValue ?? ""
+        plan = LoadPlan(json: json)
+    }
+
+    public var json: JSONValue {
+        var o = plan.json.objectValue ?? [:]
+        o["provider"] = .string(provider)
+        o["model"] = .string(model)
+        return .object(o)
+    }
+
+    /// The field at fault when the plan cannot run, else nil (the schema checked the rest).
+    public static func problem(_ body: JSONValue) -> (field: String, message: String)? {
+        if (body["concurrency"] == nil) == (body["rate"] == nil) { return ("concurrency", "give exactly one of concurrency or rate levels") }
+        if body["poisson"]?.boolValue == true, body["rate"] == nil { return ("poisson", "Poisson arrivals go with rate levels") }
+        if body["requests"] != nil, body["duration_s"] != nil { return ("duration_s", "give requests or duration_s, not both") }
+        return nil
+    }
+}
+
+/// Runs a load test: each level through the LoadEngine with a connection pool sized to
+/// it, a `result` event per level, stored as a run of kind `load` whose summary holds
+/// every level's report.
+public struct LoadTestJobExecutor: JobExecutor {
+    public let kind = "loadtest"
+    let configuration: UserConfiguration
+    let runs: RunStore
+    let jobs: JobStore
+    let plugins: @Sendable () -> PluginRegistry
+    /// The SSRF policy the load test's own transport applies.
+    let policy: AddressPolicy
+    let simulatorURL: String?
+
+    public init(configuration: UserConfiguration, runs: RunStore, jobs: JobStore, plugins: @escaping @Sendable () -> PluginRegistry,
+                policy: AddressPolicy, simulatorURL: String?) {
+        self.configuration = configuration
+        self.runs = runs
+        self.jobs = jobs
+        self.plugins = plugins
+        self.policy = policy
+        self.simulatorURL = simulatorURL
+    }
+
+    public func run(_ job: JobRecord, events: JobEventWriter) async throws {
+        let request = LoadTestRequest(json: try JSONParser.parse(job.request))
+        let targets = BenchmarkRequest(json: ["targets": [["provider": .string(request.provider), "model": .string(request.model)]]])
+        let resolved = try await configuration.targets(userID: job.userID, request: targets, registry: plugins(),
+                                                       simulatorURL: simulatorURL, events: events)
+        let target = resolved.targets[0]
+        let run = try await runs.createRun(userID: job.userID, jobID: job.id, kind: "load", request: job.request, scheduleID: job.scheduleID)
+        try await jobs.setResult(jobID: job.id, kind: "benchmark_run", id: run.id)
+        let transport = LoadEngine.transport(for: request.plan, policy: policy)
+        let engine = LoadEngine(endpoint: target.endpoint, model: target.model, transport: transport)
+        var levels: [JSONValue] = []
+        for (index, level) in request.plan.levels.enumerated() {
+            if Task.isCancelled { break }
+            let progress: @Sendable (Int, Int?) -> Void = { done, total in
+                Task { try? await events.emit("progress", ["run_id": .string(run.id), "level": .string(level.description),
+                                                           "level_index": .int(Int64(index)), "done": .int(Int64(done)),
+                                                           "total": total.map { .int(Int64($0)) } ?? .null]) }
+            }
+            try await events.emit("progress", ["run_id": .string(run.id), "level": .string(level.description), "level_index": .int(Int64(index)),
+                                               "levels": .int(Int64(request.plan.levels.count)), "done": 0,
+                                               "total": request.plan.requests.map { .int(Int64($0)) } ?? .null])
+            var report = await engine.run(level, plan: request.plan, progress: progress).json.objectValue ?? [:]
+            report["target"] = .string(target.id)
+            levels.append(.object(report))
+            var event = report
+            event["run_id"] = .string(run.id)
+            try await events.emit("result", .object(event))
+        }
+        try? await transport.shutdown()
+        let summary: JSONValue = ["target": .string(target.id), "plan": request.plan.json, "levels": .array(levels)]
+        let cancelled = Task.isCancelled
+        try await runs.finishRun(id: run.id, status: cancelled ? "cancelled" : "done", summary: summary.jsonString)
+        try await events.emit(cancelled ? "cancelled" : "complete", ["run_id": .string(run.id), "target": .string(target.id),
+                                                                     "levels": .array(levels)])
+    }
+}

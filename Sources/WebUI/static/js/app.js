@@ -6,6 +6,7 @@ const pages = {
   login: () => import('./pages/login.js'),
   benchmark: () => import('./pages/benchmark.js'),
   history: () => import('./pages/history.js'),
+  load: () => import('./pages/load.js'),
   evals: () => import('./pages/evals.js'),
   judge: () => import('./pages/judge.js'),
   providers: () => import('./pages/providers.js'),

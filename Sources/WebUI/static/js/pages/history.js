@@ -2,6 +2,7 @@
 import { api, download } from '../api.js';
 import { barChart, lineChart } from '../charts.js';
 import { el, field, showError, clearErrors, table, fmt, when, toast } from '../ui.js';
+import { levelsView } from './load.js';
 
 export async function render() {
   const filters = el('form', { class: 'card', 'aria-labelledby': 'history-title' },
@@ -21,8 +22,8 @@ export async function render() {
     try {
       const { runs } = await api('GET', `/api/runs?${q}`);
       const boxes = runs.map((r) => el('input', { type: 'checkbox', value: r.id, 'aria-label': `select run ${r.id} to compare` }));
-      list.replaceChildren(table(['compare', 'started', 'status', 'targets', 'run'], runs.map((r, i) => [boxes[i], when(r.started_at), r.status,
-        (r.request && r.request.targets || []).map((t) => `${t.provider}/${t.model}`).join(', '),
+      list.replaceChildren(table(['compare', 'started', 'kind', 'status', 'targets', 'run'], runs.map((r, i) => [boxes[i], when(r.started_at), r.kind, r.status,
+        r.kind === 'load' ? `${r.request.provider}/${r.request.model}` : (r.request && r.request.targets || []).map((t) => `${t.provider}/${t.model}`).join(', '),
         el('button', { type: 'button', class: 'link', text: 'open', onclick: () => openRun(r.id) })])),
         el('div', { class: 'row' },
           el('button', { type: 'button', class: 'secondary', text: 'Compare selected (2–4)', onclick: () => compare(boxes.filter((b) => b.checked).map((b) => b.value)) }),
@@ -32,6 +33,12 @@ export async function render() {
 
   async function openRun(id) {
     const run = await api('GET', `/api/runs/${id}`);
+    if (run.kind === 'load') {
+      detail.replaceChildren(el('h3', { text: `Load test ${id} — ${run.status}, ${(run.summary && run.summary.target) || ''}` }),
+        el('button', { type: 'button', class: 'danger', text: 'Delete run', onclick: async () => { await api('DELETE', `/api/runs/${id}`); detail.replaceChildren(); loadRuns(); } }),
+        levelsView((run.summary && run.summary.levels) || []));
+      return;
+    }
     detail.replaceChildren(el('h3', { text: `Run ${id} — ${run.status}` }),
       el('div', { class: 'row' },
         el('button', { type: 'button', class: 'secondary', text: 'Export CSV', onclick: () => download(`/api/runs/${id}/export?format=csv`, `run-${id}.csv`).catch((e) => toast(e.message)) }),

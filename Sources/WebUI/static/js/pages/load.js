@@ -1,0 +1,67 @@
+// Load test: one model under closed-loop concurrency or open-loop arrival rates, a
+// sweep across levels, each level's report arriving live (SSE), stored with the runs.
+import { api, follow } from '../api.js';
+import { barChart } from '../charts.js';
+import { el, field, showError, clearErrors, table, fmt, toast } from '../ui.js';
+
+/** Level reports as a table and charts (also used by History for load runs). */
+export function levelsView(levels) {
+  const p = (h, k) => fmt(h && h[k], 2);
+  return el('div', {},
+    table(['level', 'ok / requests', 'req/s', 'concurrency', 'output tok/s', 'TTFT p50', 'TTFT p99', 'ITL p50', 'ITL p99', 'ITL/request p50',
+      'E2E p99', 'dispatch lag p99', 'goodput req/s', 'errors'],
+    levels.map((l) => [`${l.level}${l.client_limited ? ' (client-limited)' : ''}`, `${l.ok} / ${l.requests}`, fmt(l.achieved_rate, 2),
+      fmt(l.achieved_concurrency, 1), fmt(l.output_tokens_per_s, 0), p(l.ttft_ms, 'p50'), p(l.ttft_ms, 'p99'), p(l.itl_ms_per_read, 'p50'),
+      p(l.itl_ms_per_read, 'p99'), p(l.itl_ms_per_request, 'p50'), p(l.e2e_ms, 'p99'), fmt(l.dispatch_lag_ms && l.dispatch_lag_ms.p99, 3),
+      l.goodput ? fmt(l.goodput.requests_per_s, 2) : '—', Object.entries(l.errors || {}).map(([k, v]) => `${k}×${v}`).join(' ') || '—']),
+    { caption: 'Per level (milliseconds; ITL per read unless stated; dispatch lag is this client\'s own)' }),
+    levels.length ? barChart('Output tokens/s by level', 'tokens/s', levels.map((l) => ({ label: l.level, value: l.output_tokens_per_s || 0 }))) : null,
+    levels.length ? barChart('TTFT p99 by level', 'ms', levels.map((l) => ({ label: l.level, value: (l.ttft_ms && l.ttft_ms.p99) || 0 }))) : null);
+}
+
+const numbers = (text) => text.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+
+export async function render() {
+  const { providers } = await api('GET', '/api/providers');
+  const models = providers.flatMap((p) => p.models.map((m) => [`${p.slug}/${m.model_id}`, `${m.display_name || m.model_id} — ${p.slug}`]));
+  const live = el('section', { id: 'load-live', 'aria-live': 'polite' });
+  const form = el('form', { class: 'card', 'aria-labelledby': 'load-title' }, el('h2', { id: 'load-title', text: 'Load test' }),
+    el('div', { class: 'row' }, field('Model', 'model', { tag: 'select', options: models }),
+      field('Mode', 'mode', { tag: 'select', options: [['concurrency', 'concurrency (closed loop)'], ['rate', 'arrival rate (open loop)']] }),
+      field('Levels (comma separated)', 'levels', { value: '1,4,16', required: true }),
+      el('div', {}, el('input', { type: 'checkbox', id: 'load-poisson', name: 'poisson' }), el('label', { for: 'load-poisson', class: 'inline', text: ' Poisson arrivals' }))),
+    el('div', { class: 'row' }, field('Requests per level', 'requests', { type: 'number', min: 1, value: 50 }),
+      field('or seconds per level', 'duration_s', { type: 'number', min: 0, step: 'any' }),
+      field('Warm-up requests (default: one per stream)', 'warmup', { type: 'number', min: 0 }),
+      field('Max tokens', 'max_tokens', { type: 'number', min: 1, value: 64 })),
+    el('div', { class: 'row' }, field('SLO: TTFT ≤ ms', 'ttft_ms', { type: 'number', min: 0, step: 'any', value: 500 }),
+      field('SLO: ITL ≤ ms', 'itl_ms', { type: 'number', min: 0, step: 'any', value: 50 })),
+    el('p', { class: 'error', 'data-error-for': 'concurrency' }), el('p', { class: 'error', 'data-error-for': 'rate' }),
+    el('p', { class: 'error', 'data-error-for': 'form', role: 'alert' }), el('button', { type: 'submit', text: 'Start load test' }));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault(); clearErrors(form);
+    const [provider, ...rest] = form.model.value.split('/');
+    const body = { provider, model: rest.join('/'), max_tokens: Number(form.max_tokens.value), [form.mode.value]: numbers(form.levels.value) };
+    if (form.poisson.checked) body.poisson = true;
+    if (form.duration_s.value) body.duration_s = Number(form.duration_s.value); else body.requests = Number(form.requests.value);
+    if (form.warmup.value) body.warmup = Number(form.warmup.value);
+    const slo = {};
+    if (form.ttft_ms.value) slo.ttft_ms = Number(form.ttft_ms.value);
+    if (form.itl_ms.value) slo.itl_ms = Number(form.itl_ms.value);
+    if (Object.keys(slo).length) body.slo = slo;
+    try {
+      const job = await api('POST', '/api/loadtests', body);
+      const status = el('p', { class: 'note', id: 'load-status', text: `Job ${job.job_id}: starting…` });
+      const levels = [];
+      const view = el('div', { id: 'load-levels' });
+      live.replaceChildren(status, view);
+      await follow(job.job_id, (name, data) => {
+        if (name === 'progress') status.textContent = `Job ${job.job_id}: ${data.level} — ${data.done}${data.total ? `/${data.total}` : ''} requests`;
+        else if (name === 'result') { levels.push(data); view.replaceChildren(levelsView(levels)); }
+        else if (name === 'complete' || name === 'cancelled') status.textContent = `Job ${job.job_id}: ${name}.`;
+        else if (name === 'error') status.textContent = `Job ${job.job_id} failed: ${data.message}`;
+      }, new AbortController().signal);
+    } catch (err) { showError(form, err); if (!(err.field)) toast(err.message); }
+  });
+  return el('div', {}, form, live);
+}

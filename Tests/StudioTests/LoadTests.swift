@@ -136,6 +136,10 @@ import Testing
         #expect((closed["achieved_rate"]?.doubleValue ?? 0) > 0 && (closed["achieved_concurrency"]?.doubleValue ?? 0) > 1)
         #expect(closed["goodput"]?["requests"] == 40 && closed["offered_concurrency"] == 4)
         #expect(progress.last == 40)
+        // The simulator lists a model's requests with their ground truth (for peers' runs).
+        let truth = try SecretsEndToEndTests.curl(simulator.baseURL, "GET", "/sim/requests?model=\(model)").json["requests"]?.arrayValue ?? []
+        #expect(truth.count == 44 && truth.allSatisfy { ($0["ttft_ms"]?.doubleValue ?? 0) >= 10 && $0["completed"] == true })
+        #expect(truth.allSatisfy { abs(($0["itl_ms_mean"]?.doubleValue ?? 0) - 1) < 0.5 })
 
         // Faults are classified and counted once each.
         let faulty = "sim-ttft5-gap1-tok8-fault429"

@@ -54,6 +54,9 @@ public struct GroundTruth: Sendable {
         return samples
     }
 
+    /// This record with the socket-side stamps the log holds merged in.
+    func withWireStamps(from log: GroundTruthLog) -> GroundTruth { log.record(id) ?? self }
+
     public var json: JSONValue {
         [
             "id": .string(id), "api": .string(api), "model": .string(model), "schedule": schedule.json,

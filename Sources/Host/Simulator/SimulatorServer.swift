@@ -50,6 +50,21 @@ public struct SimulatorServer: Sendable {
         router.get("/v1beta/models") { _, _ in
             Response.simulatorJSON(["models": .array(Self.catalog.map { ["name": .string("models/" + $0)] })])
         }
+        // Every kept request of one model, in arrival order: what a load tool that does not
+        // read X-Sim-Request-Id (the peers) is compared against.
+        router.get("/sim/requests") { request, _ in
+            guard let model = request.uri.queryParameters["model"].map(String.init) else {
+                return Self.error(.badRequest, "model is required (?model=)")
+            }
+            let records = log.records.filter { $0.model == model }.map { $0.withWireStamps(from: log) }
+            return Response.simulatorJSON(["requests": .array(records.map { r in
+                let samples = r.itlSamplesMs
+                return ["id": .string(r.id), "received_ns": .int(Int64(r.receivedAt)), "ttft_ms": r.ttftMs.map(JSONValue.double) ?? .null,
+                        "itl_ms_mean": samples.isEmpty ? .null : .double(samples.reduce(0, +) / Double(samples.count)),
+                        "e2e_ms": r.endAt > r.receivedAt ? .double(Double(r.endAt - r.receivedAt) / 1e6) : .null,
+                        "output_tokens": .int(Int64(r.outputTokens)), "completed": .bool(r.completed)]
+            })])
+        }
         router.get("/sim/requests/{id}") { _, context in
             guard let id = context.parameters.get("id"), let record = log.record(id) else {
                 return Self.error(.notFound, "no such simulated request")

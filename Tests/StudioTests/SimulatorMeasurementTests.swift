@@ -151,6 +151,16 @@ import Testing
         let slow = await ProviderCall.stream(request("sim-hdr80-ttft100-tok3"), to: try endpoint(simulator), transport: transport)
         #expect(slow.succeeded)
         #expect(try #require(slow.metrics(prices: nil).ttftMs) >= 100)
+        // The idle timeout counts from the last read: 60 ms gaps under a 100 ms limit pass
+        // (the whole stream takes 3× the limit); a 300 ms gap fails.
+        var idle = Transport.Timeouts()
+        idle.idle = .milliseconds(100)
+        let idleTransport = Transport(timeouts: idle)
+        let steady = await ProviderCall.stream(request("sim-ttft10-gap60-tok6"), to: try endpoint(simulator), transport: idleTransport)
+        #expect(steady.succeeded, "\(String(describing: steady.failure))")
+        let stalled = await ProviderCall.stream(request("sim-ttft10-gap300-tok3"), to: try endpoint(simulator), transport: idleTransport)
+        #expect(stalled.failure?.errorClass == .timeout && stalled.failure?.message.contains("idle") == true)
+        try await idleTransport.shutdown()
         try await transport.shutdown()
         await simulator.stop()
     }

@@ -20,10 +20,10 @@ public final class EmbeddedSimulator: Sendable {
     }
 
     /// Starts listening (port 0 picks a free port) and returns once the socket is bound.
-    public static func start(host: String = "127.0.0.1", port: Int = 0) async throws -> EmbeddedSimulator {
+    public static func start(host: String = "127.0.0.1", port: Int = 0, listing models: [String] = []) async throws -> EmbeddedSimulator {
         let log = GroundTruthLog()
         let router = Router()
-        SimulatorServer(log: log).addRoutes(to: router)
+        SimulatorServer(log: log, listing: models).addRoutes(to: router)
         var logger = Logger(label: "studio.simulator")
         // Stopping cuts in-flight streams by cancellation, which the server reports as
         // errors; for a built-in test double that is noise on the user's terminal.

@@ -12,8 +12,14 @@ import StudioJSON
 /// (`GET /sim/requests/{id}`, and `X-Sim-Request-Id` on every response).
 public struct SimulatorServer: Sendable {
     public let log: GroundTruthLog
+    /// Models listed by `/v1/models` besides the catalog (any name is served; tools that
+    /// check the listing before sending, as guidellm does, need theirs listed).
+    public let listed: [String]
 
-    public init(log: GroundTruthLog = GroundTruthLog()) { self.log = log }
+    public init(log: GroundTruthLog = GroundTruthLog(), listing models: [String] = []) {
+        self.log = log
+        self.listed = Self.catalog + models.filter { !Self.catalog.contains($0) }
+    }
 
     /// HTTP/1.1 with the wire-stamping handler: use this server builder wherever the
     /// simulator routes are served, or ground truth falls back to queue-time stamps.
@@ -45,10 +51,10 @@ public struct SimulatorServer: Sendable {
             try await respond(request, api: .jsonl)
         }
         router.get("/v1/models") { _, _ in
-            Response.simulatorJSON(["object": "list", "data": .array(Self.catalog.map { ["id": .string($0), "object": "model"] })])
+            Response.simulatorJSON(["object": "list", "data": .array(listed.map { ["id": .string($0), "object": "model"] })])
         }
         router.get("/v1beta/models") { _, _ in
-            Response.simulatorJSON(["models": .array(Self.catalog.map { ["name": .string("models/" + $0)] })])
+            Response.simulatorJSON(["models": .array(listed.map { ["name": .string("models/" + $0)] })])
         }
         // Every kept request of one model, in arrival order: what a load tool that does not
         // read X-Sim-Request-Id (the peers) is compared against.

@@ -148,6 +148,7 @@ final class ExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
     private var idleTimer: Scheduled<Void>?
     private var totalTimer: Scheduled<Void>?
     private var idleTimeout: TimeAmount = .seconds(60)
+    private var lastActivity: NIODeadline = .now()
     private weak var channel: (any Channel)?
 
     init(clock: ConnectionClock) { self.clock = clock }
@@ -201,9 +202,23 @@ final class ExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
         context.close(promise: nil)
     }
 
+    /// Notes activity for the idle timeout. One timer per exchange checks the time of
+    /// the last activity when it fires and sleeps again for the rest: re-scheduling a
+    /// timer on every read cost a cancel and a schedule (two heap operations and an
+    /// allocation) per token.
     private func armIdle(_ loop: any EventLoop) {
-        idleTimer?.cancel()
-        idleTimer = loop.scheduleTask(in: idleTimeout) { [weak self] in self?.timeout("idle") }
+        lastActivity = .now()
+        if idleTimer == nil { scheduleIdleCheck(loop, at: lastActivity + idleTimeout) }
+    }
+
+    private func scheduleIdleCheck(_ loop: any EventLoop, at deadline: NIODeadline) {
+        idleTimer = loop.scheduleTask(deadline: deadline) { [weak self] in
+            guard let self else { return }
+            self.idleTimer = nil
+            guard self.exchange != nil else { return }
+            let due = self.lastActivity + self.idleTimeout
+            if due > .now() { self.scheduleIdleCheck(loop, at: due) } else { self.timeout("idle") }
+        }
     }
 
     private func timeout(_ phase: String) {

@@ -119,7 +119,7 @@ extension PluginsCommand {
                 var target = item
                 for (old, new) in replacing { target = target.replacingOccurrences(of: old, with: new) }
                 var isDirectory: ObjCBool = false
-                fm.fileExists(atPath: from + "/" + item, isDirectory: &isDirectory)
+                _ = fm.fileExists(atPath: from + "/" + item, isDirectory: &isDirectory)
                 if isDirectory.boolValue {
                     try copy(from + "/" + item, to: to + "/" + target, replacing: replacing)
                 } else if let text = try? String(contentsOfFile: from + "/" + item, encoding: .utf8) {

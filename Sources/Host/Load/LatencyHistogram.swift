@@ -1,12 +1,14 @@
 import Histogram
 import StudioJSON
 
-/// A latency distribution kept in an HDR histogram: microsecond resolution, three
-/// significant digits (a percentile is within 0.1 % of the exact one), up to an hour,
-/// in constant memory whatever the number of samples.
+/// A latency distribution kept in an HDR histogram: microsecond values, four significant
+/// digits (1 µs steps up to 32 ms, 2 µs to 65 ms, …: a percentile within 0.01 % of the
+/// exact one), up to an hour, in constant memory (≈1.2 MB) whatever the number of
+/// samples. Three digits were tried first: their 16 µs steps at 20 ms were larger than
+/// the measurement error they were reporting.
 public struct LatencyHistogram: Sendable {
-    private var histogram = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000,
-                                              numberOfSignificantValueDigits: .three)
+    private var histogram = Histogram<UInt32>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000,
+                                              numberOfSignificantValueDigits: .four)
     private var sum = 0.0
 
     public init() {}

@@ -5,8 +5,7 @@ a token every 20 ms, 32 tokens) under its own model name, so the simulator's gro
 truth (GET /sim/requests?model=) can be taken per tool and level. The simulator runs
 pinned to CPU 1, every tool pinned to CPU 0. Errors compare each tool's reported
 percentiles with the same percentiles of the ground truth of the requests it measured
-(warm-up requests, sent first, left out); for `studio load` the per-request error is
-printed too. CPU is user + system time of the tool's whole process tree (rusage of the
+(warm-up requests, sent first, left out). CPU is user + system time of the tool's whole process tree (rusage of the
 reaped children); peak RSS is the largest sum of RSS over the tree, sampled every 50 ms.
 """
 import argparse, json, os, shutil, signal, statistics, subprocess, sys, time, urllib.request

@@ -189,6 +189,7 @@ def main():
     p.add_argument("--levels", default="1,64,512")
     p.add_argument("--port", type=int, default=18731)
     p.add_argument("--quick", action="store_true", help="fewer requests per level")
+    p.add_argument("--tools", default="studio,aiperf,guidellm", help="which tools to run (comma separated)")
     a = p.parse_args()
     a.tokenizer = os.path.abspath(os.path.join(a.peers, "tok"))
     tokenizer(a.tokenizer, os.path.join(a.peers, "aiperf-venv/bin/python"))
@@ -196,7 +197,7 @@ def main():
     os.makedirs(out_dir, exist_ok=True)
     base = f"http://127.0.0.1:{a.port}"
     levels = [int(x) for x in a.levels.split(",")]
-    tools = ["studio", "aiperf", "guidellm"]
+    tools = a.tools.split(",")
     listing = [arg for c in levels for t in tools for arg in ("--model", f"{SCHEDULE}-{t}{c}")]  # guidellm checks /v1/models
     sim = subprocess.Popen(["taskset", "-c", "1", a.studio, "simulate", "--port", str(a.port)] + listing,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -211,7 +212,7 @@ def main():
             # Measured requests and warm-up: enough for p99 at c=1, a few rounds at higher c.
             n = (20 if a.quick else 60) if c == 1 else c * (2 if a.quick else 3)
             w = max(2, c) if c > 1 else 3
-            for tool, fn in [("studio", run_studio), ("aiperf", run_aiperf), ("guidellm", run_guidellm)]:
+            for tool, fn in [(t, {"studio": run_studio, "aiperf": run_aiperf, "guidellm": run_guidellm}[t]) for t in tools]:
                 model = f"{SCHEDULE}-{tool}{c}"
                 print(f"c={c} {tool}: {n} requests after {w} warm-up…", file=sys.stderr, flush=True)
                 r = fn(a, base, model, c, n, w, os.path.join(out_dir, f"{tool}-c{c}.json"))

@@ -83,8 +83,8 @@ public struct LoadEngine: Sendable {
 
 /// One level in progress: what its streams or arrivals share.
 final class LevelRun: Sendable {
-    let request: JSONValue
-    let endpoint: ProviderEndpoint
+    /// Built once for the level: every request of a level is the same.
+    let prepared: Result<PreparedCall, ProviderCall.PreparationFailure>
     let transport: Transport
     let warmup: Int
     /// Measured requests when count-bound; nil with a duration.
@@ -98,8 +98,7 @@ final class LevelRun: Sendable {
 
     init(request: JSONValue, endpoint: ProviderEndpoint, transport: Transport, plan: LoadPlan, warmup: Int,
          progress: @escaping LoadEngine.Progress) {
-        self.request = request
-        self.endpoint = endpoint
+        self.prepared = ProviderCall.prepare(request, to: endpoint)
         self.transport = transport
         self.warmup = warmup
         self.total = plan.durationSeconds == nil ? plan.requests : nil
@@ -124,7 +123,11 @@ final class LevelRun: Sendable {
 
     /// Sends one request; a measured one is added to the level (progress at most every 250 ms).
     func send(intended: UInt64, measured: Bool) async {
-        let record = await ProviderCall.stream(request, to: endpoint, transport: transport)
+        let record: CallRecord
+        switch prepared {
+        case .success(let call): record = await ProviderCall.stream(call, transport: transport)
+        case .failure(let failed): record = failed.value
+        }
         guard measured else { return }
         let done = state.withLock { $0.add(intended: intended, record: record) }
         let now = MonotonicClock.now()

@@ -85,43 +85,78 @@ public struct CallRecord: Sendable {
     }
 }
 
+/// A request as it goes on the wire (built by the provider plugin, signed with the key),
+/// ready to be sent any number of times: a load test builds it once per level.
+public struct PreparedCall: Sendable {
+    /// The plugin-level request (each send makes its own stream decoder from it).
+    public let request: JSONValue
+    public let endpoint: ProviderEndpoint
+    let method: String
+    let url: String
+    let headers: [(String, String)]
+    let body: [UInt8]?
+    let scrubber: SecretScrubber
+}
+
 public enum ProviderCall {
     /// Sends one streaming request through the provider plugin and the transport, and
     /// measures it. Never throws: every failure is a CallRecord with a classified failure.
     /// Cancelling the calling task aborts the request.
     public static func stream(_ request: JSONValue, to endpoint: ProviderEndpoint, transport: Transport) async -> CallRecord {
-        let scrubber = SecretScrubber(knownSecrets: endpoint.apiKey.map { [$0] } ?? [])
-        func failed(_ errorClass: ErrorClass, _ message: String) -> CallRecord {
-            var record = CallRecord()
-            let now = MonotonicClock.now()
-            (record.startedAt, record.t0, record.endAt) = (now, now, now)
-            record.failure = .init(errorClass: errorClass, message: scrubber.scrub(message), retryAfterSeconds: nil)
-            return record
+        switch prepare(request, to: endpoint) {
+        case .success(let prepared): return await stream(prepared, transport: transport)
+        case .failure(let record): return record.value
         }
+    }
 
+    /// A failed call, as a record, when the plugin cannot build the request.
+    public struct PreparationFailure: Error, Sendable { public let value: CallRecord }
+
+    static func failed(_ errorClass: ErrorClass, _ message: String, scrubber: SecretScrubber) -> CallRecord {
+        var record = CallRecord()
+        let now = MonotonicClock.now()
+        (record.startedAt, record.t0, record.endAt) = (now, now, now)
+        record.failure = .init(errorClass: errorClass, message: scrubber.scrub(message), retryAfterSeconds: nil)
+        return record
+    }
+
+    /// Builds the wire request through the plugin and signs it; a failure is the record
+    /// every send of it would produce.
+    public static func prepare(_ request: JSONValue, to endpoint: ProviderEndpoint) -> Result<PreparedCall, PreparationFailure> {
+        let scrubber = SecretScrubber(knownSecrets: endpoint.apiKey.map { [$0] } ?? [])
         let http: JSONValue
-        let decoder: StreamDecoderHandle
         do {
             http = try endpoint.provider.buildRequest(request)
-            decoder = try endpoint.provider.makeDecoder(for: request)
         } catch {
-            return failed(.pluginError, error.description)
+            return .failure(.init(value: failed(.pluginError, error.description, scrubber: scrubber)))
         }
         guard let method = http["method"]?.stringValue, let url = http["url"]?.stringValue else {
-            return failed(.pluginError, "plugin built a request without method or url")
+            return .failure(.init(value: failed(.pluginError, "plugin built a request without method or url", scrubber: scrubber)))
         }
         let headers = (http["headers"]?.arrayValue ?? []).compactMap { pair -> (String, String)? in
             guard let p = pair.arrayValue, p.count == 2, let k = p[0].stringValue, let v = p[1].stringValue else { return nil }
             return (k, v)
         }
         let (signedURL, signedHeaders) = endpoint.sign(url: url, headers: headers)
-        let consumer = MeasuringConsumer(decoder: decoder, provider: endpoint.provider, scrubber: scrubber)
+        return .success(PreparedCall(request: request, endpoint: endpoint, method: method, url: signedURL, headers: signedHeaders,
+                                     body: http["body"]?.stringValue.map { Array($0.utf8) }, scrubber: scrubber))
+    }
+
+    /// Sends a prepared request once, measured, with a fresh stream decoder.
+    public static func stream(_ prepared: PreparedCall, transport: Transport) async -> CallRecord {
+        let decoder: StreamDecoderHandle
+        do {
+            decoder = try prepared.endpoint.provider.makeDecoder(for: prepared.request)
+        } catch {
+            return failed(.pluginError, error.description, scrubber: prepared.scrubber)
+        }
+        let consumer = MeasuringConsumer(decoder: decoder, provider: prepared.endpoint.provider, scrubber: prepared.scrubber)
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 consumer.onComplete(continuation)
                 do throws(TransportError) {
-                    try transport.start(method: method, url: signedURL, headers: signedHeaders,
-                                        body: http["body"]?.stringValue.map { Array($0.utf8) }, consumer: consumer)
+                    try transport.start(method: prepared.method, url: prepared.url, headers: prepared.headers,
+                                        body: prepared.body, consumer: consumer)
                 } catch {
                     consumer.failed(error)
                 }

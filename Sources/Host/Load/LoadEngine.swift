@@ -31,7 +31,9 @@ public struct LoadEngine: Sendable {
             case .rate(let r): return Int(min(4096, r * 2))
             }
         }.max() ?? 64
-        return Transport(maxIdlePerHost: max(64, streams), addressPolicy: policy)
+        // One event loop per CPU this process may use: NIO's shared group counts every
+        // CPU of the machine, and extra loops on a pinned CPU only add context switches.
+        return Transport(maxIdlePerHost: max(64, streams), addressPolicy: policy, eventLoops: Transport.usableCPUs)
     }
 
     /// Progress of a level: measured requests done, and the total when count-bound.

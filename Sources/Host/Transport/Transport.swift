@@ -38,18 +38,47 @@ public final class Transport: Sendable {
 
     public let timeouts: Timeouts
     let group: any EventLoopGroup
+    /// A group of this transport's own, shut down with it (nil: the shared singleton).
+    let ownGroup: MultiThreadedEventLoopGroup?
     let pool: ConnectionPool
     let addressPolicy: AddressPolicy
 
-    /// - Parameter maxIdlePerHost: idle keep-alive connections kept per host.
-    public init(timeouts: Timeouts = Timeouts(), maxIdlePerHost: Int = 64, addressPolicy: AddressPolicy = .allowAll) {
+    /// - Parameters:
+    ///   - maxIdlePerHost: idle keep-alive connections kept per host.
+    ///   - eventLoops: threads of an event loop group of its own; nil shares the process's.
+    public init(timeouts: Timeouts = Timeouts(), maxIdlePerHost: Int = 64, addressPolicy: AddressPolicy = .allowAll,
+                eventLoops: Int? = nil) {
         self.timeouts = timeouts
-        self.group = MultiThreadedEventLoopGroup.singleton
+        ownGroup = eventLoops.map { MultiThreadedEventLoopGroup(numberOfThreads: max(1, $0)) }
+        self.group = ownGroup ?? MultiThreadedEventLoopGroup.singleton
         self.pool = ConnectionPool(maxIdlePerHost: maxIdlePerHost)
         self.addressPolicy = addressPolicy
     }
 
-    public func shutdown() async throws { await pool.closeAll() }
+    public func shutdown() async throws {
+        await pool.closeAll()
+        try await ownGroup?.shutdownGracefully()
+    }
+
+    /// CPUs this process may run on (its affinity mask; `taskset` narrows it), which
+    /// NIO's core count does not look at.
+    public static var usableCPUs: Int {
+        // `Cpus_allowed:` in /proc/self/status is the affinity mask in hex (comma-grouped).
+        let fd = open("/proc/self/status", O_RDONLY)
+        guard fd >= 0 else { return System.coreCount }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, 4096) }
+            if n <= 0 { break }
+            bytes += chunk[0..<n]
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed:") }) else { return System.coreCount }
+        let count = line.dropFirst("Cpus_allowed:".count).compactMap { $0.hexDigitValue }.reduce(0) { $0 + $1.nonzeroBitCount }
+        return count > 0 ? min(count, System.coreCount) : System.coreCount
+    }
 
     /// Starts one exchange whose events go to `consumer` on the connection's event loop.
     /// Throws only for a URL it cannot use; every later failure goes to the consumer.

@@ -288,6 +288,19 @@ import Testing
             #expect(simulator.log.records.filter { $0.model == slow }.count == 2)  // nothing started after the cancel
             let reportID = try #require(events.last?.data["report_id"]?.stringValue)
             #expect(try await client.call(.get, "/api/judge-reports/\(reportID)", token: ada).body["status"] == "cancelled")
+
+            // An eval judged inline, cancelled while its judge calls are in flight: both stop.
+            let inline = try await client.call(.post, "/api/evals", token: ada, json: [
+                "suite_id": .string(suite), "targets": [["provider": "sim-openai", "model": .string(Self.models[0])]], "judge": true])
+            let inlineJob = try #require(inline.body["job_id"]?.stringValue)
+            try await JobsHTTPTests.waitFor("inline judge calls in flight") { simulator.log.records.filter { $0.model == slow }.count == 4 }
+            let cancelledAt = Date()
+            #expect(try await client.call(.post, "/api/jobs/\(inlineJob)/cancel", token: ada).status == .accepted)
+            let inlineEvents = try await Self.follow(client, ada, job: inlineJob)
+            #expect(inlineEvents.last?.event == "cancelled", "\(inlineEvents.map(\.event))")
+            #expect(Date().timeIntervalSince(cancelledAt) < 2.5)
+            let inlineReport = try #require(inlineEvents.last?.data["judge_report_id"]?.stringValue)
+            #expect(try await client.call(.get, "/api/judge-reports/\(inlineReport)", token: ada).body["status"] == "cancelled")
         }
     }
 

@@ -181,27 +181,36 @@ public struct EvalJobExecutor: JobExecutor {
         }
         var done = 0
         var all: [CaseResultRecord] = []
-        for target in resolved.targets {
-            var mine: [CaseResultRecord] = []
-            for testCase in cases {
-                let body = (try? JSONParser.parse(testCase.body)) ?? [:]
-                for repeatIndex in 1...request.repeats {
-                    if Task.isCancelled { break }
-                    let result = await EvalCaseRunner(transport: transport).runCase(
-                        target: target, systemPrompt: suite.systemPrompt, tools: tools, caseKey: testCase.caseKey, body: body,
-                        request: request, repeatIndex: repeatIndex, scorer: scorer)
-                    try await evals.addResult(userID: job.userID, runID: run.id, result)
-                    grading?.submit(result)
-                    mine.append(result)
-                    done += 1
-                    var json = Self.resultJSON(result)
-                    json["eval_id"] = .string(run.id)
-                    try await events.emit("result", .object(json))
-                    try await events.emit("progress", ["eval_id": .string(run.id), "done": .int(Int64(done)), "total": .int(Int64(total))])
+        do {
+            for target in resolved.targets {
+                var mine: [CaseResultRecord] = []
+                for testCase in cases {
+                    let body = (try? JSONParser.parse(testCase.body)) ?? [:]
+                    for repeatIndex in 1...request.repeats {
+                        if Task.isCancelled { break }
+                        let result = await EvalCaseRunner(transport: transport).runCase(
+                            target: target, systemPrompt: suite.systemPrompt, tools: tools, caseKey: testCase.caseKey, body: body,
+                            request: request, repeatIndex: repeatIndex, scorer: scorer)
+                        try await evals.addResult(userID: job.userID, runID: run.id, result)
+                        grading?.submit(result)
+                        mine.append(result)
+                        done += 1
+                        var json = Self.resultJSON(result)
+                        json["eval_id"] = .string(run.id)
+                        try await events.emit("result", .object(json))
+                        try await events.emit("progress", ["eval_id": .string(run.id), "done": .int(Int64(done)), "total": .int(Int64(total))])
+                    }
                 }
+                all += mine
+                if let summary = EvalSummary.compute(mine).first { try await events.emit("model_summary", summary) }
             }
-            all += mine
-            if let summary = EvalSummary.compute(mine).first { try await events.emit("model_summary", summary) }
+        } catch {
+            // The eval failed: its inline judging stops and its report says so.
+            if let grading, let judge {
+                grading.cancel()
+                try? await judge.store.finishReport(userID: job.userID, id: grading.report.id, status: "failed", report: nil)
+            }
+            throw error
         }
         let summaries = EvalSummary.compute(all)
         let summary: JSONValue = ["models": .array(summaries)]

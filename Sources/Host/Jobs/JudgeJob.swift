@@ -208,8 +208,16 @@ final class CaseGrading: Sendable {
         }
     }
 
+    deinit { queue.finish() }
+
     /// Hands a result to the judge (returns at once).
     func submit(_ result: CaseResultRecord) { queue.yield(result) }
+
+    /// Stops grading: nothing more is taken, calls in flight are aborted.
+    func cancel() {
+        queue.finish()
+        work.cancel()
+    }
 
     /// Waits for every submitted result's verdict, then writes the per-model reports.
     /// Returns the report JSON that is stored.

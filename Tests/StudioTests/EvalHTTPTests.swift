@@ -155,6 +155,12 @@ import Testing
             let badEvalSchedule: JSONValue = ["name": "x", "kind": "eval", "interval_hours": 1, "request": ["suite_id": "nope", "targets": [["provider": "sim-openai", "model": "m"]]]]
             let refusedSchedule = try await client.call(.post, "/api/schedules", token: ada, json: badEvalSchedule)
             #expect(refusedSchedule.status == .unprocessableContent && refusedSchedule.body["error"]?["message"]?.stringValue?.hasPrefix("request.suite_id") == true)
+            // An eval schedule asking for inline judging without a judge model is refused when saved, not when it fires.
+            let judgedSchedule: JSONValue = ["name": "judged", "kind": "eval", "interval_hours": 24, "request": [
+                "suite_id": .string(suiteID), "targets": [["provider": "sim-openai", "model": "sim-ttft10-gap1-toolscall"]], "judge": true]]
+            let noJudge = try await client.call(.post, "/api/schedules", token: ada, json: judgedSchedule)
+            #expect(noJudge.status == .unprocessableContent && noJudge.body["error"]?["message"]?.stringValue?.hasPrefix("request.judge") == true,
+                    "\(noJudge.body)")
         }
         await studio.close(runner: runner)
         await simulator.stop()

@@ -110,6 +110,7 @@ struct SchedulesController {
                 throw APIError.unprocessable("request.suite_id", "you have no suite \(request.suiteID)")
             }
             _ = try await JobsController.check(user: userID, request: request.asBenchmark, services: services, prefix: "request")
+            try await SuitesController.checkInlineJudging(request, user: userID, services: services, prefix: "request")
             storedRequest = request.json
         } else {
             if let violation = JSONSchema(BenchmarkRequest.schema).validate(requestJSON).first {

@@ -200,9 +200,7 @@ struct SuitesController {
                 throw APIError.unprocessable("scorer", "no scorer plugin \"\(request.scorer)\" is loaded")
             }
             let checked = try await JobsController.check(user: user, request: request.asBenchmark, services: services)
-            if request.judge, let (field, message) = try await services.judge.problem(userID: user, settings: try await services.judge.userSettings(user)) {
-                throw APIError.unprocessable("judge", "\(field): \(message)")
-            }
+            try await Self.checkInlineJudging(request, user: user, services: services)
             let job = try await JobsController(services: services).submit(user: user, kind: "eval", request: request.json,
                                                                           queue: body["queue"]?.boolValue ?? false)
             return Response.json(["job_id": .string(job.id), "state": .string(job.state), "adjustments": .array(checked.adjustments)], status: .accepted)
@@ -231,6 +229,15 @@ struct SuitesController {
             json["override_policy"] = .string(policy)
             json["overrides_applied"] = .int(Int64(applied.count))
             return Response.json(.object(json))
+        }
+    }
+
+    /// An eval that asks for inline judging needs judge settings that can judge (a 422 on
+    /// `judge`, under `prefix` when the request sits inside a larger body: schedules).
+    static func checkInlineJudging(_ request: EvalRequest, user: String, services: StudioServices, prefix: String = "") async throws {
+        guard request.judge else { return }
+        if let (field, message) = try await services.judge.problem(userID: user, settings: try await services.judge.userSettings(user)) {
+            throw APIError.unprocessable(prefix.isEmpty ? "judge" : prefix + ".judge", "\(field): \(message)")
         }
     }
 

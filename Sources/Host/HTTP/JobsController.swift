@@ -33,7 +33,7 @@ struct JobsController {
             let user = context.identity.userID
             if let (field, message) = LoadTestRequest.problem(body) { throw APIError.badInput(field, message) }
             let request = LoadTestRequest(json: body)
-            let target = BenchmarkRequest(json: ["targets": [["provider": .string(request.provider), "model": .string(request.model)]]])
+            let target = BenchmarkRequest.single(provider: request.provider, model: request.model)
             if let (_, reason) = try await UserConfiguration(providers: services.providers, vault: services.vault)
                 .missingTargets(userID: user, request: target) {
                 throw APIError.unprocessable("model", reason)

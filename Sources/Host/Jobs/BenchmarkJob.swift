@@ -11,6 +11,12 @@ import StudioJSON
 /// A benchmark request as the API takes it (SPEC §2), normalized. Targets name the
 /// user's own providers and models: `{"provider": "<provider id>", "model": "<model id>"}`.
 public struct BenchmarkRequest: Sendable {
+    /// One model as a request's only target (a judge model, a load-test target), resolved
+    /// and checked like any benchmark target.
+    public static func single(provider: String, model: String) -> BenchmarkRequest {
+        BenchmarkRequest(json: ["targets": [["provider": .string(provider), "model": .string(model)]]])
+    }
+
     public struct Target: Sendable, Equatable {
         public let provider: String
         public let model: String

@@ -174,10 +174,9 @@ public struct EvalJobExecutor: JobExecutor {
             let (client, prompts, judgeModel) = try await judge.client(userID: job.userID, settings: judgeSettings, events: events)
             let report = try await judge.store.createReport(userID: job.userID, evalRunID: run.id, mode: "inline", judgeModel: judgeModel,
                                                             promptVersion: judgeSettings.promptVersion, jobID: job.id)
-            var bodies: [String: JSONValue] = [:]
-            for c in cases { bodies[c.caseKey] = (try? JSONParser.parse(c.body)) ?? [:] }
             grading = CaseGrading(JudgeContext(userID: job.userID, report: report, client: client, prompts: prompts, store: judge.store,
-                                               events: events, cases: bodies, tools: tools), concurrency: judgeSettings.concurrency)
+                                               events: events, cases: EvalJudging.bodies(cases), tools: tools),
+                                  concurrency: judgeSettings.concurrency)
         }
         var done = 0
         var all: [CaseResultRecord] = []

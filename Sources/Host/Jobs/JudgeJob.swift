@@ -113,20 +113,18 @@ public struct JudgeServices: Sendable {
         guard let provider = settings.provider, let model = settings.model else {
             return requireModel ? ("model", "no judge model: choose one with PUT /api/settings/judge") : nil
         }
-        let request = BenchmarkRequest(json: ["targets": [["provider": .string(provider), "model": .string(model)]]])
-        if let (_, reason) = try await configuration.missingTargets(userID: userID, request: request) { return ("model", reason) }
+        if let (_, reason) = try await configuration.missingTargets(userID: userID, request: .single(provider: provider, model: model)) {
+            return ("model", reason)
+        }
         return nil
     }
 
-    /// A client for the settings' judge model, with the user's key.
+    /// A client for the settings' judge model, with the user's key; the settings are
+    /// checked by the same rule as the routes that queued the job (they may have changed since).
     func client(userID: String, settings: JudgeSettings, events: JobEventWriter) async throws -> (JudgeClient, JudgePrompts, String) {
-        guard let prompts else { throw JobFailure("the judge prompts are missing from this installation") }
-        guard let provider = settings.provider, let model = settings.model else {
-            throw JobFailure("no judge model: choose one in the judge settings")
-        }
-        guard prompts.versions.contains(settings.promptVersion) else { throw JobFailure("no judge prompt version \(settings.promptVersion)") }
-        let request = BenchmarkRequest(json: ["targets": [["provider": .string(provider), "model": .string(model)]]])
-        let resolved = try await configuration.targets(userID: userID, request: request, registry: plugins(),
+        if let (field, message) = try await problem(userID: userID, settings: settings) { throw JobFailure("\(field): \(message)") }
+        guard let prompts, let provider = settings.provider, let model = settings.model else { throw JobFailure("no judge model") }
+        let resolved = try await configuration.targets(userID: userID, request: .single(provider: provider, model: model), registry: plugins(),
                                                        simulatorURL: simulatorURL, events: events)
         var client = JudgeClient(endpoint: resolved.targets[0].endpoint, model: model, transport: transport)
         client.baseDelay = retryDelay
@@ -348,9 +346,14 @@ enum EvalJudging {
     static func caseBodies(userID: String, suiteID: String?, suites: SuiteStore) async throws -> ([String: JSONValue], [JSONValue]) {
         guard let suiteID, try await suites.find(userID: userID, id: suiteID) != nil else { return ([:], []) }
         let tools = try await suites.tools(userID: userID, suiteID: suiteID).compactMap { try? JSONParser.parse($0) }
-        var cases: [String: JSONValue] = [:]
-        for c in try await suites.cases(userID: userID, suiteID: suiteID) { cases[c.caseKey] = (try? JSONParser.parse(c.body)) ?? [:] }
-        return (cases, tools)
+        return (bodies(try await suites.cases(userID: userID, suiteID: suiteID)), tools)
+    }
+
+    /// Each case's body, parsed, by case key.
+    static func bodies(_ cases: [CaseRecord]) -> [String: JSONValue] {
+        var bodies: [String: JSONValue] = [:]
+        for c in cases { bodies[c.caseKey] = (try? JSONParser.parse(c.body)) ?? [:] }
+        return bodies
     }
 }
 

@@ -69,7 +69,7 @@ public struct LoadTestJobExecutor: JobExecutor {
 
     public func run(_ job: JobRecord, events: JobEventWriter) async throws {
         let request = LoadTestRequest(json: try JSONParser.parse(job.request))
-        let targets = BenchmarkRequest(json: ["targets": [["provider": .string(request.provider), "model": .string(request.model)]]])
+        let targets = BenchmarkRequest.single(provider: request.provider, model: request.model)
         let resolved = try await configuration.targets(userID: job.userID, request: targets, registry: plugins(),
                                                        simulatorURL: simulatorURL, events: events)
         let target = resolved.targets[0]

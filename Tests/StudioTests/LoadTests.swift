@@ -203,6 +203,12 @@ extension LoadTests {
             #expect(events.last?.event == "complete", "\(events.map(\.event))")
             let levels = events.filter { $0.event == "result" }.map(\.data)
             #expect(levels.map { $0["level"] } == ["c=1", "c=4"])
+            // A level's progress reports all come before its report.
+            for level in ["c=1", "c=4"] {
+                let lastProgress = events.lastIndex { $0.event == "progress" && $0.data["level"] == .string(level) } ?? -1
+                let result = events.firstIndex { $0.event == "result" && $0.data["level"] == .string(level) } ?? -1
+                #expect(lastProgress < result, "\(level): \(events.map(\.event))")
+            }
             #expect(levels.allSatisfy { $0["requests"] == 12 && $0["ok"] == 12 && $0["goodput"]?["requests"] == 12 })
             let sent = simulator.log.records.filter { $0.model == model }.count
             #expect(sent == 29)  // per level: the measured requests and one warm-up per stream (12 + 1, 12 + 4)

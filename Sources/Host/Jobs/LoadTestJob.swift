@@ -80,10 +80,10 @@ public struct LoadTestJobExecutor: JobExecutor {
         var levels: [JSONValue] = []
         for (index, level) in request.plan.levels.enumerated() {
             if Task.isCancelled { break }
-            let progress: @Sendable (Int, Int?) -> Void = { done, total in
-                Task { try? await events.emit("progress", ["run_id": .string(run.id), "level": .string(level.description),
-                                                           "level_index": .int(Int64(index)), "done": .int(Int64(done)),
-                                                           "total": total.map { .int(Int64($0)) } ?? .null]) }
+            let progress: LoadEngine.Progress = { done, total in
+                _ = try? await events.emit("progress", ["run_id": .string(run.id), "level": .string(level.description),
+                                                        "level_index": .int(Int64(index)), "done": .int(Int64(done)),
+                                                        "total": total.map { .int(Int64($0)) } ?? .null])
             }
             try await events.emit("progress", ["run_id": .string(run.id), "level": .string(level.description), "level_index": .int(Int64(index)),
                                                "levels": .int(Int64(request.plan.levels.count)), "done": 0,

@@ -37,7 +37,7 @@ public struct LoadEngine: Sendable {
     }
 
     /// Progress of a level: measured requests done, and the total when count-bound.
-    public typealias Progress = @Sendable (_ done: Int, _ total: Int?) -> Void
+    public typealias Progress = @Sendable (_ done: Int, _ total: Int?) async -> Void
 
     public func run(_ level: LoadPlan.Level, plan: LoadPlan, progress: @escaping Progress = { _, _ in }) async -> LevelReport {
         let request: JSONValue = ["model": .string(model), "stream": true,
@@ -131,14 +131,16 @@ final class LevelRun: Sendable {
         case .failure(let failed): record = failed.value
         }
         guard measured else { return }
-        let done = state.withLock { $0.add(intended: intended, record: record) }
+        let sample = LevelAccumulator.Sample(intended: intended, record: record)
+        let done = state.withLock { $0.add(sample) }
         let now = MonotonicClock.now()
         let due = lastProgress.withLock { last in
             guard now - last > 250_000_000 else { return false }
             last = now
             return true
         }
-        if due || done == total { progress(done, total) }
+        // Awaited here, so every progress report lands before the level's report.
+        if due || done == total { await progress(done, total) }
     }
 }
 
@@ -161,17 +163,38 @@ public struct LevelAccumulator: Sendable {
 
     public init(slo: LoadPlan.SLO) { self.slo = slo }
 
+    /// One finished request, reduced to what the level adds up: computed outside the
+    /// level's lock, so concurrent requests only contend for the additions.
+    public struct Sample: Sendable {
+        let intended: UInt64
+        let t0: UInt64
+        let end: UInt64
+        let failure: String?
+        let metrics: RunMetrics
+
+        public init(intended: UInt64, record: CallRecord) {
+            self.intended = intended
+            t0 = record.t0
+            end = record.endAt
+            failure = record.failure?.errorClass.description
+            metrics = record.metrics(prices: nil)
+        }
+    }
+
     /// Adds one measured request; returns how many have been added.
     @discardableResult
-    public mutating func add(intended: UInt64, record: CallRecord) -> Int {
+    public mutating func add(intended: UInt64, record: CallRecord) -> Int { add(Sample(intended: intended, record: record)) }
+
+    @discardableResult
+    public mutating func add(_ s: Sample) -> Int {
         measured += 1
-        firstIntended = min(firstIntended, intended)
-        lastEnd = max(lastEnd, record.endAt)
-        dispatchLag.record(ms: record.t0 > intended ? Double(record.t0 - intended) / 1e6 : 0)
-        let metrics = record.metrics(prices: nil)
+        firstIntended = min(firstIntended, s.intended)
+        lastEnd = max(lastEnd, s.end)
+        dispatchLag.record(ms: s.t0 > s.intended ? Double(s.t0 - s.intended) / 1e6 : 0)
+        let metrics = s.metrics
         sumE2EMs += metrics.totalSeconds * 1000
-        if let failure = record.failure {
-            errors[failure.errorClass.description, default: 0] += 1
+        if let failure = s.failure {
+            errors[failure, default: 0] += 1
             return measured
         }
         ok += 1

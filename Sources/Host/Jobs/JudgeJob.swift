@@ -161,6 +161,28 @@ struct JudgeContext: Sendable {
         return try await client.ask(prompt, task: task).get()
     }
 
+    /// Runs `body` on each item as it arrives, at most `limit` at once (the judge
+    /// concurrency setting), until the items end or the task is cancelled; the results
+    /// come back in completion order.
+    static func concurrently<Item: Sendable, Result: Sendable>(_ items: AsyncStream<Item>, limit: Int,
+                                                               _ body: @escaping @Sendable (Item) async -> Result) async -> [Result] {
+        await withTaskGroup(of: Result.self) { group in
+            var results: [Result] = []
+            var inFlight = 0
+            for await item in items {
+                if Task.isCancelled { break }
+                if inFlight >= limit, let done = await group.next() {
+                    results.append(done)
+                    inFlight -= 1
+                }
+                group.addTask { await body(item) }
+                inFlight += 1
+            }
+            for await done in group { results.append(done) }
+            return results
+        }
+    }
+
     /// Stores a verdict (or judge error) and sends it as `judge_verdict`.
     func record(_ verdict: JSONObject, caseResultID: String?, caseKey: String, target: String) async {
         try? await store.addVerdict(userID: userID, reportID: report.id, caseResultID: caseResultID, caseKey: caseKey,
@@ -188,21 +210,8 @@ final class CaseGrading: Sendable {
         self.queue = queue
         let grade = Self.grade
         work = Task {
-            await withTaskGroup(of: (String, JSONValue).self) { group in
-                var verdicts: [String: JSONValue] = [:]
-                var inFlight = 0
-                for await result in results {
-                    if Task.isCancelled { break }
-                    if inFlight >= concurrency, let (id, verdict) = await group.next() {
-                        verdicts[id] = verdict
-                        inFlight -= 1
-                    }
-                    group.addTask { (result.id, await grade(context, result)) }
-                    inFlight += 1
-                }
-                for await (id, verdict) in group { verdicts[id] = verdict }
-                return verdicts
-            }
+            Dictionary(await JudgeContext.concurrently(results, limit: concurrency) { result in (result.id, await grade(context, result)) },
+                       uniquingKeysWith: { _, last in last })
         }
     }
 
@@ -385,22 +394,13 @@ struct PairwiseComparison {
         let pairs = Self.pairs(a: a, b: b)
         let report = context.report
         try await context.events.emit("progress", ["report_id": .string(report.id), "done": 0, "total": .int(Int64(pairs.count))])
-        let judged: [(Int, JSONValue)] = await withTaskGroup(of: (Int, JSONValue).self) { group in
-            var out: [(Int, JSONValue)] = []
-            var next = 0
-            func add() {
-                guard next < pairs.count else { return }
-                let (index, pair) = (next, pairs[next])
-                group.addTask { (index, await judgePair(pair.0, pair.1)) }
-                next += 1
-            }
-            // Each pair is two calls, so half the concurrency in pairs (at least one).
-            for _ in 0..<max(1, concurrency / 2) { add() }
-            while let done = await group.next() {
-                out.append(done)
-                add()
-            }
-            return out
+        let indexed = AsyncStream<(Int, (CaseResultRecord, CaseResultRecord))> { queue in
+            for item in pairs.enumerated() { queue.yield(item) }
+            queue.finish()
+        }
+        // Each pair is two calls, so half the concurrency in pairs (at least one).
+        let judged = await JudgeContext.concurrently(indexed, limit: max(1, concurrency / 2)) { item in
+            (item.0, await judgePair(item.1.0, item.1.1))
         }
         let verdicts = judged.sorted { $0.0 < $1.0 }.map(\.1)
         let outcomes = verdicts.compactMap { $0["outcome"]?.stringValue.flatMap(PairwiseRule.Outcome.init(rawValue:)) }

@@ -54,9 +54,6 @@ public struct GroundTruth: Sendable {
         return samples
     }
 
-    /// This record with the socket-side stamps the log holds merged in.
-    func withWireStamps(from log: GroundTruthLog) -> GroundTruth { log.record(id) ?? self }
-
     public var json: JSONValue {
         [
             "id": .string(id), "api": .string(api), "model": .string(model), "schedule": schedule.json,
@@ -108,16 +105,20 @@ public final class GroundTruthLog: Sendable {
 
     /// The record with socket-side stamps merged in.
     public func record(_ id: String) -> GroundTruth? {
-        state.withLock { state in
-            guard var record = state.records[id] else { return nil }
-            let wire = state.wire[id] ?? []
-            for i in record.writes.indices where i < wire.count { record.writes[i].at = wire[i] }
-            return record
-        }
+        state.withLock { state in state.records[id].map { Self.stamped($0, wire: state.wire[id] ?? []) } }
+    }
+
+    private static func stamped(_ record: GroundTruth, wire: [UInt64]) -> GroundTruth {
+        var record = record
+        for i in record.writes.indices where i < wire.count { record.writes[i].at = wire[i] }
+        return record
     }
 
     public var count: Int { state.withLock { $0.order.count } }
 
-    /// Every record kept, in arrival order (`endAt` 0 while a response is still being written).
-    public var records: [GroundTruth] { state.withLock { state in state.order.compactMap { state.records[$0] } } }
+    /// Every record kept, in arrival order, with socket stamps merged in (`endAt` 0 while a
+    /// response is still being written).
+    public var records: [GroundTruth] {
+        state.withLock { state in state.order.compactMap { id in state.records[id].map { Self.stamped($0, wire: state.wire[id] ?? []) } } }
+    }
 }

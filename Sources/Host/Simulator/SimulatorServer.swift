@@ -62,7 +62,7 @@ public struct SimulatorServer: Sendable {
             guard let model = request.uri.queryParameters["model"].map(String.init) else {
                 return Self.error(.badRequest, "model is required (?model=)")
             }
-            let records = log.records.filter { $0.model == model }.map { $0.withWireStamps(from: log) }
+            let records = log.records.filter { $0.model == model }
             return Response.simulatorJSON(["requests": .array(records.map { r in
                 let samples = r.itlSamplesMs
                 return ["id": .string(r.id), "received_ns": .int(Int64(r.receivedAt)), "ttft_ms": r.ttftMs.map(JSONValue.double) ?? .null,

@@ -95,7 +95,12 @@ struct Load: AsyncParsableCommand {
                 if !json { printError("  \(level): \(done)\(total.map { "/\($0)" } ?? "") requests") }
             }
             reports.append(report.json)
-            if !json { print(Self.line(report.json)) }
+            if !json {
+                print(Self.line(report.json))
+                for (errorClass, message) in report.json["error_examples"]?.objectValue ?? [:] {
+                    printError("  \(errorClass), e.g.: \(message.stringValue ?? "")")
+                }
+            }
         }
         try? await transport.shutdown()
         await simulator?.stop()

@@ -151,6 +151,8 @@ import Testing
         let (faultEngine, faultTransport) = try Self.engine(simulator, model: faulty, plan: plan)
         let errors = await faultEngine.run(.concurrency(4), plan: plan).json
         #expect(errors["requests"] == 40 && errors["ok"] == 0 && errors["errors"]?["rate_limited"] == 40)
+        #expect(errors["error_examples"]?["rate_limited"]?.stringValue?.contains("429") == true, "\(errors["error_examples"] ?? .null)")
+        #expect(closed["error_examples"] == [:])
         #expect(errors["ttft_ms"]?["count"] == 0 && errors["goodput"]?["requests"] == 0)
 
         // Open loop at 100/s: 30 measured after 5 warm-up, at close to the offered rate.

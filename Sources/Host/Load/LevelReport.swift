@@ -18,6 +18,7 @@ public struct LevelReport: Sendable {
         var o: JSONObject = ["level": .string(level.description), "warmup": .int(Int64(warmup)),
                              "requests": .int(Int64(a.measured)), "ok": .int(Int64(a.ok)),
                              "errors": .object(JSONObject(a.errors.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) })),
+                             "error_examples": .object(JSONObject(a.errorExamples.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
                              "duration_s": .double(window)]
         switch level {
         case .concurrency(let n):

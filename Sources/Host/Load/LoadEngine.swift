@@ -156,6 +156,8 @@ public struct LevelAccumulator: Sendable {
     var ok = 0
     var good = 0
     var errors: [String: Int] = [:]
+    /// The first message of each error class (already scrubbed of secrets), to say why.
+    var errorExamples: [String: String] = [:]
     var outputTokens = 0
     var sumE2EMs = 0.0
     var firstIntended = UInt64.max
@@ -170,6 +172,7 @@ public struct LevelAccumulator: Sendable {
         let t0: UInt64
         let end: UInt64
         let failure: String?
+        let failureMessage: String?
         let metrics: RunMetrics
 
         public init(intended: UInt64, record: CallRecord) {
@@ -177,6 +180,7 @@ public struct LevelAccumulator: Sendable {
             t0 = record.t0
             end = record.endAt
             failure = record.failure?.errorClass.description
+            failureMessage = record.failure?.message
             metrics = record.metrics(prices: nil)
         }
     }
@@ -195,6 +199,7 @@ public struct LevelAccumulator: Sendable {
         sumE2EMs += metrics.totalSeconds * 1000
         if let failure = s.failure {
             errors[failure, default: 0] += 1
+            if errorExamples[failure] == nil { errorExamples[failure] = s.failureMessage }
             return measured
         }
         ok += 1

@@ -15,6 +15,7 @@ export function levelsView(levels) {
       p(l.itl_ms_per_read, 'p99'), p(l.itl_ms_per_request, 'p50'), p(l.e2e_ms, 'p99'), fmt(l.dispatch_lag_ms && l.dispatch_lag_ms.p99, 3),
       l.goodput ? fmt(l.goodput.requests_per_s, 2) : '—', Object.entries(l.errors || {}).map(([k, v]) => `${k}×${v}`).join(' ') || '—']),
     { caption: 'Per level (milliseconds; ITL per read unless stated; dispatch lag is this client\'s own)' }),
+    levels.flatMap((l) => Object.entries(l.error_examples || {}).map(([k, m]) => el('p', { class: 'note', text: `${l.level}: ${k}, e.g. ${m}` }))),
     levels.length ? barChart('Output tokens/s by level', 'tokens/s', levels.map((l) => ({ label: l.level, value: l.output_tokens_per_s || 0 }))) : null,
     levels.length ? barChart('TTFT p99 by level', 'ms', levels.map((l) => ({ label: l.level, value: (l.ttft_ms && l.ttft_ms.p99) || 0 }))) : null);
 }

@@ -5,6 +5,7 @@ import PluginKit
 /// Tool calls are keyed by `index`, falling back to `id` for servers that omit it.
 final class OpenAIStreamDecoder: StreamDecoder {
     private var sse = ServerSentEventParser()
+    private var tape = JSONTape()
     private var indexByID: [String: Int] = [:]
     private var nextIndex = 0
     private var lastIndex = 0
@@ -18,28 +19,31 @@ final class OpenAIStreamDecoder: StreamDecoder {
     }
 
     private func handle(_ event: SSEEvent, _ events: inout StreamEventSink) throws {
-        if event.data == "[DONE]" {
+        if event.dataBytes.elementsEqual("[DONE]".utf8) {
             events.end()
             return
         }
-        let chunk: JSONValue
-        do { chunk = try JSONParser.parse(event.data) } catch {
+        // One chunk per token: read the fields straight off the tape, build nothing else.
+        do {
+            try tape.withDocument(event.dataBytes) { chunk throws(PluginError) in try handle(chunk.root, &events) }
+        } catch let error as JSONParseError {
             throw PluginError.malformedStream("stream event is not JSON (\(error)): \(event.data.prefix(120))")
         }
+    }
+
+    private func handle(_ chunk: JSONElement, _ events: inout StreamEventSink) throws(PluginError) {
         if let error = chunk["error"], !error.isNull {
-            events.error(message: error["message"]?.stringValue ?? error.jsonString,
+            events.error(message: error["message"]?.stringValue ?? error.value.jsonString,
                          code: error["code"]?.stringValue ?? error["type"]?.stringValue ?? "")
             return
         }
-        for choice in chunk["choices"]?.arrayValue ?? [] {
+        chunk["choices"]?.forEachElement { choice in
             // Only the first choice is measured; n > 1 is not a benchmark setting.
-            if let index = choice["index"]?.intValue, index != 0 { continue }
+            if let index = choice["index"]?.intValue, index != 0 { return }
             if let delta = choice["delta"] {
-                if let reasoning = (delta["reasoning_content"] ?? delta["reasoning"])?.stringValue {
-                    events.reasoning(reasoning)
-                }
-                if let content = delta["content"]?.stringValue { events.text(content) }
-                for call in delta["tool_calls"]?.arrayValue ?? [] { toolCall(call, &events) }
+                if let reasoning = delta["reasoning_content"] ?? delta["reasoning"] { events.reasoning(reasoning) }
+                if let content = delta["content"] { events.text(content) }
+                delta["tool_calls"]?.forEachElement { toolCall($0, &events) }
             }
             if let raw = choice["finish_reason"]?.stringValue {
                 events.finish(reason: OpenAIProvider.normalizedFinish(raw), raw: raw)
@@ -53,7 +57,7 @@ final class OpenAIStreamDecoder: StreamDecoder {
         }
     }
 
-    private func toolCall(_ call: JSONValue, _ events: inout StreamEventSink) {
+    private func toolCall(_ call: JSONElement, _ events: inout StreamEventSink) {
         let id = call["id"]?.stringValue ?? ""
         let index: Int
         if let given = call["index"]?.intValue {
@@ -71,8 +75,8 @@ final class OpenAIStreamDecoder: StreamDecoder {
         }
         nextIndex = max(nextIndex, index + 1)
         lastIndex = index
-        let function = call["function"] ?? .object([:])
-        events.toolCall(index: index, id: id, name: function["name"]?.stringValue ?? "",
-                        arguments: function["arguments"]?.stringValue ?? "")
+        let function = call["function"]
+        events.toolCall(index: index, id: id, name: function?["name"]?.stringValue ?? "",
+                        arguments: function?["arguments"]?.stringValue ?? "")
     }
 }

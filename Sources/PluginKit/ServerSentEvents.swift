@@ -6,9 +6,18 @@
 
 public struct SSEEvent: Sendable, Equatable {
     public var event: String = ""
-    public var data: String = ""
+    /// The event's data lines joined with LF, as UTF-8 (decoders parse these bytes).
+    public var dataBytes: [UInt8] = []
+    public var data: String { String(decoding: dataBytes, as: UTF8.self) }
+
+    public init(event: String = "", data: String = "") {
+        self.event = event
+        self.dataBytes = Array(data.utf8)
+    }
 }
 
+/// Works on bytes throughout and reuses its buffers, so an event costs no allocation on
+/// the stream's hot path.
 public struct ServerSentEventParser: Sendable {
     private var pending: [UInt8] = []
     private var current = SSEEvent()
@@ -48,51 +57,53 @@ public struct ServerSentEventParser: Sendable {
     /// End of body: an unterminated last event is delivered if it has data.
     public mutating func finish(onEvent: (SSEEvent) throws -> Void) rethrows {
         if !pending.isEmpty {
-            let line = pending
-            pending.removeAll()
-            try line.withUnsafeBytes { try takeLine($0, onEvent: onEvent, fromPending: true) }
+            var line: [UInt8] = []
+            swap(&line, &pending)
+            try line.withUnsafeBytes { try process($0, onEvent: onEvent) }
         }
         if hasData { try dispatch(onEvent) }
     }
 
-    private mutating func takeLine(_ tail: UnsafeRawBufferPointer, onEvent: (SSEEvent) throws -> Void,
-                                   fromPending: Bool = false) rethrows {
-        let line: String
-        if pending.isEmpty || fromPending {
-            line = String(decoding: tail, as: UTF8.self)
-        } else {
-            pending.append(contentsOf: tail)
-            line = String(decoding: pending, as: UTF8.self)
-            pending.removeAll(keepingCapacity: true)
-        }
+    /// A line ended: the part kept from earlier reads, if any, comes first.
+    private mutating func takeLine(_ tail: UnsafeRawBufferPointer, onEvent: (SSEEvent) throws -> Void) rethrows {
+        if pending.isEmpty { return try process(tail, onEvent: onEvent) }
+        var line: [UInt8] = []
+        swap(&line, &pending)
+        line.append(contentsOf: tail)
+        try line.withUnsafeBytes { try process($0, onEvent: onEvent) }
+        line.removeAll(keepingCapacity: true)
+        swap(&line, &pending)
+    }
+
+    private mutating func process(_ line: UnsafeRawBufferPointer, onEvent: (SSEEvent) throws -> Void) rethrows {
         if line.isEmpty {
-            if hasData { try dispatch(onEvent) } else { current = SSEEvent() }
+            if hasData { try dispatch(onEvent) } else { current.event = "" }
             return
         }
-        if line.hasPrefix(":") { return }
-        var field = Substring(line)
-        var value = Substring("")
-        if let colon = line.firstIndex(of: ":") {
-            field = line[..<colon]
-            value = line[line.index(after: colon)...]
-            if value.hasPrefix(" ") { value = value.dropFirst() }
+        if line[0] == UInt8(ascii: ":") { return }
+        var field = line, value = UnsafeRawBufferPointer(start: nil, count: 0)
+        if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
+            field = UnsafeRawBufferPointer(rebasing: line[..<colon])
+            var valueStart = colon + 1
+            if valueStart < line.count, line[valueStart] == UInt8(ascii: " ") { valueStart += 1 }
+            value = UnsafeRawBufferPointer(rebasing: line[valueStart...])
         }
-        switch field {
-        case "data":
-            if hasData { current.data += "\n" }
-            current.data += value
+        if field.elementsEqual("data".utf8) {
+            if hasData { current.dataBytes.append(0x0A) }
+            current.dataBytes.append(contentsOf: value)
             hasData = true
-        case "event":
-            current.event = String(value)
-        default:
-            break  // id, retry and unknown fields do not matter to a decoder
+        } else if field.elementsEqual("event".utf8) {
+            current.event = String(decoding: value, as: UTF8.self)
         }
+        // id, retry and unknown fields do not matter to a decoder
     }
 
     private mutating func dispatch(_ onEvent: (SSEEvent) throws -> Void) rethrows {
-        let event = current
-        current = SSEEvent()
         hasData = false
-        try onEvent(event)
+        defer {
+            current.event = ""
+            current.dataBytes.removeAll(keepingCapacity: true)
+        }
+        try onEvent(current)
     }
 }

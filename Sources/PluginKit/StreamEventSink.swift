@@ -1,4 +1,5 @@
 import PluginABI
+import StudioJSON
 
 /// Hands decoded stream events to the host as C structs, one call each, on the hot path.
 /// Strings are passed as borrowed slices of the Swift strings (no copies).
@@ -23,6 +24,28 @@ public struct StreamEventSink {
     public mutating func reasoning(_ text: String) {
         guard !text.isEmpty else { return }
         send(studio_event_kind_t(STUDIO_EVENT_REASONING), text: text)
+    }
+
+    /// Text straight from a JSON string of a stream chunk: passed on without building a
+    /// String when it has no escapes (the common case, once per token). Non-strings are ignored.
+    public mutating func text(_ element: JSONElement) { emitString(element, studio_event_kind_t(STUDIO_EVENT_TEXT)) }
+
+    public mutating func reasoning(_ element: JSONElement) { emitString(element, studio_event_kind_t(STUDIO_EVENT_REASONING)) }
+
+    private mutating func emitString(_ element: JSONElement, _ kind: studio_event_kind_t) {
+        if let bytes = element.unescapedStringBytes {
+            guard !bytes.isEmpty else { return }
+            emitted += 1
+            var event = studio_stream_event_t()
+            event.struct_size = UInt32(MemoryLayout<studio_stream_event_t>.size)
+            event.kind = kind
+            event.text = studio_str_t(slice: bytes)
+            event.tool_index = -1
+            (event.input_tokens, event.output_tokens, event.reasoning_tokens, event.cached_input_tokens) = (-1, -1, -1, -1)
+            emit(emitData, &event)
+        } else if let text = element.stringValue, !text.isEmpty {
+            send(kind, text: text)
+        }
     }
 
     /// A tool-call fragment: `id` and `name` on the call's first fragment.

@@ -1,6 +1,11 @@
-// A strict RFC 8259 parser over UTF-8 bytes. Recursive descent with a depth limit, so a
-// hostile document cannot exhaust the stack. Numbers without a fraction or exponent are
-// integers (falling back to Double when they overflow Int64); everything else is Double.
+// A strict RFC 8259 parser over UTF-8 bytes, in two steps with one grammar:
+// `JSONScanner` checks a document and records it on a `JSONTape` (a flat list of nodes
+// pointing into the bytes, no values built); `JSONParser` then builds a `JSONValue` from the
+// tape, while hot paths (stream decoders, one small chunk per token) read the few fields they
+// need straight off the tape and allocate nothing but the strings they keep. Recursive
+// descent with a depth limit, so a hostile document cannot exhaust the stack. Numbers
+// without a fraction or exponent are integers (falling back to Double when they overflow
+// Int64); everything else is Double.
 
 public struct JSONParseError: Error, CustomStringConvertible, Sendable, Equatable {
     public let message: String
@@ -12,7 +17,7 @@ public struct JSONParseError: Error, CustomStringConvertible, Sendable, Equatabl
     public var description: String { "\(message) at line \(line), column \(column)" }
 }
 
-public struct JSONParser {
+public enum JSONParser {
     public static let defaultMaxDepth = 256
 
     public static func parse(_ text: String, maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue {
@@ -31,21 +36,172 @@ public struct JSONParser {
     }
 
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue {
-        var parser = JSONParser(bytes: bytes, maxDepth: maxDepth)
-        parser.skipWhitespace()
-        let value = try parser.parseValue(depth: 0)
-        parser.skipWhitespace()
-        guard parser.index == bytes.count else { throw parser.error("unexpected data after the JSON value") }
-        return value
+        var nodes: [JSONTape.Node] = []
+        var scanner = JSONScanner(bytes: bytes, maxDepth: maxDepth)
+        try scanner.document(into: &nodes)
+        return nodes.withUnsafeBufferPointer { JSONDocument(nodes: $0, bytes: bytes).root.value }
+    }
+}
+
+/// A checked JSON document as a flat list of nodes over its bytes, in document order: a
+/// container's children follow it (an object's as key, value, key, value…) and every node
+/// knows where its subtree ends, so lookups skip what they do not need. Keep one tape and
+/// reuse it: after the first documents, scanning allocates nothing.
+public struct JSONTape: Sendable {
+    struct Node: Sendable {
+        enum Kind: UInt8, Sendable { case null, `false`, `true`, integer, float, string, escapedString, array, object }
+        var kind: Kind
+        /// Strings: the bytes between the quotes; numbers: their text.
+        var start: Int32
+        var end: Int32
+        /// Index of the first node after this one's subtree.
+        var next: Int32
     }
 
+    var nodes: [Node] = []
+
+    public init() {}
+
+    /// Checks `bytes` as one JSON document and hands `body` a view of it, valid only
+    /// during the call. Throws JSONParseError for a malformed document; rethrows `body`'s.
+    public mutating func withDocument<R, E: Error>(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int = JSONParser.defaultMaxDepth,
+                                                   _ body: (JSONDocument) throws(E) -> R) throws -> R {
+        nodes.removeAll(keepingCapacity: true)
+        var scanner = JSONScanner(bytes: bytes, maxDepth: maxDepth)
+        try scanner.document(into: &nodes)
+        return try nodes.withUnsafeBufferPointer { nodes throws(E) -> R in
+            try body(JSONDocument(nodes: nodes, bytes: bytes))
+        }
+    }
+
+    /// As above, over a byte array.
+    public mutating func withDocument<R, E: Error>(_ bytes: [UInt8], maxDepth: Int = JSONParser.defaultMaxDepth,
+                                                   _ body: (JSONDocument) throws(E) -> R) throws -> R {
+        try bytes.withUnsafeBufferPointer { buffer in try withDocument(buffer, maxDepth: maxDepth, body) }
+    }
+}
+
+/// A document on a tape (borrowed: valid only inside `JSONTape.withDocument`).
+public struct JSONDocument {
+    let nodes: UnsafeBufferPointer<JSONTape.Node>
+    let bytes: UnsafeBufferPointer<UInt8>
+
+    public var root: JSONElement { JSONElement(document: self, index: 0) }
+}
+
+/// One value of a borrowed document. Accessors mirror JSONValue's.
+public struct JSONElement {
+    let document: JSONDocument
+    let index: Int
+
+    private var node: JSONTape.Node { document.nodes[index] }
+    private var text: UnsafeBufferPointer<UInt8> {
+        let node = self.node
+        return UnsafeBufferPointer(rebasing: document.bytes[Int(node.start)..<Int(node.end)])
+    }
+
+    /// The member named `key` of an object (nil for a missing key or a non-object).
+    public subscript(key: String) -> JSONElement? {
+        guard node.kind == .object else { return nil }
+        var key = key
+        return key.withUTF8 { wanted -> JSONElement? in
+            var i = index + 1
+            let end = Int(node.next)
+            while i < end {
+                let name = JSONElement(document: document, index: i)
+                let matches = name.node.kind == .string
+                    ? name.text.elementsEqual(wanted)
+                    : name.stringValue.map { $0.utf8.elementsEqual(wanted) } ?? false
+                if matches { return JSONElement(document: document, index: i + 1) }
+                i = Int(document.nodes[i + 1].next)
+            }
+            return nil
+        }
+    }
+
+    /// Calls `body` with each element of an array (nothing for a non-array).
+    public func forEachElement<E: Error>(_ body: (JSONElement) throws(E) -> Void) throws(E) {
+        guard node.kind == .array else { return }
+        var i = index + 1
+        let end = Int(node.next)
+        while i < end {
+            try body(JSONElement(document: document, index: i))
+            i = Int(document.nodes[i].next)
+        }
+    }
+
+    public var isNull: Bool { node.kind == .null }
+    public var isArray: Bool { node.kind == .array }
+
+    public var stringValue: String? {
+        switch node.kind {
+        case .string: return String(decoding: text, as: UTF8.self)
+        case .escapedString: return JSONScanner.unescape(text)
+        default: return nil
+        }
+    }
+
+    /// A string's bytes as they appear between the quotes, when it has no escapes (so they
+    /// are the string's UTF-8 exactly): lets a caller pass them on without a copy.
+    public var unescapedStringBytes: UnsafeBufferPointer<UInt8>? { node.kind == .string ? text : nil }
+
+    public var boolValue: Bool? {
+        switch node.kind {
+        case .true: return true
+        case .false: return false
+        default: return nil
+        }
+    }
+
+    public var intValue: Int64? { value.intValue }
+    public var doubleValue: Double? { value.doubleValue }
+
+    /// The value built in full.
+    public var value: JSONValue {
+        switch node.kind {
+        case .null: return .null
+        case .false: return .bool(false)
+        case .true: return .bool(true)
+        case .integer:
+            if let integer = JSONScanner.integer(text) { return .int(integer) }
+            return .double(Double(String(decoding: text, as: UTF8.self)) ?? .nan)
+        case .float: return .double(Double(String(decoding: text, as: UTF8.self)) ?? .nan)
+        case .string, .escapedString: return .string(stringValue ?? "")
+        case .array:
+            var array: [JSONValue] = []
+            forEachElement { array.append($0.value) }
+            return .array(array)
+        case .object:
+            var object = JSONObject()
+            var i = index + 1
+            let end = Int(node.next)
+            while i < end {
+                let key = JSONElement(document: document, index: i).stringValue ?? ""
+                object[key] = JSONElement(document: document, index: i + 1).value
+                i = Int(document.nodes[i + 1].next)
+            }
+            return .object(object)
+        }
+    }
+}
+
+/// The grammar: checks a document and records its nodes. The only place JSON syntax is decided.
+struct JSONScanner {
     private let bytes: UnsafeBufferPointer<UInt8>
     private let maxDepth: Int
     private var index = 0
 
-    private init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
+    init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
         self.bytes = bytes
         self.maxDepth = maxDepth
+    }
+
+    mutating func document(into nodes: inout [JSONTape.Node]) throws(JSONParseError) {
+        guard bytes.count < Int(Int32.max) else { throw error("JSON document larger than 2 GB") }
+        skipWhitespace()
+        try value(depth: 0, into: &nodes)
+        skipWhitespace()
+        guard index == bytes.count else { throw error("unexpected data after the JSON value") }
     }
 
     private func error(_ message: String) -> JSONParseError {
@@ -65,16 +221,22 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
+    /// Appends a leaf node whose subtree is itself.
+    private func leaf(_ kind: JSONTape.Node.Kind, _ start: Int, _ end: Int, into nodes: inout [JSONTape.Node]) {
+        nodes.append(JSONTape.Node(kind: kind, start: Int32(start), end: Int32(end), next: Int32(nodes.count + 1)))
+    }
+
+    private mutating func value(depth: Int, into nodes: inout [JSONTape.Node]) throws(JSONParseError) {
         guard index < bytes.count else { throw error("unexpected end of JSON") }
+        let start = index
         switch bytes[index] {
-        case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
-        case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
-        case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
+        case UInt8(ascii: "{"): try object(depth: depth + 1, into: &nodes)
+        case UInt8(ascii: "["): try array(depth: depth + 1, into: &nodes)
+        case UInt8(ascii: "\""): try string(into: &nodes)
+        case UInt8(ascii: "t"): try expectLiteral("true"); leaf(.true, start, index, into: &nodes)
+        case UInt8(ascii: "f"): try expectLiteral("false"); leaf(.false, start, index, into: &nodes)
+        case UInt8(ascii: "n"): try expectLiteral("null"); leaf(.null, start, index, into: &nodes)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try number(into: &nodes)
         default: throw error("unexpected character '\(Character(Unicode.Scalar(bytes[index])))'")
         }
     }
@@ -87,133 +249,97 @@ public struct JSONParser {
         index += count
     }
 
-    private mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
+    /// Opens a container node; `close` sets where its subtree ends.
+    private func open(_ kind: JSONTape.Node.Kind, into nodes: inout [JSONTape.Node]) -> Int {
+        nodes.append(JSONTape.Node(kind: kind, start: Int32(index), end: Int32(index), next: 0))
+        return nodes.count - 1
+    }
+
+    private func close(_ container: Int, into nodes: inout [JSONTape.Node]) {
+        nodes[container].end = Int32(index)
+        nodes[container].next = Int32(nodes.count)
+    }
+
+    private mutating func object(depth: Int, into nodes: inout [JSONTape.Node]) throws(JSONParseError) {
         guard depth <= maxDepth else { throw error("JSON nested deeper than \(maxDepth) levels") }
+        let container = open(.object, into: &nodes)
         index += 1
-        var object = JSONObject()
         skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(object) }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; close(container, into: &nodes); return }
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
-            let key = try parseString()
+            try string(into: &nodes)
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after key") }
             index += 1
             skipWhitespace()
-            object[key] = try parseValue(depth: depth)
+            try value(depth: depth, into: &nodes)
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of JSON in an object") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(object) }
+            if bytes[index] == UInt8(ascii: "}") { index += 1; close(container, into: &nodes); return }
             throw error("expected ',' or '}' in an object")
         }
     }
 
-    private mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
+    private mutating func array(depth: Int, into nodes: inout [JSONTape.Node]) throws(JSONParseError) {
         guard depth <= maxDepth else { throw error("JSON nested deeper than \(maxDepth) levels") }
+        let container = open(.array, into: &nodes)
         index += 1
-        var array: [JSONValue] = []
         skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(array) }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; close(container, into: &nodes); return }
         while true {
             skipWhitespace()
-            array.append(try parseValue(depth: depth))
+            try value(depth: depth, into: &nodes)
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of JSON in an array") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(array) }
+            if bytes[index] == UInt8(ascii: "]") { index += 1; close(container, into: &nodes); return }
             throw error("expected ',' or ']' in an array")
         }
     }
 
-    private mutating func parseString() throws(JSONParseError) -> String {
+    /// Checks a string (escapes included) and records the bytes between its quotes.
+    private mutating func string(into nodes: inout [JSONTape.Node]) throws(JSONParseError) {
         index += 1  // opening quote
         let start = index
-        // Fast path: no escapes.
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-                index += 1
-                return s
-            }
-            if byte == UInt8(ascii: "\\") { break }
-            if byte < 0x20 { throw error("control character in a string") }
-            index += 1
-        }
-        var scalars: [UInt8] = Array(bytes[start..<index])
+        var escaped = false
         while index < bytes.count {
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\""):
+                leaf(escaped ? .escapedString : .string, start, index, into: &nodes)
                 index += 1
-                return String(decoding: scalars, as: UTF8.self)
+                return
             case UInt8(ascii: "\\"):
+                escaped = true
                 index += 1
                 guard index < bytes.count else { throw error("unterminated escape") }
                 let escape = bytes[index]
                 index += 1
                 switch escape {
-                case UInt8(ascii: "\""): scalars.append(0x22)
-                case UInt8(ascii: "\\"): scalars.append(0x5C)
-                case UInt8(ascii: "/"): scalars.append(0x2F)
-                case UInt8(ascii: "b"): scalars.append(0x08)
-                case UInt8(ascii: "f"): scalars.append(0x0C)
-                case UInt8(ascii: "n"): scalars.append(0x0A)
-                case UInt8(ascii: "r"): scalars.append(0x0D)
-                case UInt8(ascii: "t"): scalars.append(0x09)
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                     UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    break
                 case UInt8(ascii: "u"):
-                    var code = try parseHex4()
-                    if (0xD800...0xDBFF).contains(code) {
-                        // A high surrogate must be followed by an escaped low surrogate.
-                        if index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
-                            index += 2
-                            let low = try parseHex4()
-                            if (0xDC00...0xDFFF).contains(low) {
-                                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                            } else {
-                                code = 0xFFFD
-                            }
-                        } else {
-                            code = 0xFFFD
-                        }
-                    } else if (0xDC00...0xDFFF).contains(code) {
-                        code = 0xFFFD
+                    guard index + 4 <= bytes.count else { throw error("truncated \\u escape") }
+                    for _ in 0..<4 {
+                        guard Self.hexDigit(bytes[index]) != nil else { throw error("invalid hex digit in \\u escape") }
+                        index += 1
                     }
-                    let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
-                    scalars.append(contentsOf: Array(String(Character(scalar)).utf8))
                 default:
                     throw error("invalid escape '\\\(Character(Unicode.Scalar(escape)))'")
                 }
             default:
                 if byte < 0x20 { throw error("control character in a string") }
-                scalars.append(byte)
                 index += 1
             }
         }
         throw error("unterminated string")
     }
 
-    private mutating func parseHex4() throws(JSONParseError) -> UInt32 {
-        guard index + 4 <= bytes.count else { throw error("truncated \\u escape") }
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            let c = bytes[index]
-            let digit: UInt32
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(c - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(c - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(c - UInt8(ascii: "A") + 10)
-            default: throw error("invalid hex digit in \\u escape")
-            }
-            value = value * 16 + digit
-            index += 1
-        }
-        return value
-    }
-
-    private mutating func parseNumber() throws(JSONParseError) -> JSONValue {
+    private mutating func number(into nodes: inout [JSONTape.Node]) throws(JSONParseError) {
         let start = index
         var isFloat = false
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
@@ -237,11 +363,78 @@ public struct JSONParser {
             guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid exponent") }
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
-        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-        if !isFloat, let integer = Int64(text) { return .int(integer) }
-        guard let double = Double(text) else { throw error("invalid number") }
-        return .double(double)
+        leaf(isFloat ? .float : .integer, start, index, into: &nodes)
     }
 
     @inline(__always) private func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+
+    static func hexDigit(_ c: UInt8) -> UInt32? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt32(c - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return UInt32(c - UInt8(ascii: "a") + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return UInt32(c - UInt8(ascii: "A") + 10)
+        default: return nil
+        }
+    }
+
+    /// An integer's text (checked by the grammar) as Int64; nil when it overflows.
+    static func integer(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var i = 0
+        let negative = text.first == UInt8(ascii: "-")
+        if negative { i = 1 }
+        var value: Int64 = 0
+        while i < text.count {
+            let digit = Int64(text[i] - UInt8(ascii: "0"))
+            let (times10, o1) = value.multipliedReportingOverflow(by: 10)
+            let (next, o2) = negative ? times10.subtractingReportingOverflow(digit) : times10.addingReportingOverflow(digit)
+            if o1 || o2 { return nil }
+            value = next
+            i += 1
+        }
+        return value
+    }
+
+    /// The string a checked, escaped string's bytes stand for. Lone or unpaired
+    /// surrogates become U+FFFD.
+    static func unescape(_ text: UnsafeBufferPointer<UInt8>) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count)
+        var i = 0
+        func hex4(_ at: Int) -> UInt32 {
+            var value: UInt32 = 0
+            for k in 0..<4 { value = value * 16 + (hexDigit(text[at + k]) ?? 0) }
+            return value
+        }
+        while i < text.count {
+            let byte = text[i]
+            guard byte == UInt8(ascii: "\\") else { out.append(byte); i += 1; continue }
+            let escape = text[i + 1]
+            i += 2
+            switch escape {
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                var code = hex4(i)
+                i += 4
+                if (0xD800...0xDBFF).contains(code) {
+                    // A high surrogate must be followed by an escaped low surrogate.
+                    if i + 5 < text.count, text[i] == UInt8(ascii: "\\"), text[i + 1] == UInt8(ascii: "u") {
+                        let low = hex4(i + 2)
+                        i += 6
+                        code = (0xDC00...0xDFFF).contains(low) ? 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00) : 0xFFFD
+                    } else {
+                        code = 0xFFFD
+                    }
+                } else if (0xDC00...0xDFFF).contains(code) {
+                    code = 0xFFFD
+                }
+                out.append(contentsOf: String(Character(Unicode.Scalar(code) ?? "\u{FFFD}")).utf8)
+            default: out.append(escape)  // " \\ /
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
 }

@@ -41,6 +41,61 @@ import Testing
         #expect((try? JSONParser.parse(deep, maxDepth: 400)) != nil)
     }
 
+    @Test func surrogatesAndIntegerLimits() throws {
+        let v = try JSONParser.parse(#"["\ud800x", "\udc00", "\ud800\u0041", -0, -9223372036854775808, 9223372036854775808]"#)
+        let a = v.arrayValue ?? []
+        #expect(a.count == 6)
+        #expect(a.first?.stringValue == "\u{FFFD}x", "a lone high surrogate")
+        #expect(a.dropFirst().first?.stringValue == "\u{FFFD}", "a lone low surrogate")
+        #expect(a.dropFirst(2).first?.stringValue == "\u{FFFD}", "a high surrogate with a non-low partner: both dropped")
+        #expect(a.dropFirst(3).first == .int(0))
+        #expect(a.dropFirst(4).first == .int(Int64.min))
+        if case .double? = a.last {} else { Issue.record("Int64.max + 1 falls back to Double") }
+    }
+
+    /// The stream decoders read chunks off a reused tape instead of building values; what
+    /// they read must be what the parser builds, for every kind of value.
+    @Test func tapeReadsWhatTheParserBuilds() throws {
+        let documents = [
+            #"{"id":"c1","choices":[{"index":0,"delta":{"content":"Hel\"lo","tool_calls":[{"index":1,"id":"t","function":{"arguments":"{\"a\":1}"}}]},"finish_reason":null}],"usage":null}"#,
+            #"{"a\u0062":[1,2.5,-3e2,true,false,null,"x",[],{}],"n":{"deep":{"er":[{"k":"v"}]}}}"#,
+            #"[]"#,
+        ]
+        var tape = JSONTape()
+        for text in documents + documents.reversed() {  // the tape is reused, larger then smaller
+            let built = try JSONParser.parse(text)
+            try tape.withDocument(Array(text.utf8)) { document in
+                #expect(document.root.value == built)
+                #expect(document.root.value.jsonString == built.jsonString, "keys keep their order")
+            }
+        }
+        try tape.withDocument(Array(documents[0].utf8)) { document in
+            let choice = document.root["choices"]
+            var count = 0
+            choice?.forEachElement { _ in count += 1 }
+            #expect(count == 1)
+            var delta: JSONElement?
+            choice?.forEachElement { delta = $0["delta"] }
+            #expect(delta?["content"]?.stringValue == "Hel\"lo")
+            #expect(delta?["content"]?.unescapedStringBytes == nil, "an escaped string has no verbatim bytes")
+            #expect(document.root["id"]?.unescapedStringBytes.map { String(decoding: $0, as: UTF8.self) } == "c1")
+            #expect(document.root["usage"]?.isNull == true)
+            #expect(document.root["missing"] == nil)
+            #expect(document.root["id"]?["x"] == nil, "a key of a non-object")
+        }
+        try tape.withDocument(Array(documents[1].utf8)) { document in
+            #expect(document.root["ab"]?.isArray == true, "an escaped key matches its meaning")
+            #expect(document.root["n"]?["deep"]?["er"]?.value == [["k": "v"]])
+        }
+        for text in ["{\"a\":", "[1,]", "{\"a\":\"\\x\"}", "01"] {
+            var tapeError: JSONParseError?
+            do { try tape.withDocument(Array(text.utf8)) { _ in } } catch { tapeError = error as? JSONParseError }
+            var parserError: JSONParseError?
+            do { _ = try JSONParser.parse(text) } catch { parserError = error }
+            #expect(tapeError != nil && tapeError == parserError, "same grammar, same error: \(text)")
+        }
+    }
+
     @Test func schemaValidation() throws {
         let schema = JSONSchema(try JSONParser.parse("""
             {"type":"object","required":["city"],"additionalProperties":false,

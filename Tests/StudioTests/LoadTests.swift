@@ -85,6 +85,10 @@ import Testing
         #expect(abs((report["duration_s"]?.doubleValue ?? 0) - 0.35) < 1e-9)
         #expect(abs((report["goodput"]?["requests_per_s"]?.doubleValue ?? 0) - 2 / 0.35) < 1e-9)
         #expect(report["output_tokens"] == 44 && report["client_cpu_s_per_1k"] == 100.0)
+        // The level's CPU time includes its warm-up requests: it is shared by every request sent.
+        let warmed = LevelReport(level: .concurrency(1), plan: LoadPlan(levels: [.concurrency(1)]), warmup: 5,
+                                 accumulated: a, cpuSeconds: 0.5).json
+        #expect(warmed["client_cpu_s_per_1k"] == 50.0)
     }
 
     @Test func histogramPercentilesMatchExactOnesWithinTheirPrecision() {

@@ -48,8 +48,9 @@ public struct LevelReport: Sendable {
             o["goodput"] = ["requests": .int(Int64(a.good)), "requests_per_s": perSecond(a.good),
                             "fraction": a.measured > 0 ? .double(Double(a.good) / Double(a.measured)) : .null]
         }
+        // The CPU time covers the level's warm-up requests too, so it is shared by all it sent.
         o["client_cpu_s"] = .double(cpuSeconds)
-        o["client_cpu_s_per_1k"] = a.measured > 0 ? .double(cpuSeconds / Double(a.measured) * 1000) : .null
+        o["client_cpu_s_per_1k"] = a.measured > 0 ? .double(cpuSeconds / Double(a.measured + warmup) * 1000) : .null
         json = .object(o)
     }
 

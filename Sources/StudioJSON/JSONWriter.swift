@@ -63,26 +63,34 @@ extension JSONValue {
         return d.description  // Swift prints "5.0", "1e-05", "1e+20": all valid JSON numbers
     }
 
+    /// Appends `s` quoted. Runs that need no escape (nearly all text) are appended whole;
+    /// escaping works on the UTF-8 bytes, where every character to escape is one ASCII byte.
     static func writeString(_ s: String, to out: inout String) {
         out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
+        let utf8 = s.utf8
+        var runStart = utf8.startIndex
+        var i = runStart
+        while i != utf8.endIndex {
+            let byte = utf8[i]
+            guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { utf8.formIndex(after: &i); continue }
+            // An ASCII byte is always a scalar boundary, so the run is a valid slice.
+            if runStart != i { out += s[runStart..<i] }
+            switch byte {
+            case 0x22: out += "\\\""
+            case 0x5C: out += "\\\\"
+            case 0x0A: out += "\\n"
+            case 0x0D: out += "\\r"
+            case 0x09: out += "\\t"
+            case 0x08: out += "\\b"
+            case 0x0C: out += "\\f"
             default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+                let hex = String(byte, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             }
+            utf8.formIndex(after: &i)
+            runStart = i
         }
+        if runStart != utf8.endIndex { out += s[runStart...] }
         out += "\""
     }
 }

@@ -18,6 +18,17 @@ import Testing
         #expect(try JSONParser.parse(v.jsonString) == v)
     }
 
+    /// The writer appends unescaped runs whole and escapes by byte: runs must end on the
+    /// right boundaries next to multi-byte and combining characters.
+    @Test func writerEscapesBetweenMultiByteRuns() throws {
+        let text = "\"\u{301}é😀\\\u{01}\ttail\n"
+        let written = JSONValue.string(text).jsonString
+        #expect(written == #""\"\#u{301}é😀\\\u0001\ttail\n""#)
+        #expect(try JSONParser.parse(written) == .string(text))
+        #expect(JSONValue.string("plain").jsonString == #""plain""#)
+        #expect(JSONValue.string("").jsonString == #""""#)
+    }
+
     @Test func keysKeepTheirOrder() throws {
         let v = try JSONParser.parse(#"{"z":1,"a":2,"m":3}"#)
         #expect(v.jsonString == #"{"z":1,"a":2,"m":3}"#)

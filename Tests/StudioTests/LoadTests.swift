@@ -178,6 +178,42 @@ import Testing
 }
 
 extension LoadTests {
+    /// Closed-loop streams send each request from the completion of the last. A request
+    /// that fails within its own start (a URL the transport refuses) completes at once:
+    /// 40,000 of them must loop, not nest (nesting would overflow the stack), each counted once.
+    @Test func closedLoopChainsLoopOnImmediateFailures() async throws {
+        let plugin = try #require(TestStudio.builtPlugins.provider(id: "openai"))
+        let endpoint = ProviderEndpoint(provider: try plugin.makeProvider(config: ["base_url": "http://127.0.0.1:99999/v1"]), apiKey: nil)
+        var plan = LoadPlan(levels: [.concurrency(2)])
+        plan.requests = 40_000
+        plan.warmup = 0
+        let transport = LoadEngine.transport(for: plan)
+        let report = await LoadEngine(endpoint: endpoint, model: "m", transport: transport).run(.concurrency(2), plan: plan).json
+        #expect(report["requests"] == 40_000 && report["ok"] == 0 && report["errors"]?["network"] == 40_000, "\(report["errors"] ?? .null)")
+        #expect(report["dispatch_lag_ms"]?["count"] == 40_000)
+        try await transport.shutdown()
+    }
+
+    /// Cancelling a closed-loop level aborts the requests in flight and sends no more.
+    @Test func cancellingAClosedLoopStopsItsChains() async throws {
+        let simulator = try await EmbeddedSimulator.start()
+        defer { Task { await simulator.stop() } }
+        var plan = LoadPlan(levels: [.concurrency(4)])
+        plan.requests = 100
+        let model = "sim-ttft5000-gap1-tok4"
+        let (engine, transport) = try Self.engine(simulator, model: model, plan: plan)
+        let started = MonotonicClock.now()
+        let level = Task { await engine.run(.concurrency(4), plan: plan).json }
+        try await Task.sleep(nanoseconds: 300_000_000)
+        level.cancel()
+        let report = await level.value
+        let seconds = Double(MonotonicClock.now() - started) / 1e9
+        #expect(seconds < 3, "the level ended \(seconds) s after it began; its requests take 5 s")
+        #expect(simulator.log.records.filter { $0.model == model }.count == 4, "only the 4 first requests were sent")
+        #expect(report["requests"] == 0, "the 4 cancelled ones were warm-up: nothing measured")
+        try await transport.shutdown()
+    }
+
     @Test(arguments: TestDatabase.allCases)
     func loadTestsRunAsJobsAndAreStoredWithTheRuns(kind: TestDatabase) async throws {
         let simulator = try await EmbeddedSimulator.start()

@@ -48,15 +48,7 @@ public struct LoadEngine: Sendable {
         let cpuBefore = ProcessCPU.seconds()
         switch level {
         case .concurrency(let streams):
-            await withDiscardingTaskGroup { group in
-                for _ in 0..<streams {
-                    group.addTask {
-                        while !Task.isCancelled, let (index, intended) = run.take() {
-                            await run.send(intended: intended, measured: index >= run.warmup)
-                        }
-                    }
-                }
-            }
+            await run.closedLoop(streams: streams)
         case .rate(let rate):
             var arrivals = ArrivalProcess(rate: rate, poisson: plan.poisson, seed: plan.seed)
             let start = MonotonicClock.now() + 1_000_000
@@ -123,14 +115,21 @@ final class LevelRun: Sendable {
         }
     }
 
-    /// Sends one request; a measured one is added to the level (progress at most every 250 ms).
+    /// Open loop: sends one request; a measured one is added to the level.
     func send(intended: UInt64, measured: Bool) async {
         let record: CallRecord
         switch prepared {
         case .success(let call): record = await ProviderCall.stream(call, transport: transport)
         case .failure(let failed): record = failed.value
         }
-        guard measured else { return }
+        guard measured, let done = add(record, intended: intended) else { return }
+        // Awaited here, so every progress report lands before the level's report.
+        await progress(done, total)
+    }
+
+    /// Adds a measured request to the level; returns the count when a progress report is
+    /// due (at most every 250 ms, and at the last one).
+    private func add(_ record: CallRecord, intended: UInt64) -> Int? {
         let sample = LevelAccumulator.Sample(intended: intended, record: record)
         let done = state.withLock { $0.add(sample) }
         let now = MonotonicClock.now()
@@ -139,8 +138,104 @@ final class LevelRun: Sendable {
             last = now
             return true
         }
-        // Awaited here, so every progress report lands before the level's report.
-        if due || done == total { await progress(done, total) }
+        return due || done == total ? done : nil
+    }
+
+    /// Closed loop: `streams` chains of requests, each sending its next request from the
+    /// completion of the last, on the connection's event loop: no hop through a task and
+    /// back, so the client adds only a write's worth of dispatch lag. That lag is counted
+    /// from the end of the previous request (a chain's first request: from when it began).
+    /// Returns when every chain has ended; cancelling the calling task aborts them.
+    func closedLoop(streams: Int) async {
+        guard case .success(let call) = prepared else {
+            // Nothing can be sent: every request fails the same way, at once.
+            while let (index, intended) = take() {
+                if index >= warmup, let done = add(prepared.failureRecord, intended: intended) { await progress(done, total) }
+            }
+            return
+        }
+        let (reports, reporter) = AsyncStream<Int>.makeStream(bufferingPolicy: .unbounded)
+        let chains = (0..<streams).map { _ in ClosedLoopChain() }
+        let remaining = Mutex(streams)
+        await withTaskCancellationHandler {
+            for chain in chains {
+                chain.next(self, call, intended: nil) { done in
+                    if let done { reporter.yield(done) } else if remaining.withLock({ $0 -= 1; return $0 == 0 }) { reporter.finish() }
+                }
+            }
+            // Progress is reported from here, in order; the stream ends with the last chain.
+            for await done in reports { await progress(done, total) }
+        } onCancel: {
+            for chain in chains { chain.cancel() }
+        }
+    }
+
+    fileprivate func completed(_ record: CallRecord, index: Int, intended: UInt64) -> Int? {
+        index >= warmup ? add(record, intended: intended) : nil
+    }
+}
+
+/// One closed-loop stream: a request in flight at a time, the next sent as it completes.
+/// Sends are looped rather than nested when a request completes within its own start
+/// (a failure before any I/O), so a chain never deepens the stack.
+private final class ClosedLoopChain: Sendable {
+    private struct State {
+        var sending = false
+        var again = false
+        var againIntended: UInt64?
+        var cancelled = false
+        var call = InFlightCall()
+    }
+    private let state = Mutex(State())
+
+    /// `report`: a progress count, or nil once when the chain has ended.
+    func next(_ run: LevelRun, _ prepared: PreparedCall, intended previousEnd: UInt64?, report: @escaping @Sendable (Int?) -> Void) {
+        let proceed = state.withLock { s -> Bool in
+            if s.sending { s.again = true; s.againIntended = previousEnd; return false }
+            s.sending = true
+            return true
+        }
+        guard proceed else { return }
+        var previousEnd = previousEnd
+        while true {
+            let call = InFlightCall()
+            let cancelled = state.withLock { s -> Bool in
+                s.call = call
+                return s.cancelled
+            }
+            guard !cancelled, let (index, taken) = run.take() else {
+                report(nil)
+                return
+            }
+            let intended = previousEnd ?? taken
+            ProviderCall.start(prepared, transport: run.transport, into: call) { [self] record in
+                if let done = run.completed(record, index: index, intended: intended) { report(done) }
+                self.next(run, prepared, intended: record.endAt, report: report)
+            }
+            // Completed within start: loop here instead of nesting.
+            let again = state.withLock { s -> UInt64?? in
+                guard s.again else { s.sending = false; return nil }
+                s.again = false
+                return .some(s.againIntended)
+            }
+            guard let end = again else { return }
+            previousEnd = end
+        }
+    }
+
+    func cancel() {
+        let call = state.withLock { s -> InFlightCall in
+            s.cancelled = true
+            return s.call
+        }
+        call.cancel()
+    }
+}
+
+extension Result where Success == PreparedCall, Failure == ProviderCall.PreparationFailure {
+    var failureRecord: CallRecord {
+        if case .failure(let failed) = self { return failed.value }
+        return CallRecord()
     }
 }
 

@@ -55,9 +55,12 @@ enum SimulatorWire {
 
     private static func openAI(id: String, model: String, texts: [String], calls: [SimulatedToolCalls.Call],
                                fragments: [[String]], input: Int, output: Int, withUsage: Bool) -> StreamPlan {
+        // Every chunk shares its envelope: written once per request, each chunk adds its
+        // delta (the simulator serializes a chunk per token, so this is its hot path).
+        let envelope = #"data: {"id":\#(JSONValue.string(id).jsonString),"object":"chat.completion.chunk","created":1700000000,"#
+            + #""model":\#(JSONValue.string(model).jsonString),"choices":[{"index":0,"delta":"#
         func chunk(_ delta: JSONValue, finish: String? = nil) -> String {
-            sse(["id": .string(id), "object": "chat.completion.chunk", "created": 1_700_000_000, "model": .string(model),
-                 "choices": [["index": 0, "delta": delta, "finish_reason": finish.map(JSONValue.string) ?? .null]]])
+            envelope + delta.jsonString + #","finish_reason":\#(JSONValue(finish).jsonString)}]}"# + "\n\n"
         }
         var tokens: [String] = []
         if calls.isEmpty {

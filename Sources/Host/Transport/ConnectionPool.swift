@@ -110,21 +110,27 @@ final class PooledConnection: Sendable {
         self.handler = handler
     }
 
-    /// Sends the request on the connection's event loop.
+    /// Sends the request on the connection's event loop: at once when called there (a
+    /// consumer that sends its next request as the last one ends), else as a task on it.
     func start(_ exchange: Exchange, head: HTTPRequestHead, body: [UInt8]?, timeouts: Transport.Timeouts, pool: ConnectionPool) {
-        let channel = self.channel
-        channel.eventLoop.execute {
-            guard exchange.attach(channel) else { channel.close(promise: nil); return }
-            self.handler.begin(exchange, timeouts: timeouts, context: channel) { reusable in
-                if reusable { pool.release(self) } else { channel.close(promise: nil) }
-            }
-            channel.write(HTTPClientRequestPart.head(head), promise: nil)
-            if let body, !body.isEmpty {
-                channel.write(HTTPClientRequestPart.body(.byteBuffer(channel.allocator.buffer(bytes: body))), promise: nil)
-            }
-            channel.write(HTTPClientRequestPart.end(nil), promise: nil)
-            // ByteStampHandler stamps t0 inside this flush, just before the socket write.
-            channel.flush()
+        if channel.eventLoop.inEventLoop {
+            send(exchange, head: head, body: body, timeouts: timeouts, pool: pool)
+        } else {
+            channel.eventLoop.execute { self.send(exchange, head: head, body: body, timeouts: timeouts, pool: pool) }
         }
+    }
+
+    private func send(_ exchange: Exchange, head: HTTPRequestHead, body: [UInt8]?, timeouts: Transport.Timeouts, pool: ConnectionPool) {
+        guard exchange.attach(channel) else { channel.close(promise: nil); return }
+        handler.begin(exchange, timeouts: timeouts, context: channel) { reusable in
+            if reusable { pool.release(self) } else { self.channel.close(promise: nil) }
+        }
+        channel.write(HTTPClientRequestPart.head(head), promise: nil)
+        if let body, !body.isEmpty {
+            channel.write(HTTPClientRequestPart.body(.byteBuffer(channel.allocator.buffer(bytes: body))), promise: nil)
+        }
+        channel.write(HTTPClientRequestPart.end(nil), promise: nil)
+        // ByteStampHandler stamps t0 inside this flush, just before the socket write.
+        channel.flush()
     }
 }

@@ -144,26 +144,61 @@ public enum ProviderCall {
 
     /// Sends a prepared request once, measured, with a fresh stream decoder.
     public static func stream(_ prepared: PreparedCall, transport: Transport) async -> CallRecord {
+        let call = InFlightCall()
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                start(prepared, transport: transport, into: call) { continuation.resume(returning: $0) }
+            }
+        } onCancel: {
+            call.cancel()
+        }
+    }
+
+    /// Sends a prepared request once, measured, and calls `completion` once with its
+    /// record: on the connection's event loop when the exchange got that far, so a caller
+    /// can send its next request right there (a load test's closed loop does, to keep its
+    /// dispatch lag at the microseconds of a write); otherwise on the calling thread or a
+    /// connecting task. `call` can abort it from any thread.
+    public static func start(_ prepared: PreparedCall, transport: Transport, into call: InFlightCall,
+                             completion: @escaping @Sendable (CallRecord) -> Void) {
         let decoder: StreamDecoderHandle
         do {
             decoder = try prepared.endpoint.provider.makeDecoder(for: prepared.request)
         } catch {
-            return failed(.pluginError, error.description, scrubber: prepared.scrubber)
+            return completion(failed(.pluginError, error.description, scrubber: prepared.scrubber))
         }
-        let consumer = MeasuringConsumer(decoder: decoder, provider: prepared.endpoint.provider, scrubber: prepared.scrubber)
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                consumer.onComplete(continuation)
-                do throws(TransportError) {
-                    try transport.start(method: prepared.method, url: prepared.url, headers: prepared.headers,
-                                        body: prepared.body, consumer: consumer)
-                } catch {
-                    consumer.failed(error)
-                }
-            }
-        } onCancel: {
-            consumer.cancel()
+        let consumer = MeasuringConsumer(decoder: decoder, provider: prepared.endpoint.provider, scrubber: prepared.scrubber,
+                                         completion: completion)
+        guard call.bind(consumer) else { return consumer.failed(TransportError(.cancelled, "cancelled")) }
+        do throws(TransportError) {
+            try transport.start(method: prepared.method, url: prepared.url, headers: prepared.headers,
+                                body: prepared.body, consumer: consumer)
+        } catch {
+            consumer.failed(error)
         }
+    }
+}
+
+/// A handle on one measured call, to cancel it from any thread (before it starts, too).
+public final class InFlightCall: Sendable {
+    private let state = Mutex<(consumer: MeasuringConsumer?, cancelled: Bool)>((nil, false))
+
+    public init() {}
+
+    /// False when the call was cancelled before it could start.
+    fileprivate func bind(_ consumer: MeasuringConsumer) -> Bool {
+        state.withLock { s in
+            s.consumer = consumer
+            return !s.cancelled
+        }
+    }
+
+    public func cancel() {
+        let consumer = state.withLock { s -> MeasuringConsumer? in
+            s.cancelled = true
+            return s.consumer
+        }
+        consumer?.cancel()
     }
 }
 
@@ -183,36 +218,28 @@ final class MeasuringConsumer: ExchangeConsumer, @unchecked Sendable {
     private var stoppedReading = false
 
     private struct Completion {
-        var continuation: CheckedContinuation<CallRecord, Never>?
-        var result: CallRecord?
+        var done = false
         var exchange: Exchange?
         var cancelled = false
     }
     private let completion = Mutex(Completion())
+    private let onComplete: @Sendable (CallRecord) -> Void
 
-    init(decoder: StreamDecoderHandle, provider: ProviderInstance, scrubber: SecretScrubber) {
+    init(decoder: StreamDecoderHandle, provider: ProviderInstance, scrubber: SecretScrubber,
+         completion: @escaping @Sendable (CallRecord) -> Void) {
         self.decoder = decoder
         self.provider = provider
         self.scrubber = scrubber
+        self.onComplete = completion
     }
 
-    func onComplete(_ continuation: CheckedContinuation<CallRecord, Never>) {
-        let ready = completion.withLock { c -> CallRecord? in
-            if let result = c.result { return result }
-            c.continuation = continuation
-            return nil
-        }
-        if let ready { continuation.resume(returning: ready) }
-    }
-
+    /// Hands the record over, once.
     private func complete(_ result: CallRecord) {
-        let continuation = completion.withLock { c -> CheckedContinuation<CallRecord, Never>? in
-            guard c.result == nil else { return nil }
-            c.result = result
-            defer { c.continuation = nil }
-            return c.continuation
+        let first = completion.withLock { c -> Bool in
+            defer { c.done = true }
+            return !c.done
         }
-        continuation?.resume(returning: result)
+        if first { onComplete(result) }
     }
 
     func cancel() {

@@ -194,8 +194,8 @@ extension LoadTests {
         try await transport.shutdown()
     }
 
-    /// Cancelling a closed-loop level aborts the requests in flight and sends no more.
-    @Test func cancellingAClosedLoopStopsItsChains() async throws {
+    /// Cancelling a level aborts the requests in flight and sends no more.
+    @Test func cancellingALevelStopsItsRequests() async throws {
         let simulator = try await EmbeddedSimulator.start()
         defer { Task { await simulator.stop() } }
         var plan = LoadPlan(levels: [.concurrency(4)])
@@ -211,6 +211,19 @@ extension LoadTests {
         #expect(seconds < 3, "the level ended \(seconds) s after it began; its requests take 5 s")
         #expect(simulator.log.records.filter { $0.model == model }.count == 4, "only the 4 first requests were sent")
         #expect(report["requests"] == 0, "the 4 cancelled ones were warm-up: nothing measured")
+
+        // The open loop, too: its timers stop, what is in flight is aborted.
+        let rateStarted = MonotonicClock.now()
+        let rateLevel = Task { await engine.run(.rate(50), plan: plan).json }
+        try await Task.sleep(nanoseconds: 300_000_000)
+        rateLevel.cancel()
+        _ = await rateLevel.value
+        let rateSeconds = Double(MonotonicClock.now() - rateStarted) / 1e9
+        let sent = simulator.log.records.filter { $0.model == model }.count - 4
+        #expect(rateSeconds < 3, "the rate level ended \(rateSeconds) s after it began")
+        #expect(sent >= 5 && sent <= 25, "about 15 arrivals in 300 ms at 50/s, got \(sent)")
+        try await Task.sleep(nanoseconds: 200_000_000)
+        #expect(simulator.log.records.filter { $0.model == model }.count - 4 == sent, "no arrival after the level ended")
         try await transport.shutdown()
     }
 

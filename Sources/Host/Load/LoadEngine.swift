@@ -50,25 +50,7 @@ public struct LoadEngine: Sendable {
         case .concurrency(let streams):
             await run.closedLoop(streams: streams)
         case .rate(let rate):
-            var arrivals = ArrivalProcess(rate: rate, poisson: plan.poisson, seed: plan.seed)
-            let start = MonotonicClock.now() + 1_000_000
-            await withDiscardingTaskGroup { group in
-                var index = 0
-                var windowOffset: Double? = nil
-                while !Task.isCancelled {
-                    let offset = arrivals.next()
-                    if let total = run.total, index >= run.warmup + total { break }
-                    if index == run.warmup { windowOffset = offset }
-                    if let duration = plan.durationSeconds, let windowOffset, offset - windowOffset >= duration { break }
-                    let intended = start + UInt64(offset * 1e9)
-                    let now = MonotonicClock.now()
-                    // Late (the previous dispatch overran): send at once; the lag is recorded.
-                    if intended > now { try? await Task.sleep(nanoseconds: intended - now) }
-                    let measured = index >= run.warmup
-                    group.addTask { await run.send(intended: intended, measured: measured) }
-                    index += 1
-                }
-            }
+            await run.openLoop(ArrivalProcess(rate: rate, poisson: plan.poisson, seed: plan.seed), duration: plan.durationSeconds)
         }
         return LevelReport(level: level, plan: plan, warmup: run.warmup, accumulated: run.state.withLock { $0 },
                            cpuSeconds: ProcessCPU.seconds() - cpuBefore)
@@ -115,18 +97,6 @@ final class LevelRun: Sendable {
         }
     }
 
-    /// Open loop: sends one request; a measured one is added to the level.
-    func send(intended: UInt64, measured: Bool) async {
-        let record: CallRecord
-        switch prepared {
-        case .success(let call): record = await ProviderCall.stream(call, transport: transport)
-        case .failure(let failed): record = failed.value
-        }
-        guard measured, let done = add(record, intended: intended) else { return }
-        // Awaited here, so every progress report lands before the level's report.
-        await progress(done, total)
-    }
-
     /// Adds a measured request to the level; returns the count when a progress report is
     /// due (at most every 250 ms, and at the last one).
     private func add(_ record: CallRecord, intended: UInt64) -> Int? {
@@ -139,6 +109,24 @@ final class LevelRun: Sendable {
             return true
         }
         return due || done == total ? done : nil
+    }
+
+    /// Open loop: requests start at the arrival times whatever is in flight, each from a
+    /// timer on an event loop (precise to microseconds, no task to wake); a late timer sends
+    /// at once and its lateness is the dispatch lag. Count-bound, or by duration from the
+    /// first measured arrival. Returns when the last request has ended; cancelling the
+    /// calling task stops the arrivals and aborts what is in flight.
+    func openLoop(_ arrivals: ArrivalProcess, duration: Double?) async {
+        let (reports, reporter) = AsyncStream<Int>.makeStream(bufferingPolicy: .unbounded)
+        let dispatcher = OpenLoopDispatcher(run: self, arrivals: arrivals, duration: duration) { done in
+            if let done { reporter.yield(done) } else { reporter.finish() }
+        }
+        await withTaskCancellationHandler {
+            dispatcher.begin(at: MonotonicClock.now() + 1_000_000)
+            for await done in reports { await progress(done, total) }
+        } onCancel: {
+            dispatcher.cancel()
+        }
     }
 
     /// Closed loop: `streams` chains of requests, each sending its next request from the
@@ -172,6 +160,104 @@ final class LevelRun: Sendable {
 
     fileprivate func completed(_ record: CallRecord, index: Int, intended: UInt64) -> Int? {
         index >= warmup ? add(record, intended: intended) : nil
+    }
+}
+
+/// An open loop's arrivals: each timer sends its request and sets the next timer.
+private final class OpenLoopDispatcher: Sendable {
+    private struct State {
+        var arrivals: ArrivalProcess
+        var index = 0
+        var windowOffset: Double?
+        var sent = 0
+        var ended = 0
+        var stopped = false
+        var finished = false
+        var inFlight: [Int: InFlightCall] = [:]
+    }
+    private let run: LevelRun
+    private let duration: Double?
+    private let report: @Sendable (Int?) -> Void
+    private let state: Mutex<State>
+    private let start = Mutex<UInt64>(0)
+
+    /// `report`: a progress count, or nil once when the last request has ended.
+    init(run: LevelRun, arrivals: ArrivalProcess, duration: Double?, report: @escaping @Sendable (Int?) -> Void) {
+        self.run = run
+        self.duration = duration
+        self.report = report
+        self.state = Mutex(State(arrivals: arrivals))
+    }
+
+    func begin(at start: UInt64) {
+        self.start.withLock { $0 = start }
+        scheduleNext()
+    }
+
+    /// Sets the timer of the next arrival, or stops when the level has sent them all.
+    private func scheduleNext() {
+        let next = state.withLock { s -> (index: Int, intended: UInt64)? in
+            guard !s.stopped else { return nil }
+            let offset = s.arrivals.next()
+            let stop: Bool
+            if let total = run.total {
+                stop = s.index >= run.warmup + total
+            } else {
+                if s.index == run.warmup { s.windowOffset = offset }
+                stop = duration.map { d in s.windowOffset.map { offset - $0 >= d } ?? false } ?? false
+            }
+            if stop { s.stopped = true; return nil }
+            s.index += 1
+            return (s.index - 1, start.withLock { $0 } + UInt64(offset * 1e9))
+        }
+        guard let next else { return finishIfDone() }
+        let now = MonotonicClock.now()
+        run.transport.schedule(in: next.intended > now ? next.intended - now : 0) { [self] in
+            fire(index: next.index, intended: next.intended)
+        }
+    }
+
+    private func fire(index: Int, intended: UInt64) {
+        let call = InFlightCall()
+        let go = state.withLock { s -> Bool in
+            guard !s.stopped else { return false }  // cancelled while its timer waited
+            s.sent += 1
+            s.inFlight[index] = call
+            return true
+        }
+        guard go else { return finishIfDone() }
+        scheduleNext()
+        let run = self.run
+        let completed: @Sendable (CallRecord) -> Void = { [self] record in
+            if let done = run.completed(record, index: index, intended: intended) { report(done) }
+            state.withLock { s in
+                s.ended += 1
+                s.inFlight[index] = nil
+            }
+            finishIfDone()
+        }
+        switch run.prepared {
+        case .success(let prepared): ProviderCall.start(prepared, transport: run.transport, into: call, completion: completed)
+        case .failure(let failed): completed(failed.value)
+        }
+    }
+
+    private func finishIfDone() {
+        let finish = state.withLock { s -> Bool in
+            guard s.stopped, !s.finished, s.ended == s.sent else { return false }
+            s.finished = true
+            return true
+        }
+        if finish { report(nil) }
+    }
+
+    func cancel() {
+        let calls = state.withLock { s -> [InFlightCall] in
+            s.stopped = true
+            return Array(s.inFlight.values)
+        }
+        for call in calls { call.cancel() }
+        finishIfDone()
     }
 }
 

@@ -80,6 +80,13 @@ public final class Transport: Sendable {
         return count > 0 ? min(count, System.coreCount) : System.coreCount
     }
 
+    /// Runs `body` on one of the transport's event loops after `nanoseconds` (an open-loop
+    /// load test's arrivals: a timer there is precise to microseconds, and a request sent
+    /// from it needs no hop when its connection lives on that loop).
+    public func schedule(in nanoseconds: UInt64, _ body: @escaping @Sendable () -> Void) {
+        group.next().scheduleTask(in: .nanoseconds(Int64(min(nanoseconds, UInt64(Int64.max))))) { body() }
+    }
+
     /// Starts one exchange whose events go to `consumer` on the connection's event loop.
     /// Throws only for a URL it cannot use; every later failure goes to the consumer.
     @discardableResult

@@ -69,6 +69,53 @@ import Testing
         await simulator.stop()
     }
 
+    /// The clock sits at the byte even when the host is busy: reads are stamped with the
+    /// kernel's arrival time, not when the event loop got round to them. The transport's
+    /// only event loop is blocked for 30 ms around the first token's arrival; a stamp taken
+    /// at the read would be ~15 ms late.
+    @Test func readsAreStampedWhenTheirBytesArriveNotWhenTheyAreRead() async throws {
+        let simulator = try await EmbeddedSimulator.start()
+        let transport = Transport(eventLoops: 1)
+        let endpoint = try endpoint(simulator)
+        _ = await ProviderCall.stream(request("sim-ttft1-gap1-tok2"), to: endpoint, transport: transport)  // connection up
+        var errors: [Double] = []
+        for _ in 0..<3 {
+            // The first token is written 40 ms after the request arrives, the second at
+            // 70 ms; the loop sleeps from about 25 to 55 ms. (A read that gathers several
+            // packets is stamped with the last one's arrival: every byte had arrived by then.)
+            transport.schedule(in: 25_000_000) { usleep(30_000) }
+            let record = await ProviderCall.stream(request("sim-ttft40-gap30-tok2"), to: endpoint, transport: transport)
+            let id = try #require(record.serverRequestID)
+            let truth = try #require(simulator.log.record(id))
+            let first = try #require(truth.firstTokenAt)
+            let ttft = try #require(record.metrics(prices: nil).ttftMs)
+            errors.append(ttft - Double(first - truth.receivedAt) / 1e6)
+        }
+        // Debug builds on 2 shared cores: one request may be disturbed; the median holds.
+        #expect(errors.sorted()[1] < 3, "TTFT errors (ms) with a blocked event loop: \(errors)")
+        try await transport.shutdown()
+        await simulator.stop()
+    }
+
+    /// The simulator keeps at least its last `capacity` requests and drops old ones in
+    /// batches of an eighth: dropping one per request, once full, moved the whole arrival
+    /// order under the lock every write takes (a long-running simulator answered late).
+    @Test func groundTruthIsDroppedInBatches() async throws {
+        let simulator = try await EmbeddedSimulator.start(keeping: 16)
+        defer { Task { await simulator.stop() } }
+        let body = #"{"model":"sim-ttft0-gap0-tok1","messages":[{"role":"user","content":"x"}]}"#
+        var ids: [String] = []
+        for n in 1...18 {
+            let reply = try SecretsEndToEndTests.curl(simulator.baseURL, "POST", "/v1/chat/completions", body: body)
+            #expect(reply.status == 200)
+            ids.append(try #require(simulator.log.records.last?.id))
+            // 16 kept plus a slack of 2: the 18th request drops the 2 oldest at once.
+            #expect(simulator.log.count == (n < 18 ? n : 16), "after \(n) requests")
+        }
+        #expect(simulator.log.records.map(\.id) == Array(ids.suffix(16)))
+        #expect(simulator.log.record(ids[0]) == nil && simulator.log.record(ids[17]) != nil)
+    }
+
     @Test func ttftIgnoresHeadersAndTheRoleOnlyChunk() async throws {
         // Headers and the role-only chunk arrive at once; the first token 120 ms later.
         let simulator = try await EmbeddedSimulator.start()

@@ -20,8 +20,10 @@ public final class EmbeddedSimulator: Sendable {
     }
 
     /// Starts listening (port 0 picks a free port) and returns once the socket is bound.
-    public static func start(host: String = "127.0.0.1", port: Int = 0, listing models: [String] = []) async throws -> EmbeddedSimulator {
-        let log = GroundTruthLog()
+    /// `keeping`: how many requests' ground truth to keep at least.
+    public static func start(host: String = "127.0.0.1", port: Int = 0, listing models: [String] = [],
+                             keeping capacity: Int = 20_000) async throws -> EmbeddedSimulator {
+        let log = GroundTruthLog(capacity: capacity)
         let router = Router()
         SimulatorServer(log: log, listing: models).addRoutes(to: router)
         var logger = Logger(label: "studio.simulator")

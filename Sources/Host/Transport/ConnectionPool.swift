@@ -42,9 +42,12 @@ final class ConnectionPool: Sendable {
         let tls = target.tls ? self.tls : nil
         if target.tls && tls == nil { throw TransportError(.network, "TLS is unavailable on this host") }
         let sniHost: String? = Self.isIPLiteral(target.host) ? nil : target.host
+        let described = "\(target.host):\(target.port)"
+        let descriptor = try await ReceiveStamps.connect(to: address, timeout: timeouts.connect, describe: described)
+        let probe = ReceiveProbe(descriptor: descriptor, clock: clock)
         let bootstrap = ClientBootstrap(group: group)
-            .connectTimeout(timeouts.connect)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.recvAllocator, value: ProbingRecvAllocator(probe: probe))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
@@ -56,11 +59,10 @@ final class ConnectionPool: Sendable {
             }
         let channel: any Channel
         do {
-            channel = try await bootstrap.connect(to: address).get()
-        } catch let error as ChannelError where error == .connectTimeout(timeouts.connect) {
-            throw TransportError(.timeout, "connect to \(target.host):\(target.port) timed out")
+            // NIO owns the descriptor from here, and closes it on failure too.
+            channel = try await bootstrap.withConnectedSocket(descriptor).get()
         } catch {
-            throw TransportError(.network, "cannot connect to \(target.host):\(target.port): \(error)")
+            throw TransportError(.network, "cannot connect to \(described): \(error)")
         }
         return PooledConnection(target: target, channel: channel, handler: exchangeHandler)
     }

@@ -6,14 +6,16 @@ import Synchronization
 /// The times a connection's bytes crossed the socket. Confined to the channel's event
 /// loop: ByteStampHandler writes, ExchangeHandler reads in the same call stack.
 final class ConnectionClock: @unchecked Sendable {
-    /// When the bytes now being parsed came off the socket.
+    /// When the bytes now being parsed reached this host.
     var lastReadAt: UInt64 = 0
+    /// The kernel's arrival stamp of the bytes of the socket read under way (ReceiveProbe).
+    var kernelReadAt: UInt64?
     /// Called with the stamp of the next flush (t0), then cleared.
     var onNextFlush: ((UInt64) -> Void)?
 }
 
-/// Next to the socket (after TLS, before HTTP parsing): stamps each read as it arrives
-/// and each flush just before it goes to the socket.
+/// Next to the socket (after TLS, before HTTP parsing): stamps each read with when its
+/// bytes arrived and each flush just before it goes to the socket.
 final class ByteStampHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -24,7 +26,11 @@ final class ByteStampHandler: ChannelDuplexHandler, RemovableChannelHandler {
     init(clock: ConnectionClock) { self.clock = clock }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        clock.lastReadAt = MonotonicClock.now()
+        // The kernel's stamp when it has one (ReceiveStamps.swift), else the read's own time.
+        // Used once: a second read out of the same socket read (TLS records) takes its own.
+        let now = MonotonicClock.now()
+        clock.lastReadAt = clock.kernelReadAt.map { min($0, now) } ?? now
+        clock.kernelReadAt = nil
         context.fireChannelRead(data)
     }
 

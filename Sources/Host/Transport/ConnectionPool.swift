@@ -44,7 +44,8 @@ final class ConnectionPool: Sendable {
         let sniHost: String? = Self.isIPLiteral(target.host) ? nil : target.host
         let described = "\(target.host):\(target.port)"
         let descriptor = try await ReceiveStamps.connect(to: address, timeout: timeouts.connect, describe: described)
-        let probe = ReceiveProbe(descriptor: descriptor, clock: clock)
+        let probe = ReceiveProbe(descriptor: descriptor)
+        clock.probe = probe
         let bootstrap = ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelOption(.recvAllocator, value: ProbingRecvAllocator(probe: probe))

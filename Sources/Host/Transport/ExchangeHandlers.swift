@@ -8,8 +8,8 @@ import Synchronization
 final class ConnectionClock: @unchecked Sendable {
     /// When the bytes now being parsed reached this host.
     var lastReadAt: UInt64 = 0
-    /// The kernel's arrival stamp of the bytes of the socket read under way (ReceiveProbe).
-    var kernelReadAt: UInt64?
+    /// The kernel's arrival stamps of the connection's socket (nil: the reads' own times).
+    var probe: ReceiveProbe?
     /// Called with the stamp of the next flush (t0), then cleared.
     var onNextFlush: ((UInt64) -> Void)?
 }
@@ -27,10 +27,8 @@ final class ByteStampHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         // The kernel's stamp when it has one (ReceiveStamps.swift), else the read's own time.
-        // Used once: a second read out of the same socket read (TLS records) takes its own.
         let now = MonotonicClock.now()
-        clock.lastReadAt = clock.kernelReadAt.map { min($0, now) } ?? now
-        clock.kernelReadAt = nil
+        clock.lastReadAt = clock.probe?.arrival(now: now) ?? now
         context.fireChannelRead(data)
     }
 

@@ -21,23 +21,29 @@ import Glibc
 // packet's time (later than its own bytes, never earlier). Where the kernel gives no stamp
 // (another OS, timestamps refused) the read's own time is used, as before.
 
-/// The kernel's receive stamps of one connection's socket. Event-loop confined.
-final class ReceiveProbe: @unchecked Sendable {
+/// The kernel's receive stamps of one connection's socket, for the handler next to the
+/// socket (the transport's ByteStampHandler, the simulator's SocketStampHandler).
+/// Confined to the channel's event loop.
+public final class ReceiveProbe: @unchecked Sendable {
     private let descriptor: CInt
-    private let clock: ConnectionClock
+    private var pending: UInt64?
 
-    init(descriptor: CInt, clock: ConnectionClock) {
-        self.descriptor = descriptor
-        self.clock = clock
-    }
+    public init(descriptor: CInt) { self.descriptor = descriptor }
 
     /// Called right before each socket read: records when the queued bytes arrived.
-    func stampQueuedBytes() {
-        clock.kernelReadAt = ReceiveStamps.lastArrival(descriptor)
+    public func stampQueuedBytes() {
+        pending = ReceiveStamps.lastArrival(descriptor)
+    }
+
+    /// When the bytes of the read being handled arrived: the kernel's stamp, used once (a
+    /// second read out of the same socket read, TLS records, takes its own time), else `now`.
+    public func arrival(now: UInt64) -> UInt64 {
+        defer { pending = nil }
+        return pending.map { min($0, now) } ?? now
     }
 }
 
-enum ReceiveStamps {
+public enum ReceiveStamps {
     #if os(Linux)
     // <asm-generic/socket.h> and <linux/net_tstamp.h> (macros Swift does not import).
     private static let soTimestamping: CInt = 37
@@ -46,7 +52,7 @@ enum ReceiveStamps {
 
     /// Asks the kernel to stamp this socket's incoming packets; false where it cannot.
     @discardableResult
-    static func enable(_ descriptor: CInt) -> Bool {
+    public static func enable(_ descriptor: CInt) -> Bool {
         #if os(Linux)
         var flags = rxSoftware | software
         return setsockopt(descriptor, SOL_SOCKET, soTimestamping, &flags, socklen_t(MemoryLayout<CInt>.size)) == 0
@@ -54,6 +60,18 @@ enum ReceiveStamps {
         return false
         #endif
     }
+
+    /// Linux stamps incoming packets only while some socket asks for stamps, and turns
+    /// that on for the whole system asynchronously (a deferred work item) when the first
+    /// one does: packets of a connection opened right then could go unstamped. So the
+    /// process keeps one idle socket asking, from the first transport or simulator on.
+    public static func keepStampingOn() { _ = stampingSocket }
+
+    private static let stampingSocket: CInt = {
+        let descriptor = socket(AF_INET, CInt(SOCK_DGRAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)
+        if descriptor >= 0 { enable(descriptor) }
+        return descriptor
+    }()
 
     /// Never read: MSG_TRUNC tells TCP not to copy. Sized for the peek all the same.
     private static let scratchSize = 65_536
@@ -148,18 +166,61 @@ enum ReceiveStamps {
 
 /// NIO's adaptive receive allocator, plus the probe: NIO asks the allocator for the next
 /// buffer size right before every socket read, which is exactly when to peek.
-struct ProbingRecvAllocator: RecvByteBufferAllocator {
+public struct ProbingRecvAllocator: RecvByteBufferAllocator {
     private var sizes = AdaptiveRecvByteBufferAllocator()
     let probe: ReceiveProbe
 
-    init(probe: ReceiveProbe) { self.probe = probe }
+    public init(probe: ReceiveProbe) { self.probe = probe }
 
-    func buffer(allocator: ByteBufferAllocator) -> ByteBuffer { sizes.buffer(allocator: allocator) }
+    public func buffer(allocator: ByteBufferAllocator) -> ByteBuffer { sizes.buffer(allocator: allocator) }
 
-    func nextBufferSize() -> Int? {
+    public func nextBufferSize() -> Int? {
         probe.stampQueuedBytes()
         return sizes.nextBufferSize()
     }
 
-    mutating func record(actualReadBytes: Int) -> Bool { sizes.record(actualReadBytes: actualReadBytes) }
+    public mutating func record(actualReadBytes: Int) -> Bool { sizes.record(actualReadBytes: actualReadBytes) }
+}
+
+extension ReceiveStamps {
+    /// The descriptor of an accepted connection, which NIO does not expose: the socket
+    /// whose own and peer addresses are these. Tries just above `hint` first (descriptors
+    /// are handed out lowest-free, so a new connection usually lands there), then every
+    /// open descriptor. Used by the simulator once per connection.
+    public static func descriptor(local: SocketAddress, remote: SocketAddress, hint: CInt) -> CInt? {
+        func matches(_ fd: CInt) -> Bool { same(fd, local, getsockname) && same(fd, remote, getpeername) }
+        for fd in (hint + 1)..<(hint + 9) where matches(fd) { return fd }
+        guard let directory = opendir("/proc/self/fd") else { return nil }
+        defer { closedir(directory) }
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if let fd = CInt(name), matches(fd) { return fd }
+        }
+        return nil
+    }
+
+    /// Whether the socket's address (own or peer, by `query`) is `address`: family, port
+    /// and IP compared, nothing else (IPv6 flow labels may differ).
+    private static func same(_ fd: CInt, _ address: SocketAddress,
+                             _ query: (CInt, UnsafeMutablePointer<sockaddr>, UnsafeMutablePointer<socklen_t>) -> CInt) -> Bool {
+        var storage = sockaddr_storage()
+        var size = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let found = withUnsafeMutablePointer(to: &storage) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { query(fd, $0, &size) }
+        }
+        guard found == 0 else { return false }
+        let family = CInt(storage.ss_family)
+        return withUnsafeBytes(of: storage) { actual in
+            address.withSockAddr { expected, expectedSize in
+                let wanted = UnsafeRawBufferPointer(start: expected, count: expectedSize)
+                let ranges: [Range<Int>]
+                switch family {
+                case AF_INET: ranges = [0..<8]          // family, port, IPv4 address
+                case AF_INET6: ranges = [0..<4, 8..<24]  // family, port; IPv6 address
+                default: return false
+                }
+                return ranges.allSatisfy { r in r.upperBound <= wanted.count && actual[r].elementsEqual(wanted[r]) }
+            }
+        }
+    }
 }

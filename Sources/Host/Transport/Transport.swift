@@ -53,6 +53,7 @@ public final class Transport: Sendable {
         self.group = ownGroup ?? MultiThreadedEventLoopGroup.singleton
         self.pool = ConnectionPool(maxIdlePerHost: maxIdlePerHost)
         self.addressPolicy = addressPolicy
+        ReceiveStamps.keepStampingOn()
     }
 
     public func shutdown() async throws {

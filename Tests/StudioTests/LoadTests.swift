@@ -92,7 +92,7 @@ import Testing
     }
 
     @Test func histogramPercentilesMatchExactOnesWithinTheirPrecision() {
-        var histogram = LatencyHistogram()
+        var histogram = LatencyHistogram(exactUpTo: 0)  // the HDR histogram alone
         var exact: [Double] = []
         var generator = SeededGenerator(seed: 9)
         for _ in 0..<50_000 {
@@ -111,10 +111,40 @@ import Testing
         }
         #expect(histogram.count == 50_000 && abs(histogram.max! - exact.last!) / exact.last! < 0.0002)
         // 20 ms is kept to the microsecond.
-        var fine = LatencyHistogram()
+        var fine = LatencyHistogram(exactUpTo: 0)
         fine.record(ms: 20.001)
         #expect(fine.percentile(50) == 20.001)
         #expect(LatencyHistogram().percentile(50) == nil && LatencyHistogram().json["p99"] == .null)
+    }
+
+    /// Up to its limit a histogram keeps every sample, and its percentiles are the studio's
+    /// one definition (the benchmark's); past the limit the HDR histogram answers.
+    @Test func smallDistributionsAreExact() {
+        var exact = LatencyHistogram(exactUpTo: 1_000)
+        var other = LatencyHistogram(exactUpTo: 1_000)
+        let values: [Double] = (0..<600).map { (i: Int) -> Double in
+            let spread: Double = Double(i % 37) * 0.0001
+            return 20.0 + spread + Double(i) * 1e-7
+        }
+        for v in values.prefix(400) { exact.record(ms: v) }
+        for v in values.dropFirst(400) { other.record(ms: v) }
+        exact.add(other)
+        let sorted = values.sorted()
+        #expect(exact.isExact && exact.count == 600)
+        for p in [50.0, 90, 99, 99.9] {
+            #expect(exact.percentile(p) == Statistics.percentile(sorted: sorted, p), "p\(p)")
+        }
+        #expect(exact.max == sorted.last && exact.json["exact"] == true)
+        // Past the limit: the histogram, within its precision.
+        exact.add(other)
+        exact.add(other)
+        #expect(exact.isExact && exact.count == 1_000, "1,000 is still within the limit")
+        exact.add(other)
+        #expect(!exact.isExact && exact.count == 1_200 && exact.json["exact"] == false)
+        #expect(abs((exact.percentile(50) ?? 0) - 20.002) < 0.003)
+        var growing = LatencyHistogram(exactUpTo: 10)
+        for v in values.prefix(11) { growing.record(ms: v) }
+        #expect(!growing.isExact && growing.count == 11)
     }
 
     static func engine(_ simulator: EmbeddedSimulator, model: String, plan: LoadPlan) throws -> (LoadEngine, Transport) {

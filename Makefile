@@ -5,6 +5,7 @@
 #   make run                            build, then `studio serve` on its defaults
 #   make bench-abi                      plugin ABI cost, release build
 #   make bench-measure [REQUESTS=300]   measurement error vs the simulator, release build
+#   make bench-floor [REQUESTS=300]     the same against the smallest possible client (C): the machine's floor
 #   make bench-auth                     login p50/p99 and authenticated reads under 200 connections (wrk)
 #   make bench-sse                      SSE event latency host→client with 1 and 100 followers, memory
 #
@@ -28,7 +29,7 @@ C_PLUGIN_LIBS := $(foreach d,$(C_PLUGIN_DIRS),$(BIN)/libstudio_$(subst -,_,$(not
 
 
 .PHONY: e2e
-.PHONY: build swift-products c-plugins test run bench-abi bench-measure bench-auth bench-sse clean
+.PHONY: build swift-products c-plugins test run bench-abi bench-measure bench-floor bench-auth bench-sse clean
 
 build: swift-products c-plugins
 
@@ -61,6 +62,9 @@ run: build
 bench-measure:
 	$(SWIFT) build -c release
 	$$($(SWIFT) build -c release --show-bin-path)/measurement-accuracy $(REQUESTS)
+
+bench-floor:
+	bench/floor/run.sh $(REQUESTS)
 
 bench-abi:
 	$(SWIFT) build -c release --product abi-cost

@@ -220,7 +220,14 @@ def main():
                 r.update(tool=tool, c=c, sent=len(sent) + w)
                 if done and r.get("ttft_p50") is not None:
                     t = [x["ttft_ms"] for x in done]
-                    i = [x["itl_ms_mean"] for x in done if x["itl_ms_mean"] is not None]
+                    # Each tool's per-request ITL against the ground truth in its own formula:
+                    # guidellm (last token − first token) ÷ (n − 1); the studio (SPEC §2) and
+                    # aiperf (E2E − TTFT) ÷ (n − 1), the stream's tail included.
+                    if tool == "guidellm":
+                        i = [x["itl_ms_mean"] for x in done if x["itl_ms_mean"] is not None]
+                    else:
+                        i = [(x["last_write_ns"] - x["first_token_ns"]) / 1e6 / (x["output_tokens"] - 1)
+                             for x in done if x.get("last_write_ns") and x.get("first_token_ns") and x["output_tokens"] > 1]
                     r["ttft_err_p50"] = abs(r["ttft_p50"] - pct(t, 50))
                     r["ttft_err_p99"] = abs(r["ttft_p99"] - pct(t, 99)) if r.get("ttft_p99") is not None else None
                     r["itl_err_p50"] = abs(r["itl_p50"] - pct(i, 50)) if r.get("itl_p50") is not None and i else None
@@ -242,7 +249,7 @@ def print_table(rows):
         cpu_k = r["cpu"] / max(1, r["sent"]) * 1000
         r["cpu_per_1k"] = cpu_k
         lines.append([str(r["c"]), r["tool"] + ("" if r.get("code", 0) == 0 else f" (exit {r['code']})"), f(r.get("ok"), 0),
-                      f(r.get("ttft_err_p50"), 3), f(r.get("ttft_err_p99"), 3), f(r.get("itl_err_p50"), 3), f(r.get("rate")),
+                      f(r.get("ttft_err_p50"), 4), f(r.get("ttft_err_p99"), 4), f(r.get("itl_err_p50"), 4), f(r.get("rate")),
                       f(r.get("tok_s"), 0), f(cpu_k, 3), f(r["rss"], 1)])
     widths = [max(len(l[i]) for l in lines) for i in range(len(head))]
     print("Against the simulator's ground truth (errors in ms, absolute); CPU and RSS of each tool's process tree")

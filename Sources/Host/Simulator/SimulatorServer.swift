@@ -68,6 +68,8 @@ public struct SimulatorServer: Sendable {
                 return ["id": .string(r.id), "received_ns": .int(Int64(r.receivedAt)), "ttft_ms": r.ttftMs.map(JSONValue.double) ?? .null,
                         "itl_ms_mean": samples.isEmpty ? .null : .double(samples.reduce(0, +) / Double(samples.count)),
                         "e2e_ms": r.endAt > r.receivedAt ? .double(Double(r.endAt - r.receivedAt) / 1e6) : .null,
+                        "first_token_ns": r.firstTokenAt.map { .int(Int64($0)) } ?? .null,
+                        "last_write_ns": r.writes.last.map { .int(Int64($0.at)) } ?? .null,
                         "output_tokens": .int(Int64(r.outputTokens)), "completed": .bool(r.completed)]
             })])
         }

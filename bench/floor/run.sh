@@ -1,10 +1,11 @@
 #!/bin/sh
-# The floor (issue: measurement core): the smallest possible client (bench/floor/floor.c,
-# C, no runtime) against the same simulator as the studio's own measurement benchmark,
-# on this machine, in one run: CPU-seconds per 1,000 sequential streaming requests of 64
-# tokens (2 ms apart) and TTFT error against the simulator's ground truth, with the first
-# token stamped at the read and with the kernel's arrival stamp. Prints a table and the
-# studio's ratio to each floor.
+# The floor (issues: measurement core, load mode): the smallest possible clients (C, no
+# runtime, no HTTP or JSON parsing) against the same simulator as the studio, on this
+# machine, in one run. bench/floor/floor.c: CPU-seconds per 1,000 sequential streaming
+# requests of 64 tokens (2 ms apart) and TTFT error against the simulator's ground truth,
+# with the first token stamped at the read and with the kernel's arrival stamp, beside
+# `measurement-accuracy`. bench/floor/floor_load.c: a closed loop of 512 connections on
+# epoll, CPU per 1,000 requests, beside `studio load` at c=512.
 #
 #   bench/floor/run.sh [REQUESTS]      (default 300; release build)
 set -e
@@ -16,6 +17,7 @@ BIN=$(swift build -c release --show-bin-path)
 OUT=.build/floor
 mkdir -p "$OUT"
 cc -O2 -Wall -o "$OUT/floor" bench/floor/floor.c
+cc -O2 -Wall -o "$OUT/floor_load" bench/floor/floor_load.c
 PIN0= ; PIN1=
 if command -v taskset >/dev/null; then PIN0="taskset -c 0"; PIN1="taskset -c 1"; fi
 $PIN1 "$BIN/studio" simulate --port 0 > "$OUT/sim.log" 2>&1 &
@@ -59,4 +61,19 @@ for name, c, e in rows:
 print(f"{'studio (measurement-accuracy, kernel stamps)':52s} {studio_cpu:9.3f} {studio_err[0]:13.3f} {studio_err[1]:7.3f} {studio_err[2]:7.3f}")
 print(f"studio CPU ÷ blocking floor: {studio_cpu / b_cpu:.2f}; ÷ poll+peek floor: {studio_cpu / p_cpu:.2f}")
 print("target (issue 3): <= 0.2 CPU-s per 1k requests; p99 TTFT error <= 0.3 ms")
+PY
+
+# Load mode at c=512 (issue: load mode): the C closed loop with epoll, then `studio load`.
+echo
+echo "c=512 closed loop, 1,536 requests of sim-ttft50-gap20-tok32 (after one warm-up per connection)"
+$PIN0 "$OUT/floor_load" "$PORT" 512 1536 sim-ttft50-gap20-tok32 plain
+$PIN0 "$OUT/floor_load" "$PORT" 512 1536 sim-ttft50-gap20-tok32 peek
+$PIN0 "$BIN/studio" load --provider openai --base-url "$BASE/v1" --model sim-ttft50-gap20-tok32 --concurrency 512 \
+    --requests 1536 --json 2>/dev/null > "$OUT/studio-load.json"
+python3 - "$OUT/studio-load.json" <<'PY'
+import json, sys
+level = json.load(open(sys.argv[1]))["levels"][0]
+print(f"studio load c=512: {level['ok']} requests, {level['client_cpu_s_per_1k']:.3f} CPU-s per 1k requests "
+      f"(warm-up included), {level['requests_per_s']:.1f} req/s, dispatch lag p99 {level['dispatch_lag_ms']['p99']:.3f} ms")
+print("target (issue 10): <= 0.2 CPU-s per 1k requests")
 PY

@@ -65,7 +65,7 @@ public struct LevelReport: Sendable {
         ("e2e_ms", "t0 → end of the stream", "E2EL", "request_latency", "request_latency"),
         ("output_tokens_per_s", "output tokens of ok requests ÷ level window", "output throughput", "output_tokens_per_second",
          "output_token_throughput"),
-        ("dispatch_lag_ms", "t0 − intended send time (the schedule, or the end of the stream's previous request)", "client_queue_time (recent)", "—",
+        ("dispatch_lag_ms", "t0 − intended send time (the schedule, or when the client handled the end of the stream's previous request)", "client_queue_time (recent)", "—",
          "credit_to_start_latency"),
         ("goodput", "requests meeting every SLO ÷ window", "--goodput", "— (0.8: SLO goodput)", "--goodput"),
     ]

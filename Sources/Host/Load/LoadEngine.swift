@@ -132,7 +132,8 @@ final class LevelRun: Sendable {
     /// Closed loop: `streams` chains of requests, each sending its next request from the
     /// completion of the last, on the connection's event loop: no hop through a task and
     /// back, so the client adds only a write's worth of dispatch lag. That lag is counted
-    /// from the end of the previous request (a chain's first request: from when it began).
+    /// from when the client handled the end of the previous request (a chain's first
+    /// request: from when it began).
     /// Returns when every chain has ended; cancelling the calling task aborts them.
     func closedLoop(streams: Int) async {
         guard case .success(let call) = prepared else {
@@ -295,8 +296,12 @@ private final class ClosedLoopChain: Sendable {
             }
             let intended = previousEnd ?? taken
             ProviderCall.start(prepared, transport: run.transport, into: call) { [self] record in
+                // The stream is free once this client has handled the end of the response:
+                // the next request's intended send time. (The end's own stamp is the kernel's
+                // arrival time; the OS waking the event loop up is not the client's dispatch.)
+                let handled = MonotonicClock.now()
                 if let done = run.completed(record, index: index, intended: intended) { report(done) }
-                self.next(run, prepared, intended: record.endAt, report: report)
+                self.next(run, prepared, intended: handled, report: report)
             }
             // Completed within start: loop here instead of nesting.
             let again = state.withLock { s -> UInt64?? in

@@ -35,14 +35,7 @@ public struct StreamEventSink {
     private mutating func emitString(_ element: JSONElement, _ kind: studio_event_kind_t) {
         if let bytes = element.unescapedStringBytes {
             guard !bytes.isEmpty else { return }
-            emitted += 1
-            var event = studio_stream_event_t()
-            event.struct_size = UInt32(MemoryLayout<studio_stream_event_t>.size)
-            event.kind = kind
-            event.text = studio_str_t(slice: bytes)
-            event.tool_index = -1
-            (event.input_tokens, event.output_tokens, event.reasoning_tokens, event.cached_input_tokens) = (-1, -1, -1, -1)
-            emit(emitData, &event)
+            send(kind, textBytes: bytes)
         } else if let text = element.stringValue, !text.isEmpty {
             send(kind, text: text)
         }
@@ -74,22 +67,28 @@ public struct StreamEventSink {
     private mutating func send(_ kind: studio_event_kind_t, text: String = "", detail: String = "",
                                toolIndex: Int32 = -1, toolID: String = "", toolName: String = "",
                                usage: (Int64, Int64, Int64, Int64) = (-1, -1, -1, -1)) {
+        var text = text
+        text.withUTF8 { send(kind, textBytes: $0, detail: detail, toolIndex: toolIndex, toolID: toolID, toolName: toolName, usage: usage) }
+    }
+
+    /// The one place an event struct is built: strings as borrowed UTF-8 slices.
+    private mutating func send(_ kind: studio_event_kind_t, textBytes t: UnsafeBufferPointer<UInt8>, detail: String = "",
+                               toolIndex: Int32 = -1, toolID: String = "", toolName: String = "",
+                               usage: (Int64, Int64, Int64, Int64) = (-1, -1, -1, -1)) {
         emitted += 1
-        var text = text, detail = detail, toolID = toolID, toolName = toolName
-        text.withUTF8 { t in
-            detail.withUTF8 { d in
-                toolID.withUTF8 { i in
-                    toolName.withUTF8 { n in
-                        var event = studio_stream_event_t(
-                            struct_size: UInt32(MemoryLayout<studio_stream_event_t>.size),
-                            kind: kind,
-                            text: studio_str_t(slice: t), detail: studio_str_t(slice: d),
-                            tool_index: toolIndex,
-                            tool_id: studio_str_t(slice: i), tool_name: studio_str_t(slice: n),
-                            input_tokens: usage.0, output_tokens: usage.1,
-                            reasoning_tokens: usage.2, cached_input_tokens: usage.3)
-                        emit(emitData, &event)
-                    }
+        var detail = detail, toolID = toolID, toolName = toolName
+        detail.withUTF8 { d in
+            toolID.withUTF8 { i in
+                toolName.withUTF8 { n in
+                    var event = studio_stream_event_t(
+                        struct_size: UInt32(MemoryLayout<studio_stream_event_t>.size),
+                        kind: kind,
+                        text: studio_str_t(slice: t), detail: studio_str_t(slice: d),
+                        tool_index: toolIndex,
+                        tool_id: studio_str_t(slice: i), tool_name: studio_str_t(slice: n),
+                        input_tokens: usage.0, output_tokens: usage.1,
+                        reasoning_tokens: usage.2, cached_input_tokens: usage.3)
+                    emit(emitData, &event)
                 }
             }
         }

@@ -118,11 +118,12 @@ final class LevelRun: Sendable {
     /// calling task stops the arrivals and aborts what is in flight.
     func openLoop(_ arrivals: ArrivalProcess, duration: Double?) async {
         let (reports, reporter) = AsyncStream<Int>.makeStream(bufferingPolicy: .unbounded)
-        let dispatcher = OpenLoopDispatcher(run: self, arrivals: arrivals, duration: duration) { done in
+        let dispatcher = OpenLoopDispatcher(run: self, arrivals: arrivals, duration: duration,
+                                            start: MonotonicClock.now() + 1_000_000) { done in
             if let done { reporter.yield(done) } else { reporter.finish() }
         }
         await withTaskCancellationHandler {
-            dispatcher.begin(at: MonotonicClock.now() + 1_000_000)
+            dispatcher.begin()
             for await done in reports { await progress(done, total) }
         } onCancel: {
             dispatcher.cancel()
@@ -136,19 +137,12 @@ final class LevelRun: Sendable {
     /// request: from when it began).
     /// Returns when every chain has ended; cancelling the calling task aborts them.
     func closedLoop(streams: Int) async {
-        guard case .success(let call) = prepared else {
-            // Nothing can be sent: every request fails the same way, at once.
-            while let (index, intended) = take() {
-                if index >= warmup, let done = add(prepared.failureRecord, intended: intended) { await progress(done, total) }
-            }
-            return
-        }
         let (reports, reporter) = AsyncStream<Int>.makeStream(bufferingPolicy: .unbounded)
         let chains = (0..<streams).map { _ in ClosedLoopChain() }
         let remaining = Mutex(streams)
         await withTaskCancellationHandler {
             for chain in chains {
-                chain.next(self, call, intended: nil) { done in
+                chain.next(self, intended: nil) { done in
                     if let done { reporter.yield(done) } else if remaining.withLock({ $0 -= 1; return $0 == 0 }) { reporter.finish() }
                 }
             }
@@ -156,6 +150,15 @@ final class LevelRun: Sendable {
             for await done in reports { await progress(done, total) }
         } onCancel: {
             for chain in chains { chain.cancel() }
+        }
+    }
+
+    /// Sends the level's request once; `completion` gets its record (at once, without any
+    /// I/O, when the plugin could not build the request: every send fails the same way).
+    fileprivate func send(into call: InFlightCall, completion: @escaping @Sendable (CallRecord) -> Void) {
+        switch prepared {
+        case .success(let prepared): ProviderCall.start(prepared, transport: transport, into: call, completion: completion)
+        case .failure(let failed): completion(failed.value)
         }
     }
 
@@ -180,20 +183,19 @@ private final class OpenLoopDispatcher: Sendable {
     private let duration: Double?
     private let report: @Sendable (Int?) -> Void
     private let state: Mutex<State>
-    private let start = Mutex<UInt64>(0)
+    /// The arrival schedule's time zero.
+    private let start: UInt64
 
     /// `report`: a progress count, or nil once when the last request has ended.
-    init(run: LevelRun, arrivals: ArrivalProcess, duration: Double?, report: @escaping @Sendable (Int?) -> Void) {
+    init(run: LevelRun, arrivals: ArrivalProcess, duration: Double?, start: UInt64, report: @escaping @Sendable (Int?) -> Void) {
         self.run = run
         self.duration = duration
+        self.start = start
         self.report = report
         self.state = Mutex(State(arrivals: arrivals))
     }
 
-    func begin(at start: UInt64) {
-        self.start.withLock { $0 = start }
-        scheduleNext()
-    }
+    func begin() { scheduleNext() }
 
     /// Sets the timer of the next arrival, or stops when the level has sent them all.
     private func scheduleNext() {
@@ -209,7 +211,7 @@ private final class OpenLoopDispatcher: Sendable {
             }
             if stop { s.stopped = true; return nil }
             s.index += 1
-            return (s.index - 1, start.withLock { $0 } + UInt64(offset * 1e9))
+            return (s.index - 1, start + UInt64(offset * 1e9))
         }
         guard let next else { return finishIfDone() }
         let now = MonotonicClock.now()
@@ -237,10 +239,7 @@ private final class OpenLoopDispatcher: Sendable {
             }
             finishIfDone()
         }
-        switch run.prepared {
-        case .success(let prepared): ProviderCall.start(prepared, transport: run.transport, into: call, completion: completed)
-        case .failure(let failed): completed(failed.value)
-        }
+        run.send(into: call, completion: completed)
     }
 
     private func finishIfDone() {
@@ -276,7 +275,7 @@ private final class ClosedLoopChain: Sendable {
     private let state = Mutex(State())
 
     /// `report`: a progress count, or nil once when the chain has ended.
-    func next(_ run: LevelRun, _ prepared: PreparedCall, intended previousEnd: UInt64?, report: @escaping @Sendable (Int?) -> Void) {
+    func next(_ run: LevelRun, intended previousEnd: UInt64?, report: @escaping @Sendable (Int?) -> Void) {
         let proceed = state.withLock { s -> Bool in
             if s.sending { s.again = true; s.againIntended = previousEnd; return false }
             s.sending = true
@@ -295,13 +294,13 @@ private final class ClosedLoopChain: Sendable {
                 return
             }
             let intended = previousEnd ?? taken
-            ProviderCall.start(prepared, transport: run.transport, into: call) { [self] record in
+            run.send(into: call) { [self] record in
                 // The stream is free once this client has handled the end of the response:
                 // the next request's intended send time. (The end's own stamp is the kernel's
                 // arrival time; the OS waking the event loop up is not the client's dispatch.)
                 let handled = MonotonicClock.now()
                 if let done = run.completed(record, index: index, intended: intended) { report(done) }
-                self.next(run, prepared, intended: handled, report: report)
+                self.next(run, intended: handled, report: report)
             }
             // Completed within start: loop here instead of nesting.
             let again = state.withLock { s -> UInt64?? in
@@ -323,12 +322,6 @@ private final class ClosedLoopChain: Sendable {
     }
 }
 
-extension Result where Success == PreparedCall, Failure == ProviderCall.PreparationFailure {
-    var failureRecord: CallRecord {
-        if case .failure(let failed) = self { return failed.value }
-        return CallRecord()
-    }
-}
 
 /// What a level's measured requests add up to, as they finish.
 public struct LevelAccumulator: Sendable {

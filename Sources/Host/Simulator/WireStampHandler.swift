@@ -124,8 +124,8 @@ struct StampedHTTP1Channel: ServerChildChannel {
                ReceiveStamps.enable(descriptor) {
                 Self.lastDescriptor.store(descriptor, ordering: .relaxed)
                 let probe = ReceiveProbe(descriptor: descriptor)
+                try probe.install(on: channel)
                 clock.probe = probe
-                try channel.syncOptions?.setOption(.recvAllocator, value: ProbingRecvAllocator(probe: probe))
             }
             try channel.pipeline.syncOperations.addHandler(SocketStampHandler(clock: clock), position: .first)
         }.flatMap { http1.setup(channel: channel, logger: logger) }

@@ -48,9 +48,9 @@ final class ConnectionPool: Sendable {
         clock.probe = probe
         let bootstrap = ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelOption(.recvAllocator, value: ProbingRecvAllocator(probe: probe))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try probe.install(on: channel)
                     let sync = channel.pipeline.syncOperations
                     if let tls { try sync.addHandler(NIOSSLClientHandler(context: tls, serverHostname: sniHost)) }
                     try sync.addHandler(ByteStampHandler(clock: clock))

@@ -30,6 +30,12 @@ public final class ReceiveProbe: @unchecked Sendable {
 
     public init(descriptor: CInt) { self.descriptor = descriptor }
 
+    /// Makes the channel peek before each of its socket reads (its receive allocator).
+    /// In a channel initializer or setup, before the first read.
+    public func install(on channel: any Channel) throws {
+        try channel.syncOptions?.setOption(.recvAllocator, value: ProbingRecvAllocator(probe: self))
+    }
+
     /// Called right before each socket read: records when the queued bytes arrived.
     public func stampQueuedBytes() {
         pending = ReceiveStamps.lastArrival(descriptor)
@@ -166,20 +172,20 @@ public enum ReceiveStamps {
 
 /// NIO's adaptive receive allocator, plus the probe: NIO asks the allocator for the next
 /// buffer size right before every socket read, which is exactly when to peek.
-public struct ProbingRecvAllocator: RecvByteBufferAllocator {
+struct ProbingRecvAllocator: RecvByteBufferAllocator {
     private var sizes = AdaptiveRecvByteBufferAllocator()
     let probe: ReceiveProbe
 
-    public init(probe: ReceiveProbe) { self.probe = probe }
+    init(probe: ReceiveProbe) { self.probe = probe }
 
-    public func buffer(allocator: ByteBufferAllocator) -> ByteBuffer { sizes.buffer(allocator: allocator) }
+    func buffer(allocator: ByteBufferAllocator) -> ByteBuffer { sizes.buffer(allocator: allocator) }
 
-    public func nextBufferSize() -> Int? {
+    func nextBufferSize() -> Int? {
         probe.stampQueuedBytes()
         return sizes.nextBufferSize()
     }
 
-    public mutating func record(actualReadBytes: Int) -> Bool { sizes.record(actualReadBytes: actualReadBytes) }
+    mutating func record(actualReadBytes: Int) -> Bool { sizes.record(actualReadBytes: actualReadBytes) }
 }
 
 extension ReceiveStamps {

@@ -1,11 +1,11 @@
 import HostMeasurement
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import Synchronization
 
-/// Keep-alive HTTP/1.1 connections, idle ones kept per (scheme, host, port).
+/// The NIO driver's keep-alive HTTP/1.1 connections (TLS, and plain HTTP when asked for),
+/// idle ones kept per (scheme, host, port).
 final class ConnectionPool: Sendable {
     private let idle = Mutex<[RequestTarget: [PooledConnection]]>([:])
     private let maxIdlePerHost: Int
@@ -54,7 +54,6 @@ final class ConnectionPool: Sendable {
                     let sync = channel.pipeline.syncOperations
                     if let tls { try sync.addHandler(NIOSSLClientHandler(context: tls, serverHostname: sniHost)) }
                     try sync.addHandler(ByteStampHandler(clock: clock))
-                    try sync.addHTTPClientHandlers(leftOverBytesStrategy: .fireError)
                     try sync.addHandler(exchangeHandler)
                 }
             }
@@ -115,25 +114,27 @@ final class PooledConnection: Sendable {
 
     /// Sends the request on the connection's event loop: at once when called there (a
     /// consumer that sends its next request as the last one ends), else as a task on it.
-    func start(_ exchange: Exchange, head: HTTPRequestHead, body: [UInt8]?, timeouts: Transport.Timeouts, pool: ConnectionPool) {
+    func start(_ exchange: Exchange, request: [UInt8], method: String, timeouts: Transport.Timeouts, pool: ConnectionPool) {
         if channel.eventLoop.inEventLoop {
-            send(exchange, head: head, body: body, timeouts: timeouts, pool: pool)
+            send(exchange, request: request, method: method, timeouts: timeouts, pool: pool)
         } else {
-            channel.eventLoop.execute { self.send(exchange, head: head, body: body, timeouts: timeouts, pool: pool) }
+            channel.eventLoop.execute { self.send(exchange, request: request, method: method, timeouts: timeouts, pool: pool) }
         }
     }
 
-    private func send(_ exchange: Exchange, head: HTTPRequestHead, body: [UInt8]?, timeouts: Transport.Timeouts, pool: ConnectionPool) {
-        guard exchange.attach(channel) else { channel.close(promise: nil); return }
-        handler.begin(exchange, timeouts: timeouts, context: channel) { reusable in
-            if reusable { pool.release(self) } else { self.channel.close(promise: nil) }
+    private func send(_ exchange: Exchange, request: [UInt8], method: String, timeouts: Transport.Timeouts, pool: ConnectionPool) {
+        let channel = self.channel
+        let aborted = exchange.attach {
+            channel.eventLoop.execute {
+                exchange.fail(TransportError(.cancelled, "cancelled"))
+                channel.close(promise: nil)
+            }
         }
-        channel.write(HTTPClientRequestPart.head(head), promise: nil)
-        if let body, !body.isEmpty {
-            channel.write(HTTPClientRequestPart.body(.byteBuffer(channel.allocator.buffer(bytes: body))), promise: nil)
+        guard aborted else { channel.close(promise: nil); return }
+        handler.begin(exchange, method: method, timeouts: timeouts, context: channel) { reusable in
+            if reusable { pool.release(self) } else { channel.close(promise: nil) }
         }
-        channel.write(HTTPClientRequestPart.end(nil), promise: nil)
         // ByteStampHandler stamps t0 inside this flush, just before the socket write.
-        channel.flush()
+        channel.writeAndFlush(channel.allocator.buffer(bytes: request), promise: nil)
     }
 }

@@ -1,6 +1,5 @@
 import HostMeasurement
 import NIOCore
-import NIOHTTP1
 import Synchronization
 
 /// The times a connection's bytes crossed the socket. Confined to the channel's event
@@ -14,7 +13,7 @@ final class ConnectionClock: @unchecked Sendable {
     var onNextFlush: ((UInt64) -> Void)?
 }
 
-/// Next to the socket (after TLS, before HTTP parsing): stamps each read with when its
+/// Next to the socket (after TLS, before the exchange): stamps each read with when its
 /// bytes arrived and each flush just before it goes to the socket.
 final class ByteStampHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
@@ -44,7 +43,8 @@ final class ByteStampHandler: ChannelDuplexHandler, RemovableChannelHandler {
 /// Receives one exchange as it happens. `sent`, `head`, `body` and `end` are called on the
 /// connection's event loop, in order, at the moment the bytes cross the socket (with that
 /// moment's stamp); the consumer must do only short, non-blocking work there (decoding a
-/// read with a sans-I/O plugin qualifies, and saves a thread hop per read). Exactly one of
+/// read with a sans-I/O plugin qualifies, and saves a thread hop per read). `body` gets
+/// all of one read's body bytes at once, valid only during the call. Exactly one of
 /// `end` or `failed` is called, once; `failed` may come from another thread when the
 /// exchange fails before it reached a connection.
 public protocol ExchangeConsumer: AnyObject, Sendable {
@@ -52,7 +52,7 @@ public protocol ExchangeConsumer: AnyObject, Sendable {
     func attach(_ exchange: Exchange)
     func sent(at: UInt64)
     func head(status: Int, headers: [(String, String)], at: UInt64)
-    func body(_ buffer: ByteBuffer, at: UInt64)
+    func body(_ bytes: UnsafeRawBufferPointer, at: UInt64)
     func end(at: UInt64)
     func failed(_ error: TransportError)
 }
@@ -63,7 +63,8 @@ public final class Exchange: Sendable {
     private struct State {
         var finished = false
         var cancelled = false
-        var channel: (any Channel)?
+        /// Set by the connection carrying it: aborts it there, on its thread.
+        var abort: (@Sendable () -> Void)?
     }
     private let consumer: any ExchangeConsumer
     private let state = Mutex(State())
@@ -75,11 +76,12 @@ public final class Exchange: Sendable {
         self.startedAt = startedAt
     }
 
-    /// Binds the connection; false when the exchange was already cancelled or failed.
-    func attach(_ channel: any Channel) -> Bool {
+    /// Binds the connection, with how to abort the exchange there (on the connection's own
+    /// thread: fail it as cancelled and close); false when it was already cancelled or failed.
+    func attach(abort: @escaping @Sendable () -> Void) -> Bool {
         state.withLock { s in
             guard !s.cancelled && !s.finished else { return false }
-            s.channel = channel
+            s.abort = abort
             return true
         }
     }
@@ -95,24 +97,57 @@ public final class Exchange: Sendable {
 
     func sent(at: UInt64) { if !isFinished { consumer.sent(at: at) } }
     func head(status: Int, headers: [(String, String)], at: UInt64) { if !isFinished { consumer.head(status: status, headers: headers, at: at) } }
-    func body(_ buffer: ByteBuffer, at: UInt64) { if !isFinished { consumer.body(buffer, at: at) } }
+    func body(_ bytes: UnsafeRawBufferPointer, at: UInt64) { if !isFinished { consumer.body(bytes, at: at) } }
     func end(at: UInt64) { if markFinished() { consumer.end(at: at) } }
     func fail(_ error: TransportError) { if markFinished() { consumer.failed(error) } }
 
     /// Aborts the request: the connection is closed and the consumer gets `cancelled`.
-    /// On the connection's event loop when there is one, so it never races a read.
+    /// On the connection's thread when there is one, so it never races a read.
     public func cancel() {
-        let channel = state.withLock { s -> (any Channel)? in
+        let abort = state.withLock { s -> (@Sendable () -> Void)? in
             s.cancelled = true
-            return s.finished ? nil : s.channel
+            return s.finished ? nil : s.abort
         }
-        if let channel {
-            channel.eventLoop.execute {
-                self.fail(TransportError(.cancelled, "cancelled"))
-                channel.close(promise: nil)
-            }
-        } else {
-            fail(TransportError(.cancelled, "cancelled"))
+        if let abort { abort() } else { fail(TransportError(.cancelled, "cancelled")) }
+    }
+}
+
+/// A connection's current exchange, fed the connection's reads: what each read held goes to
+/// the exchange with the read's arrival stamp. The one response reader of both drivers
+/// (the socket loop's connections and the NIO channel's handler).
+struct ExchangeReader {
+    enum Outcome {
+        case more
+        /// The response ended; `reusable`: the connection may carry another request.
+        case ended(reusable: Bool)
+        case failed(TransportError)
+    }
+
+    private var parser = HTTP1ResponseParser()
+
+    mutating func expectResponse(toMethod method: String) { parser.expectResponse(toMethod: method) }
+
+    var isAwaitingHead: Bool { parser.isAwaitingHead }
+
+    mutating func read(_ bytes: UnsafeMutableRawBufferPointer, at: UInt64, into exchange: Exchange) -> Outcome {
+        let parts: HTTP1ResponseParser.Parts
+        do {
+            parts = try parser.parse(bytes)
+        } catch {
+            return .failed(error)
+        }
+        if let head = parts.head { exchange.head(status: head.status, headers: head.headers, at: at) }
+        if !parts.body.isEmpty { exchange.body(UnsafeRawBufferPointer(rebasing: bytes[parts.body]), at: at) }
+        guard parts.ended else { return .more }
+        return .ended(reusable: parser.keepAlive && parts.trailing == 0 && !exchange.isFinished)
+    }
+
+    /// The connection reached end of file.
+    mutating func closed() -> Outcome {
+        do {
+            return try parser.closed() ? .ended(reusable: false) : .more
+        } catch {
+            return .failed(error)
         }
     }
 }
@@ -129,7 +164,7 @@ final class StreamingConsumer: ExchangeConsumer {
     }
     func sent(at: UInt64) { continuation.yield(.sent(at: at)) }
     func head(status: Int, headers: [(String, String)], at: UInt64) { continuation.yield(.head(status: status, headers: headers, at: at)) }
-    func body(_ buffer: ByteBuffer, at: UInt64) { continuation.yield(.body(buffer, at: at)) }
+    func body(_ bytes: UnsafeRawBufferPointer, at: UInt64) { continuation.yield(.body(ByteBuffer(bytes: bytes), at: at)) }
     func end(at: UInt64) {
         continuation.yield(.end(at: at))
         continuation.finish()
@@ -137,16 +172,17 @@ final class StreamingConsumer: ExchangeConsumer {
     func failed(_ error: TransportError) { continuation.finish(throwing: error) }
 }
 
-/// Turns parsed response parts into Transport events, stamped with the time their bytes
-/// arrived, and enforces the first-byte, idle and total timeouts.
+/// The NIO driver's end of an exchange (TLS connections): reads go through the one
+/// response reader, stamped with the time their bytes arrived, and the first-byte, idle
+/// and total timeouts are timers on the channel's event loop.
 final class ExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
-    typealias InboundIn = HTTPClientResponsePart
-    typealias OutboundIn = HTTPClientRequestPart
-    typealias OutboundOut = HTTPClientRequestPart
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     private let clock: ConnectionClock
     private var exchange: Exchange?
-    private var keepAlive = true
+    private var reader = ExchangeReader()
     private var onDone: ((Bool) -> Void)?
     private var firstByteTimer: Scheduled<Void>?
     private var idleTimer: Scheduled<Void>?
@@ -158,12 +194,13 @@ final class ExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
     init(clock: ConnectionClock) { self.clock = clock }
 
     /// Called on the event loop before the request is written.
-    func begin(_ exchange: Exchange, timeouts: Transport.Timeouts, context channel: any Channel, onDone: @escaping (Bool) -> Void) {
+    func begin(_ exchange: Exchange, method: String, timeouts: Transport.Timeouts, context channel: any Channel,
+               onDone: @escaping (Bool) -> Void) {
         self.exchange = exchange
         self.onDone = onDone
-        self.keepAlive = true
         self.channel = channel
         self.idleTimeout = timeouts.idle
+        reader.expectResponse(toMethod: method)
         clock.onNextFlush = { at in exchange.sent(at: at) }
         let loop = channel.eventLoop
         firstByteTimer = loop.scheduleTask(in: timeouts.firstByte) { [weak self] in self?.timeout("first byte") }
@@ -173,27 +210,40 @@ final class ExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard let exchange else { return }
         let at = clock.lastReadAt
-        switch unwrapInboundIn(data) {
-        case .head(let head):
+        var buffer = unwrapInboundIn(data)
+        let outcome = buffer.withUnsafeMutableReadableBytes { reader.read($0, at: at, into: exchange) }
+        if !reader.isAwaitingHead {
             firstByteTimer?.cancel()
-            keepAlive = head.isKeepAlive
-            exchange.head(status: Int(head.status.code), headers: head.headers.map { ($0.name, $0.value) }, at: at)
             armIdle(context.eventLoop)
-        case .body(let buffer):
-            exchange.body(buffer, at: at)
-            armIdle(context.eventLoop)
-        case .end:
+        }
+        switch outcome {
+        case .more:
+            break
+        case .ended(let reusable):
             // Back to the pool first, so a consumer that immediately sends the next request
             // on this host finds the connection idle.
-            complete(reusable: keepAlive && !exchange.isFinished)
+            complete(reusable: reusable)
             exchange.end(at: at)
+        case .failed(let error):
+            exchange.fail(error)
+            complete(reusable: false)
+            context.close(promise: nil)
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         if let exchange {
-            exchange.fail(TransportError(.network, "connection closed before the response ended"))
-            complete(reusable: false)
+            switch reader.closed() {
+            case .ended:
+                complete(reusable: false)
+                exchange.end(at: MonotonicClock.now())
+            case .failed(let error):
+                exchange.fail(error)
+                complete(reusable: false)
+            case .more:
+                exchange.fail(TransportError(.network, "connection closed before the response ended"))
+                complete(reusable: false)
+            }
         }
         context.fireChannelInactive()
     }

@@ -275,27 +275,24 @@ final class MeasuringConsumer: ExchangeConsumer, @unchecked Sendable {
         }
     }
 
-    func body(_ buffer: ByteBuffer, at: UInt64) {
+    func body(_ bytes: UnsafeRawBufferPointer, at: UInt64) {
         if let status = record.status, !(200..<300).contains(status) {
-            if errorBody.count < 65_536 { errorBody += buffer.readableBytesView.prefix(65_536 - errorBody.count) }
+            if errorBody.count < 65_536 { errorBody += bytes.prefix(65_536 - errorBody.count) }
             return
         }
         guard !stoppedReading else { return }
         var tokens = 0
         do {
-            let count = try buffer.withUnsafeReadableBytes { bytes in
-                try decoder.decode(bytes) { event in
-                    if event.carriesToken { tokens += 1 }
-                    absorb(event)
-                }
+            let count = try decoder.decode(bytes) { event in
+                if event.carriesToken { tokens += 1 }
+                absorb(event)
             }
-            record.reads.append(ReadRecord(at: at, bytes: buffer.readableBytes, events: count, tokenEvents: tokens))
+            record.reads.append(ReadRecord(at: at, bytes: bytes.count, events: count, tokenEvents: tokens))
         } catch {
             // Stop reading: the stream cannot be trusted past a malformed event.
             stoppedReading = true
             record.endAt = at
-            let malformed = (error as? PluginCallError)?.isMalformedStream ?? false
-            finish(failure: malformed ? .malformedStream : .pluginError, "\(error)")
+            finish(failure: error.isMalformedStream ? .malformedStream : .pluginError, "\(error)")
             completion.withLock { $0.exchange }?.cancel()
         }
     }

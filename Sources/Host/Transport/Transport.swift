@@ -1,6 +1,5 @@
 import HostMeasurement
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import Synchronization
@@ -15,7 +14,19 @@ import Synchronization
 /// HTTP/1.1 with keep-alive connections pooled per (scheme, host, port), TLS through
 /// NIOSSL, connect / first-byte / idle / total timeouts, cancellation that closes the
 /// connection, and an address policy (SSRF) applied to the resolved address it connects to.
+///
+/// Two drivers carry the connections, one wire format (HTTP1.swift) and one response
+/// reader between them: plain HTTP runs on socket loops of the transport's own
+/// (SocketLoop.swift: one recvmsg per read, bytes and kernel stamp together), TLS on NIO.
 public final class Transport: Sendable {
+    /// What carries plain-HTTP connections.
+    public enum PlainHTTPDriver: Sendable, CaseIterable {
+        /// The transport's own socket loops (the default: a third of NIO's CPU per read).
+        case socketLoop
+        /// NIO channels, as TLS connections use.
+        case nio
+    }
+
     public struct Timeouts: Sendable {
         public var connect: TimeAmount = .seconds(10)
         /// From t0 to the response head.
@@ -42,23 +53,48 @@ public final class Transport: Sendable {
     let ownGroup: MultiThreadedEventLoopGroup?
     let pool: ConnectionPool
     let addressPolicy: AddressPolicy
+    /// Plain-HTTP connections, one set per socket loop (empty: plain HTTP goes through NIO).
+    private let loops: [LoopConnections]
+    private let nextLoop = Atomic<Int>(0)
 
     /// - Parameters:
     ///   - maxIdlePerHost: idle keep-alive connections kept per host.
-    ///   - eventLoops: threads of an event loop group of its own; nil shares the process's.
+    ///   - eventLoops: threads of an event loop group of its own, and as many socket loops;
+    ///     nil shares the process's NIO group, with one socket loop.
+    ///   - plainHTTP: what carries plain-HTTP connections.
     public init(timeouts: Timeouts = Timeouts(), maxIdlePerHost: Int = 64, addressPolicy: AddressPolicy = .allowAll,
-                eventLoops: Int? = nil) {
+                eventLoops: Int? = nil, plainHTTP: PlainHTTPDriver = .socketLoop) {
         self.timeouts = timeouts
         ownGroup = eventLoops.map { MultiThreadedEventLoopGroup(numberOfThreads: max(1, $0)) }
         self.group = ownGroup ?? MultiThreadedEventLoopGroup.singleton
         self.pool = ConnectionPool(maxIdlePerHost: maxIdlePerHost)
         self.addressPolicy = addressPolicy
+        switch plainHTTP {
+        case .socketLoop:
+            loops = (0..<max(1, eventLoops ?? 1)).map { _ in
+                LoopConnections(timeouts: timeouts, policy: addressPolicy, maxIdlePerHost: maxIdlePerHost)
+            }
+        case .nio:
+            loops = []
+        }
         ReceiveStamps.keepStampingOn()
     }
 
+    deinit {
+        for connections in loops { connections.loop.stopSoon() }
+    }
+
     public func shutdown() async throws {
+        for connections in loops { await connections.closeAll() }
         await pool.closeAll()
         try await ownGroup?.shutdownGracefully()
+    }
+
+    /// The socket loop to use from here: the current thread's, else the next in turn.
+    private var socketLoop: LoopConnections? {
+        guard !loops.isEmpty else { return nil }
+        if loops.count > 1, let current = loops.first(where: { $0.loop.inLoop }) { return current }
+        return loops[nextLoop.wrappingAdd(1, ordering: .relaxed).oldValue % loops.count]
     }
 
     /// CPUs this process may run on (its affinity mask; `taskset` narrows it), which
@@ -85,7 +121,12 @@ public final class Transport: Sendable {
     /// load test's arrivals: a timer there is precise to microseconds, and a request sent
     /// from it needs no hop when its connection lives on that loop).
     public func schedule(in nanoseconds: UInt64, _ body: @escaping @Sendable () -> Void) {
-        group.next().scheduleTask(in: .nanoseconds(Int64(min(nanoseconds, UInt64(Int64.max))))) { body() }
+        if let loop = socketLoop?.loop {
+            let deadline = MonotonicClock.now() &+ min(nanoseconds, UInt64(Int64.max))
+            loop.execute { loop.schedule(at: deadline, body) }
+        } else {
+            group.next().scheduleTask(in: .nanoseconds(Int64(min(nanoseconds, UInt64(Int64.max))))) { body() }
+        }
     }
 
     /// Starts one exchange whose events go to `consumer` on the connection's event loop.
@@ -94,26 +135,25 @@ public final class Transport: Sendable {
     public func start(method: String, url: String, headers: [(String, String)], body: [UInt8]?,
                       consumer: any ExchangeConsumer) throws(TransportError) -> Exchange {
         let target = try RequestTarget(url: url)
+        let request = try HTTP1Request.bytes(method: method, target: target, headers: headers, body: body)
         let exchange = Exchange(consumer: consumer, startedAt: MonotonicClock.now())
         consumer.attach(exchange)
-        var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: method.uppercased()), uri: target.pathAndQuery)
-        head.headers.add(name: "Host", value: target.hostHeader)
-        for (name, value) in headers where name.lowercased() != "host" && name.lowercased() != "content-length" {
-            head.headers.add(name: name, value: value)
+        if !target.tls, let connections = socketLoop {
+            connections.start(exchange, target: target, request: request, method: method)
+            return exchange
         }
-        if let body { head.headers.add(name: "Content-Length", value: String(body.count)) }
         let timeouts = self.timeouts
         let pool = self.pool
         // A live idle connection is used at once; otherwise resolve, check and connect.
         if let idle = pool.takeIdle(target) {
-            idle.start(exchange, head: head, body: body, timeouts: timeouts, pool: pool)
+            idle.start(exchange, request: request, method: method, timeouts: timeouts, pool: pool)
             return exchange
         }
         let group = self.group, policy = self.addressPolicy
         Task {
             do {
                 let connection = try await pool.connect(target, group: group, timeouts: timeouts, policy: policy)
-                connection.start(exchange, head: head, body: body, timeouts: timeouts, pool: pool)
+                connection.start(exchange, request: request, method: method, timeouts: timeouts, pool: pool)
             } catch {
                 exchange.fail(error as? TransportError ?? TransportError(.network, "\(error)"))
             }

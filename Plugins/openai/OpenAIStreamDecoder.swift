@@ -19,7 +19,7 @@ final class OpenAIStreamDecoder: StreamDecoder {
     }
 
     private func handle(_ event: SSEEvent, _ events: inout StreamEventSink) throws {
-        if event.dataBytes.elementsEqual("[DONE]".utf8) {
+        if event.dataBytes.withUnsafeBytes({ bytesEqual($0, "[DONE]") }) {
             events.end()
             return
         }

@@ -4,6 +4,8 @@
 // until a whole line has arrived, so a read that stops inside a UTF-8 character or a
 // JSON value is never decoded early.
 
+import StudioJSON
+
 public struct SSEEvent: Sendable, Equatable {
     public var event: String = ""
     /// The event's data lines joined with LF, as UTF-8 (decoders parse these bytes).
@@ -88,11 +90,11 @@ public struct ServerSentEventParser: Sendable {
             if valueStart < line.count, line[valueStart] == UInt8(ascii: " ") { valueStart += 1 }
             value = UnsafeRawBufferPointer(rebasing: line[valueStart...])
         }
-        if field.elementsEqual("data".utf8) {
+        if bytesEqual(field, "data") {
             if hasData { current.dataBytes.append(0x0A) }
             current.dataBytes.append(contentsOf: value)
             hasData = true
-        } else if field.elementsEqual("event".utf8) {
+        } else if bytesEqual(field, "event") {
             current.event = String(decoding: value, as: UTF8.self)
         }
         // id, retry and unknown fields do not matter to a decoder

@@ -7,6 +7,25 @@
 // without a fraction or exponent are integers (falling back to Double when they overflow
 // Int64); everything else is Double.
 
+/// Whether two byte runs are equal: lengths first, then bytes (the generic
+/// `elementsEqual` walked both sequences through iterators, a hot spot once per event).
+@inlinable
+public func bytesEqual(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+    guard a.count == b.count else { return false }
+    var i = 0
+    while i < a.count {
+        if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
+        i += 1
+    }
+    return true
+}
+
+/// Whether `bytes` spell `literal` exactly.
+@inlinable
+public func bytesEqual(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
+    literal.withUTF8Buffer { bytesEqual(bytes, UnsafeRawBufferPointer($0)) }
+}
+
 public struct JSONParseError: Error, CustomStringConvertible, Sendable, Equatable {
     public let message: String
     /// Byte offset, 1-based line and column of the problem.
@@ -110,7 +129,7 @@ public struct JSONElement {
             while i < end {
                 let name = JSONElement(document: document, index: i)
                 let matches = name.node.kind == .string
-                    ? name.text.elementsEqual(wanted)
+                    ? bytesEqual(UnsafeRawBufferPointer(name.text), UnsafeRawBufferPointer(wanted))
                     : name.stringValue.map { $0.utf8.elementsEqual(wanted) } ?? false
                 if matches { return JSONElement(document: document, index: i + 1) }
                 i = Int(document.nodes[i + 1].next)

@@ -225,12 +225,14 @@ import Testing
     }
 
     /// One exchange's events, as text.
-    static func fetch(_ transport: Transport, _ url: String) async -> (status: Int?, body: String, error: TransportError?) {
+    static func fetch(_ transport: Transport, _ url: String, body requestBody: [UInt8] = Array("{}".utf8)) async
+        -> (status: Int?, body: String, error: TransportError?)
+    {
         var status: Int?
         var body: [UInt8] = []
         do {
             let (_, events) = try transport.exchange(method: "POST", url: url, headers: [("Content-Type", "application/json")],
-                                                     body: Array("{}".utf8))
+                                                     body: requestBody)
             for try await event in events {
                 switch event {
                 case .head(let s, _, _): status = s
@@ -279,6 +281,36 @@ import Testing
         let third = await Self.fetch(transport, server.url)
         #expect(third.status == 201 && third.body == "new" && third.error == nil, "\(String(describing: third.error))")
         #expect(server.connections.withLock { $0 } == 3)
+        try await transport.shutdown()
+    }
+
+    /// A request larger than the socket takes at once goes out in pieces (the socket loop
+    /// waits for room); a response larger than one read comes in over several.
+    @Test(arguments: Transport.PlainHTTPDriver.allCases)
+    func largeRequestsAndResponses(driver: Transport.PlainHTTPDriver) async throws {
+        let big = String(repeating: "0123456789abcdef", count: 20_000)  // 320 kB
+        let server = try RawServer(responses: [("HTTP/1.1 200 OK\r\nContent-Length: \(big.utf8.count)\r\n\r\n" + big, false)])
+        let transport = Transport(plainHTTP: driver)
+        let upload = [UInt8](repeating: UInt8(ascii: "x"), count: 8_000_000)
+        let result = await Self.fetch(transport, server.url, body: upload)
+        #expect(result.status == 200 && result.error == nil, "\(String(describing: result.error))")
+        #expect(result.body == big)
+        try await transport.shutdown()
+    }
+
+    /// Nothing listening: the exchange fails at once as a network error naming the target.
+    @Test(arguments: Transport.PlainHTTPDriver.allCases)
+    func aRefusedConnectionFailsAtOnce(driver: Transport.PlainHTTPDriver) async throws {
+        let port: Int
+        do {
+            let server = try RawServer(responses: [])
+            port = server.port
+        }
+        try await Task.sleep(nanoseconds: 50_000_000)  // its listener is closed
+        let transport = Transport(plainHTTP: driver)
+        let result = await Self.fetch(transport, "http://127.0.0.1:\(port)/v1/x")
+        #expect(result.error?.kind == .network && result.error?.message.contains("127.0.0.1:\(port)") == true,
+                "\(String(describing: result.error))")
         try await transport.shutdown()
     }
 }

@@ -109,13 +109,18 @@ public final class ProviderInstance: @unchecked Sendable {
 
     /// A decoder for one streaming response to `request`.
     public func makeDecoder(for request: JSONValue) throws(PluginCallError) -> StreamDecoderHandle {
+        try makeDecoder(forJSON: request.jsonString)
+    }
+
+    /// The same, for a request already serialized (a load test sends one request many times).
+    public func makeDecoder(forJSON request: String) throws(PluginCallError) -> StreamDecoderHandle {
         guard let create = pointer.pointee.decoder_create else {
             throw PluginCallError(plugin: plugin.id, member: "decoder_create", status: STUDIO_ERR_UNSUPPORTED, message: "")
         }
         var decoder: UnsafeMutablePointer<studio_stream_decoder_t>?
         let error = ByteSink()
         let me = UnsafePointer(pointer)
-        let status = request.jsonString.withStudioStr { str in error.withSink { create(me, str, &decoder, $0) } }
+        let status = request.withStudioStr { str in error.withSink { create(me, str, &decoder, $0) } }
         guard status == STUDIO_OK, let decoder else {
             throw PluginCallError(plugin: plugin.id, member: "decoder_create", status: status, message: error.text)
         }

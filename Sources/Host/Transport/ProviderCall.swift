@@ -58,7 +58,10 @@ public struct CallRecord: Sendable {
         }
     }
 
-    public init() {}
+    public init() {
+        // One read per token or so: room for a typical stream, so the list rarely regrows.
+        reads.reserveCapacity(64)
+    }
 
     public var startedAt: UInt64 = 0
     public var t0: UInt64 = 0
@@ -90,6 +93,8 @@ public struct CallRecord: Sendable {
 public struct PreparedCall: Sendable {
     /// The plugin-level request (each send makes its own stream decoder from it).
     public let request: JSONValue
+    /// `request` serialized once, for the decoders.
+    let requestJSON: String
     public let endpoint: ProviderEndpoint
     let method: String
     let url: String
@@ -138,7 +143,7 @@ public enum ProviderCall {
             return (k, v)
         }
         let (signedURL, signedHeaders) = endpoint.sign(url: url, headers: headers)
-        return .success(PreparedCall(request: request, endpoint: endpoint, method: method, url: signedURL, headers: signedHeaders,
+        return .success(PreparedCall(request: request, requestJSON: request.jsonString, endpoint: endpoint, method: method, url: signedURL, headers: signedHeaders,
                                      body: http["body"]?.stringValue.map { Array($0.utf8) }, scrubber: scrubber))
     }
 
@@ -163,7 +168,7 @@ public enum ProviderCall {
                              completion: @escaping @Sendable (CallRecord) -> Void) {
         let decoder: StreamDecoderHandle
         do {
-            decoder = try prepared.endpoint.provider.makeDecoder(for: prepared.request)
+            decoder = try prepared.endpoint.provider.makeDecoder(forJSON: prepared.requestJSON)
         } catch {
             return completion(failed(.pluginError, error.description, scrubber: prepared.scrubber))
         }

@@ -189,6 +189,9 @@ final class SocketLoop: @unchecked Sendable {
         }
         // Whatever is still open learns the loop is gone (exchanges fail, sockets close).
         for socket in sockets.compactMap({ $0 }) { socket.loopStopped() }
+        // Timers and work left hold their owners (a connection set holds this loop): let go.
+        timers = TimerHeap()
+        inbox.withLock { $0.work.removeAll() }
         threadID.store(0, ordering: .relaxed)
         let waiters = exited.withLock { e -> [CheckedContinuation<Void, Never>] in
             e.done = true

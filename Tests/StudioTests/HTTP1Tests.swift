@@ -1,5 +1,6 @@
 import Foundation
 import HostMeasurement
+import HostSimulator
 import HostTransport
 import NIOCore
 import Testing
@@ -312,5 +313,24 @@ import Testing
         #expect(result.error?.kind == .network && result.error?.message.contains("127.0.0.1:\(port)") == true,
                 "\(String(describing: result.error))")
         try await transport.shutdown()
+    }
+
+    /// More streams start at once than the socket loop opens handshakes for (64 a target):
+    /// the rest wait for a slot or a connection coming free, and none is lost.
+    @Test func startsBeyondTheHandshakeLimitWaitTheirTurn() async throws {
+        let simulator = try await EmbeddedSimulator.start()
+        let transport = Transport()
+        let body = Array(#"{"model":"sim-ttft20-gap1-tok3","stream":true,"messages":[{"role":"user","content":"x"}]}"#.utf8)
+        let url = simulator.baseURL + "/v1/chat/completions"
+        let results = await withTaskGroup(of: (Int?, String, TransportError?).self) { group in
+            for _ in 0..<150 { group.addTask { await Self.fetch(transport, url, body: body) } }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        let failures = results.compactMap { $0.2 }
+        #expect(results.count == 150 && failures.isEmpty, "\(failures.prefix(3))")
+        #expect(results.allSatisfy { $0.0 == 200 && $0.1.contains("[DONE]") })
+        #expect(simulator.log.count == 150)
+        try await transport.shutdown()
+        await simulator.stop()
     }
 }

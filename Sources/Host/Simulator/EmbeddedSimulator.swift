@@ -34,7 +34,10 @@ public final class EmbeddedSimulator: Sendable {
         let app = Application(
             router: router,
             server: SimulatorServer.httpServer(log: log),
-            configuration: .init(address: .hostname(host, port: port), serverName: "studio-simulator"),
+            // A load test opens hundreds of connections at once; the default queue of 256
+            // pending ones would drop the rest's handshakes (and their requests would wait
+            // for TCP's retransmissions, hundreds of ms).
+            configuration: .init(address: .hostname(host, port: port), serverName: "studio-simulator", backlog: 4096),
             onServerRunning: { channel in
                 continuation.yield(channel.localAddress?.port ?? port)
                 continuation.finish()

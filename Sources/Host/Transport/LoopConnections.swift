@@ -7,18 +7,26 @@ import LinuxEvents
 #endif
 
 /// The plain-HTTP connections of one socket loop: keep-alive connections kept idle per
-/// target, new ones connected without blocking, the address policy applied to the address
-/// actually connected to, and the connect / first-byte / idle / total timeouts checked by
-/// one sweep (a timer per request would cost heap work on every request). Everything but
-/// `start` runs on the loop's thread.
+/// target, new ones connected without blocking (at most `connectsPerTarget` handshakes at a
+/// time: a load test starting 512 streams at once would overflow a server's queue of
+/// pending connections, and the dropped handshakes would wait for TCP's retransmissions),
+/// the address policy applied to the address actually connected to, and the connect /
+/// first-byte / idle / total timeouts checked by one sweep (a timer per request would cost
+/// heap work on every request). Everything but `start` runs on the loop's thread.
 final class LoopConnections: @unchecked Sendable {
     let loop: SocketLoop
     let timeouts: Transport.Timeouts
     private let policy: AddressPolicy
     private let maxIdlePerHost: Int
 
+    static let connectsPerTarget = 64
+
     // Confined to the loop.
     private var idle: [RequestTarget: [LoopConnection]] = [:]
+    /// Handshakes in progress per target (name resolution included).
+    private var connecting: [RequestTarget: Int] = [:]
+    /// Exchanges waiting for a handshake slot or a connection to come free, oldest first.
+    private var waiting: [RequestTarget: [(exchange: Exchange, request: [UInt8], method: String)]] = [:]
     /// Connecting or carrying an exchange: what the sweep checks.
     private var busy: [LoopConnection] = []
     private var sweeping = false
@@ -40,21 +48,52 @@ final class LoopConnections: @unchecked Sendable {
         loop.execute { [self] in
             if let connection = takeIdle(target) {
                 connection.send(exchange, request: request, method: method)
-                return
-            }
-            if let literal = try? SocketAddress(ipAddress: target.host, port: target.port) {
-                connect(literal, target: target, exchange: exchange, request: request, method: method)
-                return
-            }
-            Task {
-                do {
-                    let address = try await ConnectionPool.resolve(target.host, port: target.port)
-                    loop.execute { [self] in connect(address, target: target, exchange: exchange, request: request, method: method) }
-                } catch {
-                    exchange.fail(TransportError(.network, "cannot resolve \(target.host): \(error)"))
-                }
+            } else if connecting[target, default: 0] < Self.connectsPerTarget {
+                beginConnect(target: target, exchange: exchange, request: request, method: method)
+            } else {
+                waiting[target, default: []].append((exchange, request, method))
             }
         }
+    }
+
+    /// Takes a handshake slot and resolves, checks and connects.
+    private func beginConnect(target: RequestTarget, exchange: Exchange, request: [UInt8], method: String) {
+        connecting[target, default: 0] += 1
+        if let literal = try? SocketAddress(ipAddress: target.host, port: target.port) {
+            return connect(literal, target: target, exchange: exchange, request: request, method: method)
+        }
+        Task {
+            do {
+                let address = try await ConnectionPool.resolve(target.host, port: target.port)
+                loop.execute { [self] in connect(address, target: target, exchange: exchange, request: request, method: method) }
+            } catch {
+                exchange.fail(TransportError(.network, "cannot resolve \(target.host): \(error)"))
+                loop.execute { [self] in connectEnded(target) }
+            }
+        }
+    }
+
+    /// A handshake finished (either way): its slot goes to the oldest waiting exchange.
+    func connectEnded(_ target: RequestTarget) {
+        connecting[target, default: 1] -= 1
+        while let next = nextWaiting(target) {
+            guard connecting[target, default: 0] < Self.connectsPerTarget else {
+                waiting[target, default: []].insert(next, at: 0)
+                return
+            }
+            beginConnect(target: target, exchange: next.exchange, request: next.request, method: next.method)
+            return
+        }
+    }
+
+    /// The oldest waiting exchange still wanted (cancelled ones are dropped).
+    private func nextWaiting(_ target: RequestTarget) -> (exchange: Exchange, request: [UInt8], method: String)? {
+        while var list = waiting[target], !list.isEmpty {
+            let next = list.removeFirst()
+            waiting[target] = list.isEmpty ? nil : list
+            if !next.exchange.isFinished { return next }
+        }
+        return nil
     }
 
     private func takeIdle(_ target: RequestTarget) -> LoopConnection? {
@@ -62,15 +101,17 @@ final class LoopConnections: @unchecked Sendable {
     }
 
     private func connect(_ address: SocketAddress, target: RequestTarget, exchange: Exchange, request: [UInt8], method: String) {
-        if exchange.isFinished { return }  // cancelled while its name was resolved
+        // Until a LoopConnection exists, a failure here gives the slot back itself.
+        if exchange.isFinished { return connectEnded(target) }  // cancelled while its name was resolved
         if let reason = policy.refusal(for: address) {
-            return exchange.fail(TransportError(.refusedAddress,
-                                                "refused to connect to \(target.host) (\(address.ipAddress ?? "?")): \(reason)"))
+            exchange.fail(TransportError(.refusedAddress, "refused to connect to \(target.host) (\(address.ipAddress ?? "?")): \(reason)"))
+            return connectEnded(target)
         }
         let described = "\(target.host):\(target.port)"
         let descriptor = socket(address.protocol.rawValue, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_NONBLOCK.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else {
-            return exchange.fail(TransportError(.network, "cannot open a socket: \(String(cString: strerror(errno)))"))
+            exchange.fail(TransportError(.network, "cannot open a socket: \(String(cString: strerror(errno)))"))
+            return connectEnded(target)
         }
         var one: CInt = 1
         setsockopt(descriptor, CInt(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<CInt>.size))
@@ -79,23 +120,29 @@ final class LoopConnections: @unchecked Sendable {
         guard result == 0 || errno == EINPROGRESS else {
             let reason = String(cString: strerror(errno))
             _ = Glibc.close(descriptor)
-            return exchange.fail(TransportError(.network, "cannot connect to \(described): \(reason)"))
+            exchange.fail(TransportError(.network, "cannot connect to \(described): \(reason)"))
+            return connectEnded(target)
         }
         let connection = LoopConnection(pool: self, target: target, descriptor: descriptor, described: described)
         connection.awaitConnect(exchange, request: request, method: method,
                                 deadline: MonotonicClock.now() + UInt64(max(0, timeouts.connect.nanoseconds)))
         guard loop.register(descriptor, connection, events: EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue) else {
             _ = Glibc.close(descriptor)
-            return exchange.fail(TransportError(.network, "cannot watch the connection to \(described)"))
+            exchange.fail(TransportError(.network, "cannot watch the connection to \(described)"))
+            return connectEnded(target)
         }
         track(connection)
     }
 
     // MARK: Bookkeeping (on the loop)
 
-    /// A connection whose response ended with keep-alive.
+    /// A connection whose response ended with keep-alive: to the oldest exchange waiting
+    /// for one, else idle.
     func release(_ connection: LoopConnection) {
         untrack(connection)
+        if let next = nextWaiting(connection.target) {
+            return connection.send(next.exchange, request: next.request, method: next.method)
+        }
         var list = idle[connection.target, default: []]
         guard list.count < maxIdlePerHost else { return connection.close() }
         list.append(connection)
@@ -264,12 +311,12 @@ final class LoopConnection: LoopSocket, @unchecked Sendable {
         var size = socklen_t(MemoryLayout<CInt>.size)
         getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &failure, &size)
         guard let waiting else { return close() }
-        self.waiting = nil
-        if failure != 0 {
-            waiting.exchange.fail(TransportError(.network, "cannot connect to \(described): \(String(cString: strerror(failure)))"))
-            return close()
+        guard failure == 0 else {
+            return fail(TransportError(.network, "cannot connect to \(described): \(String(cString: strerror(failure)))"))
         }
+        self.waiting = nil
         phase = .idle
+        pool.connectEnded(target)
         watchingWrites = true
         send(waiting.exchange, request: waiting.request, method: waiting.method)
     }
@@ -365,10 +412,12 @@ final class LoopConnection: LoopSocket, @unchecked Sendable {
 
     func close() {
         guard phase != .closed else { return }
+        let wasConnecting = phase == .connecting
         phase = .closed
         exchange = nil
         waiting = nil
         pool.forget(self)
         pool.loop.close(descriptor)
+        if wasConnecting { pool.connectEnded(target) }
     }
 }

@@ -76,13 +76,8 @@ final class LoopConnections: @unchecked Sendable {
     /// A handshake finished (either way): its slot goes to the oldest waiting exchange.
     func connectEnded(_ target: RequestTarget) {
         connecting[target, default: 1] -= 1
-        while let next = nextWaiting(target) {
-            guard connecting[target, default: 0] < Self.connectsPerTarget else {
-                waiting[target, default: []].insert(next, at: 0)
-                return
-            }
+        if connecting[target, default: 0] < Self.connectsPerTarget, let next = nextWaiting(target) {
             beginConnect(target: target, exchange: next.exchange, request: next.request, method: next.method)
-            return
         }
     }
 

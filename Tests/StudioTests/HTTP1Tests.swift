@@ -333,4 +333,56 @@ import Testing
         try await transport.shutdown()
         await simulator.stop()
     }
+
+    /// Sends `remaining` requests one after another, each from the end of the previous one
+    /// (on the connection's thread, as a load test's closed loop does).
+    final class ChainedConsumer: ExchangeConsumer, @unchecked Sendable {
+        let transport: Transport
+        let url: String
+        var remaining: Int
+        var statuses: [Int] = []
+        var failures: [TransportError] = []
+        let done: @Sendable () -> Void
+
+        init(transport: Transport, url: String, count: Int, done: @escaping @Sendable () -> Void) {
+            self.transport = transport
+            self.url = url
+            self.remaining = count
+            self.done = done
+        }
+
+        func next() {
+            remaining -= 1
+            do { try transport.start(method: "GET", url: url, headers: [], body: nil, consumer: self) } catch { failures.append(error); done() }
+        }
+
+        func attach(_ exchange: Exchange) {}
+        func sent(at: UInt64) {}
+        func head(status: Int, headers: [(String, String)], at: UInt64) { statuses.append(status) }
+        func body(_ bytes: UnsafeRawBufferPointer, at: UInt64) {}
+        func end(at: UInt64) { if remaining > 0 { next() } else { done() } }
+        func failed(_ error: TransportError) { failures.append(error); done() }
+    }
+
+    /// A server that closes right after each response without saying so (its FIN in the
+    /// same edge as the response's last bytes): the next request, sent from the end's
+    /// handler, goes on a new connection instead of meeting the end of file. (The socket
+    /// loop sees the FIN with the bytes; NIO reports it only after the read, so its driver
+    /// still reuses such a connection and the next request fails: left as it is, TLS only.)
+    @Test(arguments: [Transport.PlainHTTPDriver.socketLoop])
+    func aConnectionThePeerClosedIsNotReusedFromTheEndHandler(driver: Transport.PlainHTTPDriver) async throws {
+        let ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+        let server = try RawServer(responses: Array(repeating: (ok, true), count: 4))
+        let transport = Transport(plainHTTP: driver)
+        let chain = await withCheckedContinuation { (continuation: CheckedContinuation<ChainedConsumer, Never>) in
+            let box = Mutex2<ChainedConsumer?>(nil)
+            let consumer = ChainedConsumer(transport: transport, url: server.url, count: 4) {
+                continuation.resume(returning: box.withLock { $0! })
+            }
+            box.withLock { $0 = consumer }
+            consumer.next()
+        }
+        #expect(chain.failures.isEmpty && chain.statuses == [200, 200, 200, 200], "\(chain.failures)")
+        try await transport.shutdown()
+    }
 }

@@ -330,7 +330,9 @@ final class LoopConnection: LoopSocket, @unchecked Sendable {
                 let bytes = UnsafeMutableRawBufferPointer(rebasing: loop.readBuffer[0..<count])
                 switch reader.read(bytes, at: at, into: exchange) {
                 case .more: break
-                case .ended(let reusable): finish(exchange, reusable: reusable, at: at)
+                // A peer that closed its side (the FIN came with this edge) gets no new request:
+                // one sent from the end's handler would meet the end of file at once.
+                case .ended(let reusable): finish(exchange, reusable: reusable && !untilEndOfFile, at: at)
                 case .failed(let error): fail(error)
                 }
                 if count < loop.readBuffer.count && !untilEndOfFile { return }

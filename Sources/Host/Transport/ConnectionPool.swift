@@ -16,10 +16,13 @@ final class ConnectionPool: Sendable {
         self.tls = try? NIOSSLContext(configuration: .makeClientConfiguration())
     }
 
-    /// A live idle connection to `target`, if there is one.
+    /// A live idle connection to `target`, if there is one. (A connection whose peer has
+    /// closed is closed here: NIO reports the FIN only after the read that made the
+    /// connection idle, and a request sent from that read's handler would meet it.)
     func takeIdle(_ target: RequestTarget) -> PooledConnection? {
         while let reused = idle.withLock({ $0[target]?.popLast() }) {
-            if reused.channel.isActive { return reused }
+            if reused.channel.isActive && ReceiveStamps.peerStillOpen(reused.descriptor) { return reused }
+            reused.channel.close(promise: nil)
         }
         return nil
     }
@@ -64,7 +67,7 @@ final class ConnectionPool: Sendable {
         } catch {
             throw TransportError(.network, "cannot connect to \(described): \(error)")
         }
-        return PooledConnection(target: target, channel: channel, handler: exchangeHandler)
+        return PooledConnection(target: target, channel: channel, handler: exchangeHandler, descriptor: descriptor)
     }
 
     /// Returns a connection whose response ended with keep-alive.
@@ -105,11 +108,14 @@ final class PooledConnection: Sendable {
     let target: RequestTarget
     let channel: any Channel
     let handler: ExchangeHandler
+    /// The socket under the channel (NIO owns it; only peeked at, while the channel is active).
+    let descriptor: CInt
 
-    init(target: RequestTarget, channel: any Channel, handler: ExchangeHandler) {
+    init(target: RequestTarget, channel: any Channel, handler: ExchangeHandler, descriptor: CInt) {
         self.target = target
         self.channel = channel
         self.handler = handler
+        self.descriptor = descriptor
     }
 
     /// Sends the request on the connection's event loop: at once when called there (a

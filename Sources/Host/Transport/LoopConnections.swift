@@ -91,8 +91,16 @@ final class LoopConnections: @unchecked Sendable {
         return nil
     }
 
+    /// A live idle connection to `target`. The loop closes an idle connection when it sees
+    /// the peer's FIN, but a FIN that arrived while the loop was busy (say, just after the
+    /// response that made the connection idle, whose handler is sending the next request)
+    /// is only in the socket yet: a peek finds it, for one syscall per reuse.
     private func takeIdle(_ target: RequestTarget) -> LoopConnection? {
-        idle[target]?.popLast()
+        while let connection = idle[target]?.popLast() {
+            if connection.peerStillOpen() { return connection }
+            connection.close()
+        }
+        return nil
     }
 
     private func connect(_ address: SocketAddress, target: RequestTarget, exchange: Exchange, request: [UInt8], method: String) {
@@ -235,6 +243,8 @@ final class LoopConnection: LoopSocket, @unchecked Sendable {
         connectDeadline = deadline
     }
 
+    func peerStillOpen() -> Bool { ReceiveStamps.peerStillOpen(descriptor) }
+
     /// Writes the request (t0 is stamped right before the socket takes its first byte).
     func send(_ exchange: Exchange, request: [UInt8], method: String) {
         let loop = pool.loop
@@ -330,9 +340,7 @@ final class LoopConnection: LoopSocket, @unchecked Sendable {
                 let bytes = UnsafeMutableRawBufferPointer(rebasing: loop.readBuffer[0..<count])
                 switch reader.read(bytes, at: at, into: exchange) {
                 case .more: break
-                // A peer that closed its side (the FIN came with this edge) gets no new request:
-                // one sent from the end's handler would meet the end of file at once.
-                case .ended(let reusable): finish(exchange, reusable: reusable && !untilEndOfFile, at: at)
+                case .ended(let reusable): finish(exchange, reusable: reusable, at: at)
                 case .failed(let error): fail(error)
                 }
                 if count < loop.readBuffer.count && !untilEndOfFile { return }

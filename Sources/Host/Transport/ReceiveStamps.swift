@@ -135,6 +135,15 @@ public enum ReceiveStamps {
         return nil
     }
 
+    /// Whether an idle connection may carry a request: false when the peer has closed its
+    /// side (its FIN is queued, the loop has not handled it yet) or sent bytes nobody asked
+    /// for. A peek: nothing is consumed. Both drivers ask before reusing a connection.
+    static func peerStillOpen(_ descriptor: CInt) -> Bool {
+        var byte: UInt8 = 0
+        let peeked = recv(descriptor, &byte, 1, CInt(MSG_PEEK | MSG_DONTWAIT))
+        return peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)
+    }
+
     /// A TCP connection on a socket of our own (so the transport knows its descriptor),
     /// with receive stamps on, non-blocking, ready for `ClientBootstrap.withConnectedSocket`.
     static func connect(to address: SocketAddress, timeout: TimeAmount, describe target: String) async throws(TransportError) -> CInt {

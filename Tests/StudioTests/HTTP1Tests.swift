@@ -142,6 +142,9 @@ import Testing
             == "POST /v1/x?y=1 HTTP/1.1\r\nHost: example.test:8080\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
         let plain = try HTTP1Request.bytes(method: "GET", url: "https://example.test", headers: [], body: nil)
         #expect(String(decoding: plain, as: UTF8.self) == "GET / HTTP/1.1\r\nHost: example.test\r\n\r\n")
+        // An IPv6 literal keeps its brackets in the Host header (it once lost them).
+        let six = try HTTP1Request.bytes(method: "GET", url: "http://[::1]:8080/x", headers: [], body: nil)
+        #expect(String(decoding: six, as: UTF8.self) == "GET /x HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n")
         // A line break in a value would inject headers; the message names the header only.
         do {
             _ = try HTTP1Request.bytes(method: "GET", url: "http://a.test/", headers: [("Authorization", "Bearer sk-1\r\nX-Evil: 1")], body: nil)

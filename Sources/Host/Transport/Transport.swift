@@ -204,7 +204,10 @@ struct RequestTarget: Hashable, Sendable {
     let port: Int
     let pathAndQuery: String
 
-    var hostHeader: String { (tls && port == 443) || (!tls && port == 80) ? host : "\(host):\(port)" }
+    var hostHeader: String {
+        let name = host.contains(":") ? "[\(host)]" : host  // an IPv6 literal keeps its brackets
+        return (tls && port == 443) || (!tls && port == 80) ? name : "\(name):\(port)"
+    }
 
     init(url: String) throws(TransportError) {
         let scheme: Bool

@@ -325,6 +325,13 @@ struct JSONScanner {
         let start = index
         var escaped = false
         while index < bytes.count {
+            // Eight bytes at a time while none of them is a quote, a backslash or a control
+            // character (most of a stream chunk is string bytes); the bytes below decide.
+            while index + 8 <= bytes.count,
+                  !Self.anySpecial(UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self)) {
+                index += 8
+            }
+            guard index < bytes.count else { break }
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\""):
@@ -386,6 +393,15 @@ struct JSONScanner {
     }
 
     @inline(__always) private func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+
+    /// Whether any byte of `word` is `"`, `\` or below 0x20. Exact, by the usual bit tricks
+    /// for "has a zero byte" and "has a byte less than n" (n ≤ 128).
+    @inline(__always) static func anySpecial(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        func hasZero(_ v: UInt64) -> Bool { (v &- ones) & ~v & highs != 0 }
+        let below = (word &- ones &* 0x20) & ~word & highs != 0
+        return below || hasZero(word ^ (ones &* 0x22)) || hasZero(word ^ (ones &* 0x5C))
+    }
 
     static func hexDigit(_ c: UInt8) -> UInt32? {
         switch c {

@@ -29,6 +29,27 @@ import Testing
         #expect(JSONValue.string("").jsonString == #""""#)
     }
 
+    /// Strings are scanned eight bytes at a time: a quote, an escape, a control character
+    /// or a multi-byte character at every offset of every alignment is still seen.
+    @Test func specialBytesAreFoundAtEveryOffset() throws {
+        for length in 0..<26 {
+            for position in 0...length {
+                var plain = String(repeating: "a", count: length)
+                plain.insert(contentsOf: "é", at: plain.index(plain.startIndex, offsetBy: position))
+                #expect(try JSONParser.parse("\"\(plain)\"") == .string(plain))
+                var escaped = String(repeating: "b", count: length)
+                escaped.insert(contentsOf: "\\n", at: escaped.index(escaped.startIndex, offsetBy: position))
+                let expected = escaped.replacingOccurrences(of: "\\n", with: "\n")
+                #expect(try JSONParser.parse("[\"\(escaped)\",1]") == .array([.string(expected), .int(1)]))
+                var control = String(repeating: "c", count: length)
+                control.insert(contentsOf: "\u{1F}", at: control.index(control.startIndex, offsetBy: position))
+                #expect(throws: JSONParseError.self) { try JSONParser.parse("\"\(control)\"") }
+                // The closing quote itself, with trailing data after it at every alignment.
+                #expect(try JSONParser.parse("{\"k\":\"\(String(repeating: "d", count: length))\",\"z\":2}")["z"] == .int(2))
+            }
+        }
+    }
+
     @Test func keysKeepTheirOrder() throws {
         let v = try JSONParser.parse(#"{"z":1,"a":2,"m":3}"#)
         #expect(v.jsonString == #"{"z":1,"a":2,"m":3}"#)

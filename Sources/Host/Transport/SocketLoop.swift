@@ -99,11 +99,7 @@ final class SocketLoop: @unchecked Sendable {
 
     /// Stops the loop; its sockets are told they are closing. Returns once the thread is done.
     func stop() async {
-        let wake = inbox.withLock { inbox -> Bool in
-            inbox.stopping = true
-            return true
-        }
-        if wake { signal() }
+        stopSoon()
         await withCheckedContinuation { continuation in
             let done = exited.withLock { e -> Bool in
                 if !e.done { e.waiters.append(continuation) }

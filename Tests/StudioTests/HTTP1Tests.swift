@@ -3,6 +3,7 @@ import HostMeasurement
 import HostSimulator
 import HostTransport
 import NIOCore
+import Synchronization
 import Testing
 
 /// HTTP/1.1 on the wire (Sources/Host/Transport/HTTP1.swift): the response parser both
@@ -167,7 +168,7 @@ import Testing
     final class RawServer: @unchecked Sendable {
         let port: Int
         private let listener: CInt
-        let connections = Mutex2(0)
+        let connections = Mutex(0)
 
         init(responses: [(bytes: String, close: Bool)]) throws {
             let listener = socket(AF_INET, CInt(SOCK_STREAM.rawValue), 0)
@@ -182,13 +183,12 @@ import Testing
             var size = socklen_t(MemoryLayout<sockaddr_in>.size)
             _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &size) } }
             port = Int(UInt16(bigEndian: address.sin_port))
-            let connections = self.connections
-            Thread.detachNewThread {
+            Thread.detachNewThread { [weak self] in
                 var next = 0
                 while true {
                     let fd = accept(listener, nil, nil)
                     if fd < 0 { return }
-                    connections.withLock { $0 += 1 }
+                    self?.connections.withLock { $0 += 1 }
                     var buffer = [UInt8](repeating: 0, count: 65_536)
                     var pending: [UInt8] = []
                     serving: while next < responses.count {
@@ -225,14 +225,6 @@ import Testing
         var url: String { "http://127.0.0.1:\(port)/v1/x" }
 
         deinit { shutdown(listener, CInt(SHUT_RDWR)); close(listener) }
-    }
-
-    /// A tiny lock-protected box (the test target does not import Synchronization).
-    final class Mutex2<Value>: @unchecked Sendable {
-        private var value: Value
-        private let lock = NSLock()
-        init(_ value: Value) { self.value = value }
-        func withLock<R>(_ body: (inout Value) -> R) -> R { lock.lock(); defer { lock.unlock() }; return body(&value) }
     }
 
     /// One exchange's events, as text.
@@ -352,9 +344,9 @@ import Testing
         var remaining: Int
         var statuses: [Int] = []
         var failures: [TransportError] = []
-        let done: @Sendable () -> Void
+        let done: @Sendable (ChainedConsumer) -> Void
 
-        init(transport: Transport, url: String, count: Int, done: @escaping @Sendable () -> Void) {
+        init(transport: Transport, url: String, count: Int, done: @escaping @Sendable (ChainedConsumer) -> Void) {
             self.transport = transport
             self.url = url
             self.remaining = count
@@ -363,15 +355,15 @@ import Testing
 
         func next() {
             remaining -= 1
-            do { try transport.start(method: "GET", url: url, headers: [], body: nil, consumer: self) } catch { failures.append(error); done() }
+            do { try transport.start(method: "GET", url: url, headers: [], body: nil, consumer: self) } catch { failures.append(error); done(self) }
         }
 
         func attach(_ exchange: Exchange) {}
         func sent(at: UInt64) {}
         func head(status: Int, headers: [(String, String)], at: UInt64) { statuses.append(status) }
         func body(_ bytes: UnsafeRawBufferPointer, at: UInt64) {}
-        func end(at: UInt64) { if remaining > 0 { next() } else { done() } }
-        func failed(_ error: TransportError) { failures.append(error); done() }
+        func end(at: UInt64) { if remaining > 0 { next() } else { done(self) } }
+        func failed(_ error: TransportError) { failures.append(error); done(self) }
     }
 
     /// A server that closes right after each response without saying so (its FIN on the
@@ -383,12 +375,7 @@ import Testing
         let server = try RawServer(responses: Array(repeating: (ok, true), count: 4))
         let transport = Transport(plainHTTP: driver)
         let chain = await withCheckedContinuation { (continuation: CheckedContinuation<ChainedConsumer, Never>) in
-            let box = Mutex2<ChainedConsumer?>(nil)
-            let consumer = ChainedConsumer(transport: transport, url: server.url, count: 4) {
-                continuation.resume(returning: box.withLock { $0! })
-            }
-            box.withLock { $0 = consumer }
-            consumer.next()
+            ChainedConsumer(transport: transport, url: server.url, count: 4) { continuation.resume(returning: $0) }.next()
         }
         #expect(chain.failures.isEmpty && chain.statuses == [200, 200, 200, 200], "\(chain.failures)")
         try await transport.shutdown()

@@ -49,8 +49,7 @@ final class ConnectionPool: Sendable {
         let descriptor = try await ReceiveStamps.connect(to: address, timeout: timeouts.connect, describe: described)
         let probe = ReceiveProbe(descriptor: descriptor)
         clock.probe = probe
-        let bootstrap = ClientBootstrap(group: group)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+        let bootstrap = ClientBootstrap(group: group)  // Nagle is off on the socket already
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try probe.install(on: channel)

@@ -285,7 +285,7 @@ public struct HTTP1ResponseParser {
             }
             let name = String(decoding: line[..<colon], as: UTF8.self)
             guard HTTP1Request.isToken(name) else { throw TransportError(.protocolError, "malformed header name") }
-            let value = String(decoding: Self.trimmed(line[(colon + 1)...]), as: UTF8.self)
+            let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingSpaces()
             headers.append((name, value))
             switch name.lowercased() {
             case "content-length":
@@ -326,13 +326,6 @@ public struct HTTP1ResponseParser {
         return Head(status: status, headers: headers)
     }
 
-    private static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-        var s = bytes
-        while let f = s.first, f == 32 || f == 9 { s = s.dropFirst() }
-        while let l = s.last, l == 32 || l == 9 { s = s.dropLast() }
-        return s
-    }
-
     /// Hex size before any chunk extension.
     private static func chunkSize<Bytes: Sequence<UInt8>>(_ line: Bytes) throws(TransportError) -> Int {
         var size = 0
@@ -359,6 +352,7 @@ public struct HTTP1ResponseParser {
 }
 
 private extension String {
+    /// Without leading and trailing spaces and tabs (HTTP's optional whitespace).
     func trimmingSpaces() -> String {
         var s = Substring(self)
         while s.first == " " || s.first == "\t" { s = s.dropFirst() }

@@ -111,19 +111,11 @@ final class LoopConnections: @unchecked Sendable {
             return connectEnded(target)
         }
         let described = "\(target.host):\(target.port)"
-        let descriptor = socket(address.protocol.rawValue, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_NONBLOCK.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)
-        guard descriptor >= 0 else {
-            exchange.fail(TransportError(.network, "cannot open a socket: \(String(cString: strerror(errno)))"))
-            return connectEnded(target)
-        }
-        var one: CInt = 1
-        setsockopt(descriptor, CInt(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<CInt>.size))
-        ReceiveStamps.enable(descriptor)
-        let result = address.withSockAddr { pointer, size in Glibc.connect(descriptor, pointer, socklen_t(size)) }
-        guard result == 0 || errno == EINPROGRESS else {
-            let reason = String(cString: strerror(errno))
-            _ = Glibc.close(descriptor)
-            exchange.fail(TransportError(.network, "cannot connect to \(described): \(reason)"))
+        let descriptor: CInt
+        do {
+            descriptor = try ReceiveStamps.startConnect(to: address, describe: described)
+        } catch {
+            exchange.fail(error)
             return connectEnded(target)
         }
         let connection = LoopConnection(pool: self, target: target, descriptor: descriptor, described: described)
@@ -312,13 +304,8 @@ final class LoopConnection: LoopSocket, @unchecked Sendable {
     }
 
     private func connected() {
-        var failure: CInt = 0
-        var size = socklen_t(MemoryLayout<CInt>.size)
-        getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &failure, &size)
         guard let waiting else { return close() }
-        guard failure == 0 else {
-            return fail(TransportError(.network, "cannot connect to \(described): \(String(cString: strerror(failure)))"))
-        }
+        if let error = ReceiveStamps.connectError(descriptor, describe: described) { return fail(error) }
         self.waiting = nil
         phase = .idle
         pool.connectEnded(target)

@@ -85,28 +85,36 @@ public enum ReceiveStamps {
 
     /// CLOCK_MONOTONIC time the last queued packet arrived, or nil (nothing queued, no stamp).
     static func lastArrival(_ descriptor: CInt) -> UInt64? {
-        #if os(Linux)
         // cmsghdr (16 bytes) + scm_timestamping (3 timespecs, 48 bytes), with room to spare.
-        return withUnsafeTemporaryAllocation(byteCount: 128, alignment: 8) { control -> UInt64? in
-            var vector = iovec(iov_base: scratch, iov_len: scratchSize)
-            return withUnsafeMutablePointer(to: &vector) { vectorPointer -> UInt64? in
-                var message = msghdr()
-                message.msg_iov = vectorPointer
-                message.msg_iovlen = 1
-                message.msg_control = control.baseAddress
-                message.msg_controllen = control.count
-                let flags = CInt(MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT)
-                guard recvmsg(descriptor, &message, flags) > 0 else { return nil }
-                let monotonicNow = MonotonicClock.now()
-                var real = timespec()
-                clock_gettime(CLOCK_REALTIME, &real)
-                return arrival(in: UnsafeRawBufferPointer(start: control.baseAddress, count: message.msg_controllen),
-                               realNow: UInt64(real.tv_sec) &* 1_000_000_000 &+ UInt64(real.tv_nsec), monotonicNow: monotonicNow)
-            }
+        withUnsafeTemporaryAllocation(byteCount: 128, alignment: 8) { control -> UInt64? in
+            let peeked = receive(descriptor, into: UnsafeMutableRawBufferPointer(start: scratch, count: scratchSize),
+                                 control: control, flags: CInt(MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT))
+            return peeked.count > 0 ? peeked.stamp : nil
         }
-        #else
-        return nil
-        #endif
+    }
+
+    /// One `recvmsg` into `buffer` with the kernel's receive stamp in `control` (the one read
+    /// of both drivers: the socket loop's reads, the NIO driver's peek). Returns the byte count
+    /// (0 at end of file, -1 with errno set), when the last of those bytes arrived (nil: no
+    /// stamp), and the monotonic time the call returned; the stamp is never later than that.
+    static func receive(_ descriptor: CInt, into buffer: UnsafeMutableRawBufferPointer, control: UnsafeMutableRawBufferPointer,
+                        flags: CInt) -> (count: Int, stamp: UInt64?, now: UInt64) {
+        var vector = iovec(iov_base: buffer.baseAddress, iov_len: buffer.count)
+        return withUnsafeMutablePointer(to: &vector) { vectorPointer in
+            var message = msghdr()
+            message.msg_iov = vectorPointer
+            message.msg_iovlen = 1
+            message.msg_control = control.baseAddress
+            message.msg_controllen = control.count
+            let count = recvmsg(descriptor, &message, flags)
+            let now = MonotonicClock.now()
+            guard count > 0, message.msg_controllen > 0 else { return (count, nil, now) }
+            var real = timespec()
+            clock_gettime(CLOCK_REALTIME, &real)
+            let stamp = arrival(in: UnsafeRawBufferPointer(start: control.baseAddress, count: message.msg_controllen),
+                                realNow: UInt64(real.tv_sec) &* 1_000_000_000 &+ UInt64(real.tv_nsec), monotonicNow: now)
+            return (count, stamp.map { min($0, now) }, now)
+        }
     }
 
     /// The software stamp of an SCM_TIMESTAMPING control message, moved from the realtime
@@ -144,36 +152,51 @@ public enum ReceiveStamps {
         return peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)
     }
 
-    /// A TCP connection on a socket of our own (so the transport knows its descriptor),
-    /// with receive stamps on, non-blocking, ready for `ClientBootstrap.withConnectedSocket`.
-    static func connect(to address: SocketAddress, timeout: TimeAmount, describe target: String) async throws(TransportError) -> CInt {
+    /// A non-blocking TCP socket of our own (so the transport knows its descriptor), with
+    /// Nagle off and receive stamps on, its connect to `address` started: done or in
+    /// progress (the caller waits for writability, then asks `connectError`). Both drivers
+    /// open their sockets here.
+    static func startConnect(to address: SocketAddress, describe target: String) throws(TransportError) -> CInt {
         let descriptor = socket(address.protocol.rawValue, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_NONBLOCK.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw TransportError(.network, "cannot open a socket: \(String(cString: strerror(errno)))") }
+        var one: CInt = 1
+        setsockopt(descriptor, CInt(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<CInt>.size))
+        enable(descriptor)
+        let result = address.withSockAddr { pointer, size in Glibc.connect(descriptor, pointer, socklen_t(size)) }
+        guard result == 0 || errno == EINPROGRESS else {
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            throw TransportError(.network, "cannot connect to \(target): \(reason)")
+        }
+        return descriptor
+    }
+
+    /// Once a started connect's socket is writable: why it failed, or nil.
+    static func connectError(_ descriptor: CInt, describe target: String) -> TransportError? {
+        var failure: CInt = 0
+        var size = socklen_t(MemoryLayout<CInt>.size)
+        getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &failure, &size)
+        return failure == 0 ? nil : TransportError(.network, "cannot connect to \(target): \(String(cString: strerror(failure)))")
+    }
+
+    /// A connected socket for the NIO driver (`ClientBootstrap.withConnectedSocket`): the
+    /// handshake is awaited off the event loops; loopback and LAN peers answer in
+    /// microseconds, so the first checks come quickly and then back off.
+    static func connect(to address: SocketAddress, timeout: TimeAmount, describe target: String) async throws(TransportError) -> CInt {
+        let descriptor = try startConnect(to: address, describe: target)
         var connected = false
         defer { if !connected { close(descriptor) } }
-        let result = address.withSockAddr { pointer, size in Glibc.connect(descriptor, pointer, socklen_t(size)) }
-        if result != 0 {
-            guard errno == EINPROGRESS else {
-                throw TransportError(.network, "cannot connect to \(target): \(String(cString: strerror(errno)))")
-            }
-            // Wait for the handshake off the event loops; loopback and LAN peers answer in
-            // microseconds, so the first checks come quickly and then back off.
-            let deadline = MonotonicClock.now() + UInt64(max(0, timeout.nanoseconds))
-            var pause: UInt64 = 20_000
-            while true {
-                var poller = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
-                if poll(&poller, 1, 0) == 1 { break }
-                if Task.isCancelled { throw TransportError(.cancelled, "cancelled") }
-                if MonotonicClock.now() >= deadline { throw TransportError(.timeout, "connect to \(target) timed out") }
-                try? await Task.sleep(nanoseconds: pause)
-                pause = min(pause * 2, 5_000_000)
-            }
-            var failure: CInt = 0
-            var size = socklen_t(MemoryLayout<CInt>.size)
-            getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &failure, &size)
-            if failure != 0 { throw TransportError(.network, "cannot connect to \(target): \(String(cString: strerror(failure)))") }
+        let deadline = MonotonicClock.now() + UInt64(max(0, timeout.nanoseconds))
+        var pause: UInt64 = 20_000
+        while true {
+            var poller = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+            if poll(&poller, 1, 0) == 1 { break }
+            if Task.isCancelled { throw TransportError(.cancelled, "cancelled") }
+            if MonotonicClock.now() >= deadline { throw TransportError(.timeout, "connect to \(target) timed out") }
+            try? await Task.sleep(nanoseconds: pause)
+            pause = min(pause * 2, 5_000_000)
         }
-        enable(descriptor)
+        if let error = connectError(descriptor, describe: target) { throw error }
         connected = true
         return descriptor
     }

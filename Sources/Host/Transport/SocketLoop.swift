@@ -141,22 +141,8 @@ final class SocketLoop: @unchecked Sendable {
     /// and when the last of those bytes reached this host, from the kernel's receive stamp
     /// (ReceiveStamps.swift) or, without one, now.
     func receive(_ descriptor: CInt) -> (count: Int, at: UInt64) {
-        var vector = iovec(iov_base: readBuffer.baseAddress, iov_len: readBuffer.count)
-        return withUnsafeMutablePointer(to: &vector) { vectorPointer in
-            var message = msghdr()
-            message.msg_iov = vectorPointer
-            message.msg_iovlen = 1
-            message.msg_control = control.baseAddress
-            message.msg_controllen = control.count
-            let count = recvmsg(descriptor, &message, CInt(MSG_DONTWAIT))
-            let now = MonotonicClock.now()
-            guard count > 0, message.msg_controllen > 0 else { return (count, now) }
-            var real = timespec()
-            clock_gettime(CLOCK_REALTIME, &real)
-            let stamp = ReceiveStamps.arrival(in: UnsafeRawBufferPointer(start: control.baseAddress, count: message.msg_controllen),
-                                              realNow: UInt64(real.tv_sec) &* 1_000_000_000 &+ UInt64(real.tv_nsec), monotonicNow: now)
-            return (count, stamp.map { min($0, now) } ?? now)
-        }
+        let read = ReceiveStamps.receive(descriptor, into: readBuffer, control: control, flags: CInt(MSG_DONTWAIT))
+        return (read.count, read.stamp ?? read.now)
     }
 
     // MARK: The loop

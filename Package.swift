@@ -127,7 +127,8 @@ let package = Package(
                                "HostBenchmark", "HostMeasurement", "StudioJSON",
                                .product(name: "Hummingbird", package: "hummingbird"),
                                .product(name: "HTTPTypes", package: "swift-http-types"),
-                               .product(name: "NIOCore", package: "swift-nio")],
+                               .product(name: "NIOCore", package: "swift-nio"),
+                               .product(name: "NIOHTTPTypes", package: "swift-nio-extras")],
                 path: "Sources/Host/HTTP", swiftSettings: strict),
         .executableTarget(name: "studio",
                 dependencies: ["HostPlugins", "HostScoring", "HostHTTP", "HostJobs", "HostScheduler", "HostSimulator", "HostBenchmark", "HostConfig", "HostLoad",
@@ -135,7 +136,7 @@ let package = Package(
                                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                                .product(name: "Logging", package: "swift-log"),
                                .product(name: "Hummingbird", package: "hummingbird"),
-                               "HostParams", "HostTransport", "HostMeasurement", "StudioJSON",
+                               "HostParams", "HostTransport", "HostMeasurement", "HostSecurity", "HostAuth", "HostStorage", "StudioJSON",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 path: "Sources/studio", swiftSettings: strict),
 

@@ -47,16 +47,20 @@ public enum JSONParser {
         return try result.get()
     }
 
-    public static func parse(bytes: [UInt8], maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue {
+    /// `maxValues`: how many values (every string, number, literal, array and object
+    /// counts) the document may hold; past it parsing stops at once, before building
+    /// anything, so a small body of millions of `{}` costs neither time nor memory.
+    public static func parse(bytes: [UInt8], maxDepth: Int = defaultMaxDepth, maxValues: Int = .max) throws(JSONParseError) -> JSONValue {
         let result = bytes.withUnsafeBufferPointer { buffer in
-            Result { () throws(JSONParseError) -> JSONValue in try parse(buffer, maxDepth: maxDepth) }
+            Result { () throws(JSONParseError) -> JSONValue in try parse(buffer, maxDepth: maxDepth, maxValues: maxValues) }
         }
         return try result.get()
     }
 
-    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue {
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int = defaultMaxDepth,
+                             maxValues: Int = .max) throws(JSONParseError) -> JSONValue {
         var nodes: [JSONTape.Node] = []
-        var scanner = JSONScanner(bytes: bytes, maxDepth: maxDepth)
+        var scanner = JSONScanner(bytes: bytes, maxDepth: maxDepth, maxValues: maxValues)
         try scanner.document(into: &nodes)
         return nodes.withUnsafeBufferPointer { JSONDocument(nodes: $0, bytes: bytes).root.value }
     }
@@ -208,11 +212,13 @@ public struct JSONElement {
 struct JSONScanner {
     private let bytes: UnsafeBufferPointer<UInt8>
     private let maxDepth: Int
+    private let maxValues: Int
     private var index = 0
 
-    init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
+    init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int, maxValues: Int = .max) {
         self.bytes = bytes
         self.maxDepth = maxDepth
+        self.maxValues = maxValues
     }
 
     mutating func document(into nodes: inout [JSONTape.Node]) throws(JSONParseError) {
@@ -247,6 +253,7 @@ struct JSONScanner {
 
     private mutating func value(depth: Int, into nodes: inout [JSONTape.Node]) throws(JSONParseError) {
         guard index < bytes.count else { throw error("unexpected end of JSON") }
+        guard nodes.count < maxValues else { throw error("JSON document holds more than \(maxValues) values") }
         let start = index
         switch bytes[index] {
         case UInt8(ascii: "{"): try object(depth: depth + 1, into: &nodes)

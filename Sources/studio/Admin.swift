@@ -67,6 +67,7 @@ struct Admin: AsyncParsableCommand {
                 try await users.setPassword(id: user.id, passwordHash: try PasswordHasher().hash(password))
                 try await RefreshTokenStore(database: database).revokeAll(userID: user.id)
                 try await CLITokenStore(database: database).revokeAll(userID: user.id)
+                try await users.bumpTokenVersion(id: user.id)
                 try await AuditLog(database: database).record(userID: user.id, email: user.email, action: "admin.reset_password.cli", ip: nil)
                 printFlushed("password of \(user.email) reset; its sessions and CLI tokens are revoked")
             } catch {

@@ -7,6 +7,7 @@ import HostJobs
 import HostTransport
 import HostStorage
 import HostPlugins
+import HostSecurity
 import HostSimulator
 import Hummingbird
 import Logging
@@ -75,6 +76,12 @@ struct Serve: AsyncParsableCommand {
             options.runner.sweepMilliseconds = min(options.runner.sweepMilliseconds, lease)
         }
         if let nap = environment["STUDIO_SCHEDULER_MAX_SLEEP_MS"].flatMap(Int64.init), nap >= 100 { options.schedulerMaxSleepMilliseconds = nap }
+        do {
+            try Self.applySecuritySettings(environment, to: &options)
+        } catch {
+            printError("cannot start: \(error)")
+            throw ExitCode.failure
+        }
         let services = StudioServices(database: database, accounts: accounts, vault: vault, plugins: registry, seed: studioConfig,
                                       options: options)
         // Jobs left running by a crash: on one machine (SQLite) nothing else can be running
@@ -92,6 +99,38 @@ struct Serve: AsyncParsableCommand {
         try? await services.transport.shutdown()
         await simulator?.stop()
         await database.close()
+    }
+}
+
+extension Serve {
+    /// The security knobs of docs/deploy.md ("Security"), each refused with its variable's
+    /// name when its value makes no sense.
+    static func applySecuritySettings(_ environment: [String: String], to options: inout StudioServices.Options) throws {
+        if let text = environment["STUDIO_TRUSTED_PROXIES"] {
+            let list = text.split(separator: ",").map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+            switch TrustedProxies.parse(list) {
+            case .success(let proxies): options.trustedProxies = proxies
+            case .failure(let failure): throw CLIError("STUDIO_TRUSTED_PROXIES: \(failure)")
+            }
+        }
+        if let text = environment["STUDIO_COOKIE_SECURE"] {
+            guard let mode = CookiePolicy.Secure(rawValue: text.lowercased()) else {
+                throw CLIError("STUDIO_COOKIE_SECURE must be auto, always or never (got \"\(text)\")")
+            }
+            options.cookieSecure = mode
+        }
+        if let token = environment["STUDIO_METRICS_TOKEN"] {
+            guard token.count >= 16, !token.contains(where: { $0.isWhitespace }) else {
+                throw CLIError("STUDIO_METRICS_TOKEN must be at least 16 characters without spaces")
+            }
+            options.metricsToken = token
+        }
+        if let text = environment["STUDIO_REGISTRATIONS_PER_HOUR"] {
+            guard let n = Int(text), (1...100_000).contains(n) else {
+                throw CLIError("STUDIO_REGISTRATIONS_PER_HOUR must be a whole number from 1 to 100000")
+            }
+            options.registrationsPerHour = n
+        }
     }
 }
 

@@ -20,15 +20,17 @@ public struct AccessTokenSigner: Sendable {
         public let role: String
         public let issuedAt: Int64
         public let expiresAt: Int64
+        /// The user's token version when signed: the token dies when the stored one moves on.
+        public let version: Int64
         /// The token's own id (for audit lines; never a secret).
         public let tokenID: String
     }
 
-    public func sign(userID: String, role: String, now: Date = Date()) -> String {
+    public func sign(userID: String, role: String, version: Int = 0, now: Date = Date()) -> String {
         let iat = Int64(now.timeIntervalSince1970)
         let header: JSONValue = ["alg": "HS256", "typ": "JWT"]
         let payload: JSONValue = ["sub": .string(userID), "role": .string(role), "iat": .int(iat),
-                                  "exp": .int(iat + Int64(Self.lifetime)), "jti": .string(TokenHashing.randomToken(bytes: 12))]
+                                  "exp": .int(iat + Int64(Self.lifetime)), "ver": .int(Int64(version)), "jti": .string(TokenHashing.randomToken(bytes: 12))]
         let signingInput = Base64URL.encode(Array(header.jsonString.utf8)) + "." + Base64URL.encode(Array(payload.jsonString.utf8))
         let mac = HMAC<SHA256>.authenticationCode(for: Array(signingInput.utf8), using: key)
         return signingInput + "." + Base64URL.encode(Array(mac))
@@ -54,7 +56,8 @@ public struct AccessTokenSigner: Sendable {
         let seconds = Int64(now.timeIntervalSince1970)
         guard seconds < exp else { throw .expired }
         guard iat <= seconds + 60 else { throw .notYetValid }  // one minute of clock skew
-        return Claims(userID: sub, role: role, issuedAt: iat, expiresAt: exp, tokenID: payload["jti"]?.stringValue ?? "")
+        return Claims(userID: sub, role: role, issuedAt: iat, expiresAt: exp, version: payload["ver"]?.intValue ?? 0,
+                      tokenID: payload["jti"]?.stringValue ?? "")
     }
 }
 
@@ -93,6 +96,13 @@ public enum TokenHashing {
     public static func randomToken(bytes count: Int = 32) -> String {
         var generator = SystemRandomNumberGenerator()
         return Base64URL.encode((0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) })
+    }
+
+    /// Equality whose time does not depend on where the strings differ.
+    public static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
     public static func hash(_ token: String) -> String {

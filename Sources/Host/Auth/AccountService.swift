@@ -10,6 +10,10 @@ public struct AccountService: Sendable {
     public let signer: AccessTokenSigner
     public let throttle: LoginThrottle
     public let audit: AuditLog
+    public let invites: InviteStore
+    public let settings: ServerSettingsStore
+    /// Registrations one client address may attempt per hour.
+    public var registrationsPerHour = 10
 
     public init(database: StudioDatabase, signer: AccessTokenSigner, hasher: PasswordHasher = PasswordHasher()) {
         users = UserStore(database: database)
@@ -17,6 +21,8 @@ public struct AccountService: Sendable {
         cliTokens = CLITokenStore(database: database)
         throttle = LoginThrottle(database: database)
         audit = AuditLog(database: database)
+        invites = InviteStore(database: database)
+        settings = ServerSettingsStore(database: database)
         self.hasher = hasher
         self.signer = signer
     }
@@ -29,6 +35,10 @@ public struct AccountService: Sendable {
 
     public enum Failure: Error, Equatable, CustomStringConvertible {
         case invalidEmail, weakPassword(String), emailTaken, badCredentials, disabled, wrongCurrentPassword
+        /// Registration is closed, or needs an invitation that is missing or unusable.
+        case registrationClosed, inviteRequired, invite(InviteStore.Refusal)
+        /// Too many registrations from this address: try again after this many milliseconds.
+        case registrationLimit(retryAfterMilliseconds: Int64)
         /// Too many failed logins from this IP: try again after this many milliseconds.
         case locked(retryAfterMilliseconds: Int64)
 
@@ -40,7 +50,11 @@ public struct AccountService: Sendable {
             case .badCredentials: return "email or password is wrong"
             case .disabled: return "this account is disabled"
             case .wrongCurrentPassword: return "current_password is wrong"
-            case .locked(let ms): return "too many failed logins from this address: try again in \((ms + 999) / 1000) s"
+            case .registrationClosed: return "registration is closed on this studio: ask its admin for an account"
+            case .inviteRequired: return "this studio registers by invitation only: enter the invitation code the admin gave you"
+            case .invite(let refusal): return refusal.description
+            case .registrationLimit(let ms): return "too many registrations from this address: try again in \((ms + 999) / 1000) s"
+            case .locked(let ms): return "too many failed logins for this account from this address: try again in \((ms + 999) / 1000) s"
             }
         }
     }
@@ -49,6 +63,51 @@ public struct AccountService: Sendable {
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         return email.count <= 254 && parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
             && !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".") && !email.contains(where: { $0.isWhitespace })
+            && !email.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format })
+    }
+
+    /// Who may create an account (admin setting, `registration_mode`): anyone, holders of an
+    /// invitation, or nobody. The studio's first account can always be created.
+    public enum RegistrationMode: String, Sendable, CaseIterable {
+        case open, invite, closed
+    }
+
+    public func registrationMode() async throws -> RegistrationMode {
+        try await settings.get("registration_mode").flatMap(RegistrationMode.init(rawValue:)) ?? .open
+    }
+
+    public func setRegistrationMode(_ mode: RegistrationMode) async throws {
+        try await settings.set("registration_mode", mode.rawValue)
+    }
+
+    /// A registration from a client (what the HTTP route calls): the mode, the invitation
+    /// and the per-address limit, then the account.
+    public func register(email: String, password: String, invite: String?, ip: String) async throws -> Session {
+        let (count, start) = try await LoginThrottle.increment(users.database, scope: "register_address", subject: ip,
+                                                               now: Clock.milliseconds(), window: 60 * 60 * 1000)
+        if count > registrationsPerHour {
+            throw Failure.registrationLimit(retryAfterMilliseconds: max(1000, start + 60 * 60 * 1000 - Clock.milliseconds()))
+        }
+        guard Self.isValidEmail(email) else { throw Failure.invalidEmail }
+        do { try PasswordHasher.check(password) } catch { throw Failure.weakPassword(error.description) }
+        var redeemed: String? = nil
+        if try await users.count() > 0 {
+            switch try await registrationMode() {
+            case .open: break
+            case .closed: throw Failure.registrationClosed
+            case .invite:
+                guard let invite, !invite.isEmpty else { throw Failure.inviteRequired }
+                // An invitation is not used up by a registration that fails anyway.
+                if try await users.find(email: email) != nil { throw Failure.emailTaken }
+                do { try await invites.redeem(code: invite, email: email) } catch let refusal as InviteStore.Refusal {
+                    throw Failure.invite(refusal)
+                }
+                redeemed = invite
+            }
+        }
+        let session = try await register(email: email, password: password)
+        if let redeemed { try await invites.recordUse(code: redeemed, userID: session.user.id) }
+        return session
     }
 
     public func register(email: String, password: String) async throws -> Session {
@@ -64,12 +123,12 @@ public struct AccountService: Sendable {
 
     /// A login with the rate limits and the audit log (what the HTTP route calls).
     public func login(email: String, password: String, ip: String) async throws -> Session {
-        if let remaining = try await throttle.lockRemaining(ip: ip) {
+        do { try await throttle.reserve(ip: ip, email: email) } catch let refusal as LoginThrottle.Refusal {
             try await audit.record(userID: nil, email: email.lowercased(), action: "login.locked", ip: ip)
-            throw Failure.locked(retryAfterMilliseconds: remaining)
+            throw Failure.locked(retryAfterMilliseconds: refusal.retryAfterMilliseconds)
         }
         let delay = try await throttle.accountDelay(email: email)
-        if delay > 0 { try await Task.sleep(nanoseconds: UInt64(delay) * 1_000_000) }
+        if delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
         do {
             let session = try await login(email: email, password: password)
             try await throttle.recordSuccess(ip: ip, email: email)
@@ -98,7 +157,7 @@ public struct AccountService: Sendable {
     }
 
     private func startSession(_ user: UserRecord) async throws -> Session {
-        Session(user: user, accessToken: signer.sign(userID: user.id, role: user.role),
+        Session(user: user, accessToken: signer.sign(userID: user.id, role: user.role, version: user.tokenVersion),
                 refresh: try await refreshTokens.issue(userID: user.id))
     }
 
@@ -109,11 +168,14 @@ public struct AccountService: Sendable {
             try await refreshTokens.revokeAll(userID: issued.userID)
             throw Failure.disabled
         }
-        return Session(user: user, accessToken: signer.sign(userID: user.id, role: user.role), refresh: issued)
+        return Session(user: user, accessToken: signer.sign(userID: user.id, role: user.role, version: user.tokenVersion),
+                       refresh: issued)
     }
 
+    /// Ends this session's refresh family and every access token the user holds now
+    /// (other sessions get a new one from their own refresh cookie).
     public func logout(refreshToken: String) async throws {
-        try await refreshTokens.revokeFamily(of: refreshToken)
+        if let owner = try await refreshTokens.revokeFamily(of: refreshToken) { try await users.bumpTokenVersion(id: owner) }
     }
 
     /// Changes the password and ends every session and CLI token of the user.
@@ -125,20 +187,25 @@ public struct AccountService: Sendable {
         try await users.setPassword(id: userID, passwordHash: hash)
         try await refreshTokens.revokeAll(userID: userID)
         try await cliTokens.revokeAll(userID: userID)
+        try await users.bumpTokenVersion(id: userID)
     }
 
     /// The caller behind a bearer token (access token or CLI token), or nil. Disabled
     /// users and deleted users have no identity, whatever their token says.
     public func identify(bearer token: String) async throws -> (userID: String, role: String)? {
         let userID: String
+        var version: Int64? = nil
         if token.hasPrefix("studio_cli_") {
             guard let owner = try await cliTokens.authenticate(token) else { return nil }
             userID = owner
         } else {
             guard let claims = try? signer.verify(token) else { return nil }
             userID = claims.userID
+            version = claims.version
         }
         guard let user = try await users.find(id: userID), !user.disabled else { return nil }
+        // Logout, a password or role change and disabling bump the stored version.
+        if let version, version != Int64(user.tokenVersion) { return nil }
         return (user.id, user.role)  // the role as stored now, not as the token remembers it
     }
 

@@ -40,10 +40,38 @@ public struct KeyVault: Sendable {
         public let providerID: String
         public let last4: String
         public let global: Bool
+        /// A global key's destination (nil for a user's own key, or a global key saved
+        /// before keys were bound: such a key is never sent).
+        public let boundTo: Endpoint?
     }
 
-    /// Stores (or replaces) a user's key for a provider; `userID` nil sets the global fallback.
-    public func store(userID: String?, providerID: String, apiKey: String) async throws {
+    /// Where a global key may be sent: exactly this plugin at this base URL (the admin's
+    /// provider definition when the key was saved). A user's provider with the same slug
+    /// but another plugin or base URL never receives it.
+    public struct Endpoint: Sendable, Equatable {
+        public let plugin: String
+        public let baseURL: String
+        public init(plugin: String, baseURL: String) {
+            self.plugin = plugin
+            self.baseURL = Self.normalized(baseURL)
+        }
+
+        /// Base URLs compare without a trailing slash and with the scheme and host in lower case.
+        static func normalized(_ url: String) -> String {
+            var text = url.hasSuffix("/") ? String(url.dropLast()) : url
+            if let scheme = text.range(of: "://") {
+                let rest = text[scheme.upperBound...]
+                let hostEnd = rest.firstIndex(of: "/") ?? rest.endIndex
+                text = text[..<hostEnd].lowercased() + text[hostEnd...]
+            }
+            return text
+        }
+    }
+
+    /// Stores (or replaces) a user's key for a provider (`providerID` is the provider's
+    /// slug). `userID` nil sets the global fallback, which must name the endpoint it is for.
+    public func store(userID: String?, providerID: String, apiKey: String, boundTo endpoint: Endpoint? = nil) async throws {
+        precondition(userID != nil || endpoint != nil, "a global key is always bound to an endpoint")
         let sealed = try AES.GCM.seal(Array(apiKey.utf8), using: masterKey,
                                       authenticating: Array(Self.context(userID, providerID).utf8))
         let now = Clock.milliseconds()
@@ -53,10 +81,12 @@ public struct KeyVault: Sendable {
             delete = userID.map { delete.where("user_id", .equal, $0) } ?? delete.where("user_id", .is, SQLLiteral.null)
             try await delete.run()
             try await db.insert(into: "user_api_keys")
-                .columns("id", "user_id", "provider_id", "ciphertext", "nonce", "last4", "key_version", "created_at", "updated_at")
+                .columns("id", "user_id", "provider_id", "ciphertext", "nonce", "last4", "key_version", "created_at", "updated_at",
+                         "bound_plugin", "bound_base_url")
                 .values(SQLBind(RecordID.make()), SQLBind(userID), SQLBind(providerID),
                         SQLBind(Data(sealed.ciphertext + sealed.tag)), SQLBind(Data(sealed.nonce)), SQLBind(last4),
-                        SQLBind(keyVersion), SQLBind(now), SQLBind(now)).run()
+                        SQLBind(keyVersion), SQLBind(now), SQLBind(now),
+                        SQLBind(userID == nil ? endpoint?.plugin : nil), SQLBind(userID == nil ? endpoint?.baseURL : nil)).run()
         }
     }
 
@@ -67,27 +97,39 @@ public struct KeyVault: Sendable {
         let nonce: Data
         let last4: String
         let key_version: Int
+        let bound_plugin: String?
+        let bound_base_url: String?
+
+        var boundTo: Endpoint? {
+            guard let bound_plugin, let bound_base_url else { return nil }
+            return Endpoint(plugin: bound_plugin, baseURL: bound_base_url)
+        }
     }
 
-    /// The key to sign a request with: the user's own, else the admin's global one.
-    public func key(userID: String, providerID: String) async throws -> String? {
+    static let columns = ["user_id", "provider_id", "ciphertext", "nonce", "last4", "key_version", "bound_plugin", "bound_base_url"]
+
+    /// The key to sign a request to `endpoint` with: the user's own key for the provider
+    /// `providerID` (slug), else the admin's global one, but only where it is bound to
+    /// this very endpoint.
+    public func key(userID: String, providerID: String, endpoint: Endpoint) async throws -> String? {
         let rows = try await database.withSQL { db in
-            try await db.select().columns("user_id", "provider_id", "ciphertext", "nonce", "last4", "key_version")
-                .from("user_api_keys").where("provider_id", .equal, providerID)
+            try await db.select().columns(Self.columns).from("user_api_keys").where("provider_id", .equal, providerID)
                 .where { $0.where("user_id", .equal, userID).orWhere("user_id", .is, SQLLiteral.null) }
                 .all(decoding: Row.self)
         }
-        guard let row = rows.first(where: { $0.user_id == userID }) ?? rows.first(where: { $0.user_id == nil }) else { return nil }
+        guard let row = rows.first(where: { $0.user_id == userID })
+            ?? rows.first(where: { $0.user_id == nil && $0.boundTo == endpoint }) else { return nil }
         return try open(row, with: masterKey, version: keyVersion)
     }
 
-    /// Masked listing of a user's keys and the global ones.
+    /// Masked listing of a user's keys and every global one (callers show a user only
+    /// the globals bound to their own providers).
     public func list(userID: String) async throws -> [Listing] {
         try await database.withSQL { db in
-            try await db.select().columns("user_id", "provider_id", "ciphertext", "nonce", "last4", "key_version")
+            try await db.select().columns(Self.columns)
                 .from("user_api_keys").where { $0.where("user_id", .equal, userID).orWhere("user_id", .is, SQLLiteral.null) }
                 .orderBy("provider_id").all(decoding: Row.self)
-        }.map { Listing(providerID: $0.provider_id, last4: $0.last4, global: $0.user_id == nil) }
+        }.map { Listing(providerID: $0.provider_id, last4: $0.last4, global: $0.user_id == nil, boundTo: $0.boundTo) }
     }
 
     public func delete(userID: String?, providerID: String) async throws -> Bool {
@@ -108,8 +150,7 @@ public struct KeyVault: Sendable {
         let newKey = SymmetricKey(data: newMasterKey), newVersion = Self.version(of: newMasterKey)
         let oldKey = masterKey, oldVersion = keyVersion
         return try await database.transaction { db in
-            let rows = try await db.select().columns("user_id", "provider_id", "ciphertext", "nonce", "last4", "key_version")
-                .from("user_api_keys").all(decoding: Row.self)
+            let rows = try await db.select().columns(Self.columns).from("user_api_keys").all(decoding: Row.self)
             for row in rows {
                 let plain = try open(row, with: oldKey, version: oldVersion)
                 let sealed = try AES.GCM.seal(Array(plain.utf8), using: newKey,

@@ -2,16 +2,22 @@ import Foundation
 import HostStorage
 import SQLKit
 
-/// Login rate limits (SPEC §5), kept in the database so they hold across restarts and
-/// across instances:
-/// - per IP: 5 failures within 5 minutes lock that IP out for 15 minutes (429 + Retry-After);
-/// - per account: failures from any IP add a delay before the answer — none for the first
-///   3, then 1, 2, 4, 8, 16 s, capped at 30 s — so nobody can lock a user out of their own
-///   account, while guessing stays slow.
+/// Login rate limits (docs/deploy.md, "Security"), kept in the database so they hold
+/// across restarts and instances. Three counters, none of which lets one account's
+/// throttling stop another account's correct password:
+/// - per client address and account: at most 5 password checks per 15 minutes. An attempt
+///   is reserved (counted atomically) *before* the bcrypt check, so 20 guesses arriving at
+///   once still get at most 5 checks; a success clears the pair, a refusal is not counted.
+/// - per client address, across accounts (password spraying): at most 50 checks per 15 min.
+///   One account's guesses cannot reach it, since that pair stops at 5.
+/// - per account, from any address: failures add a delay before the answer (none for the
+///   first 3, then 1, 2, 4, 8, 16 s, capped at 30 s), so guessing stays slow while nobody
+///   can lock a user out of their own account.
+/// The client address is the proxy-forwarded one where trusted proxies are configured.
 public struct LoginThrottle: Sendable {
-    public static let ipWindow: Int64 = 5 * 60 * 1000
-    public static let ipLimit = 5
-    public static let ipLock: Int64 = 15 * 60 * 1000
+    public static let window: Int64 = 15 * 60 * 1000
+    public static let pairLimit = 5
+    public static let addressLimit = 50
     public static let accountWindow: Int64 = 15 * 60 * 1000
 
     let database: StudioDatabase
@@ -21,19 +27,37 @@ public struct LoginThrottle: Sendable {
     private struct Row: Codable {
         let failures: Int
         let window_start: Int64
-        let locked_until: Int64?
     }
 
-    /// Milliseconds until the IP may try again, or nil when it may now.
-    public func lockRemaining(ip: String, now: Int64 = Clock.milliseconds()) async throws -> Int64? {
-        let row = try await database.withSQL { db in try await Self.row(db, scope: "login_ip", subject: ip) }
-        guard let until = row?.locked_until, until > now else { return nil }
-        return until - now
+    /// Why an attempt may not be checked now, and for how long.
+    public struct Refusal: Error, Equatable {
+        public let retryAfterMilliseconds: Int64
+    }
+
+    /// Reserves one password check for `email` from `ip`: throws Refusal when its pair or
+    /// address has used its checks for the window. Every reservation ends with exactly
+    /// one of `recordSuccess` or `recordFailure`.
+    public func reserve(ip: String, email: String, now: Int64 = Clock.milliseconds()) async throws {
+        let pair = Self.pairSubject(ip: ip, email: email)
+        let (count, start) = try await Self.increment(database, scope: "login_pair", subject: pair, now: now)
+        if count > Self.pairLimit {
+            try await Self.decrement(database, scope: "login_pair", subject: pair)
+            throw Refusal(retryAfterMilliseconds: max(1000, start + Self.window - now))
+        }
+        let (total, addressStart) = try await Self.increment(database, scope: "login_address", subject: ip, now: now)
+        if total > Self.addressLimit {
+            try await Self.decrement(database, scope: "login_address", subject: ip)
+            try await Self.decrement(database, scope: "login_pair", subject: pair)
+            throw Refusal(retryAfterMilliseconds: max(1000, addressStart + Self.window - now))
+        }
     }
 
     /// The delay (milliseconds) to impose before answering a login for this account.
     public func accountDelay(email: String, now: Int64 = Clock.milliseconds()) async throws -> Int64 {
-        let row = try await database.withSQL { db in try await Self.row(db, scope: "login_account", subject: email.lowercased()) }
+        let row = try await database.withSQL { db in
+            try await db.select().columns("failures", "window_start").from("rate_limits")
+                .where("scope", .equal, "login_account").where("subject", .equal, email.lowercased()).first(decoding: Row.self)
+        }
         guard let row, now - row.window_start < Self.accountWindow else { return 0 }
         return Self.delay(afterFailures: row.failures)
     }
@@ -43,43 +67,47 @@ public struct LoginThrottle: Sendable {
         return min(30_000, 1000 << min(failures - 4, 5))
     }
 
-    /// Counts a failed login against the IP and the account.
+    /// A reserved check failed: it stays counted, and the account's delay grows.
     public func recordFailure(ip: String, email: String, now: Int64 = Clock.milliseconds()) async throws {
-        try await database.transaction { db in
-            try await Self.bump(db, scope: "login_ip", subject: ip, window: Self.ipWindow, now: now, lockAt: Self.ipLimit, lockFor: Self.ipLock)
-            try await Self.bump(db, scope: "login_account", subject: email.lowercased(), window: Self.accountWindow, now: now,
-                                lockAt: nil, lockFor: 0)
-        }
+        _ = try await Self.increment(database, scope: "login_account", subject: email.lowercased(), now: now, window: Self.accountWindow)
     }
 
-    /// A successful login clears the account's count and the IP's.
+    /// A reserved check succeeded: the pair and the account start again; the address gives
+    /// its reservation back.
     public func recordSuccess(ip: String, email: String) async throws {
         try await database.withSQL { db in
             try await db.delete(from: "rate_limits").where("scope", .equal, "login_account").where("subject", .equal, email.lowercased()).run()
-            try await db.delete(from: "rate_limits").where("scope", .equal, "login_ip").where("subject", .equal, ip)
-                .where("locked_until", .is, SQLLiteral.null).run()
+            try await db.delete(from: "rate_limits").where("scope", .equal, "login_pair")
+                .where("subject", .equal, Self.pairSubject(ip: ip, email: email)).run()
+        }
+        try await Self.decrement(database, scope: "login_address", subject: ip)
+    }
+
+    static func pairSubject(ip: String, email: String) -> String { ip + " " + email.lowercased() }
+
+    /// Counts one more in the window (a new window once the old one ended), atomically:
+    /// one statement, so concurrent requests each see their own count.
+    static func increment(_ database: StudioDatabase, scope: String, subject: String, now: Int64,
+                          window: Int64 = window) async throws -> (count: Int, windowStart: Int64) {
+        try await database.withSQL { db in
+            let expired = "rate_limits.window_start <= \(now - window)"
+            let row = try await db.raw("""
+                INSERT INTO rate_limits (scope, subject, failures, window_start) VALUES (\(bind: scope), \(bind: subject), 1, \(bind: now))
+                ON CONFLICT (scope, subject) DO UPDATE SET
+                    failures = CASE WHEN \(unsafeRaw: expired) THEN 1 ELSE rate_limits.failures + 1 END,
+                    window_start = CASE WHEN \(unsafeRaw: expired) THEN \(bind: now) ELSE rate_limits.window_start END
+                RETURNING failures, window_start
+                """).first(decoding: Row.self)
+            guard let row else { return (1, now) }
+            return (row.failures, row.window_start)
         }
     }
 
-    private static func row(_ db: any SQLDatabase, scope: String, subject: String) async throws -> Row? {
-        try await db.select().columns("failures", "window_start", "locked_until").from("rate_limits")
-            .where("scope", .equal, scope).where("subject", .equal, subject).first(decoding: Row.self)
-    }
-
-    private static func bump(_ db: any SQLDatabase, scope: String, subject: String, window: Int64, now: Int64,
-                             lockAt: Int?, lockFor: Int64) async throws {
-        let current = try await row(db, scope: scope, subject: subject)
-        let fresh = current == nil || now - current!.window_start >= window
-            || (current!.locked_until.map { $0 <= now } ?? false)
-        let failures = fresh ? 1 : current!.failures + 1
-        let start = fresh ? now : current!.window_start
-        let locked: Int64? = lockAt.flatMap { failures >= $0 ? now + lockFor : nil }
-        if current == nil {
-            try await db.insert(into: "rate_limits").columns("scope", "subject", "failures", "window_start", "locked_until")
-                .values(SQLBind(scope), SQLBind(subject), SQLBind(failures), SQLBind(start), SQLBind(locked)).run()
-        } else {
-            try await db.update("rate_limits").set("failures", to: SQLBind(failures)).set("window_start", to: SQLBind(start))
-                .set("locked_until", to: SQLBind(locked)).where("scope", .equal, scope).where("subject", .equal, subject).run()
+    static func decrement(_ database: StudioDatabase, scope: String, subject: String) async throws {
+        try await database.withSQL { db in
+            try await db.raw("""
+                UPDATE rate_limits SET failures = failures - 1 WHERE scope = \(bind: scope) AND subject = \(bind: subject) AND failures > 0
+                """).run()
         }
     }
 }

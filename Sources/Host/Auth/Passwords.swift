@@ -9,10 +9,11 @@ public struct PasswordHasher: Sendable {
     public init(cost: UInt8 = 12) { self.cost = max(4, cost) }
 
     public enum Invalid: Error, Equatable, CustomStringConvertible {
-        case tooShort, tooLong
+        case tooShort, tooLong, common
         public var description: String {
             switch self {
             case .tooShort: return "password must be at least 8 characters"
+            case .common: return "this password is one of the most common ones and is guessed first: choose another"
             case .tooLong: return "password must be at most 72 bytes (bcrypt's limit)"
             }
         }
@@ -21,6 +22,7 @@ public struct PasswordHasher: Sendable {
     public static func check(_ password: String) throws(Invalid) {
         if password.count < 8 { throw .tooShort }
         if password.utf8.count > 72 { throw .tooLong }
+        if CommonPasswords.contains(password) { throw .common }
     }
 
     public func hash(_ password: String) throws(Invalid) -> String {

@@ -76,12 +76,16 @@ public struct RefreshTokenStore: Sendable {
     }
 
     /// Logout: the family of this token ends.
-    public func revokeFamily(of token: String, now: Int64 = Clock.milliseconds()) async throws {
+    /// Revokes the token's family; returns its owner (nil for an unknown token).
+    @discardableResult
+    public func revokeFamily(of token: String, now: Int64 = Clock.milliseconds()) async throws -> String? {
         try await database.withSQL { db in
-            guard let family = try await db.select().column("family_id").from("refresh_tokens")
-                .where("token_hash", .equal, TokenHashing.hash(token)).first(decodingColumn: "family_id", as: String.self) else { return }
+            guard let row = try await db.select().columns("family_id", "user_id").from("refresh_tokens")
+                .where("token_hash", .equal, TokenHashing.hash(token)).first() else { return nil }
+            let family = try row.decode(column: "family_id", as: String.self)
             try await db.update("refresh_tokens").set("revoked_at", to: SQLBind(now))
                 .where("family_id", .equal, family).where("revoked_at", .is, SQLLiteral.null).run()
+            return try row.decode(column: "user_id", as: String.self)
         }
     }
 

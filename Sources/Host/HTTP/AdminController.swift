@@ -1,6 +1,7 @@
 import Foundation
 import HostAuth
 import HostJobs
+import HostJudge
 import HostPlugins
 import HostStorage
 import Hummingbird
@@ -90,17 +91,72 @@ struct AdminController {
             })])
         }
 
+        routes.admin(.get, "/api/admin/registration", "Who may register: open, invite (with an invitation) or closed") { _, _, _ in
+            Response.json(["mode": .string(try await services.accounts.registrationMode().rawValue)])
+        }
+        routes.admin(.put, "/api/admin/registration", "Set who may register: open, invite or closed",
+                     body: RequestBody(schema: Schema.object([("mode", Schema.oneOf(AccountService.RegistrationMode.allCases.map(\.rawValue)))],
+                                                             required: ["mode"]),
+                                       example: ["mode": "invite"], limit: 16 << 10)) { _, context, body in
+            let mode = AccountService.RegistrationMode(rawValue: try body.requiredString("mode")) ?? .open
+            try await services.accounts.setRegistrationMode(mode)
+            try await audit(context, "admin.registration", target: mode.rawValue)
+            return Response.json(["mode": .string(mode.rawValue)])
+        }
+        routes.admin(.get, "/api/admin/invites", "Invitations: for whom, when they expire, whether used (never the code)") { _, _, _ in
+            let invites = try await services.accounts.invites.list()
+            return Response.json(["invites": .array(invites.map { i in
+                ["id": .string(i.id), "email": i.email.map(JSONValue.string) ?? .null,
+                 "created_at": .string(ISO8601.string(fromMilliseconds: i.created_at)),
+                 "expires_at": .string(ISO8601.string(fromMilliseconds: i.expires_at)),
+                 "used_at": i.used_at.map { .string(ISO8601.string(fromMilliseconds: $0)) } ?? .null]
+            })])
+        }
+        routes.admin(.post, "/api/admin/invites", "Create an invitation code (shown once), optionally for one email",
+                     body: RequestBody(schema: Schema.object([("email", Schema.name(min: 3, max: 254)),
+                                                              ("expires_in_hours", Schema.integer(1...720))]),
+                                       example: ["email": "bob@example.com", "expires_in_hours": 72], limit: 16 << 10),
+                     success: .created) { _, context, body in
+            let email = body["email"]?.stringValue
+            if let email, !AccountService.isValidEmail(email) { throw APIError.badInput("email", "is not a valid address") }
+            let hours = body["expires_in_hours"]?.intValue ?? 72
+            let invite = try await services.accounts.invites.create(by: context.identity.userID, email: email,
+                                                                    lifetimeMilliseconds: hours * 3_600_000)
+            try await audit(context, "admin.invite.create", target: invite.id)
+            return Response.json(["id": .string(invite.id), "code": .string(invite.code), "email": email.map(JSONValue.string) ?? .null,
+                                  "expires_at": .string(ISO8601.string(fromMilliseconds: invite.expiresAt))], status: .created)
+        }
+        routes.admin(.delete, "/api/admin/invites/{id}", "Withdraw an invitation", success: .noContent) { _, context, _ in
+            let id = try context.parameters.require("id")
+            guard try await services.accounts.invites.delete(id: id) else { throw APIError.notFound }
+            try await audit(context, "admin.invite.delete", target: id)
+            return Response(status: .noContent)
+        }
+
         routes.admin(.get, "/api/admin/keys", "Global fallback keys (masked)") { _, _, _ in
             let listing = try await services.vault.list(userID: "").filter(\.global)
-            return Response.json(["keys": .array(listing.map { ["provider_id": .string($0.providerID), "masked": .string("…" + $0.last4)] })])
+            return Response.json(["keys": .array(listing.map { key in
+                ["provider_id": .string(key.providerID), "masked": .string("…" + key.last4),
+                 // null: saved before keys were bound to an endpoint; never sent until saved again.
+                 "bound_to": key.boundTo.map { ["plugin": .string($0.plugin), "base_url": .string($0.baseURL)] } ?? .null]
+            })])
         }
-        routes.admin(.put, "/api/admin/keys/{provider_id}", "Set the global fallback key of a provider",
+        routes.admin(.put, "/api/admin/keys/{provider_id}", "Set the global fallback key of one of your providers (slug or id), bound to its plugin and base URL",
                      body: KeysController.keyBody) { _, context, body in
-            let provider = try KeysController.providerID(context.parameters)
+            // Bound to the admin's own provider of that slug or id: its plugin and base URL are
+            // the only place the key is ever sent (a user's provider of the same slug
+            // pointing elsewhere never receives it).
+            let name = try KeysController.providerID(context.parameters)
+            guard let provider = try await KeysController.provider(name, userID: context.identity.userID, in: services.providers) else {
+                throw APIError(.notFound, "not_found",
+                               "you have no provider \"\(name)\": a global key is bound to one of your own providers (its plugin and base URL)")
+            }
             let key = try KeysController.checkedKey(body)
-            try await services.vault.store(userID: nil, providerID: provider, apiKey: key)
-            try await audit(context, "admin.key.set", target: provider)
-            return Response.json(["provider_id": .string(provider), "masked": .string("…" + String(key.suffix(4))), "global": true])
+            let endpoint = KeysController.endpoint(provider)
+            try await services.vault.store(userID: nil, providerID: provider.slug, apiKey: key, boundTo: endpoint)
+            try await audit(context, "admin.key.set", target: provider.slug)
+            return Response.json(["provider_id": .string(provider.slug), "masked": .string("…" + String(key.suffix(4))), "global": true,
+                                  "bound_to": ["plugin": .string(endpoint.plugin), "base_url": .string(endpoint.baseURL)]])
         }
         routes.admin(.delete, "/api/admin/keys/{provider_id}", "Remove a global fallback key", success: .noContent) { _, context, _ in
             let provider = try KeysController.providerID(context.parameters)
@@ -122,6 +178,7 @@ struct AdminController {
                 "plugins": ["loaded": .int(Int64(services.plugins.plugins.count)),
                             "load_errors": .array(services.plugins.failures.map { .string($0.description) })],
                 "simulator": services.options.simulatorURL.map(JSONValue.string) ?? .null,
+                "judge_prompt_versions": .array((services.judge.prompts?.versions ?? []).map(JSONValue.string)),
                 "instance": .string(services.runner.instance),
                 "jobs_running_here": .int(Int64(services.runner.runningJobIDs.count)),
                 "allow_local_endpoints": .bool(services.options.allowLocalEndpoints),

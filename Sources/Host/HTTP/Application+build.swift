@@ -4,13 +4,21 @@ import HostJudge
 import HostPlugins
 import WebUI
 import Hummingbird
+import HTTPTypes
+import NIOCore
+import NIOHTTPTypes
 import StudioJSON
 
 /// Builds the studio's HTTP application. Grows with each concern (auth, jobs, ...); each
 /// concern adds its controller in `buildRoutes`, so that function is the map of the server.
 public func buildApplication(host: String, port: Int, services: StudioServices) -> some ApplicationProtocol {
-    Application(router: buildRoutes(services).router,
-                configuration: .init(address: .hostname(host, port: port), serverName: "studio"))
+    // A client that sends its headers or body slowly (or not at all), or idles between
+    // requests, is disconnected: no connection is held open by a partial request.
+    let timeout = TimeAmount.seconds(services.options.requestReadTimeoutSeconds)
+    return Application(router: buildRoutes(services).router,
+                       server: .http1(configuration: .init(additionalChannelHandlers: [RequestReadDeadline(limit: timeout)],
+                                                           idleTimeout: timeout)),
+                       configuration: .init(address: .hostname(host, port: port), serverName: "studio"))
 }
 
 /// The routes and middleware, apart from the server, so tests can drive them directly and
@@ -18,18 +26,19 @@ public func buildApplication(host: String, port: Int, services: StudioServices) 
 public func buildRoutes(_ services: StudioServices) -> RouteTable {
     let router = Router(context: StudioRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: ClientAddressMiddleware(proxies: services.options.trustedProxies))
     if !services.options.corsOrigins.isEmpty { router.add(middleware: CORSMiddleware(origins: services.options.corsOrigins)) }
     // The dashboard: static files for any path no route answers (GET / → index.html).
     if let folder = services.options.webUIDirectory ?? WebUI.directory {
         router.add(middleware: FileMiddleware(folder, cacheControl: .init([(MediaType(type: .any), [.noCache])]), searchForIndexHtml: true))
     }
     let routes = RouteTable(router: router)
-    HealthController(catalog: services.catalog, simulatorURL: services.options.simulatorURL,
-                     judgePrompts: services.judge.prompts?.versions ?? []).addRoutes(to: routes)
+    HealthController().addRoutes(to: routes)
+    router.add(middleware: AuthenticationMiddleware(accounts: services.accounts, metricsToken: services.options.metricsToken))
     MetricsController(services: services).addRoutes(to: routes)
-    router.add(middleware: AuthenticationMiddleware(accounts: services.accounts))
-    AuthController(accounts: services.accounts, onRegister: { try await services.seedNewUser($0) }).addRoutes(to: routes)
-    KeysController(vault: services.vault, audit: services.accounts.audit).addRoutes(to: routes)
+    AuthController(accounts: services.accounts, onRegister: { try await services.seedNewUser($0) },
+                   cookies: CookiePolicy(secure: services.options.cookieSecure, allowedOrigins: services.options.corsOrigins)).addRoutes(to: routes)
+    KeysController(vault: services.vault, providers: services.providers, audit: services.accounts.audit).addRoutes(to: routes)
     ConfigController(services: services).addRoutes(to: routes)
     PluginsController(services: services).addRoutes(to: routes)
     AdminController(services: services).addRoutes(to: routes)
@@ -49,24 +58,13 @@ enum OpenAPIController {
                                 summary: "This document (OpenAPI 3.1)", body: nil, owned: nil, query: [], success: .ok)
 }
 
-/// `GET /healthz`: liveness plus what an operator wants at a glance.
+/// `GET /healthz`: liveness and version for anyone (a load balancer's probe); what an
+/// operator wants at a glance (plugins, simulator, judge prompts) is at
+/// `GET /api/admin/system`, behind an admin sign-in.
 struct HealthController {
-    let catalog: PluginCatalog
-    let simulatorURL: String?
-    /// The judge prompt versions found (empty: the prompt files are missing).
-    let judgePrompts: [String]
-
     func addRoutes(to routes: RouteTable) {
-        routes.public(.get, "/healthz", "Liveness, version, plugin counts") { _, _, _ in
-            let plugins = catalog.current
-            let body: JSONValue = [
-                "status": "ok", "version": .string(StudioVersion.current),
-                "plugins": .int(Int64(plugins.plugins.count)),
-                "plugin_load_errors": .int(Int64(plugins.failures.count)),
-                "simulator": simulatorURL.map(JSONValue.string) ?? .null,
-                "judge_prompt_versions": .array(judgePrompts.map(JSONValue.string)),
-            ]
-            return Response.json(body)
+        routes.public(.get, "/healthz", "Liveness and version (details: GET /api/admin/system)") { _, _, _ in
+            Response.json(["status": "ok", "version": .string(StudioVersion.current)])
         }
     }
 }
@@ -153,4 +151,32 @@ struct CORSMiddleware<Context: RequestContext>: RouterMiddleware {
         response.headers[.vary] = "Origin"
         return response
     }
+}
+
+/// Closes a connection whose request has not fully arrived `limit` after its head: the
+/// idle timeout alone lets a client trickle one body byte per interval forever.
+final class RequestReadDeadline: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    let limit: TimeAmount
+    private var timer: Scheduled<Void>?
+
+    init(limit: TimeAmount) { self.limit = limit }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head:
+            let channel = context.channel
+            timer?.cancel()
+            timer = context.eventLoop.scheduleTask(in: limit) { channel.close(promise: nil) }
+        case .end:
+            timer?.cancel()
+            timer = nil
+        case .body:
+            break
+        }
+        context.fireChannelRead(data)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) { timer?.cancel() }
 }

@@ -11,49 +11,67 @@ struct AuthController {
     let accounts: AccountService
     /// Runs after an account is created (seeding its configuration).
     let onRegister: @Sendable (String) async throws -> Void
+    /// Whether the refresh cookie carries `Secure`, and which browser origins may use it.
+    let cookies: CookiePolicy
     static let cookieName = "studio_refresh"
 
     static let credentials = RequestBody(
-        schema: Schema.object([("email", Schema.string(min: 3, max: 254)), ("password", Schema.string(min: 1, max: 200))],
+        schema: Schema.object([("email", Schema.name(min: 3, max: 254)), ("password", Schema.string(min: 1, max: 200))],
+                              required: ["email", "password"]),
+        example: ["email": "ada@example.com", "password": "correct horse battery"], limit: 16 << 10)
+
+    static let registration = RequestBody(
+        schema: Schema.object([("email", Schema.name(min: 3, max: 254)), ("password", Schema.string(min: 1, max: 200)),
+                               ("invite", Schema.name(min: 1, max: 100))],
                               required: ["email", "password"]),
         example: ["email": "ada@example.com", "password": "correct horse battery"], limit: 16 << 10)
 
     func addRoutes(to routes: RouteTable) {
-        routes.public(.post, "/api/auth/register", "Create an account (the first one is admin); sets the refresh cookie",
-                      body: Self.credentials, success: .created) { _, _, body in
-            let session = try await map { try await accounts.register(email: try body.requiredString("email", maxLength: 254),
-                                                                      password: try body.requiredString("password", maxLength: 200)) }
-            try await onRegister(session.user.id)
-            return sessionResponse(session, status: .created)
+        routes.public(.get, "/api/auth/registration", "Who may register here: open, invite (an invitation code is needed) or closed") { _, _, _ in
+            // The first account can always be created (it becomes the admin).
+            let first = try await accounts.users.count() == 0
+            return Response.json(["mode": .string(first ? "open" : try await accounts.registrationMode().rawValue)])
         }
-        routes.public(.post, "/api/auth/login", "Sign in; sets the refresh cookie", body: Self.credentials) { _, context, body in
+        routes.public(.post, "/api/auth/register", "Create an account (the first one is admin); sets the refresh cookie",
+                      body: Self.registration, success: .created) { request, context, body in
+            let session = try await map { try await accounts.register(email: try body.requiredString("email", maxLength: 254),
+                                                                      password: try body.requiredString("password", maxLength: 200),
+                                                                      invite: body["invite"]?.stringValue, ip: context.clientIP ?? "unknown") }
+            try await onRegister(session.user.id)
+            return sessionResponse(session, status: .created, request: request, context: context)
+        }
+        routes.public(.post, "/api/auth/login", "Sign in; sets the refresh cookie", body: Self.credentials) { request, context, body in
             let session = try await map { try await accounts.login(email: try body.requiredString("email", maxLength: 254),
                                                                    password: try body.requiredString("password", maxLength: 200),
                                                                    ip: context.clientIP ?? "unknown") }
-            return sessionResponse(session, status: .ok)
+            return sessionResponse(session, status: .ok, request: request, context: context)
         }
         routes.public(.post, "/api/auth/refresh",
-                      "A new access token from the refresh cookie (rotated on every use); 204 when there is no cookie") { request, _, _ in
+                      "A new access token from the refresh cookie (rotated on every use); 204 when there is no cookie") { request, context, _ in
+            // The cookie is sent by the browser whoever asks: only the studio's own pages may.
+            try cookies.checkOrigin(request)
             // No cookie is not an error: a page load asks whether a session exists (the
             // cookie is HttpOnly, so the page cannot tell). A bad or reused cookie is.
             guard let token = Self.refreshCookie(request) else { return Response(status: .noContent) }
             let session: AccountService.Session
             do { session = try await accounts.refresh(token) } catch let failure as RefreshTokenStore.Failure {
                 var error = APIError(.unauthorized, "refresh_failed", failure.description)
-                error.headers[.setCookie] = Self.clearedCookie
+                error.headers[.setCookie] = cookies.cleared(request, context)
                 throw error
             } catch AccountService.Failure.disabled {
                 throw APIError(.forbidden, "account_disabled", "this account is disabled")
             }
             var response = Response.json(["access_token": .string(session.accessToken), "token_type": "Bearer",
                                            "expires_in": .int(Int64(AccessTokenSigner.lifetime))])
-            response.headers[.setCookie] = Self.cookie(session.refresh)
+            response.headers[.setCookie] = cookies.cookie(session.refresh, request, context)
             return response
         }
-        routes.public(.post, "/api/auth/logout", "Revoke the refresh cookie's session", success: .noContent) { request, _, _ in
+        routes.public(.post, "/api/auth/logout", "Revoke the refresh cookie's session and end every access token of its user",
+                      success: .noContent) { request, context, _ in
+            try cookies.checkOrigin(request)
             if let token = Self.refreshCookie(request) { try await accounts.logout(refreshToken: token) }
             var response = Response(status: .noContent)
-            response.headers[.setCookie] = Self.clearedCookie
+            response.headers[.setCookie] = cookies.cleared(request, context)
             return response
         }
 
@@ -67,13 +85,13 @@ struct AuthController {
                                                             required: ["current_password", "new_password"]),
                                       example: ["current_password": "correct horse battery", "new_password": "another long phrase"],
                                       limit: 16 << 10),
-                    success: .noContent) { _, context, body in
+                    success: .noContent) { request, context, body in
             try await map { try await accounts.changePassword(userID: context.identity.userID,
                                                               current: try body.requiredString("current_password", maxLength: 200),
                                                               new: try body.requiredString("new_password", maxLength: 200)) }
             try await accounts.audit.record(userID: context.identity.userID, email: nil, action: "password.change", ip: context.clientIP)
             var response = Response(status: .noContent)
-            response.headers[.setCookie] = Self.clearedCookie
+            response.headers[.setCookie] = cookies.cleared(request, context.forwardedHTTPS)
             return response
         }
         routes.user(.get, "/api/auth/cli-tokens", "Your CLI tokens (never the token itself)") { _, context, _ in
@@ -84,7 +102,7 @@ struct AuthController {
             })])
         }
         routes.user(.post, "/api/auth/cli-tokens", "Create a named CLI token (shown once)",
-                    body: RequestBody(schema: Schema.object([("name", Schema.string(min: 1, max: 100, pattern: "\\S"))], required: ["name"]),
+                    body: RequestBody(schema: Schema.object([("name", Schema.name(min: 1, max: 100, pattern: "\\S"))], required: ["name"]),
                                       example: ["name": "laptop"], limit: 16 << 10),
                     success: .created) { _, context, body in
             let name = try body.requiredString("name", maxLength: 100)
@@ -115,15 +133,23 @@ struct AuthController {
                 var error = APIError(.tooManyRequests, "too_many_attempts", failure.description)
                 error.headers[.retryAfter] = String((ms + 999) / 1000)
                 throw error
+            case .registrationLimit(let ms):
+                var error = APIError(.tooManyRequests, "too_many_registrations", failure.description)
+                error.headers[.retryAfter] = String((ms + 999) / 1000)
+                throw error
+            case .registrationClosed: throw APIError(.forbidden, "registration_closed", failure.description)
+            case .inviteRequired: throw APIError.badInput("invite", failure.description)
+            case .invite: throw APIError(.forbidden, "invalid_invite", "invite: " + failure.description)
             }
         }
     }
 
-    private func sessionResponse(_ session: AccountService.Session, status: HTTPResponse.Status) -> Response {
+    private func sessionResponse(_ session: AccountService.Session, status: HTTPResponse.Status, request: Request,
+                                 context: StudioRequestContext) -> Response {
         var response = Response.json(["user": Self.userJSON(session.user), "access_token": .string(session.accessToken),
                                       "token_type": "Bearer", "expires_in": .int(Int64(AccessTokenSigner.lifetime))],
                                      status: status)
-        response.headers[.setCookie] = Self.cookie(session.refresh)
+        response.headers[.setCookie] = cookies.cookie(session.refresh, request, context)
         return response
     }
 
@@ -131,12 +157,6 @@ struct AuthController {
         ["id": .string(user.id), "email": .string(user.email), "role": .string(user.role),
          "created_at": .int(user.createdAt), "last_login_at": user.lastLoginAt.map(JSONValue.int) ?? .null]
     }
-
-    static func cookie(_ issued: RefreshTokenStore.Issued) -> String {
-        "\(cookieName)=\(issued.token); Path=/api/auth; Max-Age=\(RefreshTokenStore.lifetimeMilliseconds / 1000); HttpOnly; Secure; SameSite=Strict"
-    }
-
-    static let clearedCookie = "\(cookieName)=; Path=/api/auth; Max-Age=0; HttpOnly; Secure; SameSite=Strict"
 
     static func refreshCookie(_ request: Request) -> String? {
         for field in request.headers where field.name == .cookie {
@@ -157,12 +177,20 @@ struct AuthController {
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = StudioRequestContext
     let accounts: AccountService
+    /// The operator's metrics token (STUDIO_METRICS_TOKEN): it proves nothing but the right
+    /// to read `/metrics`, so it only marks the context.
+    let metricsToken: String?
 
     func handle(_ request: Request, context: StudioRequestContext,
                 next: (Request, StudioRequestContext) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else { return try await next(request, context) }
         guard header.lowercased().hasPrefix("bearer "), case let token = String(header.dropFirst(7)), !token.isEmpty else {
             throw APIError(.unauthorized, "invalid_token", "Authorization must be \"Bearer <token>\"")
+        }
+        if let metricsToken, TokenHashing.constantTimeEqual(token, metricsToken) {
+            var context = context
+            context.metricsReader = true
+            return try await next(request, context)
         }
         guard let (userID, role) = try await accounts.identify(bearer: token) else {
             throw APIError(.unauthorized, "invalid_token", "the token is invalid, expired or revoked")

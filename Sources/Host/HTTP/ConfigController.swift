@@ -17,9 +17,9 @@ struct ConfigController {
     // shows them, the bad-input tests are generated from them.
     static let providerSchema = Schema.object([
         ("slug", Schema.string(min: 1, max: 64, pattern: "^[A-Za-z0-9_-]+$")),
-        ("plugin_id", Schema.string(min: 1, max: 128)),
-        ("base_url", Schema.string(min: 1, max: 2000)),
-        ("display_name", Schema.string(min: 1, max: 200)),
+        ("plugin_id", Schema.name(min: 1, max: 128)),
+        ("base_url", Schema.name(min: 1, max: 2000)),
+        ("display_name", Schema.name(min: 1, max: 200)),
         ("default_params", Schema.anyObject),
         ("api_key_env", ["type": ["string", "null"], "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "maxLength": 128]),
     ], required: ["slug", "plugin_id", "base_url"])
@@ -27,14 +27,14 @@ struct ConfigController {
                                               "display_name": "OpenAI", "default_params": ["temperature": 0.7],
                                               "api_key_env": "OPENAI_API_KEY"]
     static let modelSchema = Schema.object([
-        ("model_id", Schema.string(min: 1, max: 200)),
+        ("model_id", Schema.name(min: 1, max: 200)),
         ("display_name", Schema.nullableString(max: 200)),
         ("context_window", Schema.integer(1...100_000_000, nullable: true)),
         ("max_output", Schema.integer(1...100_000_000, nullable: true)),
         ("price_in", Schema.number(min: 0, max: 1_000_000, nullable: true)),
         ("price_out", Schema.number(min: 0, max: 1_000_000, nullable: true)),
         ("system_prompt", Schema.nullableString(max: 100_000)),
-        ("skip_params", Schema.array(Schema.string(min: 1, max: 64), max: 64)),
+        ("skip_params", Schema.array(Schema.name(min: 1, max: 64), max: 64)),
         ("params", Schema.anyObject),
     ], required: ["model_id"])
     static let modelExample: JSONValue = ["model_id": "gpt-4o-mini", "display_name": "GPT-4o mini", "context_window": 128000,

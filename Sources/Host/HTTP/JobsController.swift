@@ -62,7 +62,7 @@ struct JobsController {
             guard let job = try await services.jobStore.find(id: try context.parameters.require("id"), userID: context.identity.userID)
             else { throw APIError.notFound }
             let header = request.headers[.init("Last-Event-ID")!] ?? request.uri.queryParameters["last_event_id"].map(String.init)
-            return eventStream(jobID: job.id, after: header.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? 0)
+            return eventStream(jobID: job.id, after: min(max(header.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? 0, 0), Int(Int32.max)))
         }
 
         routes.admin(.get, "/api/admin/jobs", "Every user's jobs, newest first", query: ["state"]) { request, _, _ in

@@ -7,15 +7,21 @@ import NIOCore
 import SQLKit
 import StudioJSON
 
-/// `GET /metrics` (SPEC §11, public): Prometheus text exposition of what an operator
-/// watches — jobs by state (all instances, from the database), jobs running on this
-/// instance, SSE followers here, plugins loaded and refused, uptime. No user data.
+/// `GET /metrics`: Prometheus text exposition of what an operator watches — jobs by state
+/// (all instances, from the database), jobs running on this instance, SSE followers here,
+/// plugins loaded and refused, uptime. No user data, but not for anyone either: an admin's
+/// token, or the operator's STUDIO_METRICS_TOKEN for a scraper (docs/deploy.md, "Security").
 struct MetricsController {
     let services: StudioServices
     let startedAt = Date()
 
     func addRoutes(to routes: RouteTable) {
-        routes.public(.get, "/metrics", "Prometheus metrics (text format 0.0.4)") { _, _, _ in
+        routes.public(.get, "/metrics", "Prometheus metrics (text format 0.0.4); an admin's token or STUDIO_METRICS_TOKEN") { _, context, _ in
+            guard context.metricsReader || context.identity?.isAdmin == true else {
+                throw context.identity == nil
+                    ? APIError(.unauthorized, "authentication_required", "metrics need an admin's token or the metrics token (STUDIO_METRICS_TOKEN)")
+                    : APIError(.forbidden, "admin_only", "metrics need an admin account or the metrics token")
+            }
             let states = try await services.database.withSQL { db in
                 try await db.raw("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state").all()
                     .map { (try $0.decode(column: "state", as: String.self), try $0.decode(column: "n", as: Int.self)) }

@@ -14,8 +14,13 @@ public struct Identity: Sendable {
 public struct StudioRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var identity: Identity?
-    /// The peer's IP address (for login rate limits and the audit log).
-    public let clientIP: String?
+    /// The client's IP address (for login rate limits and the audit log): the peer's,
+    /// or what a trusted proxy says (ClientAddressMiddleware).
+    public var clientIP: String?
+    /// Whether the client reached a trusted proxy over HTTPS (nil: no trusted proxy said).
+    public var forwardedHTTPS: Bool?
+    /// The request carried the operator's metrics token (it may read `/metrics`, nothing else).
+    public var metricsReader = false
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
@@ -28,6 +33,7 @@ public struct AuthenticatedContext: ChildRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let identity: Identity
     public let clientIP: String?
+    public let forwardedHTTPS: Bool?
 
     public init(context: StudioRequestContext) throws {
         guard let identity = context.identity else {
@@ -36,6 +42,7 @@ public struct AuthenticatedContext: ChildRequestContext {
         coreContext = context.coreContext
         self.identity = identity
         clientIP = context.clientIP
+        forwardedHTTPS = context.forwardedHTTPS
     }
 }
 

@@ -92,9 +92,40 @@ public final class RouteTable: @unchecked Sendable {  // filled once while build
     /// The body of a route that declares one, validated; `.null` for routes without.
     static func readBody(_ request: Request, _ spec: RequestBody?) async throws -> JSONValue {
         guard let spec else { return .null }
+        // JSON only: a form or text/plain body is what another site's page can send
+        // without asking (CSRF), and nothing the API reads.
+        guard let type = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased(),
+              type == "application/json" || (type.hasPrefix("application/") && type.hasSuffix("+json")) else {
+            throw APIError(.unsupportedMediaType, "unsupported_media_type", "send the body as JSON with Content-Type: application/json")
+        }
         let value = try await request.jsonObject(limit: spec.limit)
+        if let (field, message) = unstorable(value, at: "") { throw APIError.badInput(field.isEmpty ? "body" : field, message) }
         if let violation = JSONSchema(spec.schema).validate(value).first { throw error(for: violation) }
         return value
+    }
+
+    /// The first value no route may take, whatever its schema: a NUL character (databases
+    /// store it as the end of the string, or refuse it), or a number beyond ±9.2e18
+    /// (infinite after parsing, or past every integer the studio keeps). Field as a user writes it.
+    static func unstorable(_ value: JSONValue, at field: String) -> (String, String)? {
+        switch value {
+        case .string(let s):
+            return s.utf8.contains(0) ? (field, "must not contain the NUL character (\\u0000)") : nil
+        case .double(let d):
+            return d.isFinite && abs(d) < 9.2e18 ? nil : (field, "number out of range")
+        case .array(let items):
+            for (i, item) in items.enumerated() { if let found = unstorable(item, at: field + "[\(i)]") { return found } }
+            return nil
+        case .object(let members):
+            for (key, member) in members {
+                let name = field.isEmpty ? key : field + "." + key
+                if key.utf8.contains(0) { return (field.isEmpty ? "body" : field, "a field name must not contain the NUL character") }
+                if let found = unstorable(member, at: name) { return found }
+            }
+            return nil
+        default:
+            return nil
+        }
     }
 
     /// A schema violation as the API reports it: 400 naming the field as a user writes
@@ -106,6 +137,9 @@ public final class RouteTable: @unchecked Sendable {  // filled once while build
         if violation.message.hasPrefix(marker) {
             let name = String(violation.message.dropFirst(marker.count).dropLast())
             return APIError.badInput(join(prefix, join(parent, name)), "is required")
+        }
+        if violation.message == "does not match pattern \(Schema.noControlCharacters)" {
+            return APIError.badInput(join(prefix, parent), "must not contain control characters (line breaks, tabs, NUL)")
         }
         return APIError.badInput(join(prefix, parent), violation.message)
     }
@@ -136,6 +170,18 @@ public enum Schema {
         if let pattern { s["pattern"] = .string(pattern) }
         return .object(s)
     }
+
+    /// A name, email or identifier: no control characters (line breaks, tabs, NUL), which
+    /// would be stored as something other than what a person reads. Optionally not blank.
+    public static func name(min: Int = 1, max: Int = 200, pattern: String? = nil) -> JSONValue {
+        var s: JSONObject = ["type": "string", "minLength": .int(Int64(min)), "maxLength": .int(Int64(max)),
+                             "pattern": .string(noControlCharacters)]
+        if let pattern { s["allOf"] = [["pattern": .string(pattern)]] }
+        return .object(s)
+    }
+
+    /// The pattern `name` uses; RouteTable words its violation for people.
+    static let noControlCharacters = "^\\P{Cc}*$"
 
     public static func nullableString(max: Int = 1000) -> JSONValue {
         ["type": ["string", "null"], "maxLength": .int(Int64(max))]

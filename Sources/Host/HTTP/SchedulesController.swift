@@ -12,12 +12,12 @@ struct SchedulesController {
     let services: StudioServices
 
     static let schema = Schema.object([
-        ("name", Schema.string(min: 1, max: 200)),
+        ("name", Schema.name(min: 1, max: 200)),
         ("kind", Schema.oneOf(["benchmark", "eval"])),
         ("request", Schema.anyObject),
         ("interval_hours", Schema.integer(1...720, nullable: true)),
         ("cron", Schema.nullableString(max: 200)),
-        ("time_zone", Schema.string(min: 1, max: 64)),
+        ("time_zone", Schema.name(min: 1, max: 64)),
         ("enabled", Schema.boolean),
     ], required: ["name", "kind", "request"])
     static let example: JSONValue = ["name": "nightly speed check", "kind": "benchmark", "request": BenchmarkRequest.example,

@@ -63,6 +63,17 @@ public struct StudioServices: Sendable {
         public var schedulerMaxSleepMilliseconds: Int64 = 30_000
         /// Seconds before a judge call's first retry on 429/5xx (doubled each retry).
         public var judgeRetryDelay = 0.5
+        /// Proxies whose forwarding headers name the client (none by default).
+        public var trustedProxies = TrustedProxies()
+        /// Whether the refresh cookie is `Secure` (auto: as a trusted proxy says).
+        public var cookieSecure = CookiePolicy.Secure.auto
+        /// A bearer token that may read `/metrics` besides admins (a Prometheus scraper's).
+        public var metricsToken: String?
+        /// Registrations one client address may attempt per hour.
+        public var registrationsPerHour = 10
+        /// Seconds a client may take to send a request's headers and body, and to stay idle
+        /// between requests, before its connection is closed.
+        public var requestReadTimeoutSeconds: Int64 = 30
         public init(simulatorURL: String? = nil, allowLocalEndpoints: Bool = false, corsOrigins: [String] = []) {
             self.simulatorURL = simulatorURL
             self.allowLocalEndpoints = allowLocalEndpoints
@@ -73,6 +84,8 @@ public struct StudioServices: Sendable {
     public init(database: StudioDatabase, accounts: AccountService, vault: KeyVault, plugins: PluginRegistry,
                 seed: StudioConfig = .builtIn, options: Options = Options()) {
         self.database = database
+        var accounts = accounts
+        accounts.registrationsPerHour = options.registrationsPerHour
         self.accounts = accounts
         self.vault = vault
         let catalog = PluginCatalog(plugins)

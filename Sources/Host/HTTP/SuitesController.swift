@@ -20,13 +20,13 @@ struct SuitesController {
                                                    "description": ["type": "string"], "parameters": ["type": "object"]]]],
     ]
     static let caseSchema = Schema.object([
-        ("id", Schema.string(min: 1, max: 128)),
+        ("id", Schema.name(min: 1, max: 128)),
         ("prompt", Schema.string(min: 1, max: 100_000)),
         ("expected_calls", Schema.array(["type": "object", "required": ["name"],
                                          "properties": ["name": ["type": ["string", "array"]], "arguments": ["type": ["object", "null"]]]], max: 64)),
         ("should_call_tool", Schema.boolean),
-        ("category", Schema.string(max: 64)),
-        ("scorer", Schema.string(min: 1, max: 64)),
+        ("category", Schema.name(min: 0, max: 64)),
+        ("scorer", Schema.name(min: 1, max: 64)),
         ("order", Schema.oneOf(["any", "strict"])),
         // A case may bring its own tools (BFCL cases do) and keep BFCL's shape beside ours.
         ("tools", Schema.array(toolSchema, max: 256)),
@@ -38,7 +38,7 @@ struct SuitesController {
                                       ("optimal_hops", Schema.integer(1...20)), ("prerequisites", Schema.array(Schema.string(min: 1, max: 128), max: 64))])),
     ], required: ["id", "prompt"])
     static let suiteSchema = Schema.object([
-        ("name", Schema.string(min: 1, max: 200)),
+        ("name", Schema.name(min: 1, max: 200)),
         ("description", Schema.string(max: 2000)),
         ("system_prompt", Schema.string(max: 100_000)),
         ("tools", Schema.array(toolSchema, max: 256)),
@@ -166,6 +166,10 @@ struct SuitesController {
         routes.user(.post, "/api/suites/{id}/cases", "Add a case", body: RequestBody(schema: Self.caseSchema, example: Self.firstCaseExample),
                     owned: "suite", success: .created) { _, context, body in
             let key = try body.requiredString("id")
+            if let count = try await services.suites.caseCount(userID: context.identity.userID, suiteID: try context.parameters.require("id")),
+               count >= Self.maxCases {
+                throw APIError(.conflict, "too_many_cases", "cases: this suite already holds \(Self.maxCases) cases, the most a suite holds")
+            }
             let record: CaseRecord?
             do {
                 record = try await services.suites.addCase(userID: context.identity.userID, suiteID: try context.parameters.require("id"), key: key,
@@ -241,7 +245,15 @@ struct SuitesController {
         }
     }
 
+    /// The most cases a suite holds, however it was made (created, imported from any
+    /// format, bulk-replaced or grown one case at a time).
+    static let maxCases = 10_000
+
     private func create(_ context: AuthenticatedContext, _ contents: SuiteContents) async throws -> JSONValue {
+        guard contents.cases.count <= Self.maxCases else {
+            throw APIError(.contentTooLarge, "too_many_cases",
+                           "cases: a suite holds at most \(Self.maxCases) cases; this one has \(contents.cases.count): split it into several suites")
+        }
         let suite: SuiteRecord
         do { suite = try await services.suites.create(userID: context.identity.userID, contents) } catch let failure as SuiteStore.Failure {
             throw APIError(.conflict, "duplicate_case", "cases: \(failure.description)")

@@ -45,7 +45,7 @@ public struct BenchmarkRequest: Sendable {
             "prompt": ["type": "string", "minLength": 1, "maxLength": 100_000],
             "max_tokens": ["type": "integer", "minimum": 1, "maximum": 1_000_000],
             // Out-of-range values are clamped by the provider rules (and reported), not refused.
-            "temperature": ["type": "number", "minimum": 0],
+            "temperature": ["type": "number", "minimum": 0, "maximum": 2],
             "context_tiers": ["type": "array", "minItems": 1, "maxItems": 8,
                               "items": ["type": "integer", "minimum": 0, "maximum": 2_000_000]],
             "params": ["type": "object"],
@@ -128,7 +128,10 @@ public struct UserConfiguration: Sendable {
     /// user's, else the admin's global fallback). Kept in memory for the job only.
     public func keys(userID: String, for config: StudioConfig) async throws -> [String: String] {
         var keys: [String: String] = [:]
-        for provider in config.providers { keys[provider.id] = try await vault.key(userID: userID, providerID: provider.id) }
+        for provider in config.providers {
+            keys[provider.id] = try await vault.key(userID: userID, providerID: provider.id,
+                                                    endpoint: KeyVault.Endpoint(plugin: provider.plugin, baseURL: provider.baseURL))
+        }
         return keys
     }
 

@@ -40,6 +40,14 @@ public struct LoadTestRequest: Sendable {
         if (body["concurrency"] == nil) == (body["rate"] == nil) { return ("concurrency", "give exactly one of concurrency or rate levels") }
         if body["poisson"]?.boolValue == true, body["rate"] == nil { return ("poisson", "Poisson arrivals go with rate levels") }
         if body["requests"] != nil, body["duration_s"] != nil { return ("duration_s", "give requests or duration_s, not both") }
+        let plan = LoadPlan(json: body)
+        for case .rate(let rate) in plan.levels where plan.durationSeconds == nil {
+            let seconds = Double(plan.warmupCount(for: .rate(rate)) + (plan.requests ?? 0)) / rate
+            if seconds > LoadPlan.longestLevelSeconds {
+                return ("rate", "at \(rate)/s the level's \(plan.warmupCount(for: .rate(rate)) + (plan.requests ?? 0)) requests would take "
+                        + "\(Int(seconds / 86_400)) days (at most 7): raise the rate or lower requests")
+            }
+        }
         return nil
     }
 }
@@ -68,7 +76,14 @@ public struct LoadTestJobExecutor: JobExecutor {
     }
 
     public func run(_ job: JobRecord, events: JobEventWriter) async throws {
-        let request = LoadTestRequest(json: try JSONParser.parse(job.request))
+        // The stored request is checked again: it may predate today's bounds (a job queued
+        // by an older version must fail with a reason, never reach the engine).
+        let body = try JSONParser.parse(job.request)
+        if let violation = JSONSchema(LoadTestRequest.schema).validate(body).first {
+            throw JobFailure("the stored request is no longer valid: \(violation.path) \(violation.message)")
+        }
+        if let (field, message) = LoadTestRequest.problem(body) { throw JobFailure("the stored request is no longer valid: \(field): \(message)") }
+        let request = LoadTestRequest(json: body)
         let targets = BenchmarkRequest.single(provider: request.provider, model: request.model)
         let resolved = try await configuration.targets(userID: job.userID, request: targets, registry: plugins(),
                                                        simulatorURL: simulatorURL, events: events)

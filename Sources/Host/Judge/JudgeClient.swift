@@ -46,7 +46,7 @@ public struct JudgeClient: Sendable {
                 return .failure(JudgeError("provider", "\(failure.errorClass.description) after \(attempt) attempt\(attempt == 1 ? "" : "s"): \(failure.message)"))
             }
             let delay = min(maxDelay, failure.retryAfterSeconds ?? baseDelay * Double(1 << (attempt - 1)))
-            try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))
+            try? await Task.sleep(nanoseconds: Saturating.nanoseconds(seconds: delay))  // Retry-After is the provider's word
         }
     }
 

@@ -28,7 +28,7 @@ public struct LoadEngine: Sendable {
         let streams = plan.levels.map { level -> Int in
             switch level {
             case .concurrency(let n): return n
-            case .rate(let r): return Int(min(4096, r * 2))
+            case .rate(let r): return Saturating.int(min(4096, r * 2))
             }
         }.max() ?? 64
         // One event loop per CPU this process may use: NIO's shared group counts every
@@ -78,7 +78,7 @@ final class LevelRun: Sendable {
         self.transport = transport
         self.warmup = warmup
         self.total = plan.durationSeconds == nil ? plan.requests : nil
-        self.deadline = plan.durationSeconds.map { UInt64($0 * 1e9) }
+        self.deadline = plan.durationSeconds.map { Saturating.nanoseconds(seconds: $0) }
         self.progress = progress
         self.state = Mutex(LevelAccumulator(slo: plan.slo))
     }
@@ -211,7 +211,7 @@ private final class OpenLoopDispatcher: Sendable {
             }
             if stop { s.stopped = true; return nil }
             s.index += 1
-            return (s.index - 1, start + UInt64(offset * 1e9))
+            return (s.index - 1, Saturating.add(start, Saturating.nanoseconds(seconds: offset)))
         }
         guard let next else { return finishIfDone() }
         let now = MonotonicClock.now()
@@ -382,7 +382,7 @@ public struct LevelAccumulator: Sendable {
             return measured
         }
         ok += 1
-        outputTokens += metrics.outputTokens
+        outputTokens = Saturating.add(outputTokens, metrics.outputTokens)
         e2e.record(ms: metrics.totalSeconds * 1000)
         if let t = metrics.ttftMs { ttft.record(ms: t) }
         if let itl = metrics.itlMs { itlPerRequest.record(ms: itl) }

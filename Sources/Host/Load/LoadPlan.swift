@@ -18,7 +18,7 @@ public struct LoadPlan: Sendable, Equatable {
         }
 
         static func number(_ value: Double) -> String {
-            value == value.rounded() ? String(Int(value)) : String(value)
+            abs(value) < 1e15 && value == value.rounded() ? String(Int(value)) : String(value)
         }
     }
 
@@ -87,18 +87,25 @@ public struct LoadPlan: Sendable, Equatable {
                   e2eMs: json["slo"]?["e2e_ms"]?.doubleValue)
     }
 
-    /// The plan's fields as a JSON Schema (the load-test request embeds it).
+    /// Bounds of a plan (the schema below and `problem(_:)` state them): a rate below one
+    /// request per 100 s, or a level that would last longer than a week, is a mistake.
+    public static let minimumRate = 0.01
+    public static let longestLevelSeconds = 7.0 * 86_400
+
+    /// The plan's fields as a JSON Schema (the load-test request embeds it). Every number
+    /// has both bounds: values reach timers and integer conversions.
     public static let properties: JSONObject = [
         "concurrency": ["type": "array", "minItems": 1, "maxItems": 16, "items": ["type": "integer", "minimum": 1, "maximum": 4096]],
-        "rate": ["type": "array", "minItems": 1, "maxItems": 16, "items": ["type": "number", "exclusiveMinimum": 0, "maximum": 100_000]],
+        "rate": ["type": "array", "minItems": 1, "maxItems": 16, "items": ["type": "number", "minimum": .double(minimumRate), "maximum": 100_000]],
         "poisson": ["type": "boolean"],
-        "seed": ["type": "integer", "minimum": 0],
+        "seed": ["type": "integer", "minimum": 0, "maximum": 9_007_199_254_740_991],
         "requests": ["type": "integer", "minimum": 1, "maximum": 1_000_000],
-        "duration_s": ["type": "number", "exclusiveMinimum": 0, "maximum": 86_400],
+        "duration_s": ["type": "number", "minimum": 1, "maximum": 86_400],
         "warmup": ["type": "integer", "minimum": 0, "maximum": 100_000],
         "max_tokens": ["type": "integer", "minimum": 1, "maximum": 100_000],
         "slo": ["type": "object", "additionalProperties": false, "properties": [
-            "ttft_ms": ["type": "number", "exclusiveMinimum": 0], "itl_ms": ["type": "number", "exclusiveMinimum": 0],
-            "e2e_ms": ["type": "number", "exclusiveMinimum": 0]]],
+            "ttft_ms": ["type": "number", "exclusiveMinimum": 0, "maximum": 3_600_000],
+            "itl_ms": ["type": "number", "exclusiveMinimum": 0, "maximum": 3_600_000],
+            "e2e_ms": ["type": "number", "exclusiveMinimum": 0, "maximum": 3_600_000]]],
     ]
 }

@@ -1,3 +1,4 @@
+import HostMeasurement
 import StudioJSON
 
 /// The simulator's judge model (docs/simulator.md, "Judge models"): it reads the task
@@ -33,7 +34,7 @@ public enum SimulatedJudge {
         switch task {
         case "case-verdict":
             let score = block("automatic_score", in: allText)?["score"]?.doubleValue ?? 0
-            let quality = 1 + Int((score * 4).rounded())
+            let quality = 1 + Saturating.int((min(max(score, 0), 1) * 4).rounded())
             answer = [
                 "reasoning": .string("The automatic score is \(score); the answer is graded from it."),
                 "tool_assessment": .string(score >= 0.5 ? "The right tool was called." : "The tool choice is wrong or missing."),
@@ -45,7 +46,7 @@ public enum SimulatedJudge {
         case "model-report":
             let qualities = (block("verdicts", in: allText)?.arrayValue ?? []).compactMap { $0["quality"]?.doubleValue }
             let mean = qualities.isEmpty ? 0 : qualities.map { ($0 - 1) / 4 }.reduce(0, +) / Double(qualities.count)
-            let score = Int((mean * 100).rounded())
+            let score = Saturating.int((mean * 100).rounded())
             let grade = score >= 90 ? "A" : score >= 80 ? "B" : score >= 70 ? "C" : score >= 60 ? "D" : "F"
             answer = [
                 "reasoning": .string("Mean quality over \(qualities.count) verdicts."),

@@ -1,3 +1,4 @@
+import HostMeasurement
 import StudioJSON
 
 /// The parts of an incoming request the simulator needs, read the same way for every
@@ -139,7 +140,7 @@ enum SimulatedToolCalls {
         let type = property["type"]?.stringValue ?? property["type"]?.arrayValue?.first?.stringValue ?? "string"
         let numbers = prompt.split(whereSeparator: { !"0123456789.-".contains($0) }).compactMap { Double($0) }
         switch type {
-        case "integer": return .int(Int64(numbers.first ?? 1))
+        case "integer": return .int(Int64(Saturating.int(numbers.first ?? 1)))
         case "number", "float": return .double(numbers.first ?? 1.5)
         case "boolean": return .bool(true)
         case "array": return .array([])

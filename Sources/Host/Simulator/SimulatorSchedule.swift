@@ -1,3 +1,4 @@
+import HostMeasurement
 import StudioJSON
 
 /// What one simulated response does and when, read from the model name and request
@@ -81,8 +82,8 @@ public struct SimulatorSchedule: Sendable, Equatable {
         }
         if let v = number(after: "ttft") { ttftMs = v; return }
         if let v = number(after: "gap") { gapMs = v; return }
-        if let v = number(after: "tok") { tokens = Int(v); return }
-        if let v = number(after: "epw") { eventsPerWrite = Int(v); return }
+        if let v = number(after: "tok") { tokens = Saturating.int(v); return }
+        if let v = number(after: "epw") { eventsPerWrite = Saturating.int(v); return }
         if let v = number(after: "hdr") { headerDelayMs = v; return }
         if key == "split" { splitEvents = true; return }
         if key.hasPrefix("fault"), let f = Fault(rawValue: String(key.dropFirst(5))) { fault = f; return }

@@ -112,7 +112,7 @@ public struct SimulatorServer: Sendable {
         truth.inputTokens = SimulatorText.estimateTokens(parsed.allText)
 
         if schedule.headerDelayMs > 0 {
-            try await Self.sleep(until: receivedAt + UInt64(schedule.headerDelayMs * 1_000_000))
+            try await Self.sleep(until: Saturating.add(receivedAt, Saturating.nanoseconds(milliseconds: min(schedule.headerDelayMs, 600_000))))
         }
         if let status = schedule.fault.flatMap(Self.statusFault) {
             truth.headersAt = MonotonicClock.now()

@@ -34,6 +34,23 @@ public enum Migrations {
             "CREATE INDEX judge_reports_user_eval ON judge_reports(user_id, eval_run_id)",
             "CREATE INDEX judge_verdicts_report ON judge_verdicts(report_id)",
         ] }),
+        Migration(version: 5, name: "token versions, global keys bound to a provider definition, server settings, invites", statements: { _ in [
+            // Bumped on logout, password change, role change and disabling: access tokens
+            // carry the version they were signed with and stop working once it moves on.
+            "ALTER TABLE users ADD COLUMN token_version INTEGER NOT NULL DEFAULT 0",
+            // A global (admin) key is sent only to this plugin at this base URL; rows from
+            // before this migration have none and are never sent until the admin saves them again.
+            "ALTER TABLE user_api_keys ADD COLUMN bound_plugin TEXT",
+            "ALTER TABLE user_api_keys ADD COLUMN bound_base_url TEXT",
+            // Studio-wide settings the admin changes at run time (registration mode, ...).
+            "CREATE TABLE server_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at BIGINT NOT NULL)",
+            """
+            CREATE TABLE invites (
+                id TEXT PRIMARY KEY, code_hash TEXT NOT NULL UNIQUE, email TEXT,
+                created_by TEXT REFERENCES users(id) ON DELETE SET NULL, created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL, used_at BIGINT, used_by TEXT REFERENCES users(id) ON DELETE SET NULL)
+            """,
+        ] }),
     ]
 
     /// Applies every migration not yet recorded. Returns the versions applied now.

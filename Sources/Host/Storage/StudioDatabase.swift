@@ -36,6 +36,26 @@ public final class StudioDatabase: Sendable {
     }
 
     /// Opens `postgres://user:pass@host:port/db` or a SQLite file path (created if missing).
+    /// The data folder (when the studio creates it) is 0700 and the database file 0600:
+    /// it holds password hashes, sealed keys and everyone's results. SQLite gives its
+    /// -wal and -shm files the database file's mode; a file left 0644 by an older version
+    /// is tightened too.
+    static func prepareSQLiteFile(_ target: String) throws {
+        let fm = FileManager.default
+        let directory = URL(fileURLWithPath: target).deletingLastPathComponent().path
+        if !fm.fileExists(atPath: directory) {
+            try fm.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
+        if !fm.fileExists(atPath: target) {
+            guard fm.createFile(atPath: target, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+                throw OpenError(description: "cannot create the database file \(target)")
+            }
+        }
+        for file in [target, target + "-wal", target + "-shm"] where fm.fileExists(atPath: file) {
+            try? fm.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file)
+        }
+    }
+
     public static func open(_ target: String, logger: Logger = Logger(label: "studio.storage")) async throws -> StudioDatabase {
         if target.hasPrefix("postgres://") || target.hasPrefix("postgresql://") {
             let configuration: SQLPostgresConfiguration
@@ -55,8 +75,7 @@ public final class StudioDatabase: Sendable {
             }
             return database
         }
-        let directory = URL(fileURLWithPath: target).deletingLastPathComponent().path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try Self.prepareSQLiteFile(target)
         let source = TunedSQLiteSource(base: SQLiteConnectionSource(configuration: .init(storage: .file(path: target), enableForeignKeys: true)))
         // SQLite takes one writer at a time: one connection, and WAL so readers never wait.
         let pool = EventLoopGroupConnectionPool(source: source, maxConnectionsPerEventLoop: 1, logger: logger,

@@ -131,6 +131,16 @@ public struct SuiteStore: Sendable {
         }
     }
 
+    /// How many cases the user's suite holds (nil: no such suite of theirs).
+    public func caseCount(userID: String, suiteID: String) async throws -> Int? {
+        try await database.withSQL { db in
+            guard try await db.select().column("id").from("tool_suites").where("user_id", .equal, userID)
+                .where("id", .equal, suiteID).first() != nil else { return nil }
+            return try await db.raw("SELECT COUNT(*) AS n FROM tool_test_cases WHERE suite_id = \(bind: suiteID)")
+                .first(decodingColumn: "n", as: Int.self) ?? 0
+        }
+    }
+
     public func cases(userID: String, suiteID: String) async throws -> [CaseRecord] {
         try await database.withSQL { db in
             try await db.select().columns(Self.caseColumns).from("tool_test_cases").where("user_id", .equal, userID)

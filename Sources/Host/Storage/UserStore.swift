@@ -9,9 +9,12 @@ public struct UserRecord: Sendable, Equatable, Codable {
     public var disabled: Bool
     public var createdAt: Int64
     public var lastLoginAt: Int64?
+    /// Access tokens signed under another version are refused (see `bumpTokenVersion`).
+    public var tokenVersion: Int
 
     enum CodingKeys: String, CodingKey {
         case id, email, role, disabled
+        case tokenVersion = "token_version"
         case passwordHash = "password_hash"
         case createdAt = "created_at"
         case lastLoginAt = "last_login_at"
@@ -20,7 +23,7 @@ public struct UserRecord: Sendable, Equatable, Codable {
 
 /// Users: the one aggregate every other row hangs from.
 public struct UserStore: Sendable {
-    let database: StudioDatabase
+    public let database: StudioDatabase
 
     public init(database: StudioDatabase) { self.database = database }
 
@@ -39,7 +42,7 @@ public struct UserStore: Sendable {
             let count = try await db.raw("SELECT COUNT(*) AS n FROM users").first(decodingColumn: "n", as: Int.self) ?? 0
             let user = UserRecord(id: RecordID.make(), email: normalized, passwordHash: passwordHash,
                                   role: count == 0 ? "admin" : "user", disabled: false,
-                                  createdAt: Clock.milliseconds(), lastLoginAt: nil)
+                                  createdAt: Clock.milliseconds(), lastLoginAt: nil, tokenVersion: 0)
             try await db.insert(into: "users")
                 .columns("id", "email", "password_hash", "role", "disabled", "created_at")
                 .values(SQLBind(user.id), SQLBind(user.email), SQLBind(user.passwordHash), SQLBind(user.role),
@@ -51,14 +54,14 @@ public struct UserStore: Sendable {
 
     public func find(email: String) async throws -> UserRecord? {
         try await database.withSQL { db in
-            try await db.select().columns("id", "email", "password_hash", "role", "disabled", "created_at", "last_login_at")
+            try await db.select().columns("id", "email", "password_hash", "role", "disabled", "created_at", "last_login_at", "token_version")
                 .from("users").where("email", .equal, email.lowercased()).first(decoding: UserRecord.self)
         }
     }
 
     public func find(id: String) async throws -> UserRecord? {
         try await database.withSQL { db in
-            try await db.select().columns("id", "email", "password_hash", "role", "disabled", "created_at", "last_login_at")
+            try await db.select().columns("id", "email", "password_hash", "role", "disabled", "created_at", "last_login_at", "token_version")
                 .from("users").where("id", .equal, id).first(decoding: UserRecord.self)
         }
     }
@@ -78,6 +81,13 @@ extension UserStore {
     public func setPassword(id: String, passwordHash: String) async throws {
         try await database.withSQL { db in
             try await db.update("users").set("password_hash", to: SQLBind(passwordHash)).where("id", .equal, id).run()
+        }
+    }
+
+    /// Ends every access token of the user at once (logout, password, role, disabling).
+    public func bumpTokenVersion(id: String) async throws {
+        try await database.withSQL { db in
+            try await db.update("users").set(SQLIdentifier("token_version"), to: SQLRaw("token_version + 1")).where("id", .equal, id).run()
         }
     }
 
@@ -142,7 +152,11 @@ extension UserStore {
             var update = db.update("users")
             if let role { update = update.set("role", to: SQLBind(role)) }
             if let disabled { update = update.set("disabled", to: SQLBind(disabled)) }
-            if role != nil || disabled != nil { try await update.where("id", .equal, id).run() }
+            if role != nil || disabled != nil {
+                // A changed role or a disabled account takes effect on the next request, not
+                // when the access token expires.
+                try await update.set(SQLIdentifier("token_version"), to: SQLRaw("token_version + 1")).where("id", .equal, id).run()
+            }
             return true
         }
     }

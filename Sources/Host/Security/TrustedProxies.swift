@@ -1,0 +1,136 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An IP network in CIDR notation (`10.0.0.0/8`, `::1/128`; a bare address is a /32 or
+/// /128). IPv4-mapped IPv6 addresses (`::ffff:10.0.0.1`) match IPv4 networks.
+public struct IPNetwork: Sendable, Equatable, CustomStringConvertible {
+    let bytes: [UInt8]
+    let prefix: Int
+    public let description: String
+
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let address = Self.bytes(of: String(parts[0])) else { return nil }
+        let bits = address.count * 8
+        if parts.count == 2 {
+            guard let prefix = Int(parts[1]), (0...bits).contains(prefix) else { return nil }
+            self.prefix = prefix
+        } else {
+            prefix = bits
+        }
+        bytes = address
+        description = text
+    }
+
+    public func contains(_ ip: String) -> Bool {
+        guard var address = Self.bytes(of: ip) else { return false }
+        if address.count == 16, bytes.count == 4, address[0..<10].allSatisfy({ $0 == 0 }), address[10] == 0xff, address[11] == 0xff {
+            address = Array(address[12...])
+        }
+        guard address.count == bytes.count else { return false }
+        var left = prefix
+        for (a, b) in zip(address, bytes) where left > 0 {
+            let mask: UInt8 = left >= 8 ? 0xff : ~(0xff >> UInt8(left))
+            if a & mask != b & mask { return false }
+            left -= 8
+        }
+        return true
+    }
+
+    /// The address's bytes (4 or 16), or nil when it is not an IP literal.
+    static func bytes(of ip: String) -> [UInt8]? {
+        var text = ip
+        if text.hasPrefix("["), text.hasSuffix("]") { text = String(text.dropFirst().dropLast()) }
+        if let zone = text.firstIndex(of: "%") { text = String(text[..<zone]) }
+        var v4 = in_addr()
+        if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, text, &v6) == 1 { return withUnsafeBytes(of: &v6) { Array($0) } }
+        return nil
+    }
+}
+
+/// Who the client is when the studio sits behind reverse proxies (docs/deploy.md,
+/// "Security"). Forwarding headers are honoured only from a peer inside one of the trusted
+/// networks (none by default), and read from the right: each trusted hop is skipped, the
+/// first address not trusted is the client. A client cannot spoof its address by sending
+/// its own `X-Forwarded-For`, since the proxy appends the real peer after it.
+public struct TrustedProxies: Sendable, Equatable {
+    public let networks: [IPNetwork]
+
+    public init(_ networks: [IPNetwork] = []) { self.networks = networks }
+
+    /// Parses CIDRs; the first one that does not parse is returned as the error.
+    public static func parse(_ texts: [String]) -> Result<TrustedProxies, ParseFailure> {
+        var networks: [IPNetwork] = []
+        for text in texts {
+            guard let network = IPNetwork(text.trimmingSpaces) else { return .failure(ParseFailure(text: text)) }
+            networks.append(network)
+        }
+        return .success(TrustedProxies(networks))
+    }
+
+    public struct ParseFailure: Error, CustomStringConvertible {
+        public let text: String
+        public var description: String { "\"\(text)\" is not an IP address or CIDR network (like 10.0.0.0/8 or ::1/128)" }
+    }
+
+    public func trusts(_ ip: String) -> Bool { networks.contains { $0.contains(ip) } }
+
+    /// The client as seen through the proxies: `peer` itself unless it is trusted, else
+    /// the rightmost untrusted address of `Forwarded` (RFC 7239) or `X-Forwarded-For`.
+    /// `https`: what the nearest trusted proxy says of the client's scheme (nil when unknown).
+    public func client(peer: String?, forwarded: [String], xForwardedFor: [String], xForwardedProto: String?)
+        -> (ip: String?, https: Bool?) {
+        guard let peer, trusts(peer) else { return (peer, nil) }
+        var hops: [String] = []
+        var proto: String? = nil
+        if !forwarded.isEmpty {
+            for element in forwarded.joined(separator: ",").split(separator: ",") {
+                for pair in element.split(separator: ";") {
+                    let kv = pair.split(separator: "=", maxSplits: 1).map { String($0).trimmingSpaces }
+                    guard kv.count == 2 else { continue }
+                    let value = kv[1].trimmingCharacters(["\""])
+                    switch kv[0].lowercased() {
+                    case "for": hops.append(Self.stripPort(value))
+                    case "proto": proto = value.lowercased()
+                    default: break
+                    }
+                }
+            }
+        } else {
+            hops = xForwardedFor.joined(separator: ",").split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
+            proto = xForwardedProto?.split(separator: ",").first.map { String($0).trimmingSpaces.lowercased() }
+        }
+        var client = peer
+        for hop in hops.reversed() {
+            client = hop
+            if !trusts(hop) { break }
+        }
+        return (client, proto.map { $0 == "https" })
+    }
+
+    /// `[2001:db8::1]:4711` → `2001:db8::1`; `192.0.2.1:80` → `192.0.2.1`.
+    static func stripPort(_ node: String) -> String {
+        if node.hasPrefix("["), let end = node.firstIndex(of: "]") { return String(node[node.index(after: node.startIndex)..<end]) }
+        if node.filter({ $0 == ":" }).count == 1, let colon = node.firstIndex(of: ":") { return String(node[..<colon]) }
+        return node
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
+        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
+        return String(s)
+    }
+
+    func trimmingCharacters(_ set: Set<Character>) -> String {
+        var s = Substring(self)
+        while let f = s.first, set.contains(f) { s = s.dropFirst() }
+        while let l = s.last, set.contains(l) { s = s.dropLast() }
+        return String(s)
+    }
+}

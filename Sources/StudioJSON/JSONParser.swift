@@ -47,10 +47,18 @@ public enum JSONParser {
         return try result.get()
     }
 
+    public static func parse(bytes: [UInt8], maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue {
+        try parse(bytes: bytes, maxDepth: maxDepth, maxValues: .max)
+    }
+
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue {
+        try parse(bytes, maxDepth: maxDepth, maxValues: .max)
+    }
+
     /// `maxValues`: how many values (every string, number, literal, array and object
     /// counts) the document may hold; past it parsing stops at once, before building
     /// anything, so a small body of millions of `{}` costs neither time nor memory.
-    public static func parse(bytes: [UInt8], maxDepth: Int = defaultMaxDepth, maxValues: Int = .max) throws(JSONParseError) -> JSONValue {
+    public static func parse(bytes: [UInt8], maxDepth: Int = defaultMaxDepth, maxValues: Int) throws(JSONParseError) -> JSONValue {
         let result = bytes.withUnsafeBufferPointer { buffer in
             Result { () throws(JSONParseError) -> JSONValue in try parse(buffer, maxDepth: maxDepth, maxValues: maxValues) }
         }
@@ -58,7 +66,7 @@ public enum JSONParser {
     }
 
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int = defaultMaxDepth,
-                             maxValues: Int = .max) throws(JSONParseError) -> JSONValue {
+                             maxValues: Int) throws(JSONParseError) -> JSONValue {
         var nodes: [JSONTape.Node] = []
         var scanner = JSONScanner(bytes: bytes, maxDepth: maxDepth, maxValues: maxValues)
         try scanner.document(into: &nodes)

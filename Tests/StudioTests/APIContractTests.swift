@@ -124,10 +124,12 @@ import Testing
                 checked += 1
             }
             #expect(checked >= 20)
-            // A key slot is per user: bob writing "his" alice-openai key leaves alice's alone.
-            #expect(try await client.call(.put, "/api/keys/alice-openai", token: cast.bob, json: ["api_key": "sk-bob-secret-9999"]).status == .ok)
-            #expect(try await studio.services.vault.key(userID: try #require(try await studio.services.accounts.users.find(email: "alice@example.com")).id,
-                                                        providerID: "alice-openai") == "sk-alice-secret-1234")
+            // Keys name the caller's own providers: bob cannot store one under alice's, and hers is untouched.
+            #expect(try await client.call(.put, "/api/keys/alice-openai", token: cast.bob, json: ["api_key": "sk-bob-secret-9999"]).status == .notFound)
+            let aliceID = try #require(try await studio.services.accounts.users.find(email: "alice@example.com")).id
+            let alice = try #require(try await studio.services.providers.provider(userID: aliceID, slug: "alice-openai"))
+            #expect(try await studio.services.vault.key(userID: aliceID, providerID: "alice-openai",
+                                                        endpoint: KeyVault.Endpoint(plugin: alice.pluginID, baseURL: alice.baseURL)) == "sk-alice-secret-1234")
             let after = try await Self.aliceView(client, cast)
             #expect(before == after, "another user's attempts changed alice's resources")
         }

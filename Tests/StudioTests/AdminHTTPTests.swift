@@ -19,7 +19,7 @@ import Testing
         try await studio.app.test(.router) { client in
             let root = try await client.register("root@example.com")
             _ = try await client.register("bob@example.com", password: "bob's long password")
-            let login = try await client.execute(uri: "/api/auth/login", method: .post,
+            let login = try await client.execute(uri: "/api/auth/login", method: .post, headers: [.contentType: "application/json"],
                                                  body: ByteBuffer(string: #"{"email":"bob@example.com","password":"bob's long password"}"#))
             let bob = try #require(try JSONParser.parse(String(buffer: login.body))["access_token"]?.stringValue)
             let bobCookie = try #require(login.headers[.setCookie]?.split(separator: ";").first.map(String.init))
@@ -62,15 +62,16 @@ import Testing
             #expect(try await client.call(.get, "/api/auth/me", token: cli).status == .unauthorized)
 
             // Global fallback key: bob sees it masked, never in clear.
-            #expect(try await client.call(.put, "/api/admin/keys/simulator", token: root, json: ["api_key": "sk-global-fallback-5555"]).status == .ok)
+            #expect(try await client.call(.put, "/api/admin/keys/sim-openai", token: root, json: ["api_key": "sk-global-fallback-5555"]).status == .ok)
             let bobKeys = try await client.call(.post, "/api/auth/login", token: nil, json: ["email": "bob@example.com", "password": "bob's long password"])
             let bob2 = try #require(bobKeys.body["access_token"]?.stringValue)
             let keys = try await client.call(.get, "/api/keys", token: bob2).body
             #expect(keys["keys"]?.arrayValue?.first?["global"] == true && keys["keys"]?.arrayValue?.first?["masked"] == "…5555")
             #expect(!keys.jsonString.contains("fallback"))
-            #expect(try await studio.services.vault.key(userID: bobID, providerID: "simulator") == "sk-global-fallback-5555")
+            #expect(try await studio.services.vault.key(userID: bobID, providerID: "sim-openai",
+                                                        endpoint: KeyVault.Endpoint(plugin: "openai", baseURL: "simulator")) == "sk-global-fallback-5555")
             #expect(try await client.call(.get, "/api/admin/keys", token: root).body["keys"]?.arrayValue?.count == 1)
-            #expect(try await client.call(.delete, "/api/admin/keys/simulator", token: root).status == .noContent)
+            #expect(try await client.call(.delete, "/api/admin/keys/sim-openai", token: root).status == .noContent)
 
             // System status.
             let system = try await client.call(.get, "/api/admin/system", token: root).body

@@ -28,11 +28,13 @@ import Testing
         let (app, database) = try await Self.app(kind)
         try await app.test(.router) { client in
             // Register: the first user is admin, a refresh cookie is set with every flag.
-            let registered = try await client.execute(uri: "/api/auth/register", method: .post,
+            let registered = try await client.execute(uri: "/api/auth/register", method: .post, headers: [.contentType: "application/json"],
                                                       body: Self.body(["email": "ada@example.com", "password": "correct horse"]))
             #expect(registered.status == .created)
             let setCookie = registered.headers[.setCookie] ?? ""
-            #expect(setCookie.contains("HttpOnly") && setCookie.contains("Secure") && setCookie.contains("SameSite=Strict"))
+            // Secure follows STUDIO_COOKIE_SECURE (auto: off for a client talking plain HTTP to
+            // the studio directly, as here); SecurityTests checks every mode.
+            #expect(setCookie.contains("HttpOnly") && !setCookie.contains("Secure") && setCookie.contains("SameSite=Strict"))
             let session = try Self.parse(registered)
             #expect(session["user"]?["role"] == "admin")
             let access = try #require(session["access_token"]?.stringValue)
@@ -56,7 +58,7 @@ import Testing
                     "the whole family was revoked")
 
             // Log in again, log out: the cookie no longer refreshes.
-            let login = try await client.execute(uri: "/api/auth/login", method: .post,
+            let login = try await client.execute(uri: "/api/auth/login", method: .post, headers: [.contentType: "application/json"],
                                                  body: Self.body(["email": "ADA@example.com", "password": "correct horse"]))
             #expect(login.status == .ok)
             let cookie3 = try #require(Self.cookie(login))
@@ -64,8 +66,8 @@ import Testing
             #expect(try await client.execute(uri: "/api/auth/refresh", method: .post, headers: [.cookie: cookie3]).status == .unauthorized)
 
             // Wrong password and unknown account look alike.
-            let wrong = try await client.execute(uri: "/api/auth/login", method: .post, body: Self.body(["email": "ada@example.com", "password": "wrong password"]))
-            let unknown = try await client.execute(uri: "/api/auth/login", method: .post, body: Self.body(["email": "who@example.com", "password": "wrong password"]))
+            let wrong = try await client.execute(uri: "/api/auth/login", method: .post, headers: [.contentType: "application/json"], body: Self.body(["email": "ada@example.com", "password": "wrong password"]))
+            let unknown = try await client.execute(uri: "/api/auth/login", method: .post, headers: [.contentType: "application/json"], body: Self.body(["email": "who@example.com", "password": "wrong password"]))
             #expect(wrong.status == .unauthorized && unknown.status == .unauthorized)
             #expect(try Self.parse(wrong) == (try Self.parse(unknown)))
         }
@@ -76,26 +78,26 @@ import Testing
     func passwordChangeRevokesSessionsAndCLITokens(kind: TestDatabase) async throws {
         let (app, database) = try await Self.app(kind)
         try await app.test(.router) { client in
-            let registered = try Self.parse(try await client.execute(uri: "/api/auth/register", method: .post,
+            let registered = try Self.parse(try await client.execute(uri: "/api/auth/register", method: .post, headers: [.contentType: "application/json"],
                                                                      body: Self.body(["email": "b@example.com", "password": "first password"])))
             let access = try #require(registered["access_token"]?.stringValue)
-            let created = try await client.execute(uri: "/api/auth/cli-tokens", method: .post, headers: [.authorization: "Bearer \(access)"],
+            let created = try await client.execute(uri: "/api/auth/cli-tokens", method: .post, headers: [.contentType: "application/json", .authorization: "Bearer \(access)"],
                                                    body: Self.body(["name": "laptop"]))
             #expect(created.status == .created)
             let cliToken = try #require(try Self.parse(created)["token"]?.stringValue)
             #expect(try await client.execute(uri: "/api/auth/me", method: .get, headers: [.authorization: "Bearer \(cliToken)"]).status == .ok)
 
-            let login = try await client.execute(uri: "/api/auth/login", method: .post, body: Self.body(["email": "b@example.com", "password": "first password"]))
+            let login = try await client.execute(uri: "/api/auth/login", method: .post, headers: [.contentType: "application/json"], body: Self.body(["email": "b@example.com", "password": "first password"]))
             let cookie = try #require(Self.cookie(login))
-            let badChange = try await client.execute(uri: "/api/auth/password", method: .post, headers: [.authorization: "Bearer \(access)"],
+            let badChange = try await client.execute(uri: "/api/auth/password", method: .post, headers: [.contentType: "application/json", .authorization: "Bearer \(access)"],
                                                      body: Self.body(["current_password": "not it!!", "new_password": "second password"]))
             #expect(badChange.status == .badRequest)
-            let change = try await client.execute(uri: "/api/auth/password", method: .post, headers: [.authorization: "Bearer \(access)"],
+            let change = try await client.execute(uri: "/api/auth/password", method: .post, headers: [.contentType: "application/json", .authorization: "Bearer \(access)"],
                                                   body: Self.body(["current_password": "first password", "new_password": "second password"]))
             #expect(change.status == .noContent)
             #expect(try await client.execute(uri: "/api/auth/refresh", method: .post, headers: [.cookie: cookie]).status == .unauthorized)
             #expect(try await client.execute(uri: "/api/auth/me", method: .get, headers: [.authorization: "Bearer \(cliToken)"]).status == .unauthorized)
-            #expect(try await client.execute(uri: "/api/auth/login", method: .post,
+            #expect(try await client.execute(uri: "/api/auth/login", method: .post, headers: [.contentType: "application/json"],
                                              body: Self.body(["email": "b@example.com", "password": "second password"])).status == .ok)
         }
         await database.close()
@@ -105,12 +107,12 @@ import Testing
         let (app, database) = try await Self.app(.sqlite)
         try await app.test(.router) { client in
             func register(_ email: String) async throws -> String {
-                let r = try await client.execute(uri: "/api/auth/register", method: .post, body: Self.body(["email": .string(email), "password": "long enough"]))
+                let r = try await client.execute(uri: "/api/auth/register", method: .post, headers: [.contentType: "application/json"], body: Self.body(["email": .string(email), "password": "long enough"]))
                 return try #require(try Self.parse(r)["access_token"]?.stringValue)
             }
             let alice = try await register("alice@example.com"), bob = try await register("bob@example.com")
             let created = try Self.parse(try await client.execute(uri: "/api/auth/cli-tokens", method: .post,
-                                                                  headers: [.authorization: "Bearer \(alice)"], body: Self.body(["name": "ci"])))
+                                                                  headers: [.contentType: "application/json", .authorization: "Bearer \(alice)"], body: Self.body(["name": "ci"])))
             let id = try #require(created["id"]?.stringValue)
             let list = try Self.parse(try await client.execute(uri: "/api/auth/cli-tokens", method: .get, headers: [.authorization: "Bearer \(bob)"]))
             #expect(list["tokens"]?.arrayValue?.isEmpty == true)
@@ -135,12 +137,12 @@ import Testing
                 (String(repeating: "[", count: 100) + String(repeating: "]", count: 100), .badRequest, "malformed_json"),
             ]
             for (body, status, code) in cases {
-                let response = try await client.execute(uri: "/api/auth/register", method: .post, body: ByteBuffer(string: body))
+                let response = try await client.execute(uri: "/api/auth/register", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: body))
                 #expect(response.status == status, "\(body.prefix(40))")
                 #expect(try Self.parse(response)["error"]?["code"]?.stringValue == code, "\(body.prefix(40))")
             }
             let huge = ByteBuffer(string: #"{"email": "x@example.com", "password": ""# + String(repeating: "a", count: 2 << 20) + #""}"#)
-            #expect(try await client.execute(uri: "/api/auth/register", method: .post, body: huge).status == .contentTooLarge)
+            #expect(try await client.execute(uri: "/api/auth/register", method: .post, headers: [.contentType: "application/json"], body: huge).status == .contentTooLarge)
         }
         #expect(try await UserStore(database: database).count() == 0, "nothing was stored")
         await database.close()

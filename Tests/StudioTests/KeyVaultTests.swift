@@ -18,15 +18,20 @@ import Testing
         let bob = try await users.create(email: "b@example.com", passwordHash: "h")
         let vault = try KeyVault(database: database, masterKey: Self.master)
         try await vault.store(userID: alice.id, providerID: "openai", apiKey: "sk-alice-secret-0001")
-        try await vault.store(userID: nil, providerID: "openai", apiKey: "sk-global-secret-9999")
-        #expect(try await vault.key(userID: alice.id, providerID: "openai") == "sk-alice-secret-0001")
-        #expect(try await vault.key(userID: bob.id, providerID: "openai") == "sk-global-secret-9999", "global fallback")
-        #expect(try await vault.key(userID: bob.id, providerID: "anthropic") == nil)
+        try await vault.store(userID: nil, providerID: "openai", apiKey: "sk-global-secret-9999", boundTo: Self.openai)
+        #expect(try await vault.key(userID: alice.id, providerID: "openai", endpoint: Self.openai) == "sk-alice-secret-0001")
+        #expect(try await vault.key(userID: bob.id, providerID: "openai", endpoint: Self.openai) == "sk-global-secret-9999", "global fallback")
+        #expect(try await vault.key(userID: bob.id, providerID: "openai", endpoint: KeyVault.Endpoint(plugin: "openai", baseURL: "HTTPS://API.OPENAI.COM/v1/"))
+                == "sk-global-secret-9999", "the same endpoint however the URL is written")
+        // Bob's provider named openai that points elsewhere (or uses another plugin) never gets it.
+        #expect(try await vault.key(userID: bob.id, providerID: "openai", endpoint: KeyVault.Endpoint(plugin: "openai", baseURL: "https://203.0.113.9/v1")) == nil)
+        #expect(try await vault.key(userID: bob.id, providerID: "openai", endpoint: KeyVault.Endpoint(plugin: "anthropic", baseURL: "https://api.openai.com/v1")) == nil)
+        #expect(try await vault.key(userID: bob.id, providerID: "anthropic", endpoint: Self.openai) == nil)
         let listing = try await vault.list(userID: alice.id)
         #expect(listing.contains { $0.providerID == "openai" && $0.last4 == "0001" && !$0.global })
         #expect(listing.contains { $0.providerID == "openai" && $0.last4 == "9999" && $0.global })
         try await vault.store(userID: alice.id, providerID: "openai", apiKey: "sk-alice-new-key-0002")
-        #expect(try await vault.key(userID: alice.id, providerID: "openai") == "sk-alice-new-key-0002", "replaced, not duplicated")
+        #expect(try await vault.key(userID: alice.id, providerID: "openai", endpoint: Self.openai) == "sk-alice-new-key-0002", "replaced, not duplicated")
         // No plaintext anywhere in the table.
         let raw = try await database.withSQL { db in
             try await db.select().columns("ciphertext", "last4").from("user_api_keys").all(decoding: RawRow.self)
@@ -38,6 +43,7 @@ import Testing
     }
 
     struct RawRow: Codable { let ciphertext: Data; let last4: String }
+    static let openai = KeyVault.Endpoint(plugin: "openai", baseURL: "https://api.openai.com/v1")
 
     @Test(arguments: TestDatabase.allCases)
     func rotationReencryptsEverythingAndTamperingIsDetected(kind: TestDatabase) async throws {
@@ -50,14 +56,14 @@ import Testing
         #expect(try await vault.rotate(to: Self.otherMaster) == 3)
         let rotated = try KeyVault(database: database, masterKey: Self.otherMaster)
         for provider in ["openai", "anthropic", "gemini"] {
-            #expect(try await rotated.key(userID: user.id, providerID: provider) == "key-for-\(provider)-abcd")
+            #expect(try await rotated.key(userID: user.id, providerID: provider, endpoint: Self.openai) == "key-for-\(provider)-abcd")
         }
-        await #expect(throws: KeyVault.VaultError.wrongMasterKey) { try await vault.key(userID: user.id, providerID: "openai") }
+        await #expect(throws: KeyVault.VaultError.wrongMasterKey) { try await vault.key(userID: user.id, providerID: "openai", endpoint: Self.openai) }
         // A ciphertext moved to another provider's row no longer opens.
         try await database.withSQL { db in
             try await db.raw("UPDATE user_api_keys SET provider_id = 'moved' WHERE provider_id = 'gemini'").run()
         }
-        await #expect(throws: KeyVault.VaultError.tampered) { try await rotated.key(userID: user.id, providerID: "moved") }
+        await #expect(throws: KeyVault.VaultError.tampered) { try await rotated.key(userID: user.id, providerID: "moved", endpoint: Self.openai) }
         await database.close()
     }
 
@@ -96,9 +102,9 @@ import Testing
         let newKey = try KeyVault.loadMasterKey(path: keyFile, environment: [:])
         #expect(newKey != oldKey)
         let reopened = try await StudioDatabase.open(data + "/studio.db")
-        #expect(try await KeyVault(database: reopened, masterKey: newKey).key(userID: user.id, providerID: "openai") == "sk-rotate-me-1234")
+        #expect(try await KeyVault(database: reopened, masterKey: newKey).key(userID: user.id, providerID: "openai", endpoint: KeyVaultTests.openai) == "sk-rotate-me-1234")
         await #expect(throws: KeyVault.VaultError.wrongMasterKey) {
-            try await KeyVault(database: reopened, masterKey: oldKey).key(userID: user.id, providerID: "openai")
+            try await KeyVault(database: reopened, masterKey: oldKey).key(userID: user.id, providerID: "openai", endpoint: KeyVaultTests.openai)
         }
         await reopened.close()
         // The database file never holds the key in plaintext.
@@ -120,11 +126,11 @@ import NIOCore
         let vault = studio.services.vault
         try await studio.app.test(.router) { client in
             func register(_ email: String) async throws -> String {
-                let r = try await client.execute(uri: "/api/auth/register", method: .post, body: AuthHTTPTests.body(["email": .string(email), "password": "long enough"]))
+                let r = try await client.execute(uri: "/api/auth/register", method: .post, headers: [.contentType: "application/json"], body: AuthHTTPTests.body(["email": .string(email), "password": "long enough"]))
                 return try #require(try AuthHTTPTests.parse(r)["access_token"]?.stringValue)
             }
             let alice = try await register("alice@example.com"), bob = try await register("bob@example.com")
-            let put = try await client.execute(uri: "/api/keys/openai", method: .put, headers: [.authorization: "Bearer \(alice)"],
+            let put = try await client.execute(uri: "/api/keys/sim-openai", method: .put, headers: [.contentType: "application/json", .authorization: "Bearer \(alice)"],
                                                body: AuthHTTPTests.body(["api_key": "sk-alice-very-secret-7777"]))
             #expect(put.status == .ok)
             #expect(!String(buffer: put.body).contains("very-secret"))
@@ -132,13 +138,13 @@ import NIOCore
             #expect(String(buffer: list.body).contains("…7777") && !String(buffer: list.body).contains("very-secret"))
             let bobList = try AuthHTTPTests.parse(try await client.execute(uri: "/api/keys", method: .get, headers: [.authorization: "Bearer \(bob)"]))
             #expect(bobList["keys"]?.arrayValue?.isEmpty == true)
-            #expect(try await client.execute(uri: "/api/keys/openai", method: .delete, headers: [.authorization: "Bearer \(bob)"]).status == .notFound)
-            #expect(try await client.execute(uri: "/api/keys/openai", method: .put, headers: [.authorization: "Bearer \(alice)"],
+            #expect(try await client.execute(uri: "/api/keys/sim-openai", method: .delete, headers: [.authorization: "Bearer \(bob)"]).status == .notFound)
+            #expect(try await client.execute(uri: "/api/keys/sim-openai", method: .put, headers: [.contentType: "application/json", .authorization: "Bearer \(alice)"],
                                              body: AuthHTTPTests.body(["api_key": 12345])).status == .badRequest)
-            #expect(try await client.execute(uri: "/api/keys/bad%20id", method: .put, headers: [.authorization: "Bearer \(alice)"],
+            #expect(try await client.execute(uri: "/api/keys/bad%20id", method: .put, headers: [.contentType: "application/json", .authorization: "Bearer \(alice)"],
                                              body: AuthHTTPTests.body(["api_key": "sk-xxxxxxxxxx"])).status == .badRequest)
             #expect(try await client.execute(uri: "/api/keys", method: .get).status == .unauthorized)
-            #expect(try await client.execute(uri: "/api/keys/openai", method: .delete, headers: [.authorization: "Bearer \(alice)"]).status == .noContent)
+            #expect(try await client.execute(uri: "/api/keys/sim-openai", method: .delete, headers: [.authorization: "Bearer \(alice)"]).status == .noContent)
         }
         #expect(try await AuditLog(database: database).entries(action: "key.set").count == 1)
         #expect(try await AuditLog(database: database).entries(action: "key.delete").count == 1)

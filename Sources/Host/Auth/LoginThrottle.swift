@@ -32,6 +32,7 @@ public struct LoginThrottle: Sendable {
     /// Why an attempt may not be checked now, and for how long.
     public struct Refusal: Error, Equatable {
         public let retryAfterMilliseconds: Int64
+        public init(retryAfterMilliseconds: Int64) { self.retryAfterMilliseconds = retryAfterMilliseconds }
     }
 
     /// Reserves one password check for `email` from `ip`: throws Refusal when its pair or

@@ -5,11 +5,11 @@ import HostConfig
 import HostHTTP
 import HostStorage
 
-/// `studio admin create|reset-password` (SPEC §5): account rescue from the machine itself,
-/// for when nobody can sign in as an admin.
+/// `studio admin create|reset-password|registration`: account rescue from the machine
+/// itself, for when nobody can sign in as an admin, and who may register.
 struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Create admins and reset passwords from the command line.",
-                                                    subcommands: [Create.self, ResetPassword.self])
+                                                    subcommands: [Create.self, ResetPassword.self, Registration.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an admin account (password read from standard input).")
@@ -42,6 +42,38 @@ struct Admin: AsyncParsableCommand {
                 throw ExitCode.failure
             } catch {
                 printError("cannot create the admin: \(error)")
+                await database.close()
+                throw ExitCode.failure
+            }
+            await database.close()
+        }
+    }
+
+    struct Registration: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show or set who may register: open, invite (an invitation code is needed) or closed.")
+
+        @Argument(help: "open, invite or closed; without it, the current mode is printed.") var mode: String?
+        @Option(name: .customLong("data"), help: "The data folder.") var dataDirectory = "data"
+
+        func validate() throws {
+            if let mode, AccountService.RegistrationMode(rawValue: mode) == nil {
+                throw ValidationError("the mode must be open, invite or closed (got \"\(mode)\")")
+            }
+        }
+
+        func run() async throws {
+            let database = try await openStudioDatabase(dataDirectory: dataDirectory)
+            let settings = ServerSettingsStore(database: database)
+            do {
+                if let mode {
+                    try await settings.set(AccountService.registrationModeSetting, mode)
+                    try await AuditLog(database: database).record(userID: nil, email: nil, action: "admin.registration.cli", target: mode, ip: nil)
+                }
+                let current = try await settings.get(AccountService.registrationModeSetting) ?? AccountService.RegistrationMode.open.rawValue
+                printFlushed("registration: \(current)")
+            } catch {
+                printError("cannot change registration: \(error)")
                 await database.close()
                 throw ExitCode.failure
             }

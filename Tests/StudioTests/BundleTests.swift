@@ -59,13 +59,18 @@ import Testing
         serve.arguments = ["-m", "/bin/sh", "-c", "mount -t tmpfs none \(Self.toolchainRoot!) && cd \(data) && \(home) exec \(output)/bin/studio serve --port \(port) --data \(data)/data > \(log) 2>&1"]
         try serve.run()
         defer { serve.terminate(); serve.waitUntilExit() }
-        var healthy = false
-        for _ in 0..<200 where !healthy {
-            let health = (try? SecretsEndToEndTests.curl("http://127.0.0.1:\(port)", "GET", "/healthz"))?.json
-            // The bundle's own judge prompts, found beside its executable.
-            healthy = health?["plugins"]?.intValue == Int64(plugins.count) && health?["judge_prompt_versions"] == ["v1", "v2"]
-            if !healthy { usleep(50_000) }
+        let base = "http://127.0.0.1:\(port)"
+        var up = false
+        for _ in 0..<200 where !up {
+            up = (try? SecretsEndToEndTests.curl(base, "GET", "/healthz"))?.json["status"] == "ok"
+            if !up { usleep(50_000) }
         }
+        // What the bundle loaded is the admin's to see (the first account is the admin).
+        let admin = try? SecretsEndToEndTests.curl(base, "POST", "/api/auth/register",
+                                                   body: #"{"email":"admin@example.com","password":"bundle admin pass"}"#).json["access_token"]?.stringValue
+        let system = try? SecretsEndToEndTests.curl(base, "GET", "/api/admin/system", token: admin).json
+        // The bundle's own plugins and judge prompts, found beside its executable.
+        let healthy = up && system?["plugins"]?["loaded"]?.intValue == Int64(plugins.count) && system?["judge_prompt_versions"] == ["v1", "v2"]
         #expect(healthy, "\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
     }
 }

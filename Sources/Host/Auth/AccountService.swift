@@ -68,16 +68,18 @@ public struct AccountService: Sendable {
 
     /// Who may create an account (admin setting, `registration_mode`): anyone, holders of an
     /// invitation, or nobody. The studio's first account can always be created.
+    public static let registrationModeSetting = "registration_mode"
+
     public enum RegistrationMode: String, Sendable, CaseIterable {
         case open, invite, closed
     }
 
     public func registrationMode() async throws -> RegistrationMode {
-        try await settings.get("registration_mode").flatMap(RegistrationMode.init(rawValue:)) ?? .open
+        try await settings.get(Self.registrationModeSetting).flatMap(RegistrationMode.init(rawValue:)) ?? .open
     }
 
     public func setRegistrationMode(_ mode: RegistrationMode) async throws {
-        try await settings.set("registration_mode", mode.rawValue)
+        try await settings.set(Self.registrationModeSetting, mode.rawValue)
     }
 
     /// A registration from a client (what the HTTP route calls): the mode, the invitation

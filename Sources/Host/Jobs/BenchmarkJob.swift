@@ -45,7 +45,7 @@ public struct BenchmarkRequest: Sendable {
             "prompt": ["type": "string", "minLength": 1, "maxLength": 100_000],
             "max_tokens": ["type": "integer", "minimum": 1, "maximum": 1_000_000],
             // Out-of-range values are clamped by the provider rules (and reported), not refused.
-            "temperature": ["type": "number", "minimum": 0, "maximum": 2],
+            "temperature": ["type": "number", "minimum": 0, "maximum": 100],
             "context_tiers": ["type": "array", "minItems": 1, "maxItems": 8,
                               "items": ["type": "integer", "minimum": 0, "maximum": 2_000_000]],
             "params": ["type": "object"],

@@ -37,7 +37,7 @@ public struct EvalRequest: Sendable {
             "repeat": ["type": "integer", "minimum": 1, "maximum": 10],
             "scorer": ["type": "string", "minLength": 1, "maxLength": 64],
             "max_tokens": ["type": "integer", "minimum": 1, "maximum": 100_000],
-            "temperature": ["type": "number", "minimum": 0, "maximum": 2],
+            "temperature": ["type": "number", "minimum": 0, "maximum": 100],
             "judge": ["type": "boolean"],
             "queue": ["type": "boolean"],
         ],

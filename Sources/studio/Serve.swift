@@ -71,11 +71,11 @@ struct Serve: AsyncParsableCommand {
                                              allowLocalEndpoints: ["1", "true", "yes"].contains(environment["STUDIO_ALLOW_LOCAL_ENDPOINTS"]?.lowercased() ?? ""),
                                              corsOrigins: corsOrigins)
         // Operators' knobs (documented in docs/deploy.md); tests shorten them.
-        if let lease = environment["STUDIO_JOB_LEASE_MS"].flatMap(Int64.init), lease >= 500 {
+        if let lease = environment["STUDIO_JOB_LEASE_MS"].flatMap(Int64.init), (500...86_400_000).contains(lease) {
             options.runner.leaseMilliseconds = lease
             options.runner.sweepMilliseconds = min(options.runner.sweepMilliseconds, lease)
         }
-        if let nap = environment["STUDIO_SCHEDULER_MAX_SLEEP_MS"].flatMap(Int64.init), nap >= 100 { options.schedulerMaxSleepMilliseconds = nap }
+        if let nap = environment["STUDIO_SCHEDULER_MAX_SLEEP_MS"].flatMap(Int64.init), (100...86_400_000).contains(nap) { options.schedulerMaxSleepMilliseconds = nap }
         do {
             try Self.applySecuritySettings(environment, to: &options)
         } catch {

@@ -1,5 +1,6 @@
 import Foundation
 import HostAuth
+import HostMeasurement
 import HostParams
 import HostPlugins
 import HostStorage
@@ -285,11 +286,11 @@ public enum ISO8601 {
     public static func milliseconds(from text: String) -> Int64? {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return Int64(date.timeIntervalSince1970 * 1000) }
+        if let date = formatter.date(from: text) { return Int64(Saturating.int(date.timeIntervalSince1970 * 1000)) }
         formatter.formatOptions = [.withInternetDateTime]
-        if let date = formatter.date(from: text) { return Int64(date.timeIntervalSince1970 * 1000) }
+        if let date = formatter.date(from: text) { return Int64(Saturating.int(date.timeIntervalSince1970 * 1000)) }
         formatter.formatOptions = [.withFullDate]
-        return formatter.date(from: text).map { Int64($0.timeIntervalSince1970 * 1000) }
+        return formatter.date(from: text).map { Int64(Saturating.int($0.timeIntervalSince1970 * 1000)) }
     }
 }
 

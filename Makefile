@@ -8,6 +8,7 @@
 #   make bench-floor [REQUESTS=300]     the same against the smallest possible client (C): the machine's floor
 #   make bench-auth                     login p50/p99 and authenticated reads under 200 connections (wrk)
 #   make bench-sse                      SSE event latency host→client with 1 and 100 followers, memory
+#   make fuzz [EXAMPLES=25]             every route of the OpenAPI document fuzzed (schemathesis): no 5xx, server alive
 #
 # `swift build` alone does not build C plugins and `swift run` builds no plugin at all,
 # so everything goes through here. C plugins are built with cc, not SwiftPM, so that they
@@ -29,7 +30,7 @@ C_PLUGIN_LIBS := $(foreach d,$(C_PLUGIN_DIRS),$(BIN)/libstudio_$(subst -,_,$(not
 
 
 .PHONY: e2e
-.PHONY: build swift-products c-plugins test run bench-abi bench-measure bench-floor bench-auth bench-sse clean
+.PHONY: build swift-products c-plugins test run bench-abi bench-measure bench-floor bench-auth bench-sse fuzz clean
 
 build: swift-products c-plugins
 
@@ -80,3 +81,7 @@ bench-auth:
 bench-sse:
 	$(MAKE) build CONFIG=release
 	$$($(SWIFT) build -c release --show-bin-path)/sse-fanout
+
+EXAMPLES ?= 25
+fuzz: build
+	CONFIG=$(CONFIG) scripts/fuzz $(EXAMPLES)

@@ -181,7 +181,7 @@ public enum Schema {
     }
 
     /// The pattern `name` uses; RouteTable words its violation for people.
-    static let noControlCharacters = "^\\P{Cc}*$"
+    static let noControlCharacters = "^[^\\x00-\\x1F\\x7F]*$"
 
     public static func nullableString(max: Int = 1000) -> JSONValue {
         ["type": ["string", "null"], "maxLength": .int(Int64(max))]

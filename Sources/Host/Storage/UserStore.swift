@@ -152,9 +152,9 @@ extension UserStore {
             var update = db.update("users")
             if let role { update = update.set("role", to: SQLBind(role)) }
             if let disabled { update = update.set("disabled", to: SQLBind(disabled)) }
-            if role != nil || disabled != nil {
+            if (role != nil && role != currentRole) || (disabled != nil && disabled != currentlyDisabled) {
                 // A changed role or a disabled account takes effect on the next request, not
-                // when the access token expires.
+                // when the access token expires (an unchanged one ends no session).
                 try await update.set(SQLIdentifier("token_version"), to: SQLRaw("token_version + 1")).where("id", .equal, id).run()
             }
             return true

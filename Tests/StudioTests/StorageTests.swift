@@ -101,3 +101,30 @@ import Testing
         await database.close()
     }
 }
+
+/// After a crash nothing stays `running`: the job and every record it was writing (issue 19).
+@Suite struct CrashRecoveryTests {
+    @Test(arguments: TestDatabase.allCases)
+    func aCrashedJobsRunsEvalsAndJudgeReportsAreInterrupted(kind: TestDatabase) async throws {
+        let database = try await kind.open()
+        let user = try await UserStore(database: database).create(email: "crash@example.com", passwordHash: "h")
+        let jobs = JobStore(database: database)
+        let job = try await jobs.submit(userID: user.id, kind: "eval", request: "{}", queue: true)
+        #expect(try await jobs.claimNext(instance: "dead", leaseMilliseconds: 60_000)?.id == job.id)
+        let suite = try await SuiteStore(database: database).create(
+            userID: user.id, SuiteContents(name: "s", description: "", systemPrompt: "", tools: [], cases: []))
+        let eval = try await EvalStore(database: database).createRun(userID: user.id, suiteID: suite.id, jobID: job.id, request: "{}")
+        let report = try await JudgeStore(database: database).createReport(userID: user.id, evalRunID: eval.id, mode: "cases",
+                                                                         judgeModel: "sim/judge", promptVersion: "v1", jobID: job.id)
+        let run = try await RunStore(database: database).createRun(userID: user.id, jobID: job.id, kind: "load", request: "{}")
+        // The instance died; the next start interrupts what it left running.
+        #expect(try await jobs.interruptAbandoned(all: true).map(\.id) == [job.id])
+        #expect(try await jobs.find(id: job.id, userID: user.id)?.state == "interrupted")
+        #expect(try await EvalStore(database: database).run(userID: user.id, id: eval.id)?.status == "interrupted")
+        #expect(try await JudgeStore(database: database).report(userID: user.id, id: report.id)?.status == "interrupted")
+        #expect(try await RunStore(database: database).run(userID: user.id, id: run.id)?.status == "interrupted")
+        // And it is never claimed again.
+        #expect(try await jobs.claimNext(instance: "alive", leaseMilliseconds: 60_000) == nil)
+        await database.close()
+    }
+}

@@ -179,8 +179,11 @@ public struct JobStore: Sendable {
     }
 
     /// Jobs whose lease lapsed (their instance died) become `interrupted`, with an `error`
-    /// event so that followers learn it. With `all`, every running job (a single-machine
-    /// studio starting up: nothing else can be running them). Returns the jobs changed.
+    /// event so that followers learn it, and so does every record they were writing (a
+    /// benchmark or load run, an eval run, a judge report): nothing stays `running` after a
+    /// crash. With `all`, every running job (a single-machine studio starting up: nothing
+    /// else can be running them). Returns the jobs changed. Interrupted jobs are never
+    /// started again by themselves: the user submits anew.
     @discardableResult
     public func interruptAbandoned(all: Bool = false, now: Int64 = Clock.milliseconds()) async throws -> [JobRecord] {
         try await database.transaction { db in
@@ -196,9 +199,9 @@ public struct JobStore: Sendable {
                     .values(SQLBind(job.id), SQLBind(next), SQLBind("error"),
                             SQLBind(#"{"state":"interrupted","message":"the instance running this job stopped; finished runs are kept"}"#),
                             SQLBind(now)).run()
-                if job.resultKind == "benchmark_run", let run = job.resultID {
-                    try await db.update("benchmark_runs").set("status", to: SQLBind("interrupted")).set("finished_at", to: SQLBind(now))
-                        .where("id", .equal, run).where("status", .equal, "running").run()
+                for table in ["benchmark_runs", "tool_eval_runs", "judge_reports"] {
+                    try await db.update(table).set("status", to: SQLBind("interrupted")).set("finished_at", to: SQLBind(now))
+                        .where("job_id", .equal, job.id).where("status", .equal, "running").run()
                 }
             }
             return jobs

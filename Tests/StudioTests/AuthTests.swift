@@ -111,3 +111,30 @@ import Testing
         await database.close()
     }
 }
+
+/// The byte-level base64url decoder against Foundation's, on every length and on input
+/// no encoder produces.
+@Suite struct Base64URLTests {
+    @Test func decodesWhatFoundationEncodes() {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0..<70 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            #expect(Base64URL.decode(Base64URL.encode(bytes)) == bytes, "length \(length)")
+        }
+        // Not the alphabet, padding, an impossible length, leftover bits that are not zero.
+        for bad in ["a", "ab=", "a+b", "a/bc", "ab c", "é", "abc=", "AB"] { #expect(Base64URL.decode(bad) == nil, "\(bad)") }
+        #expect(Base64URL.decode("AA") == [0] && Base64URL.decode("AAE") == [0, 1])
+    }
+
+    @Test func aCachedTokenStillExpiresAndATamperedOneIsStillRefused() throws {
+        let signer = try AccessTokenSigner(secret: Array(repeating: 7, count: 32))
+        let issued = Date()
+        let token = signer.sign(userID: "u1", role: "user", now: issued)
+        #expect(try signer.verify(token, now: issued).userID == "u1")
+        #expect(try signer.verify(token, now: issued).userID == "u1", "from the memo")
+        #expect(throws: AccessTokenError.expired) { try signer.verify(token, now: issued.addingTimeInterval(15 * 60)) }
+        var tampered = Array(token)
+        tampered[tampered.count - 2] = tampered[tampered.count - 2] == "A" ? "B" : "A"
+        #expect(throws: AccessTokenError.self) { try signer.verify(String(tampered), now: issued) }
+    }
+}

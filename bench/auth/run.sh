@@ -34,6 +34,9 @@ def pct(p): return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 print(f"login (bcrypt cost 12), {len(xs)} sequential: p50 {pct(50):.1f} ms  p99 {pct(99):.1f} ms  min {xs[0]:.1f} ms")
 PY
 
+echo "authenticated read GET /api/auth/me, 200 connections, ${SECONDS_RUN}s:"
+wrk -t2 -c200 -d"${SECONDS_RUN}s" --latency -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/auth/me" \
+  | grep -E "Requests/sec|50%|90%|99%|Non-2xx|Socket errors" | sed 's/^/  /'
 echo "authenticated read GET /api/providers, 200 connections, ${SECONDS_RUN}s:"
 wrk -t2 -c200 -d"${SECONDS_RUN}s" --latency -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/providers" \
   | grep -E "Requests/sec|50%|90%|99%|Non-2xx|Socket errors" | sed 's/^/  /'

@@ -194,7 +194,7 @@ public struct AccountService: Sendable {
 
     /// The caller behind a bearer token (access token or CLI token), or nil. Disabled
     /// users and deleted users have no identity, whatever their token says.
-    public func identify(bearer token: String) async throws -> (userID: String, role: String)? {
+    public func identify(bearer token: String) async throws -> UserRecord? {
         let userID: String
         var version: Int64? = nil
         if token.hasPrefix("studio_cli_") {
@@ -208,7 +208,7 @@ public struct AccountService: Sendable {
         guard let user = try await users.find(id: userID), !user.disabled else { return nil }
         // Logout, a password or role change and disabling bump the stored version.
         if let version, version != Int64(user.tokenVersion) { return nil }
-        return (user.id, user.role)  // the role as stored now, not as the token remembers it
+        return user  // the role as stored now, not as the token remembers it
     }
 
     /// A valid bcrypt hash of a random password, for the missing-account path.

@@ -76,8 +76,7 @@ struct AuthController {
         }
 
         routes.user(.get, "/api/auth/me", "The signed-in user") { _, context, _ in
-            guard let user = try await accounts.users.find(id: context.identity.userID) else { throw APIError.notFound }
-            return Response.json(Self.userJSON(user))
+            Response.json(Self.userJSON(context.identity.user))
         }
         routes.user(.post, "/api/auth/password", "Change your password; ends every session and CLI token",
                     body: RequestBody(schema: Schema.object([("current_password", Schema.string(min: 1, max: 200)),

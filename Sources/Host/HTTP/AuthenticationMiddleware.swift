@@ -1,4 +1,5 @@
 import HostAuth
+import HostStorage
 import Hummingbird
 
 /// Turns `Authorization: Bearer …` into the context's identity. A request without a token
@@ -21,11 +22,11 @@ struct AuthenticationMiddleware: RouterMiddleware {
             context.metricsReader = true
             return try await next(request, context)
         }
-        guard let (userID, role) = try await accounts.identify(bearer: token) else {
+        guard let user = try await accounts.identify(bearer: token) else {
             throw APIError(.unauthorized, "invalid_token", "the token is invalid, expired or revoked")
         }
         var context = context
-        context.identity = Identity(userID: userID, role: role)
+        context.identity = Identity(userID: user.id, role: user.role, user: user)
         return try await next(request, context)
     }
 }

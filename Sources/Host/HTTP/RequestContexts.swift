@@ -1,3 +1,4 @@
+import HostStorage
 import Hummingbird
 import NIOCore
 
@@ -5,6 +6,9 @@ import NIOCore
 public struct Identity: Sendable {
     public let userID: String
     public let role: String
+    /// The account as read when the token was checked (this request's own read: routes
+    /// about the caller use it instead of reading it again).
+    public let user: UserRecord
     public var isAdmin: Bool { role == "admin" }
 }
 

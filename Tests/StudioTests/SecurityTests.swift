@@ -247,6 +247,27 @@ import Testing
         await studio.close()
     }
 
+    /// The account read for authentication is kept a second: a change made in this process
+    /// holds on the next request, one made by another process (`studio admin`, another
+    /// instance) within the second.
+    @Test func theAuthenticationReadHoldsChangesAtOnceHereAndWithinASecondElsewhere() async throws {
+        let studio = try await TestStudio.make(.sqlite)
+        try await studio.app.test(.router) { client in
+            let token = try await client.register("k@example.com")
+            let accounts = studio.services.accounts
+            let id = try #require(try await accounts.identify(bearer: token)).id
+            try await accounts.users.bumpTokenVersion(id: id)
+            #expect(try await accounts.identify(bearer: token) == nil, "this process: at once")
+            let fresh = try #require(try await client.call(.post, "/api/auth/login", token: nil,
+                                                          json: ["email": "k@example.com", "password": "long enough pass"]).body["access_token"]?.stringValue)
+            #expect(try await accounts.identify(bearer: fresh) != nil)
+            try await UserStore(database: studio.database).bumpTokenVersion(id: id)  // as `studio admin` would
+            try await Task.sleep(for: .milliseconds(1100))
+            #expect(try await accounts.identify(bearer: fresh) == nil, "another process: within a second")
+        }
+        await studio.close()
+    }
+
     // MARK: 8. CSRF and content types
 
     @Test func cookieRoutesRefuseOtherSitesAndBodiesMustBeJSON() async throws {

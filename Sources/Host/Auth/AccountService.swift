@@ -205,7 +205,7 @@ public struct AccountService: Sendable {
             userID = claims.userID
             version = claims.version
         }
-        guard let user = try await users.find(id: userID), !user.disabled else { return nil }
+        guard let user = try await users.findForAuthentication(id: userID), !user.disabled else { return nil }
         // Logout, a password or role change and disabling bump the stored version.
         if let version, version != Int64(user.tokenVersion) { return nil }
         return user  // the role as stored now, not as the token remembers it

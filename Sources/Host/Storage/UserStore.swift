@@ -1,4 +1,5 @@
 import SQLKit
+import Synchronization
 
 /// A studio account as stored.
 public struct UserRecord: Sendable, Equatable, Codable {
@@ -24,6 +25,8 @@ public struct UserRecord: Sendable, Equatable, Codable {
 /// Users: the one aggregate every other row hangs from.
 public struct UserStore: Sendable {
     public let database: StudioDatabase
+    /// Accounts as read for authentication in the last second (see `findForAuthentication`).
+    private let recent = RecentUsers()
 
     public init(database: StudioDatabase) { self.database = database }
 
@@ -59,6 +62,20 @@ public struct UserStore: Sendable {
         }
     }
 
+    /// The account behind a request's token, read at most once a second per account: every
+    /// authenticated request needs it, and under load the read was a third of the work.
+    /// Every change made through this store forgets the account at once, so logout, a new
+    /// password, a role change or disabling hold on the next request of this process;
+    /// a change made by another process (another instance, `studio admin`) holds within
+    /// `RecentUsers.lifetime`.
+    public func findForAuthentication(id: String) async throws -> UserRecord? {
+        let now = Clock.milliseconds()
+        if let user = recent.user(id, now: now) { return user }
+        guard let user = try await find(id: id) else { return nil }
+        recent.remember(user, now: now)
+        return user
+    }
+
     public func find(id: String) async throws -> UserRecord? {
         try await database.withSQL { db in
             try await db.select().columns("id", "email", "password_hash", "role", "disabled", "created_at", "last_login_at", "token_version")
@@ -73,12 +90,14 @@ public struct UserStore: Sendable {
     }
 
     public func delete(id: String) async throws {
+        defer { recent.forget(id) }
         try await database.withSQL { db in try await db.delete(from: "users").where("id", .equal, id).run() }
     }
 }
 
 extension UserStore {
     public func setPassword(id: String, passwordHash: String) async throws {
+        defer { recent.forget(id) }
         try await database.withSQL { db in
             try await db.update("users").set("password_hash", to: SQLBind(passwordHash)).where("id", .equal, id).run()
         }
@@ -86,12 +105,14 @@ extension UserStore {
 
     /// Ends every access token of the user at once (logout, password, role, disabling).
     public func bumpTokenVersion(id: String) async throws {
+        defer { recent.forget(id) }
         try await database.withSQL { db in
             try await db.update("users").set(SQLIdentifier("token_version"), to: SQLRaw("token_version + 1")).where("id", .equal, id).run()
         }
     }
 
     public func recordLogin(id: String, at time: Int64 = Clock.milliseconds()) async throws {
+        defer { recent.forget(id) }
         try await database.withSQL { db in
             try await db.update("users").set("last_login_at", to: SQLBind(time)).where("id", .equal, id).run()
         }
@@ -138,7 +159,8 @@ extension UserStore {
     /// Changes role and/or disabled flag; refuses a change that leaves no enabled admin
     /// (checked in the same transaction). False when there is no such user.
     public func update(id: String, role: String?, disabled: Bool?) async throws -> Bool {
-        try await database.transaction { db in
+        defer { recent.forget(id) }
+        return try await database.transaction { db in
             guard let user = try await db.select().columns("role", "disabled").from("users").where("id", .equal, id).first() else { return false }
             let currentRole = try user.decode(column: "role", as: String.self)
             let currentlyDisabled = try user.decode(column: "disabled", as: Bool.self)
@@ -170,9 +192,31 @@ extension UserStore {
 
     /// Per-user job limits; nil means the studio default.
     public func setLimits(id: String, jobsPerHour: Int?, concurrentJobs: Int?) async throws {
+        defer { recent.forget(id) }
         try await database.withSQL { db in
             try await db.update("users").set("max_jobs_per_hour", to: SQLBind(jobsPerHour))
                 .set("max_concurrent_jobs", to: SQLBind(concurrentJobs)).where("id", .equal, id).run()
         }
     }
+}
+
+/// The accounts `findForAuthentication` read lately, each kept `lifetime` (bounded: emptied
+/// when full). Shared by every copy of one UserStore.
+final class RecentUsers: Sendable {
+    static let lifetime: Int64 = 1000  // milliseconds
+    static let capacity = 4096
+    private let entries = Mutex<[String: (user: UserRecord, until: Int64)]>([:])
+
+    func user(_ id: String, now: Int64) -> UserRecord? {
+        entries.withLock { entries in entries[id].flatMap { $0.until > now ? $0.user : nil } }
+    }
+
+    func remember(_ user: UserRecord, now: Int64) {
+        entries.withLock { entries in
+            if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+            entries[user.id] = (user, now + Self.lifetime)
+        }
+    }
+
+    func forget(_ id: String) { _ = entries.withLock { $0.removeValue(forKey: id) } }
 }

@@ -70,10 +70,21 @@ public struct UserStore: Sendable {
     /// `RecentUsers.lifetime`.
     public func findForAuthentication(id: String) async throws -> UserRecord? {
         let now = Clock.milliseconds()
-        if let user = recent.user(id, now: now) { return user }
-        guard let user = try await find(id: id) else { return nil }
-        recent.remember(user, now: now)
-        return user
+        // One read per account at a time: when an entry lapses under load, the requests
+        // that find it lapsed wait for the one read instead of each making their own.
+        let read = recent.lookup(id, now: now) { Task { try await self.find(id: id) } }
+        switch read {
+        case .known(let user):
+            return user
+        case .reading(let task, let mine):
+            let user: UserRecord?
+            do { user = try await task.value } catch {
+                if mine { recent.finished(id, task: task, user: nil, now: now) }
+                throw error
+            }
+            if mine { recent.finished(id, task: task, user: user, now: now) }
+            return user
+        }
     }
 
     public func find(id: String) async throws -> UserRecord? {
@@ -200,23 +211,51 @@ extension UserStore {
     }
 }
 
-/// The accounts `findForAuthentication` read lately, each kept `lifetime` (bounded: emptied
-/// when full). Shared by every copy of one UserStore.
+/// The accounts `findForAuthentication` read lately, each kept `lifetime`, and the reads in
+/// progress (bounded: emptied when full). Shared by every copy of one UserStore.
 final class RecentUsers: Sendable {
     static let lifetime: Int64 = 1000  // milliseconds
     static let capacity = 4096
-    private let entries = Mutex<[String: (user: UserRecord, until: Int64)]>([:])
 
-    func user(_ id: String, now: Int64) -> UserRecord? {
-        entries.withLock { entries in entries[id].flatMap { $0.until > now ? $0.user : nil } }
+    enum Read {
+        case known(UserRecord)
+        /// `mine`: this caller started the read and records its outcome.
+        case reading(Task<UserRecord?, any Error>, mine: Bool)
     }
 
-    func remember(_ user: UserRecord, now: Int64) {
-        entries.withLock { entries in
-            if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
-            entries[user.id] = (user, now + Self.lifetime)
+    private struct State {
+        var known: [String: (user: UserRecord, until: Int64)] = [:]
+        var reading: [String: Task<UserRecord?, any Error>] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    func lookup(_ id: String, now: Int64, start: () -> Task<UserRecord?, any Error>) -> Read {
+        state.withLock { state in
+            if let entry = state.known[id], entry.until > now { return .known(entry.user) }
+            if let task = state.reading[id] { return .reading(task, mine: false) }
+            let task = start()
+            state.reading[id] = task
+            return .reading(task, mine: true)
         }
     }
 
-    func forget(_ id: String) { _ = entries.withLock { $0.removeValue(forKey: id) } }
+    func finished(_ id: String, task: Task<UserRecord?, any Error>, user: UserRecord?, now: Int64) {
+        state.withLock { state in
+            // A change may have forgotten the account while it was read: then the read is not kept.
+            guard state.reading[id] == task else { return }
+            state.reading[id] = nil
+            if let user {
+                if state.known.count >= Self.capacity { state.known.removeAll(keepingCapacity: true) }
+                state.known[id] = (user, now + Self.lifetime)
+            }
+        }
+    }
+
+    func forget(_ id: String) {
+        state.withLock { state in
+            state.known[id] = nil
+            state.reading[id] = nil
+        }
+    }
 }

@@ -40,6 +40,10 @@ struct Score: ParsableCommand {
             printError("no scorer plugin \"\(scorer)\"; found: \(known.isEmpty ? "none" : known.joined(separator: ", "))")
             throw ExitCode.failure
         }
+        if let problem = plugin.scorerConfigProblem(configJSON) {
+            printError("--config does not fit the \(scorer) scorer's config_schema: \(problem.path.isEmpty ? "" : problem.path + ": ")\(problem.message)")
+            throw ExitCode(2)
+        }
         let instance: ScorerInstance
         let rows: [OfflineScoring.Row]
         do {

@@ -74,6 +74,24 @@ import Testing
         }
     }
 
+    /// A scorer's --config is checked against its manifest's config_schema before the
+    /// plugin sees it (issue 19, trust): exit 2 naming what is wrong.
+    @Test func scoreChecksTheConfigAgainstTheScorersSchema() throws {
+        let dir = TestSupport.temporaryDirectory("score-config")
+        let cases = dir.appendingPathComponent("cases.jsonl").path
+        let outputs = dir.appendingPathComponent("outputs.jsonl").path
+        try "{\"id\":\"a\",\"expected_calls\":[]}\n".write(toFile: cases, atomically: true, encoding: .utf8)
+        try "{\"id\":\"a\",\"calls\":[]}\n".write(toFile: outputs, atomically: true, encoding: .utf8)
+        for scorer in ["toolcall", "exact-args"] {
+            let bad = try TestSupport.run(studio, ["score", "--scorer", scorer, "--cases", cases, "--outputs", outputs,
+                                                   "--config", #"{"threshold": 2}"#, "--plugins", TestSupport.cPluginFolder.path])
+            #expect(bad.status == 2 && bad.stderr.contains("config_schema") && bad.stderr.contains("threshold"), "\(scorer): \(bad.stderr)")
+            let good = try TestSupport.run(studio, ["score", "--scorer", scorer, "--cases", cases, "--outputs", outputs,
+                                                    "--config", "{}", "--plugins", TestSupport.cPluginFolder.path])
+            #expect(good.status == 0, "\(scorer): \(good.stderr)")
+        }
+    }
+
     @Test func scoreNamesTheBadLine() throws {
         let dir = TestSupport.temporaryDirectory("score-bad")
         let cases = dir.appendingPathComponent("cases.jsonl").path

@@ -169,7 +169,11 @@ import Testing
         #expect(simulator.log.records.filter { $0.model == model }.count == 44)
         #expect(closed["requests"] == 40 && closed["ok"] == 40 && closed["errors"] == [:] && closed["warmup"] == 4)
         #expect(closed["ttft_ms"]?["count"] == 40 && closed["e2e_ms"]?["count"] == 40 && closed["output_tokens"] == 640)
-        #expect(closed["itl_ms_per_read"]?["count"] == 600)  // 15 gaps a request
+        // 15 gaps a request when each token has a read of its own; tokens 3 ms apart may
+        // share a read when the client wakes late (seen on a quiet 2-core CI machine), which
+        // leaves one gap fewer. More than 600 would be a double count.
+        let perRead = closed["itl_ms_per_read"]?["count"]?.intValue ?? 0
+        #expect(perRead <= 600 && perRead >= 570, "\(perRead) read gaps")
         let ttftP50 = try #require(closed["ttft_ms"]?["p50"]?.doubleValue)
         #expect(ttftP50 >= 9.9 && ttftP50 < 40, "TTFT p50 \(ttftP50) against a 10 ms schedule")
         #expect((closed["achieved_rate"]?.doubleValue ?? 0) > 0 && (closed["achieved_concurrency"]?.doubleValue ?? 0) > 1)

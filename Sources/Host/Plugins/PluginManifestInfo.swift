@@ -115,6 +115,13 @@ public final class LoadedPlugin: Sendable {
     public var id: String { manifest.id }
     public var kinds: [String] { manifest.kinds }
 
+    /// What is wrong with `config` for this scorer, by its manifest's `config_schema`
+    /// (nil: nothing, or no schema). Checked by the host before the plugin sees the config.
+    public func scorerConfigProblem(_ config: JSONValue) -> SchemaViolation? {
+        guard let schema = manifest.scorer?["config_schema"] else { return nil }
+        return JSONSchema(schema).validate(config).first
+    }
+
     /// A provider instance for one endpoint configuration.
     public func makeProvider(config: JSONValue) throws(PluginCallError) -> ProviderInstance {
         guard let factory = providerFactory, let create = factory.pointee.create else {

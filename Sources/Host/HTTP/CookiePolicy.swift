@@ -50,7 +50,10 @@ public struct CookiePolicy: Sendable {
     /// `Origin` (the CLI, curl, old browsers on same-origin GETs) pass: they carry no
     /// ambient cookie from another site's page.
     func checkOrigin(_ request: Request) throws {
-        if let site = request.headers[.init("Sec-Fetch-Site")!]?.lowercased(), site != "same-origin", site != "none" {
+        // The browser's own word, which no page can forge: same-origin passes whatever Host
+        // a proxy in front passed on; another site does not.
+        if let site = request.headers[.init("Sec-Fetch-Site")!]?.lowercased() {
+            if site == "same-origin" || site == "none" { return }
             if let origin = request.headers[.origin], allowedOrigins.contains(origin) { return }
             throw APIError(.forbidden, "cross_site_request", "this request came from another site: sign in on the studio's own page")
         }

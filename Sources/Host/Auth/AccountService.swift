@@ -85,11 +85,9 @@ public struct AccountService: Sendable {
     /// A registration from a client (what the HTTP route calls): the mode, the invitation
     /// and the per-address limit, then the account.
     public func register(email: String, password: String, invite: String?, ip: String) async throws -> Session {
-        let (count, start) = try await LoginThrottle.increment(users.database, scope: "register_address", subject: ip,
-                                                               now: Clock.milliseconds(), window: 60 * 60 * 1000)
-        if count > registrationsPerHour {
-            throw Failure.registrationLimit(retryAfterMilliseconds: max(1000, start + 60 * 60 * 1000 - Clock.milliseconds()))
-        }
+        let hour: Int64 = 60 * 60 * 1000, now = Clock.milliseconds()
+        let (count, start) = try await LoginThrottle.increment(users.database, scope: "register_address", subject: ip, now: now, window: hour)
+        if count > registrationsPerHour { throw Failure.registrationLimit(retryAfterMilliseconds: max(1000, start + hour - now)) }
         guard Self.isValidEmail(email) else { throw Failure.invalidEmail }
         do { try PasswordHasher.check(password) } catch { throw Failure.weakPassword(error.description) }
         var redeemed: String? = nil

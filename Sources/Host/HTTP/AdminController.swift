@@ -138,7 +138,7 @@ struct AdminController {
             return Response.json(["keys": .array(listing.map { key in
                 ["provider_id": .string(key.providerID), "masked": .string("…" + key.last4),
                  // null: saved before keys were bound to an endpoint; never sent until saved again.
-                 "bound_to": key.boundTo.map { ["plugin": .string($0.plugin), "base_url": .string($0.baseURL)] } ?? .null]
+                 "bound_to": KeysController.boundJSON(key.boundTo)]
             })])
         }
         routes.admin(.put, "/api/admin/keys/{provider_id}", "Set the global fallback key of one of your providers (slug or id), bound to its plugin and base URL",
@@ -156,7 +156,7 @@ struct AdminController {
             try await services.vault.store(userID: nil, providerID: provider.slug, apiKey: key, boundTo: endpoint)
             try await audit(context, "admin.key.set", target: provider.slug)
             return Response.json(["provider_id": .string(provider.slug), "masked": .string("…" + String(key.suffix(4))), "global": true,
-                                  "bound_to": ["plugin": .string(endpoint.plugin), "base_url": .string(endpoint.baseURL)]])
+                                  "bound_to": KeysController.boundJSON(endpoint)])
         }
         routes.admin(.delete, "/api/admin/keys/{provider_id}", "Remove a global fallback key", success: .noContent) { _, context, _ in
             let provider = try KeysController.providerID(context.parameters)

@@ -33,18 +33,18 @@ struct AuthController {
             return Response.json(["mode": .string(first ? "open" : try await accounts.registrationMode().rawValue)])
         }
         routes.public(.post, "/api/auth/register", "Create an account (the first one is admin); sets the refresh cookie",
-                      body: Self.registration, success: .created) { request, context, body in
+                      body: Self.registration, success: .created) { _, context, body in
             let session = try await map { try await accounts.register(email: try body.requiredString("email", maxLength: 254),
                                                                       password: try body.requiredString("password", maxLength: 200),
                                                                       invite: body["invite"]?.stringValue, ip: context.clientIP ?? "unknown") }
             try await onRegister(session.user.id)
-            return sessionResponse(session, status: .created, request: request, context: context)
+            return sessionResponse(session, status: .created, context: context)
         }
-        routes.public(.post, "/api/auth/login", "Sign in; sets the refresh cookie", body: Self.credentials) { request, context, body in
+        routes.public(.post, "/api/auth/login", "Sign in; sets the refresh cookie", body: Self.credentials) { _, context, body in
             let session = try await map { try await accounts.login(email: try body.requiredString("email", maxLength: 254),
                                                                    password: try body.requiredString("password", maxLength: 200),
                                                                    ip: context.clientIP ?? "unknown") }
-            return sessionResponse(session, status: .ok, request: request, context: context)
+            return sessionResponse(session, status: .ok, context: context)
         }
         routes.public(.post, "/api/auth/refresh",
                       "A new access token from the refresh cookie (rotated on every use); 204 when there is no cookie") { request, context, _ in
@@ -56,14 +56,14 @@ struct AuthController {
             let session: AccountService.Session
             do { session = try await accounts.refresh(token) } catch let failure as RefreshTokenStore.Failure {
                 var error = APIError(.unauthorized, "refresh_failed", failure.description)
-                error.headers[.setCookie] = cookies.cleared(request, context)
+                error.headers[.setCookie] = cookies.cleared(forwardedHTTPS: context.forwardedHTTPS)
                 throw error
             } catch AccountService.Failure.disabled {
                 throw APIError(.forbidden, "account_disabled", "this account is disabled")
             }
             var response = Response.json(["access_token": .string(session.accessToken), "token_type": "Bearer",
                                            "expires_in": .int(Int64(AccessTokenSigner.lifetime))])
-            response.headers[.setCookie] = cookies.cookie(session.refresh, request, context)
+            response.headers[.setCookie] = cookies.cookie(session.refresh, forwardedHTTPS: context.forwardedHTTPS)
             return response
         }
         routes.public(.post, "/api/auth/logout", "Revoke the refresh cookie's session and end every access token of its user",
@@ -71,7 +71,7 @@ struct AuthController {
             try cookies.checkOrigin(request)
             if let token = Self.refreshCookie(request) { try await accounts.logout(refreshToken: token) }
             var response = Response(status: .noContent)
-            response.headers[.setCookie] = cookies.cleared(request, context)
+            response.headers[.setCookie] = cookies.cleared(forwardedHTTPS: context.forwardedHTTPS)
             return response
         }
 
@@ -84,13 +84,13 @@ struct AuthController {
                                                             required: ["current_password", "new_password"]),
                                       example: ["current_password": "correct horse battery", "new_password": "another long phrase"],
                                       limit: 16 << 10),
-                    success: .noContent) { request, context, body in
+                    success: .noContent) { _, context, body in
             try await map { try await accounts.changePassword(userID: context.identity.userID,
                                                               current: try body.requiredString("current_password", maxLength: 200),
                                                               new: try body.requiredString("new_password", maxLength: 200)) }
             try await accounts.audit.record(userID: context.identity.userID, email: nil, action: "password.change", ip: context.clientIP)
             var response = Response(status: .noContent)
-            response.headers[.setCookie] = cookies.cleared(request, context.forwardedHTTPS)
+            response.headers[.setCookie] = cookies.cleared(forwardedHTTPS: context.forwardedHTTPS)
             return response
         }
         routes.user(.get, "/api/auth/cli-tokens", "Your CLI tokens (never the token itself)") { _, context, _ in
@@ -143,12 +143,11 @@ struct AuthController {
         }
     }
 
-    private func sessionResponse(_ session: AccountService.Session, status: HTTPResponse.Status, request: Request,
-                                 context: StudioRequestContext) -> Response {
+    private func sessionResponse(_ session: AccountService.Session, status: HTTPResponse.Status, context: StudioRequestContext) -> Response {
         var response = Response.json(["user": Self.userJSON(session.user), "access_token": .string(session.accessToken),
                                       "token_type": "Bearer", "expires_in": .int(Int64(AccessTokenSigner.lifetime))],
                                      status: status)
-        response.headers[.setCookie] = cookies.cookie(session.refresh, request, context)
+        response.headers[.setCookie] = cookies.cookie(session.refresh, forwardedHTTPS: context.forwardedHTTPS)
         return response
     }
 

@@ -31,14 +31,13 @@ public struct CookiePolicy: Sendable {
         }
     }
 
-    func cookie(_ issued: RefreshTokenStore.Issued, _ request: Request, _ context: StudioRequestContext) -> String {
+    /// `forwardedHTTPS`: the request context's.
+    func cookie(_ issued: RefreshTokenStore.Issued, forwardedHTTPS: Bool?) -> String {
         "\(AuthController.cookieName)=\(issued.token); Path=/api/auth; Max-Age=\(RefreshTokenStore.lifetimeMilliseconds / 1000); "
-            + attributes(context.forwardedHTTPS)
+            + attributes(forwardedHTTPS)
     }
 
-    func cleared(_ request: Request, _ context: StudioRequestContext) -> String { cleared(request, context.forwardedHTTPS) }
-
-    func cleared(_ request: Request, _ forwardedHTTPS: Bool?) -> String {
+    func cleared(forwardedHTTPS: Bool?) -> String {
         "\(AuthController.cookieName)=; Path=/api/auth; Max-Age=0; " + attributes(forwardedHTTPS)
     }
 

@@ -63,6 +63,11 @@ struct KeysController {
         KeyVault.Endpoint(plugin: provider.pluginID, baseURL: provider.baseURL)
     }
 
+    /// A global key's destination as the admin routes show it (null: saved before keys were bound).
+    static func boundJSON(_ endpoint: KeyVault.Endpoint?) -> JSONValue {
+        endpoint.map { ["plugin": .string($0.plugin), "base_url": .string($0.baseURL)] } ?? .null
+    }
+
     static func checkedKey(_ body: JSONValue) throws -> String {
         try body.requiredString("api_key", maxLength: 1000)
     }

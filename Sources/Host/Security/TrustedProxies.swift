@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -65,7 +66,7 @@ public struct TrustedProxies: Sendable, Equatable {
     public static func parse(_ texts: [String]) -> Result<TrustedProxies, ParseFailure> {
         var networks: [IPNetwork] = []
         for text in texts {
-            guard let network = IPNetwork(text.trimmingSpaces) else { return .failure(ParseFailure(text: text)) }
+            guard let network = IPNetwork(text.trimmingCharacters(in: .whitespaces)) else { return .failure(ParseFailure(text: text)) }
             networks.append(network)
         }
         return .success(TrustedProxies(networks))
@@ -89,9 +90,9 @@ public struct TrustedProxies: Sendable, Equatable {
         if !forwarded.isEmpty {
             for element in forwarded.joined(separator: ",").split(separator: ",") {
                 for pair in element.split(separator: ";") {
-                    let kv = pair.split(separator: "=", maxSplits: 1).map { String($0).trimmingSpaces }
+                    let kv = pair.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
                     guard kv.count == 2 else { continue }
-                    let value = kv[1].trimmingCharacters(["\""])
+                    let value = kv[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
                     switch kv[0].lowercased() {
                     case "for": hops.append(Self.stripPort(value))
                     case "proto": proto = value.lowercased()
@@ -100,8 +101,8 @@ public struct TrustedProxies: Sendable, Equatable {
                 }
             }
         } else {
-            hops = xForwardedFor.joined(separator: ",").split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
-            proto = xForwardedProto?.split(separator: ",").first.map { String($0).trimmingSpaces.lowercased() }
+            hops = xForwardedFor.joined(separator: ",").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            proto = xForwardedProto?.split(separator: ",").first.map { String($0).trimmingCharacters(in: .whitespaces).lowercased() }
         }
         var client = peer
         for hop in hops.reversed() {
@@ -116,21 +117,5 @@ public struct TrustedProxies: Sendable, Equatable {
         if node.hasPrefix("["), let end = node.firstIndex(of: "]") { return String(node[node.index(after: node.startIndex)..<end]) }
         if node.filter({ $0 == ":" }).count == 1, let colon = node.firstIndex(of: ":") { return String(node[..<colon]) }
         return node
-    }
-}
-
-extension String {
-    var trimmingSpaces: String {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
-        return String(s)
-    }
-
-    func trimmingCharacters(_ set: Set<Character>) -> String {
-        var s = Substring(self)
-        while let f = s.first, set.contains(f) { s = s.dropFirst() }
-        while let l = s.last, set.contains(l) { s = s.dropLast() }
-        return String(s)
     }
 }

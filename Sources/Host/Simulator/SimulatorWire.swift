@@ -10,7 +10,7 @@ struct StreamPlan {
     var whole: JSONValue
 }
 
-/// Renders a response in one provider's wire format (shared/reference/wire-formats.md).
+/// Renders a response in one provider's wire format (docs/simulator.md).
 enum SimulatorWire {
     /// `texts`: the answer's tokens; `calls`: tool calls instead of text, when any.
     static func plan(_ api: SimulatedRequest.API, id: String, model: String, texts: [String],

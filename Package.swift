@@ -54,8 +54,10 @@ let package = Package(
 
         // Host: one target per concern.
         .target(name: "HostPlugins",
-                dependencies: ["PluginABI", "StudioJSON", "HostSecurity", .product(name: "Crypto", package: "swift-crypto")],
+                dependencies: ["PluginABI", "StudioJSON", "HostSecurity", "HostMeasurement", "HostSandbox", .product(name: "Crypto", package: "swift-crypto")],
                 path: "Sources/Host/Plugins", swiftSettings: strict),
+        // The plugin runner's confinement (seccomp, Landlock, rlimits) and its spawn: C.
+        .target(name: "HostSandbox", path: "Sources/Host/Sandbox"),
         .target(name: "HostMeasurement", dependencies: [],
                 path: "Sources/Host/Measurement", swiftSettings: strict),
         .target(name: "HostSecurity", dependencies: [],

@@ -100,7 +100,7 @@ struct Bench: AsyncParsableCommand {
         if let prompt { config.defaults.prompt = prompt }
         let selected = Set((only ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
 
-        let registry = PluginRegistry(searchPath: PluginRegistry.searchPath(explicit: plugins.folders, dataDirectory: plugins.dataDirectory))
+        let registry = try await plugins.trustedRegistry()
         for failure in registry.failures { printError("plugin refused: \(failure)") }
 
         var simulator: EmbeddedSimulator? = nil

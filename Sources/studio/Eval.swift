@@ -50,7 +50,7 @@ struct Eval: AsyncParsableCommand {
             throw ExitCode.failure
         }
         let studioConfig = try Bench.loadConfig(path: config, provider: provider, baseURL: baseURL, models: model, apiKeyEnv: apiKeyEnv)
-        let registry = PluginRegistry(searchPath: PluginRegistry.searchPath(explicit: plugins.folders, dataDirectory: plugins.dataDirectory))
+        let registry = try await plugins.trustedRegistry()
         guard let scorerPlugin = registry.scorer(id: scorer) else {
             printError("no scorer plugin \"\(scorer)\" is loaded (loaded: \(registry.plugins.filter { $0.kinds.contains("scorer") }.map(\.id).joined(separator: ", ")))")
             throw ExitCode.failure

@@ -74,7 +74,7 @@ struct Load: AsyncParsableCommand {
 
     func run() async throws {
         let plan = try plan()
-        let registry = PluginRegistry(searchPath: PluginRegistry.searchPath(explicit: plugins.folders, dataDirectory: plugins.dataDirectory))
+        let registry = try await plugins.trustedRegistry()
         for failure in registry.failures { printError("plugin refused: \(failure)") }
         let config = try Bench.loadConfig(path: nil, provider: provider, baseURL: baseURL, models: [model], apiKeyEnv: apiKeyEnv)
         let simulator = config.providers.contains(where: \.usesSimulator) ? try await EmbeddedSimulator.start() : nil

@@ -15,21 +15,12 @@ struct PluginsCommand: ParsableCommand {
         @Flag(help: "Machine-readable output.") var json = false
 
         func run() async throws {
-            // With a studio database at hand, installed libraries are checked against the
-            // SHA-256 recorded at install, as the server does.
-            var recorded: [String: String] = [:]
-            let environment = ProcessInfo.processInfo.environment
-            if environment["STUDIO_DATABASE_URL"] != nil || FileManager.default.fileExists(atPath: plugins.dataDirectory + "/studio.db") {
-                let database = try await openStudioDatabase(dataDirectory: plugins.dataDirectory)
-                recorded = (try? await PluginStore(database: database).checksums()) ?? [:]
-                await database.close()
-            }
-            let registry = PluginRegistry(searchPath: PluginRegistry.searchPath(explicit: plugins.folders, dataDirectory: plugins.dataDirectory),
-                                          recordedChecksums: recorded)
+            // Under the policy the server applies: checksums recorded at install, admins' decisions.
+            let registry = try await plugins.trustedRegistry(quiet: true)
             if json {
                 let document: JSONValue = [
                     "search_path": .array(registry.searchPath.map { .string($0.path) }),
-                    "plugins": .array(registry.plugins.map(\.listing)),
+                    "plugins": .array(registry.plugins.map { $0.listing() }),
                     "errors": .array(registry.failures.map { ["path": .string($0.path), "code": .string($0.code), "message": .string($0.description)] }),
                 ]
                 print(document.prettyJSONString)
@@ -55,7 +46,7 @@ struct PluginsCommand: ParsableCommand {
             if json {
                 let document: JSONValue = [
                     "path": .string(path), "passed": .bool(report.passed),
-                    "plugin": report.plugin.map(\.listing) ?? .null,
+                    "plugin": report.plugin.map { $0.listing() } ?? .null,
                     "checks": .array(report.checks.map(\.json)),
                 ]
                 print(document.prettyJSONString)
@@ -65,18 +56,6 @@ struct PluginsCommand: ParsableCommand {
             }
             if !report.passed { throw ExitCode.failure }
         }
-    }
-}
-
-extension LoadedPlugin {
-    var listing: JSONValue {
-        [
-            "id": .string(id), "name": .string(manifest.name), "version": .string(manifest.version),
-            "kinds": .array(kinds.map(JSONValue.string)), "abi": .string(abiVersion.description),
-            "language": manifest.language.map(JSONValue.string) ?? .null,
-            "swift_toolchain": manifest.swiftToolchain.map(JSONValue.string) ?? .null,
-            "sha256": .string(sha256), "path": .string(path),
-        ]
     }
 }
 

@@ -4,7 +4,7 @@ import HostPlugins
 import HostScoring
 import StudioJSON
 
-struct Score: ParsableCommand {
+struct Score: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Score model outputs against cases with a scorer plugin, offline.",
         discussion: """
@@ -20,7 +20,7 @@ struct Score: ParsableCommand {
     @Flag(help: "One JSON object per output line.") var json = false
     @OptionGroup var plugins: PluginOptions
 
-    func run() throws {
+    func run() async throws {
         let configJSON: JSONValue
         do { configJSON = try JSONParser.parse(config) } catch {
             printError("--config is not valid JSON: \(error)")
@@ -34,7 +34,7 @@ struct Score: ParsableCommand {
             printError("\(error)")
             throw ExitCode.failure
         }
-        let registry = PluginRegistry(searchPath: PluginRegistry.searchPath(explicit: plugins.folders, dataDirectory: plugins.dataDirectory))
+        let registry = try await plugins.trustedRegistry()
         guard let plugin = registry.scorer(id: scorer) else {
             let known = registry.plugins.filter { $0.kinds.contains("scorer") }.map(\.id)
             printError("no scorer plugin \"\(scorer)\"; found: \(known.isEmpty ? "none" : known.joined(separator: ", "))")
@@ -44,25 +44,35 @@ struct Score: ParsableCommand {
             printError("--config does not fit the \(scorer) scorer's config_schema: \(problem.path.isEmpty ? "" : problem.path + ": ")\(problem.message)")
             throw ExitCode(2)
         }
-        let instance: ScorerInstance
+        // Each row is written as soon as it is scored (a table's columns sized from the
+        // ids up front), so whatever happens later, what was scored is on the output.
+        let idWidth = max(2, outputLines.map { ($0["id"]?.stringValue ?? $0["id"]?.jsonString ?? "").count }.max() ?? 0)
+        let caseWidth = max(4, outputLines.map { ($0["case_id"]?.stringValue ?? $0["id"]?.stringValue ?? "").count }.max() ?? 0)
+        func tableLine(_ cells: [String]) -> String {
+            [cells[0].padding(toLength: idWidth, withPad: " ", startingAt: 0), cells[1].padding(toLength: caseWidth, withPad: " ", startingAt: 0),
+             cells[2].padding(toLength: 5, withPad: " ", startingAt: 0), cells[3].padding(toLength: 6, withPad: " ", startingAt: 0), cells[4]]
+                .joined(separator: "  ")
+        }
         let rows: [OfflineScoring.Row]
         do {
-            instance = try plugin.makeScorer(config: configJSON)
+            let instance = try plugin.makeScorer(config: configJSON)
+            if !json { printFlushed(tableLine(["ID", "CASE", "SCORE", "PASSED", "ERROR"])) }
             rows = try OfflineScoring.run(scorer: instance, cases: caseLines, outputs: outputLines,
-                                          casesFile: cases, outputsFile: outputs)
+                                          casesFile: cases, outputsFile: outputs) { row in
+                if json {
+                    printFlushed(row.json.jsonString)
+                } else {
+                    printFlushed(tableLine([row.id, row.caseID,
+                                            row.result?["score"]?.doubleValue.map { String(format: "%.3f", $0) } ?? "-",
+                                            row.result?["passed"]?.boolValue.map { $0 ? "yes" : "no" } ?? "-",
+                                            row.error ?? row.result?["error_type"]?.stringValue ?? ""]))
+                }
+            }
         } catch {
             printError("\(error)")
             throw ExitCode.failure
         }
-        if json {
-            for row in rows { print(row.json.jsonString) }
-        } else {
-            printTable(header: ["ID", "CASE", "SCORE", "PASSED", "ERROR"], rows: rows.map { row in
-                [row.id, row.caseID,
-                 row.result?["score"]?.doubleValue.map { String(format: "%.3f", $0) } ?? "-",
-                 row.result?["passed"]?.boolValue.map { $0 ? "yes" : "no" } ?? "-",
-                 row.error ?? row.result?["error_type"]?.stringValue ?? ""]
-            })
+        if !json {
             let scored = rows.compactMap { $0.result?["score"]?.doubleValue }
             let passed = rows.filter { $0.result?["passed"]?.boolValue == true }.count
             let mean = scored.isEmpty ? 0 : scored.reduce(0, +) / Double(scored.count)

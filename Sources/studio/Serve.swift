@@ -56,10 +56,15 @@ struct Serve: AsyncParsableCommand {
             printError("cannot start: \(error)")
             throw ExitCode.failure
         }
-        // Installed libraries must still have the SHA-256 recorded at install.
-        let recorded = (try? await PluginStore(database: database).checksums()) ?? [:]
+        // Installed libraries must still have the SHA-256 recorded at install; admins'
+        // decisions (mode, disabled, quarantine) hold across restarts.
+        let policy: PluginTrustPolicy
+        do { policy = try await StudioServices.pluginPolicy(database) } catch {
+            printError("cannot start: cannot read the plugin policy: \(error)")
+            throw ExitCode.failure
+        }
         let registry = PluginRegistry(searchPath: PluginRegistry.searchPath(explicit: plugins.folders, dataDirectory: plugins.dataDirectory),
-                                      recordedChecksums: recorded)
+                                      policy: policy)
         for failure in registry.failures { printError("plugin refused: \(failure)") }
         // The simulator the configuration names runs beside the server, on a free loopback port.
         let simulator = studioConfig.providers.contains(where: \.usesSimulator) ? try await EmbeddedSimulator.start() : nil

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import HostJobs
+import HostPlugins
 import HostStorage
 
 /// `studio`: one binary for the server, the benchmarks and the plugin tools.
@@ -13,6 +15,12 @@ struct Studio: AsyncParsableCommand {
         subcommands: [Serve.self, Bench.self, Load.self, Eval.self, Suites.self, Simulate.self, PluginsCommand.self, Score.self, Keys.self, Admin.self])
 
     static func main() async {
+        // The hidden plugin runner (spawned by the host, never typed by a user) starts
+        // before anything else, while the process still has one thread, which the
+        // sandbox it applies to itself requires.
+        if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "plugin-runner" {
+            Foundation.exit(PluginRunnerServer.main(arguments: Array(CommandLine.arguments.dropFirst(2))))
+        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -44,6 +52,27 @@ struct PluginOptions: ParsableArguments {
 
     @Option(name: .customLong("data"), help: "The data folder (its plugins/ subfolder is searched).")
     var dataDirectory: String = "data"
+}
+
+extension PluginOptions {
+    /// The plugins this command may use, under the trust policy `serve` applies: the
+    /// checksums recorded at install and the admins' decisions, from the studio database
+    /// when there is one (without one nothing counts as installed, so <data>/plugins loads
+    /// nothing). Prints what was refused to standard error.
+    func trustedRegistry(quiet: Bool = false) async throws -> PluginRegistry {
+        var policy = PluginTrustPolicy()
+        let environment = ProcessInfo.processInfo.environment
+        if environment["STUDIO_DATABASE_URL"] != nil || FileManager.default.fileExists(atPath: dataDirectory + "/studio.db") {
+            let database = try await openStudioDatabase(dataDirectory: dataDirectory)
+            policy = try await PluginTrustPolicy.read(from: database)
+            await database.close()
+        }
+        let registry = PluginRegistry(searchPath: PluginRegistry.searchPath(explicit: folders, dataDirectory: dataDirectory), policy: policy)
+        if !quiet {
+            for failure in registry.failures where failure.code != "duplicate_id" { printError("plugin refused: \(failure)") }
+        }
+        return registry
+    }
 }
 
 /// Writes a line to standard output unbuffered (a line a parent process waits for).

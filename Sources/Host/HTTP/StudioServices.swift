@@ -134,10 +134,21 @@ public struct StudioServices: Sendable {
         return .standard(allowLocal: options.allowLocalEndpoints, alwaysAllowed: exempt)
     }
 
-    /// Loads the plugin folders again, with the checksums recorded at install.
+    /// Loads the plugin folders again, under the trust policy in the database (checksums
+    /// recorded at install, the admins' decisions). Runners of the old registry stop once
+    /// no request holds it.
     @discardableResult
     public func rescanPlugins() async throws -> PluginRegistry {
-        catalog.rescan(recordedChecksums: try await PluginStore(database: database).checksums())
+        catalog.rescan(policy: try await Self.pluginPolicy(database))
+    }
+
+    /// The trust policy of `database`, whose quarantines are written back to it.
+    public static func pluginPolicy(_ database: StudioDatabase) async throws -> PluginTrustPolicy {
+        var policy = try await PluginTrustPolicy.read(from: database)
+        policy.onQuarantine = { id, reason in
+            Task { try? await PluginPolicyStore(database: database).quarantine(id, reason: reason) }
+        }
+        return policy
     }
 
     /// Gives a new user the configured providers and models (SPEC §6).

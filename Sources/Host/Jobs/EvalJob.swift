@@ -329,13 +329,18 @@ public struct EvalCaseRunner: Sendable {
             scoredCase = .object(object)
         }
         do {
-            let result = try scorer.score(case: scoredCase, output: .object(output))
+            let result = try await scorer.scoreDetached(case: scoredCase, output: .object(output))
             return CaseResultRecord(caseKey: caseKey, target: target.id, repeatIndex: repeatIndex, output: JSONValue.object(output).jsonString,
                                     score: result["score"]?.doubleValue, passed: result["passed"]?.boolValue, subscores: result.jsonString,
                                     errorType: result["error_type"]?.stringValue, latencyMs: latency, category: category, expectsCall: expectsCall)
         } catch {
+            // The case records what went wrong with its scorer: a crash (with the signal), a
+            // missed deadline, a quarantine or a cancel by name, else scorer_error; the
+            // plugin's message, already bounded, under "error".
+            let named = [PluginCallError.crashed, PluginCallError.timedOut, PluginCallError.cancelled, PluginCallError.quarantined]
             return CaseResultRecord(caseKey: caseKey, target: target.id, repeatIndex: repeatIndex, output: JSONValue.object(output).jsonString,
-                                    score: 0, passed: false, subscores: nil, errorType: "scorer_error", latencyMs: latency,
+                                    score: 0, passed: false, subscores: JSONValue.object(["error": .string(error.description)]).jsonString,
+                                    errorType: named.contains(error.status) ? error.statusName : "scorer_error", latencyMs: latency,
                                     category: category, expectsCall: expectsCall)
         }
     }

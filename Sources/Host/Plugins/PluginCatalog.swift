@@ -11,10 +11,10 @@ public final class PluginCatalog: Sendable {
 
     public var current: PluginRegistry { state.withLock { $0 } }
 
-    /// Loads the search path again with the checksums recorded at install.
+    /// Loads the search path again under `policy`.
     @discardableResult
-    public func rescan(recordedChecksums: [String: String]) -> PluginRegistry {
-        let fresh = PluginRegistry(searchPath: current.searchPath, recordedChecksums: recordedChecksums)
+    public func rescan(policy: PluginTrustPolicy) -> PluginRegistry {
+        let fresh = PluginRegistry(searchPath: current.searchPath, policy: policy)
         state.withLock { $0 = fresh }
         return fresh
     }

@@ -1,3 +1,4 @@
+import Dispatch
 import PluginABI
 import StudioJSON
 
@@ -26,6 +27,10 @@ public struct PluginCallError: Error, CustomStringConvertible, Sendable {
         case Int(STUDIO_ERR_PROTOCOL): return "malformed_stream"
         case Int(STUDIO_ERR_OUTPUT_REFUSED): return "output_refused"
         case Int(STUDIO_ERR_OUT_OF_MEMORY): return "out_of_memory"
+        case Int(Self.crashed): return "plugin_crashed"
+        case Int(Self.timedOut): return "plugin_timeout"
+        case Int(Self.cancelled): return "cancelled"
+        case Int(Self.quarantined): return "plugin_quarantined"
         default: return "plugin_error"
         }
     }
@@ -57,52 +62,69 @@ private func jsonCall(plugin: String, member: String,
     }
 }
 
-/// One configured provider endpoint, owned by the host; destroyed when released.
+/// One configured provider endpoint, owned by the host; destroyed when released. It runs
+/// in this process or in the plugin's runner (IsolatedPlugin): callers cannot tell.
 /// Members are [any-thread] per the ABI, so the instance is Sendable.
 public final class ProviderInstance: @unchecked Sendable {
     public let plugin: LoadedPlugin
-    private let pointer: UnsafeMutablePointer<studio_provider_t>
+    private let backend: Backend
 
-    init(plugin: LoadedPlugin, pointer: UnsafeMutablePointer<studio_provider_t>) {
-        self.plugin = plugin
-        self.pointer = pointer
+    enum Backend {
+        case local(UnsafeMutablePointer<studio_provider_t>)
+        case isolated(RemoteObject)
     }
 
-    deinit { pointer.pointee.destroy?(pointer) }
+    init(plugin: LoadedPlugin, backend: Backend) {
+        self.plugin = plugin
+        self.backend = backend
+    }
 
-    private func call(_ member: String, input: String? = nil,
+    deinit {
+        if case .local(let pointer) = backend { pointer.pointee.destroy?(pointer) }
+    }
+
+    private func call(_ member: String, _ remote: RunnerWire.ProviderMember, input: [UInt8] = [],
                       _ body: (UnsafePointer<studio_provider_t>, studio_str_t, UnsafePointer<studio_sink_t>, UnsafePointer<studio_sink_t>) -> studio_status_t?)
         throws(PluginCallError) -> JSONValue
     {
-        let me = UnsafePointer(pointer)
-        let text = input ?? ""
-        let pluginID = plugin.id
-        return try text.withStudioStr { str throws(PluginCallError) in
-            try jsonCall(plugin: pluginID, member: member) { out, error in
-                body(me, str, out, error) ?? studio_status_t(STUDIO_ERR_UNSUPPORTED)
+        switch backend {
+        case .isolated(let object):
+            return try object.jsonCall(member: member, .providerCall, aux: remote.rawValue, payload: input,
+                                       timeoutMilliseconds: object.plugin.library.deadlines.requestMilliseconds)
+        case .local(let pointer):
+            let me = UnsafePointer(pointer)
+            let pluginID = plugin.id
+            return try input.withStudioStr { str throws(PluginCallError) in
+                try jsonCall(plugin: pluginID, member: member) { out, error in
+                    body(me, str, out, error) ?? studio_status_t(STUDIO_ERR_UNSUPPORTED)
+                }
             }
         }
     }
 
     /// Normalized request → {"method","url","headers","body"}.
     public func buildRequest(_ request: JSONValue) throws(PluginCallError) -> JSONValue {
-        try call("build_request", input: request.jsonString) { p, s, o, e in p.pointee.build_request?(p, s, o, e) }
+        try call("build_request", .buildRequest, input: Array(request.jsonString.utf8)) { p, s, o, e in p.pointee.build_request?(p, s, o, e) }
     }
 
     public func parseResponse(_ body: [UInt8]) throws(PluginCallError) -> JSONValue {
-        try call("parse_response", input: String(decoding: body, as: UTF8.self)) { p, s, o, e in p.pointee.parse_response?(p, s, o, e) }
+        try call("parse_response", .parseResponse, input: body) { p, s, o, e in p.pointee.parse_response?(p, s, o, e) }
     }
 
     public func buildListModels() throws(PluginCallError) -> JSONValue {
-        try call("build_list_models") { p, _, o, e in p.pointee.build_list_models?(p, o, e) }
+        try call("build_list_models", .buildListModels) { p, _, o, e in p.pointee.build_list_models?(p, o, e) }
     }
 
     public func parseListModels(_ body: [UInt8]) throws(PluginCallError) -> JSONValue {
-        try call("parse_list_models", input: String(decoding: body, as: UTF8.self)) { p, s, o, e in p.pointee.parse_list_models?(p, s, o, e) }
+        try call("parse_list_models", .parseListModels, input: body) { p, s, o, e in p.pointee.parse_list_models?(p, s, o, e) }
     }
 
     public func classifyError(status: Int, body: [UInt8]) throws(PluginCallError) -> JSONValue {
-        try call("classify_error", input: String(decoding: body, as: UTF8.self)) { p, s, o, e in
+        // Isolated, the status travels ahead of the body (in-process it is an argument).
+        var input = WireWriter()
+        if case .isolated = backend { input.i32(Int32(clamping: status)) }
+        input.raw(body)
+        return try call("classify_error", .classifyError, input: input.bytes) { p, s, o, e in
             p.pointee.classify_error?(p, Int32(clamping: status), s, o, e)
         }
     }
@@ -114,6 +136,13 @@ public final class ProviderInstance: @unchecked Sendable {
 
     /// The same, for a request already serialized (a load test sends one request many times).
     public func makeDecoder(forJSON request: String) throws(PluginCallError) -> StreamDecoderHandle {
+        let pointer: UnsafeMutablePointer<studio_provider_t>
+        switch backend {
+        case .isolated(let object):
+            return StreamDecoderHandle(owner: self, backend: .isolated(try RemoteDecoder(provider: object, requestJSON: request)))
+        case .local(let local):
+            pointer = local
+        }
         guard let create = pointer.pointee.decoder_create else {
             throw PluginCallError(plugin: plugin.id, member: "decoder_create", status: STUDIO_ERR_UNSUPPORTED, message: "")
         }
@@ -124,7 +153,13 @@ public final class ProviderInstance: @unchecked Sendable {
         guard status == STUDIO_OK, let decoder else {
             throw PluginCallError(plugin: plugin.id, member: "decoder_create", status: status, message: error.text)
         }
-        return StreamDecoderHandle(owner: self, pointer: decoder)
+        return StreamDecoderHandle(owner: self, backend: .local(decoder))
+    }
+
+    /// Ends a call stuck in this instance's plugin from another thread, when it runs
+    /// isolated (the runner is killed; the call fails `cancelled`). In-process: nothing.
+    public func interrupt() {
+        if case .isolated(let object) = backend { object.interrupt() }
     }
 }
 
@@ -167,16 +202,23 @@ public enum DecodedEvent: Sendable, Equatable {
 /// A stream decoder owned by the host: one stream, one task at a time.
 public final class StreamDecoderHandle {
     private let owner: ProviderInstance  // keeps the provider alive while its decoder lives
-    private let pointer: UnsafeMutablePointer<studio_stream_decoder_t>
+    private let backend: Backend
     private var handler: ((DecodedEvent) -> Void)?
     private var emitted = 0
 
-    init(owner: ProviderInstance, pointer: UnsafeMutablePointer<studio_stream_decoder_t>) {
-        self.owner = owner
-        self.pointer = pointer
+    enum Backend {
+        case local(UnsafeMutablePointer<studio_stream_decoder_t>)
+        case isolated(RemoteDecoder)
     }
 
-    deinit { pointer.pointee.destroy?(pointer) }
+    init(owner: ProviderInstance, backend: Backend) {
+        self.owner = owner
+        self.backend = backend
+    }
+
+    deinit {
+        if case .local(let pointer) = backend { pointer.pointee.destroy?(pointer) }
+    }
 
     private static let emit: studio_emit_fn = { context, event in
         guard let context, let event else { return }
@@ -192,7 +234,10 @@ public final class StreamDecoderHandle {
     /// Returns how many events the read produced.
     @discardableResult
     public func decode(_ bytes: UnsafeRawBufferPointer, onEvent: (DecodedEvent) -> Void) throws(PluginCallError) -> Int {
-        try run("decode", onEvent) { me, context, error in
+        if case .isolated(let remote) = backend {
+            return try remote.run("decode", .decode, payload: Array(bytes), onEvent: onEvent)
+        }
+        return try run("decode", onEvent) { me, context, error in
             me.pointee.decode?(me, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count,
                                StreamDecoderHandle.emit, context, error)
         }
@@ -209,7 +254,10 @@ public final class StreamDecoderHandle {
     /// The body ended: flushes the decoder.
     @discardableResult
     public func finish(onEvent: (DecodedEvent) -> Void) throws(PluginCallError) -> Int {
-        try run("finish", onEvent) { me, context, error in
+        if case .isolated(let remote) = backend {
+            return try remote.run("finish", .finish, payload: [], onEvent: onEvent)
+        }
+        return try run("finish", onEvent) { me, context, error in
             me.pointee.finish?(me, StreamDecoderHandle.emit, context, error)
         }
     }
@@ -218,6 +266,7 @@ public final class StreamDecoderHandle {
                      _ body: (UnsafeMutablePointer<studio_stream_decoder_t>, UnsafeMutableRawPointer, UnsafePointer<studio_sink_t>) -> studio_status_t?)
         throws(PluginCallError) -> Int
     {
+        guard case .local(let pointer) = backend else { return 0 }
         let error = ByteSink()
         let before = emitted
         let status: studio_status_t = withoutActuallyEscaping(onEvent) { escapable in
@@ -236,14 +285,48 @@ public final class StreamDecoderHandle {
 /// One configured scorer, owned by the host. score is [any-thread].
 public final class ScorerInstance: @unchecked Sendable {
     public let plugin: LoadedPlugin
-    private let pointer: UnsafeMutablePointer<studio_scorer_t>
+    private let backend: Backend
 
-    init(plugin: LoadedPlugin, pointer: UnsafeMutablePointer<studio_scorer_t>) {
-        self.plugin = plugin
-        self.pointer = pointer
+    enum Backend {
+        case local(UnsafeMutablePointer<studio_scorer_t>)
+        case isolated(RemoteObject)
     }
 
-    deinit { pointer.pointee.destroy?(pointer) }
+    init(plugin: LoadedPlugin, backend: Backend) {
+        self.plugin = plugin
+        self.backend = backend
+    }
+
+    deinit {
+        if case .local(let pointer) = backend { pointer.pointee.destroy?(pointer) }
+    }
+
+    /// Ends a score stuck in an isolated plugin, from another thread (see ProviderInstance).
+    public func interrupt() {
+        if case .isolated(let object) = backend { object.interrupt() }
+    }
+
+    /// Scores from async code: the call blocks a thread of its own, never one of the
+    /// cooperative pool the server runs on, and cancelling the task ends a stuck isolated
+    /// call (the score fails `cancelled`; this instance refuses later calls).
+    public func scoreDetached(case testCase: JSONValue, output: JSONValue) async throws(PluginCallError) -> JSONValue {
+        let caseBytes = Array(testCase.jsonString.utf8), outputBytes = Array(output.jsonString.utf8)
+        if Task.isCancelled {
+            throw PluginCallError(plugin: plugin.id, member: "score", status: PluginCallError.cancelled, message: "cancelled")
+        }
+        let result: Result<JSONValue, PluginCallError> = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                DispatchQueue.global().async {
+                    continuation.resume(returning: Result { () throws(PluginCallError) -> JSONValue in
+                        try self.score(caseBytes: caseBytes, outputBytes: outputBytes)
+                    })
+                }
+            }
+        } onCancel: {
+            self.interrupt()
+        }
+        return try result.get()
+    }
 
     /// Scores one output against one case: {"score","passed","subscores","error_type","details"}.
     public func score(case testCase: JSONValue, output: JSONValue) throws(PluginCallError) -> JSONValue {
@@ -257,12 +340,23 @@ public final class ScorerInstance: @unchecked Sendable {
     /// The bytes as given (the conformance checks feed invalid UTF-8 through here).
     public func score(caseBytes: [UInt8], outputBytes: [UInt8]) throws(PluginCallError) -> JSONValue {
         let caseJSON = caseBytes, outputJSON = outputBytes
-        let me = UnsafePointer(pointer)
         let id = plugin.id
-        let result = try caseJSON.withStudioStr { c throws(PluginCallError) in
-            try outputJSON.withStudioStr { o throws(PluginCallError) in
-                try jsonCall(plugin: id, member: "score") { out, error in
-                    me.pointee.score?(me, c, o, out, error) ?? studio_status_t(STUDIO_ERR_UNSUPPORTED)
+        let result: JSONValue
+        switch backend {
+        case .isolated(let object):
+            var input = WireWriter()
+            input.u32(UInt32(caseJSON.count))
+            input.raw(caseJSON)
+            input.raw(outputJSON)
+            result = try object.jsonCall(member: "score", .score, payload: input.bytes,
+                                         timeoutMilliseconds: object.plugin.library.deadlines.scoreMilliseconds)
+        case .local(let pointer):
+            let me = UnsafePointer(pointer)
+            result = try caseJSON.withStudioStr { c throws(PluginCallError) in
+                try outputJSON.withStudioStr { o throws(PluginCallError) in
+                    try jsonCall(plugin: id, member: "score") { out, error in
+                        me.pointee.score?(me, c, o, out, error) ?? studio_status_t(STUDIO_ERR_UNSUPPORTED)
+                    }
                 }
             }
         }

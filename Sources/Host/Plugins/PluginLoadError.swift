@@ -17,6 +17,14 @@ public struct PluginLoadError: Error, CustomStringConvertible, Sendable, Equatab
         case duplicateID(String, firstPath: String)
         case checksumChanged(recorded: String, actual: String)
         case missingFactory(String)
+        /// Refused by the isolated runner (its own load checks, or the runner failed).
+        case runnerRefused(code: String, message: String)
+        /// In <data>/plugins but never installed with `studio plugins install`.
+        case notInstalled
+        /// Beside the executable but not in the bundle's manifest, or changed since.
+        case notInBundle(String)
+        /// Disabled for everyone by an admin.
+        case disabled
     }
 
     public let path: String
@@ -44,6 +52,10 @@ public struct PluginLoadError: Error, CustomStringConvertible, Sendable, Equatab
         case .duplicateID: return "duplicate_id"
         case .checksumChanged: return "checksum_changed"
         case .missingFactory: return "missing_factory"
+        case .runnerRefused(let code, _): return code
+        case .notInstalled: return "not_installed"
+        case .notInBundle: return "not_in_bundle"
+        case .disabled: return "disabled"
         }
     }
 
@@ -78,6 +90,15 @@ public struct PluginLoadError: Error, CustomStringConvertible, Sendable, Equatab
             return "\(file) changed since it was installed (SHA-256 \(actual.prefix(12))…, recorded \(recorded.prefix(12))…): reinstall it"
         case .missingFactory(let kind):
             return "\(file) declares kind \"\(kind)\" but offers no \(kind) factory"
+        case .runnerRefused(_, let message):
+            // The runner's message names the file already when it comes from the loader.
+            return message.contains(path) ? message : "\(file) cannot be loaded in its sandbox: \(message)"
+        case .notInstalled:
+            return "\(file) was not installed with `studio plugins install`: libraries copied into the plugins folder are not loaded"
+        case .notInBundle(let detail):
+            return "\(file) is not one of the plugins bundled with this studio: \(detail)"
+        case .disabled:
+            return "\(file) is disabled by an admin"
         }
     }
 }

@@ -54,9 +54,11 @@ public enum OfflineScoring {
 
     /// Scores every output line. Unknown case ids and missing ids are input errors
     /// (reported before any scoring); a scorer that fails on one line gives that row an
-    /// error and the rest go on.
+    /// error and the rest go on. `onRow` sees each row as soon as it is scored, so a
+    /// caller can write it out before the next (a crash then loses nothing before it).
     public static func run(scorer: ScorerInstance, cases: [JSONValue], outputs: [JSONValue],
-                           casesFile: String = "cases", outputsFile: String = "outputs") throws(InputError) -> [Row] {
+                           casesFile: String = "cases", outputsFile: String = "outputs",
+                           onRow: (Row) -> Void = { _ in }) throws(InputError) -> [Row] {
         var byID: [String: JSONValue] = [:]
         for (i, c) in cases.enumerated() {
             guard let id = c["id"].flatMap(idString) else {
@@ -77,13 +79,14 @@ public enum OfflineScoring {
             work.append((id, caseID, testCase, output))
         }
         return work.map { id, caseID, testCase, output in
-            do {
-                return Row(id: id, caseID: caseID, result: try scorer.score(case: testCase, output: output), error: nil)
-            } catch let error as PluginCallError {
-                return Row(id: id, caseID: caseID, result: nil, error: error.description)
+            let row: Row
+            do throws(PluginCallError) {
+                row = Row(id: id, caseID: caseID, result: try scorer.score(case: testCase, output: output), error: nil)
             } catch {
-                return Row(id: id, caseID: caseID, result: nil, error: "\(error)")
+                row = Row(id: id, caseID: caseID, result: nil, error: error.description)
             }
+            onRow(row)
+            return row
         }
     }
 

@@ -51,6 +51,15 @@ public enum Migrations {
                 expires_at BIGINT NOT NULL, used_at BIGINT, used_by TEXT REFERENCES users(id) ON DELETE SET NULL)
             """,
         ] }),
+        Migration(version: 6, name: "admin decisions about plugins: mode, disabled, deadline, quarantine", statements: { _ in [
+            // One row per plugin id an admin (or the quarantine) decided about; no row: the
+            // defaults of docs/plugins.md ("Isolation and trust").
+            """
+            CREATE TABLE plugin_policies (
+                plugin_id TEXT PRIMARY KEY, mode TEXT, disabled BOOLEAN NOT NULL DEFAULT FALSE, deadline_ms INTEGER,
+                quarantine_reason TEXT, updated_by TEXT REFERENCES users(id) ON DELETE SET NULL, updated_at BIGINT NOT NULL)
+            """,
+        ] }),
     ]
 
     /// Applies every migration not yet recorded. Returns the versions applied now.

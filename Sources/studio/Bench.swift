@@ -101,7 +101,6 @@ struct Bench: AsyncParsableCommand {
         let selected = Set((only ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
 
         let registry = try await plugins.trustedRegistry()
-        for failure in registry.failures { printError("plugin refused: \(failure)") }
 
         var simulator: EmbeddedSimulator? = nil
         if config.providers.contains(where: \.usesSimulator) {

@@ -75,7 +75,6 @@ struct Load: AsyncParsableCommand {
     func run() async throws {
         let plan = try plan()
         let registry = try await plugins.trustedRegistry()
-        for failure in registry.failures { printError("plugin refused: \(failure)") }
         let config = try Bench.loadConfig(path: nil, provider: provider, baseURL: baseURL, models: [model], apiKeyEnv: apiKeyEnv)
         let simulator = config.providers.contains(where: \.usesSimulator) ? try await EmbeddedSimulator.start() : nil
         if let simulator, !json { printError("simulator started on \(simulator.baseURL)") }

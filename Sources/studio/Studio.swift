@@ -69,7 +69,7 @@ extension PluginOptions {
         }
         let registry = PluginRegistry(searchPath: PluginRegistry.searchPath(explicit: folders, dataDirectory: dataDirectory), policy: policy)
         if !quiet {
-            for failure in registry.failures where failure.code != "duplicate_id" { printError("plugin refused: \(failure)") }
+            for failure in registry.failures { printError("plugin refused: \(failure)") }
         }
         return registry
     }

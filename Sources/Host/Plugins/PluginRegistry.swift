@@ -118,7 +118,8 @@ public struct PluginRegistry: Sendable {
                 unverifiedBundle = true
             }
         case .explicit:
-            break
+            // A library installed once and then named by its folder still has to be the one installed.
+            trusted = policy.recordedChecksums[path] ?? policy.recordedChecksums[resolved]
         }
         // Bundled code is the host's own: loaded in-process first, and moved out only if an
         // admin isolated it. Other code is first loaded by a runner, never here.
@@ -136,7 +137,9 @@ public struct PluginRegistry: Sendable {
     /// Has a fresh runner load the library and describes it from the runner's answer.
     public static func loadIsolated(path: String, sha256: String?, origin: PluginOrigin, policy: PluginTrustPolicy,
                                     id: String?) throws(PluginLoadError) -> LoadedPlugin {
-        var library = IsolatedPlugin.Library(path: path, sha256: sha256, limits: policy.runner.limits,
+        // The runner works in "/", so it is given the absolute path.
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        var library = IsolatedPlugin.Library(path: absolute, sha256: sha256, limits: policy.runner.limits,
                                              deadlines: policy.deadlines(for: id), runnerExecutable: policy.runner.executable)
         var isolation = IsolatedPlugin(library: library, maxRunners: policy.runner.maxRunners)
         var answer = try isolation.load()

@@ -1,0 +1,268 @@
+import Foundation
+import HostHTTP
+import HostPlugins
+import HostSimulator
+import HostStorage
+import Hummingbird
+import HummingbirdTesting
+import StudioJSON
+import Testing
+
+/// Hostile scorers, made the way a stranger makes a plugin: a copy of the C scorer
+/// template with an attack spliced into `score` (Fixtures/hostile/hostile_hook.h). The
+/// case names the attack, so one library carries them all.
+enum HostilePlugin {
+    /// A folder holding libstudio_hostile.so (plugin id "hostile"), built once per process.
+    static let folder: URL = {
+        let folder = TestSupport.temporaryDirectory("hostile")
+        let template = TestSupport.packageRoot.appendingPathComponent("plugin-templates/c-scorer")
+        let hook = TestSupport.packageRoot.appendingPathComponent("Tests/StudioTests/Fixtures/hostile").path
+        var source = (try? String(contentsOf: template.appendingPathComponent("regex_args.c"), encoding: .utf8)) ?? ""
+        source = source.replacingOccurrences(of: #"\"id\":\"regex-args\""#, with: #"\"id\":\"hostile\""#)
+            .replacingOccurrences(of: "#include \"json.h\"\n", with: "#include \"json.h\"\n#include \"hostile_hook.h\"\n")
+            .replacingOccurrences(of: "   (void)self;\n", with: "   (void)self;\n   { int h = hostile_hook(case_json, error); if (h >= 0) return h; }\n")
+        let file = folder.appendingPathComponent("hostile.c")
+        try? source.write(to: file, atomically: true, encoding: .utf8)
+        let result = try? TestSupport.run(TestSupport.cc, ["-std=gnu11", "-O1", "-shared", "-fPIC", "-fvisibility=hidden",
+                                                            "-I", TestSupport.abiInclude, "-I", template.path, "-I", hook,
+                                                            file.path, template.appendingPathComponent("json.c").path,
+                                                            "-o", folder.appendingPathComponent("libstudio_hostile.so").path])
+        if result?.status != 0 { Issue.record("cc failed: \(result?.stderr ?? "not run")") }
+        try? FileManager.default.removeItem(at: file)
+        return folder
+    }()
+
+    static var path: String { folder.appendingPathComponent("libstudio_hostile.so").path }
+
+    /// A registry with the hostile scorer from an operator's folder (so: isolated).
+    static func registry(deadlineMilliseconds: Int? = nil) -> PluginRegistry {
+        var policy = PluginTrustPolicy()
+        if let deadlineMilliseconds { policy.overrides["hostile"] = PluginOverride(deadlineMilliseconds: deadlineMilliseconds) }
+        return PluginRegistry(searchPath: [.init(path: folder.path)], policy: policy)
+    }
+
+    static func testCase(_ attack: String) -> JSONValue {
+        ["id": "c", "note": .string(attack), "expected_calls": [["name": "f", "arguments": [:]]]]
+    }
+
+    static let output: JSONValue = ["calls": [["name": "f", "arguments": [:]]], "text": "", "finish_reason": "tool_calls"]
+}
+
+@Suite(.serialized) struct PluginIsolationTests {
+    /// Scores one attack in a fresh registry (so no quarantine carries over).
+    func attack(_ attack: String, deadline: Int? = nil) throws -> PluginCallError? {
+        let plugin = try #require(HostilePlugin.registry(deadlineMilliseconds: deadline).scorer(id: "hostile"))
+        #expect(plugin.isIsolated && plugin.origin == .explicit)
+        let scorer = try plugin.makeScorer()
+        do {
+            _ = try scorer.score(case: HostilePlugin.testCase(attack), output: HostilePlugin.output)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func anUntrustedPluginLoadsInASandboxedRunner() throws {
+        let plugin = try #require(HostilePlugin.registry().scorer(id: "hostile"))
+        #expect(plugin.isIsolated)
+        // Every protection this kernel offers is in force (CI runs on kernels with all).
+        #expect(Set(plugin.sandbox).isSuperset(of: ["rlimits", "seccomp", "landlock"]), "\(plugin.sandbox)")
+        let scorer = try plugin.makeScorer()
+        let result = try scorer.score(case: HostilePlugin.testCase("none"), output: HostilePlugin.output)
+        #expect(result["score"] == 1.0 && result["passed"] == true)
+        // Bundled plugins stay in-process by default.
+        #expect(TestStudio.builtPlugins.scorer(id: "toolcall")?.isIsolated == false)
+    }
+
+    @Test func crashesAreNamedAndTheNextCallRunsInAFreshRunner() throws {
+        let plugin = try #require(HostilePlugin.registry().scorer(id: "hostile"))
+        let scorer = try plugin.makeScorer()
+        for (attack, signal) in [("ATTACK_CRASH", "SIGSEGV"), ("ATTACK_ABORT", "SIGABRT")] {
+            #expect(throws: PluginCallError.self) { try scorer.score(case: HostilePlugin.testCase(attack), output: HostilePlugin.output) }
+            do { _ = try scorer.score(case: HostilePlugin.testCase(attack), output: HostilePlugin.output) } catch {
+                #expect(error.statusName == "plugin_crashed" && error.message.contains(signal), "\(error)")
+            }
+            plugin.isolation?.release()
+            // The same instance works again: it is made anew in the restarted runner.
+            #expect(try scorer.score(case: HostilePlugin.testCase("none"), output: HostilePlugin.output)["passed"] == true)
+        }
+    }
+
+    @Test func aLoopMissesItsDeadlineAndIsKilled() throws {
+        let started = Date()
+        let error = try #require(try attack("ATTACK_LOOP", deadline: 400))
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(error.statusName == "plugin_timeout" && error.message.contains("400 ms"), "\(error)")
+        #expect(elapsed < 3, "took \(elapsed) s")
+    }
+
+    @Test func theSandboxRefusesNetworkForkSignalsSecretsAndMemory() throws {
+        // Network and processes: the runner is stopped by the seccomp filter, by name.
+        for attack in ["ATTACK_SOCKET", "ATTACK_FORK"] {
+            let error = try #require(try self.attack(attack), "\(attack) was not stopped")
+            #expect(error.statusName == "plugin_crashed" && error.message.contains("SIGSYS") && error.message.contains("sandbox"), "\(attack): \(error)")
+        }
+        // Signalling the host: refused (EPERM), the host lives on.
+        let kill = try #require(try attack("ATTACK_KILL_PARENT"))
+        #expect(kill.message.contains("refused") && !kill.message.contains("ESCAPED"), "\(kill)")
+        // A secret next to the data: Landlock refuses the read (EACCES).
+        let secrets = TestSupport.temporaryDirectory("secrets")
+        let key = secrets.appendingPathComponent("master.key")
+        try "the master key".write(to: key, atomically: true, encoding: .utf8)
+        let read = try #require(try attack("ATTACK_READ:\(key.path)"))
+        #expect(read.message.contains("refused: errno \(EACCES)"), "\(read)")
+        // 10 GiB: the address-space limit makes the allocation fail.
+        let memory = try #require(try attack("ATTACK_MEMORY"))
+        #expect(memory.statusName == "out_of_memory" && memory.message.contains("refused"), "\(memory)")
+        // The runner's environment holds none of the host's.
+        setenv("STUDIO_TEST_SECRET", "do-not-leak", 1)
+        let environ = try #require(try attack("ATTACK_READ:/proc/self/environ"))
+        #expect(!environ.message.contains("ESCAPED"), "\(environ)")
+    }
+
+    @Test func repeatedCrashesQuarantineThePluginUntilReleased() throws {
+        let plugin = try #require(HostilePlugin.registry().scorer(id: "hostile"))
+        let scorer = try plugin.makeScorer()
+        for _ in 0..<IsolatedPlugin.quarantineFailures {
+            _ = try? scorer.score(case: HostilePlugin.testCase("ATTACK_CRASH"), output: HostilePlugin.output)
+        }
+        #expect(plugin.isolation?.quarantineReason?.contains("quarantined after 3") == true)
+        #expect(plugin.listing()["quarantined"]?.stringValue?.contains("SIGSEGV") == true)
+        do {
+            _ = try scorer.score(case: HostilePlugin.testCase("none"), output: HostilePlugin.output)
+            Issue.record("a quarantined plugin was called")
+        } catch {
+            #expect(error.statusName == "plugin_quarantined")
+        }
+        plugin.isolation?.release()
+        #expect(try scorer.score(case: HostilePlugin.testCase("none"), output: HostilePlugin.output)["passed"] == true)
+    }
+
+    @Test func cancellingAStuckScoreEndsItWithinTwoSeconds() async throws {
+        let plugin = try #require(HostilePlugin.registry().scorer(id: "hostile"))
+        let scorer = try plugin.makeScorer()
+        let task = Task { () -> PluginCallError? in
+            do throws(PluginCallError) {
+                _ = try await scorer.scoreDetached(case: HostilePlugin.testCase("ATTACK_LOOP"), output: HostilePlugin.output)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        try await Task.sleep(nanoseconds: 300_000_000)
+        let cancelled = Date()
+        task.cancel()
+        let error = await task.value
+        #expect(error?.statusName == "cancelled", "\(String(describing: error))")
+        #expect(Date().timeIntervalSince(cancelled) < 2)
+        // Another instance of the same plugin is unaffected.
+        #expect(try plugin.makeScorer().score(case: HostilePlugin.testCase("none"), output: HostilePlugin.output)["passed"] == true)
+    }
+
+    @Test func onlyTrustedLibrariesLoad() throws {
+        let data = TestSupport.temporaryDirectory("trust")
+        let installed = data.appendingPathComponent("plugins")
+        try FileManager.default.createDirectory(at: installed, withIntermediateDirectories: true)
+        let copy = installed.appendingPathComponent("libstudio_hostile.so").path
+        try FileManager.default.copyItem(atPath: HostilePlugin.path, toPath: copy)
+        // Copied into <data>/plugins without an install: refused, named.
+        let dropped = PluginRegistry(searchPath: [.init(path: installed.path, origin: .installed)], policy: PluginTrustPolicy())
+        #expect(dropped.plugins.isEmpty && dropped.failures.first?.code == "not_installed", "\(dropped.failures)")
+        // Installed (checksum recorded): loads, isolated.
+        let sha = try PluginLoader.sha256(ofFile: copy)
+        let trusted = PluginRegistry(searchPath: [.init(path: installed.path, origin: .installed)],
+                                     policy: PluginTrustPolicy(recordedChecksums: [copy: sha]))
+        #expect(trusted.plugin(id: "hostile")?.isIsolated == true)
+        // Disabled by an admin: refused with that reason.
+        let disabled = PluginRegistry(searchPath: [.init(path: installed.path, origin: .installed)],
+                                      policy: PluginTrustPolicy(recordedChecksums: [copy: sha], overrides: ["hostile": .init(disabled: true)]))
+        #expect(disabled.plugins.isEmpty && disabled.failures.first?.code == "disabled")
+        // An admin may run it in-process.
+        let local = PluginRegistry(searchPath: [.init(path: installed.path, origin: .installed)],
+                                   policy: PluginTrustPolicy(recordedChecksums: [copy: sha], overrides: ["hostile": .init(mode: .inProcess)]))
+        #expect(local.plugin(id: "hostile")?.isIsolated == false)
+        // A bundle manifest that does not list a library, or lists other bytes: refused.
+        let bundle = TestSupport.temporaryDirectory("bundle")
+        try FileManager.default.copyItem(atPath: HostilePlugin.path, toPath: bundle.appendingPathComponent("libstudio_hostile.so").path)
+        try FileManager.default.copyItem(atPath: TestSupport.exactArgsPath, toPath: bundle.appendingPathComponent("libstudio_exact_args.so").path)
+        try "\(String(repeating: "0", count: 64))  libstudio_hostile.so\n".write(to: bundle.appendingPathComponent(BundleManifest.fileName),
+                                                                               atomically: true, encoding: .utf8)
+        let bundled = PluginRegistry(searchPath: [.init(path: bundle.path, prefixedOnly: true)], policy: PluginTrustPolicy())
+        #expect(bundled.plugins.isEmpty && bundled.failures.map(\.code) == ["not_in_bundle", "not_in_bundle"], "\(bundled.failures)")
+        // Listed with its bytes: loads in-process, as bundled code does.
+        try "\(try PluginLoader.sha256(ofFile: TestSupport.exactArgsPath))  libstudio_exact_args.so\n"
+            .write(to: bundle.appendingPathComponent(BundleManifest.fileName), atomically: true, encoding: .utf8)
+        let verified = PluginRegistry(searchPath: [.init(path: bundle.path, prefixedOnly: true)], policy: PluginTrustPolicy())
+        #expect(verified.plugin(id: "exact-args")?.isIsolated == false && verified.plugin(id: "exact-args")?.origin == .bundled)
+    }
+
+    /// Through the server: one user's eval meets a crashing and a looping scorer while
+    /// another user's benchmark runs; the server stays up, the other job completes, the
+    /// errors are named on the cases, and cancel ends the stuck job within 2 s.
+    @Test func aHostilePluginHurtsNobodyElseThroughTheServer() async throws {
+        let simulator = try await EmbeddedSimulator.start()
+        var policy = PluginTrustPolicy()
+        policy.overrides["hostile"] = PluginOverride(deadlineMilliseconds: 60_000)  // the loop waits for the cancel
+        let registry = PluginRegistry(searchPath: [.init(path: HostilePlugin.folder.path),
+                                                   .init(path: TestSupport.buildDirectory.path, prefixedOnly: true)], policy: policy)
+        let studio = try await TestStudio.make(.sqlite, plugins: registry, options: .init(simulatorURL: simulator.baseURL))
+        let runner = studio.startRunner()
+        try await studio.app.test(.router) { client in
+            let mallory = try await client.register("mallory@example.com")
+            let bob = try await client.register("bob@example.com")
+            try await JobsHTTPTests.addSimulatorModel(client, mallory, "sim-ttft10-gap1-toolscall")
+            try await JobsHTTPTests.addSimulatorModel(client, bob, "sim-ttft10-gap1-tok64")
+            var suite = EvalHTTPTests.suite.objectValue!
+            suite["cases"] = [
+                ["id": "fine", "prompt": "Please call get_weather for Paris", "expected_calls": [["name": "get_weather", "arguments": ["city": "Paris"]]]],
+                ["id": "crash", "prompt": "Please call get_weather for ATTACK_CRASH", "expected_calls": [["name": "get_weather"]]],
+                ["id": "after", "prompt": "Please call get_time for Tokyo", "expected_calls": [["name": "get_time", "arguments": ["zone": "Tokyo"]]]],
+            ]
+            let suiteID = try #require(try await client.call(.post, "/api/suites", token: mallory, json: .object(suite)).body["id"]?.stringValue)
+            let target: JSONValue = [["provider_id": "sim-openai", "model_id": "sim-ttft10-gap1-toolscall"]]
+            let eval = try await client.call(.post, "/api/evals", token: mallory, json: ["suite_id": .string(suiteID), "targets": target, "scorer": "hostile"])
+            #expect(eval.status == .accepted, "\(eval.body)")
+            let bench = try await client.call(.post, "/api/benchmarks", token: bob, json: [
+                "targets": [["provider": "sim-openai", "model": "sim-ttft10-gap1-tok64"]], "runs": 3, "warmup": false, "max_tokens": 16])
+            #expect(bench.status == .accepted, "\(bench.body)")
+            let evalJob = try #require(eval.body["job_id"]?.stringValue), benchJob = try #require(bench.body["job_id"]?.stringValue)
+            func status(_ job: String, _ token: String) async throws -> String? {
+                try await client.call(.get, "/api/jobs/\(job)", token: token).body["state"]?.stringValue
+            }
+            try await JobsHTTPTests.waitFor("both jobs") {
+                let evalStatus = try await status(evalJob, mallory), benchStatus = try await status(benchJob, bob)
+                return evalStatus == "done" && benchStatus == "done"
+            }
+            let events = SSE.parse(String(buffer: try await client.execute(uri: "/api/jobs/\(evalJob)/events", method: .get,
+                                                                           headers: [.authorization: "Bearer \(mallory)"]).body))
+            let results = Dictionary(events.filter { $0.event == "result" }.map { ($0.data["case_id"]?.stringValue ?? "", $0.data) },
+                                     uniquingKeysWith: { a, _ in a })
+            #expect(results["fine"]?["passed"] == true && results["after"]?["passed"] == true, "\(results)")
+            #expect(results["crash"]?["error_type"] == "plugin_crashed", "\(results["crash"] ?? .null)")
+
+            // A stuck scorer: cancel ends the job within 2 s; the server answers meanwhile.
+            suite["cases"] = [["id": "stuck", "prompt": "Please call get_weather for ATTACK_LOOP", "expected_calls": [["name": "get_weather"]]]]
+            let stuckSuite = try #require(try await client.call(.post, "/api/suites", token: mallory, json: .object(suite)).body["id"]?.stringValue)
+            let stuck = try #require(try await client.call(.post, "/api/evals", token: mallory, json: [
+                "suite_id": .string(stuckSuite), "targets": target, "scorer": "hostile"]).body["job_id"]?.stringValue)
+            try await JobsHTTPTests.waitFor("the stuck eval to reach its scorer") {
+                let events = try await client.call(.get, "/api/jobs/\(stuck)", token: mallory).body
+                return events["state"] == "running"
+            }
+            try await Task.sleep(nanoseconds: 500_000_000)
+            let me = try await client.call(.get, "/api/auth/me", token: bob)
+            #expect(me.status == .ok)
+            let asked = Date()
+            let cancel = try await client.call(.post, "/api/jobs/\(stuck)/cancel", token: mallory)
+            #expect(cancel.status == .accepted)
+            try await JobsHTTPTests.waitFor("the cancel", timeout: 2) { try await status(stuck, mallory) == "cancelled" }
+            #expect(Date().timeIntervalSince(asked) < 2)
+            // Refusals and modes are visible; paths only to admins (the first account is the admin).
+            let listing = try await client.call(.get, "/api/plugins", token: bob).body
+            let hostile = listing["plugins"]?.arrayValue?.first { $0["id"] == "hostile" }
+            #expect(hostile?["mode"] == "isolated" && hostile?["path"] == nil && hostile?["sandbox"]?.arrayValue?.isEmpty == false)
+        }
+        await studio.close(runner: runner)
+        await simulator.stop()
+    }
+}

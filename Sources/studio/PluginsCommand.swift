@@ -7,7 +7,7 @@ import StudioJSON
 struct PluginsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plugins", abstract: "List and check provider and scorer plugins.",
-        subcommands: [List.self, Verify.self, New.self, Install.self])
+        subcommands: [List.self, Verify.self, New.self, Install.self, Policy.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the plugins found on the search path, and the ones refused.")
@@ -55,6 +55,44 @@ struct PluginsCommand: ParsableCommand {
                 print(report.passed ? "verified: \(path)" : "verification failed: \(path)")
             }
             if !report.passed { throw ExitCode.failure }
+        }
+    }
+}
+
+extension PluginsCommand {
+    /// `studio plugins policy ID`: an admin's decision about one plugin, in the studio
+    /// database (a running server applies it at its next rescan; the dashboard and
+    /// `PUT /api/admin/plugins/{id}` apply it at once).
+    struct Policy: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a plugin isolated or in-process, disable or enable it, set its deadline, release its quarantine.")
+        @Argument(help: "The plugin id.") var id: String
+        @Option(help: "isolated, in-process, or default (bundled in-process, others isolated).") var mode: String?
+        @Flag(help: "Refuse the plugin for everyone.") var disable = false
+        @Flag(help: "Allow it again.") var enable = false
+        @Option(name: .customLong("deadline-ms"), help: "Every call's deadline in milliseconds (50...600000); 0 restores the defaults.")
+        var deadlineMs: Int?
+        @Flag(help: "Lift a quarantine.") var release = false
+        @Option(name: .customLong("data"), help: "The data folder.") var dataDirectory: String = "data"
+
+        func validate() throws {
+            if let mode, !["isolated", "in-process", "default"].contains(mode) { throw ValidationError("--mode must be isolated, in-process or default") }
+            if disable && enable { throw ValidationError("--disable and --enable contradict each other") }
+            if let deadlineMs, deadlineMs != 0, !(50...600_000).contains(deadlineMs) { throw ValidationError("--deadline-ms must be 0 or 50...600000") }
+        }
+
+        func run() async throws {
+            let database = try await openStudioDatabase(dataDirectory: dataDirectory)
+            let store = PluginPolicyStore(database: database)
+            var record = try await store.find(id) ?? PluginPolicyRecord(pluginID: id)
+            if let mode { record.mode = mode == "default" ? nil : mode }
+            if disable { record.disabled = true }
+            if enable { record.disabled = false }
+            if let deadlineMs { record.deadlineMs = deadlineMs == 0 ? nil : deadlineMs }
+            if release { record.quarantineReason = nil }
+            try await store.save(record, by: nil)
+            await database.close()
+            print("\(id): mode \(record.mode ?? "default"), \(record.disabled ? "disabled" : "enabled"), deadline \(record.deadlineMs.map { "\($0) ms" } ?? "default")\(record.quarantineReason.map { ", quarantined: \($0)" } ?? "")")
         }
     }
 }

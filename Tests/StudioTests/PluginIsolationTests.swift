@@ -1,6 +1,8 @@
+import HostAuth
 import Foundation
 import HostHTTP
 import HostPlugins
+import HostJobs
 import HostSimulator
 import HostStorage
 import Hummingbird
@@ -264,5 +266,51 @@ enum HostilePlugin {
         }
         await studio.close(runner: runner)
         await simulator.stop()
+    }
+
+    /// An admin's decisions through the API: disable and enable, mode, deadline; a
+    /// quarantine is recorded in the database, outlives a rescan, and an admin lifts it.
+    @Test func adminsDecideAndQuarantinesPersist() async throws {
+        let studio = try await TestStudio.make(.sqlite, plugins: PluginRegistry(searchPath: [.init(path: HostilePlugin.folder.path)]))
+        try await studio.app.test(.router) { client in
+            let root = try await client.register("root@example.com")
+            let user = try await client.register("user@example.com")
+            #expect(try await client.call(.post, "/api/admin/plugins/rescan", token: root).status == .ok)
+            #expect(try await client.call(.put, "/api/admin/plugins/hostile", token: user, json: ["disabled": true]).status == .forbidden)
+            #expect(try await client.call(.put, "/api/admin/plugins/nobody", token: root, json: ["disabled": true]).status == .notFound)
+            let bad = try await client.call(.put, "/api/admin/plugins/hostile", token: root, json: ["mode": "sideways"])
+            #expect(bad.status == .badRequest && bad.body["error"]?["message"]?.stringValue?.contains("mode") == true, "\(bad.body)")
+
+            let disabled = try await client.call(.put, "/api/admin/plugins/hostile", token: root, json: ["disabled": true])
+            #expect(disabled.status == .ok && disabled.body["disabled"] == true)
+            let listing = try await client.call(.get, "/api/plugins", token: user).body
+            #expect(listing["plugins"]?.arrayValue?.isEmpty == true)
+            let refused = listing["refused"]?.arrayValue?.first
+            #expect(refused?["code"] == "disabled" && refused?["plugin_id"] == "hostile" && refused?["reason"]?.stringValue?.contains("/") == false)
+            _ = try await client.call(.put, "/api/admin/plugins/hostile", token: root, json: ["disabled": false, "mode": "in-process"])
+            #expect(try await client.call(.get, "/api/plugins", token: user).body["plugins"]?.arrayValue?.first?["mode"] == "in-process")
+            _ = try await client.call(.put, "/api/admin/plugins/hostile", token: root, json: ["mode": "default", "deadline_ms": 500])
+            let plugin = try #require(studio.services.plugins.scorer(id: "hostile"))
+            #expect(plugin.isIsolated && plugin.isolation?.library.deadlines.scoreMilliseconds == 500)
+
+            // Three crashes: quarantined, written down, still quarantined after a rescan.
+            let scorer = try plugin.makeScorer()
+            for _ in 0..<IsolatedPlugin.quarantineFailures {
+                _ = try? scorer.score(case: HostilePlugin.testCase("ATTACK_CRASH"), output: HostilePlugin.output)
+            }
+            try await JobsHTTPTests.waitFor("the quarantine to be recorded") {
+                try await PluginPolicyStore(database: studio.database).find("hostile")?.quarantineReason != nil
+            }
+            #expect(try await client.call(.post, "/api/admin/plugins/rescan", token: root).status == .ok)
+            let quarantined = try await client.call(.get, "/api/plugins", token: user).body["plugins"]?.arrayValue?.first?["quarantined"]
+            #expect(quarantined?.stringValue?.contains("SIGSEGV") == true, "\(String(describing: quarantined))")
+            let released = try await client.call(.put, "/api/admin/plugins/hostile", token: root, json: ["release_quarantine": true])
+            #expect(released.status == .ok && released.body["quarantined"] == .null)
+            let fresh = try #require(studio.services.plugins.scorer(id: "hostile"))
+            #expect(fresh.isolation?.quarantineReason == nil)
+            #expect(try fresh.makeScorer().score(case: HostilePlugin.testCase("none"), output: HostilePlugin.output)["passed"] == true)
+            #expect(try await studio.services.accounts.audit.search(action: "admin.plugins.policy").count == 4)
+        }
+        await studio.close()
     }
 }

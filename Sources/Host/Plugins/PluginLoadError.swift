@@ -23,8 +23,8 @@ public struct PluginLoadError: Error, CustomStringConvertible, Sendable, Equatab
         case notInstalled
         /// Beside the executable but not in the bundle's manifest, or changed since.
         case notInBundle(String)
-        /// Disabled for everyone by an admin.
-        case disabled
+        /// Disabled for everyone by an admin (the plugin's id).
+        case disabled(String)
     }
 
     public let path: String
@@ -97,8 +97,8 @@ public struct PluginLoadError: Error, CustomStringConvertible, Sendable, Equatab
             return "\(file) was not installed with `studio plugins install`: libraries copied into the plugins folder are not loaded"
         case .notInBundle(let detail):
             return "\(file) is not one of the plugins bundled with this studio: \(detail)"
-        case .disabled:
-            return "\(file) is disabled by an admin"
+        case .disabled(let id):
+            return "plugin \"\(id)\" in \(file) is disabled by an admin"
         }
     }
 }

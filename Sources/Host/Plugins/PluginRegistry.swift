@@ -82,7 +82,7 @@ public struct PluginRegistry: Sendable {
                     }
                     if policy.overrides[plugin.id]?.disabled == true {
                         plugin.isolation?.stopRunners()
-                        failures.append(PluginLoadError(path: path, reason: .disabled))
+                        failures.append(PluginLoadError(path: path, reason: .disabled(plugin.id)))
                         continue
                     }
                     byID[plugin.id] = path

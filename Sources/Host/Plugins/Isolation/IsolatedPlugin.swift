@@ -23,7 +23,7 @@ public final class IsolatedPlugin: Sendable {
     public static let quarantineFailures = 3
     public static let quarantineWindowSeconds: Double = 600
 
-    let library: Library
+    public let library: Library
     /// Up to this many runners, started as instances are made; an instance stays on its
     /// runner for its life, so one stuck call holds up only the instances beside it.
     let maxRunners: Int

@@ -6,6 +6,7 @@
 #   make bench-abi                      plugin ABI cost, release build
 #   make bench-measure [REQUESTS=300]   measurement error vs the simulator, release build
 #   make bench-floor [REQUESTS=300]     the same against the smallest possible client (C): the machine's floor
+#   make bench-isolation [REQUESTS=2048] the openai plugin isolated vs in-process: accuracy, CPU at c=64 and c=512
 #   make bench-auth                     login p50/p99 and authenticated reads under 200 connections (wrk)
 #   make bench-sse                      SSE event latency host→client with 1 and 100 followers, memory
 #   make fuzz [EXAMPLES=25]             every route of the OpenAPI document fuzzed (schemathesis): no 5xx, server alive
@@ -30,7 +31,7 @@ C_PLUGIN_LIBS := $(foreach d,$(C_PLUGIN_DIRS),$(BIN)/libstudio_$(subst -,_,$(not
 
 
 .PHONY: e2e
-.PHONY: build swift-products c-plugins test run bench-abi bench-measure bench-floor bench-auth bench-sse fuzz clean
+.PHONY: build swift-products c-plugins test run bench-abi bench-measure bench-isolation bench-floor bench-auth bench-sse fuzz clean
 
 build: swift-products c-plugins
 
@@ -63,6 +64,10 @@ run: build
 bench-measure:
 	$(SWIFT) build -c release
 	$$($(SWIFT) build -c release --show-bin-path)/measurement-accuracy $(REQUESTS)
+
+bench-isolation:
+	$(SWIFT) build -c release
+	STUDIO_BENCH_ISOLATION=compare $$($(SWIFT) build -c release --show-bin-path)/measurement-accuracy $(or $(REQUESTS),2048)
 
 bench-floor:
 	bench/floor/run.sh $(REQUESTS)

@@ -6,6 +6,11 @@
 //   ITL error  = measured per-token gap − ground-truth gap
 // It prints p50/p99/max of both, the client's CPU-seconds per 1,000 requests and its
 // peak RSS. Not a test: a command that prints figures (`make bench-measure`).
+//
+// With STUDIO_BENCH_ISOLATION=compare (`make bench-isolation`) it runs the same
+// measurement with the openai plugin in-process and isolated (in its sandboxed runner),
+// then sends REQUESTS at concurrency 64 and 512 with each, and prints the decode cost per
+// read and the CPU-seconds per 1,000 requests of host and runner together.
 
 import Foundation
 import HostMeasurement
@@ -45,7 +50,56 @@ enum MeasurementAccuracy {
     }
 
     static func measure(base: String, directory: String, requests: Int) async throws {
-        let plugin = try PluginLoader.load(path: directory + "/libstudio_openai.so")
+        let library = directory + "/libstudio_openai.so"
+        guard ProcessInfo.processInfo.environment["STUDIO_BENCH_ISOLATION"] == "compare" else {
+            try await measure(base: base, plugin: try PluginLoader.load(path: library), label: "in-process", requests: requests)
+            return
+        }
+        let local = try PluginLoader.load(path: library)
+        let isolated = try PluginRegistry.loadIsolated(path: library, sha256: nil, origin: .bundled, policy: PluginTrustPolicy(), id: nil)
+        try await measure(base: base, plugin: local, label: "in-process", requests: requests)
+        try await measure(base: base, plugin: isolated, label: "isolated", requests: requests)
+        for concurrency in [64, 512] {
+            for (label, plugin) in [("in-process", local), ("isolated", isolated)] {
+                try await concurrent(base: base, plugin: plugin, label: label, concurrency: concurrency, requests: max(requests, concurrency * 4))
+            }
+        }
+        isolated.isolation?.stopRunners()
+    }
+
+    /// `requests` streams, `concurrency` at a time; CPU of this process and of the plugin's
+    /// runner (reaped children), per 1,000 requests, and the decode cost per read.
+    static func concurrent(base: String, plugin: LoadedPlugin, label: String, concurrency: Int, requests: Int) async throws {
+        let endpoint = ProviderEndpoint(provider: try plugin.makeProvider(config: ["base_url": .string(base + "/v1")]), apiKey: nil)
+        let transport = Transport()
+        let request: JSONValue = ["model": "sim-ttft20-gap2-tok64", "stream": true,
+                                  "messages": [["role": "user", "content": "Count."]], "params": ["max_tokens": 64]]
+        let before = cpuSeconds() + childCPUSeconds()
+        let started = MonotonicClock.now()
+        let (reads, failures) = await withTaskGroup(of: (Int, Int).self) { group in
+            let perWorker = requests / concurrency
+            for _ in 0..<concurrency {
+                group.addTask {
+                    var reads = 0, failures = 0
+                    for _ in 0..<perWorker {
+                        let record = await ProviderCall.stream(request, to: endpoint, transport: transport)
+                        if record.succeeded { reads += record.reads.count } else { failures += 1 }
+                    }
+                    return (reads, failures)
+                }
+            }
+            return await group.reduce((0, 0)) { ($0.0 + $1.0, $0.1 + $1.1) }
+        }
+        let wall = Double(MonotonicClock.now() - started) / 1e9
+        plugin.isolation?.stopRunners()  // reaped, so its CPU counts below
+        let cpu = cpuSeconds() + childCPUSeconds() - before
+        let done = (requests / concurrency) * concurrency
+        print(String(format: "c=%-3d %-10@: %d requests in %.2f s, %d reads; CPU %.3f s per 1,000 requests (%.2f µs per read); failures %d",
+                     concurrency, label, done, wall, reads, cpu / Double(done) * 1000, cpu / Double(max(reads, 1)) * 1e6, failures))
+        try? await transport.shutdown()
+    }
+
+    static func measure(base: String, plugin: LoadedPlugin, label: String, requests: Int) async throws {
         let endpoint = ProviderEndpoint(provider: try plugin.makeProvider(config: ["base_url": .string(base + "/v1")]), apiKey: nil)
         let transport = Transport()
         let model = CommandLine.arguments.count > 2 ? CommandLine.arguments[2] : "sim-ttft20-gap2-tok64"
@@ -93,7 +147,7 @@ enum MeasurementAccuracy {
             print(String(format: "%@ |error| ms: p50 %.3f  p99 %.3f  max %.3f  (n=%d, mean signed %.3f)",
                          name, p(50), p(99), sorted.last!, sorted.count, values.reduce(0, +) / Double(values.count)))
         }
-        print("Measurement accuracy: \(requests) sequential requests to \(model), simulator in its own process")
+        print("Measurement accuracy (\(label)): \(requests) sequential requests to \(model), simulator in its own process")
         report("TTFT", ttftErrors)
         report("ITL ", itlErrors)
         report("  request leg ", requestLegs)
@@ -113,6 +167,12 @@ enum MeasurementAccuracy {
     static func cpuSeconds() -> Double {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+
+    static func childCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
         return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 

@@ -313,4 +313,36 @@ enum HostilePlugin {
         }
         await studio.close()
     }
+
+    /// An isolated decoder sees the same bytes and gives the same events as the
+    /// in-process one, whatever the read boundaries; a provider's other members too.
+    @Test func anIsolatedProviderDecodesExactlyAsInProcess() throws {
+        let local = try PluginLoader.load(path: TestSupport.openAIPath)
+        let isolated = try PluginRegistry.loadIsolated(path: TestSupport.openAIPath, sha256: nil, origin: .explicit, policy: PluginTrustPolicy(), id: nil)
+        let config: JSONValue = ["base_url": "http://127.0.0.1:9/v1"]
+        let request: JSONValue = ["model": "m", "stream": true, "messages": [["role": "user", "content": "hi"]], "params": ["max_tokens": 8]]
+        let providers = (try local.makeProvider(config: config), try isolated.makeProvider(config: config))
+        #expect(try providers.0.buildRequest(request) == providers.1.buildRequest(request))
+        #expect(try providers.0.classifyError(status: 429, body: Array("{}".utf8)) == providers.1.classifyError(status: 429, body: Array("{}".utf8)))
+        let stream = Array((SampleStreams.byAPI["openai-chat"] ?? "").utf8)
+        #expect(!stream.isEmpty)
+        for chunk in [1, 7, 64, stream.count] {
+            func decode(_ provider: ProviderInstance) throws -> [DecodedEvent] {
+                let decoder = try provider.makeDecoder(for: request)
+                var events: [DecodedEvent] = []
+                var offset = 0
+                while offset < stream.count {
+                    let end = min(stream.count, offset + chunk)
+                    try decoder.decode(Array(stream[offset..<end])) { events.append($0) }
+                    offset = end
+                }
+                try decoder.finish { events.append($0) }
+                return events
+            }
+            let expected = try decode(providers.0)
+            #expect(expected.contains { $0.carriesToken })
+            #expect(try decode(providers.1) == expected, "chunk \(chunk)")
+        }
+        isolated.isolation?.stopRunners()
+    }
 }

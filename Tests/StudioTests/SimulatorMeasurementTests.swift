@@ -10,6 +10,10 @@ import Testing
 /// Measurements against the simulator over real HTTP, checked against its ground truth.
 @Suite(.serialized) struct SimulatorMeasurementTests {
     static let openAI = try! PluginLoader.load(path: TestSupport.openAIPath)
+    /// The same library in its sandboxed runner: the host stamps reads at the socket, so
+    /// an isolated decoder must measure exactly as well.
+    static let isolatedOpenAI = try! PluginRegistry.loadIsolated(path: TestSupport.openAIPath, sha256: nil, origin: .explicit,
+                                                                 policy: PluginTrustPolicy(), id: nil)
 
     func endpoint(_ simulator: EmbeddedSimulator, key: String? = "sk-test-secret-key-123456") throws -> ProviderEndpoint {
         ProviderEndpoint(provider: try Self.openAI.makeProvider(config: ["base_url": .string(simulator.baseURL + "/v1")]), apiKey: key)
@@ -20,10 +24,12 @@ import Testing
          "params": ["max_tokens": .int(Int64(maxTokens))]]
     }
 
-    @Test func ttftAndITLAgreeWithGroundTruthWithinOneMillisecond() async throws {
+    @Test(arguments: [false, true]) func ttftAndITLAgreeWithGroundTruthWithinOneMillisecond(isolated: Bool) async throws {
         let simulator = try SimulatorProcess()
         let transport = Transport()
-        let endpoint = ProviderEndpoint(provider: try Self.openAI.makeProvider(config: ["base_url": .string(simulator.baseURL + "/v1")]),
+        let plugin = isolated ? Self.isolatedOpenAI : Self.openAI
+        #expect(plugin.isIsolated == isolated)
+        let endpoint = ProviderEndpoint(provider: try plugin.makeProvider(config: ["base_url": .string(simulator.baseURL + "/v1")]),
                                         apiKey: "sk-test-secret-key-123456")
         var ttftErrors: [Double] = [], itlErrors: [Double] = []
         _ = await ProviderCall.stream(request("sim-ttft5-gap1-tok2"), to: endpoint, transport: transport)  // warm-up, as benchmarks do

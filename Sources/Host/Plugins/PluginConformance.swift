@@ -206,10 +206,10 @@ public enum PluginConformance {
 }
 
 /// Reference streams per API family, used when a provider's manifest brings none.
-enum SampleStreams {
+public enum SampleStreams {
     static let expectedText = "Hello, wörld!"
 
-    static let byAPI: [String: String] = [
+    public static let byAPI: [String: String] = [
         "openai-chat": """
             data: {"id":"c1","choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}
 

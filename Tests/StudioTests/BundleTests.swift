@@ -45,6 +45,8 @@ import Testing
         #expect(list.status == 0, "\(list.stderr)")
         let listed = try JSONParser.parse(list.stdout)
         #expect(listed["plugins"]?.arrayValue?.count == plugins.count, "\(list.stdout)")
+        // Verified against the bundle's manifest: bundled, so in-process.
+        #expect(listed["plugins"]?.arrayValue?.allSatisfy { $0["origin"] == "bundled" && $0["mode"] == "in-process" } == true, "\(list.stdout)")
         #expect(listed["errors"]?.arrayValue?.isEmpty == true, "\(list.stdout)")
 
         let bench = try #require(try Self.hidden("cd \(data) && \(home) \(output)/bin/studio bench --runs 1 --max-tokens 4 --no-warmup --only sim-openai --json"))

@@ -343,6 +343,26 @@ enum HostilePlugin {
             #expect(expected.contains { $0.carriesToken })
             #expect(try decode(providers.1) == expected, "chunk \(chunk)")
         }
+        // Batches (how the host feeds an isolated decoder): same events, each with its read's
+        // index, and a malformed read stops the batch at that read on both backends.
+        let reads = stride(from: 0, to: stream.count, by: 40).map { Array(stream[$0..<min(stream.count, $0 + 40)]) }
+        let broken = Array(reads.prefix(2)) + [Array("data: {not json\n\n".utf8)] + Array(reads.dropFirst(2))
+        func batch(_ provider: ProviderInstance, _ reads: [[UInt8]]) -> ([Int], Int?, String?) {
+            guard let decoder = try? provider.makeDecoder(for: request) else { return ([], nil, "no decoder") }
+            var indices: [Int] = []
+            do throws(BatchFailure) {
+                try decoder.decodeBatch(reads) { index, _ in indices.append(index) }
+                return (indices, nil, nil)
+            } catch {
+                return (indices, error.readIndex, error.error.statusName)
+            }
+        }
+        #expect(providers.1.makeDecoderPrefersBatches && !providers.0.makeDecoderPrefersBatches)
+        let whole = (batch(providers.0, reads), batch(providers.1, reads))
+        #expect(whole.0.0 == whole.1.0 && whole.0.1 == nil && whole.1.1 == nil && !whole.0.0.isEmpty)
+        let failing = (batch(providers.0, broken), batch(providers.1, broken))
+        #expect(failing.0.0 == failing.1.0 && failing.0.1 == failing.1.1 && failing.0.2 == failing.1.2, "\(failing)")
+        #expect(failing.1.1 == 2 && failing.1.2 == "malformed_stream", "\(failing)")
         isolated.isolation?.stopRunners()
     }
 }

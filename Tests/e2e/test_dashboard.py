@@ -272,6 +272,15 @@ class DashboardTest(unittest.TestCase):
 
         self.go("plugins")
         self.assertIn("openai", d.find_element(By.ID, "main").text)
+        # The admin isolates a bundled plugin: it is reloaded in its sandboxed runner.
+        row = "//main//tr[td[1][text()='exact-args']]"
+        self.wait.until(lambda d: "in-process" in d.find_element(By.XPATH, row).text)
+        d.find_element(By.XPATH, row + "//button[text()='Isolate']").click()
+        self.wait.until(lambda d: "isolated (" in d.find_element(By.XPATH, row).text)
+        self.assertIn("seccomp", d.find_element(By.XPATH, row).text)
+        self.shot("plugins")
+        d.find_element(By.XPATH, row + "//button[text()='Run in-process']").click()
+        self.wait.until(lambda d: "in-process" in d.find_element(By.XPATH, row).text)
 
         # Admin (the first account): the audit log shows what happened.
         self.go("admin")

@@ -19,11 +19,20 @@ public enum PluginConformance {
         public var passed: Bool { checks.allSatisfy(\.passed) }
     }
 
-    public static func verify(path: String) -> Report {
+    /// `isolated` (the default): the library is loaded and exercised in a sandboxed runner
+    /// with deadlines, so a plugin that crashes or hangs fails the check it broke, by name,
+    /// instead of taking `verify` down with it.
+    public static func verify(path: String, isolated: Bool = true) -> Report {
         var checks: [Check] = []
         let plugin: LoadedPlugin
         do {
-            plugin = try PluginLoader.load(path: path)
+            if isolated {
+                var policy = PluginTrustPolicy()
+                policy.runner.deadlines = .uniform(5_000)
+                plugin = try PluginRegistry.loadIsolated(path: path, sha256: nil, origin: .explicit, policy: policy, id: nil)
+            } else {
+                plugin = try PluginLoader.load(path: path)
+            }
         } catch {
             checks.append(Check(name: "load", passed: false, detail: error.description))
             return Report(path: path, plugin: nil, checks: checks)

@@ -156,6 +156,12 @@ public final class ProviderInstance: @unchecked Sendable {
         return StreamDecoderHandle(owner: self, backend: .local(decoder))
     }
 
+    /// Whether this instance's decoders prefer batches of reads (it runs isolated).
+    public var makeDecoderPrefersBatches: Bool {
+        if case .isolated = backend { return true }
+        return false
+    }
+
     /// Ends a call stuck in this instance's plugin from another thread, when it runs
     /// isolated (the runner is killed; the call fails `cancelled`). In-process: nothing.
     public func interrupt() {
@@ -251,6 +257,29 @@ public final class StreamDecoderHandle {
         return try result.get()
     }
 
+    /// Whether reads are better handed over several at a time (`decodeBatch`): true for an
+    /// isolated decoder, where each call is a round trip to its runner.
+    public var prefersBatches: Bool {
+        if case .isolated = backend { return true }
+        return false
+    }
+
+    /// Decodes several reads in order, as many `decode` calls would; `onEvent` gets each
+    /// event with the index of the read it came from. A failing read ends the batch: the
+    /// reads before it are delivered and the error names its index.
+    public func decodeBatch(_ reads: [[UInt8]], onEvent: (Int, DecodedEvent) -> Void) throws(BatchFailure) {
+        if case .isolated(let remote) = backend {
+            return try remote.runBatch(reads, onEvent: onEvent)
+        }
+        for (index, read) in reads.enumerated() {
+            do throws(PluginCallError) {
+                try decode(read) { onEvent(index, $0) }
+            } catch {
+                throw BatchFailure(readIndex: index, error: error)
+            }
+        }
+    }
+
     /// The body ended: flushes the decoder.
     @discardableResult
     public func finish(onEvent: (DecodedEvent) -> Void) throws(PluginCallError) -> Int {
@@ -280,6 +309,12 @@ public final class StreamDecoderHandle {
         }
         return emitted - before
     }
+}
+
+/// A batch of reads stopped at `readIndex` with `error`.
+public struct BatchFailure: Error, Sendable {
+    public let readIndex: Int
+    public let error: PluginCallError
 }
 
 /// One configured scorer, owned by the host. score is [any-thread].

@@ -43,6 +43,8 @@ public struct PluginRegistry: Sendable {
             folders += env.split(separator: ":").map { PluginFolder(path: String($0)) }
         }
         if let dataDirectory { folders.append(PluginFolder(path: dataDirectory + "/plugins", origin: .installed)) }
+        // A release bundle keeps its shipped plugins apart from its executable (scripts/bundle).
+        if let bundle = environment["STUDIO_BUNDLE_PLUGINS"] { folders.append(PluginFolder(path: bundle, prefixedOnly: true, origin: .bundled)) }
         if let executableDirectory { folders.append(PluginFolder(path: executableDirectory, prefixedOnly: true, origin: .bundled)) }
         var seen = Set<String>()
         return folders.filter { seen.insert(URL(fileURLWithPath: $0.path).standardizedFileURL.path).inserted }

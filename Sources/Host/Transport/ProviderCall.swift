@@ -221,6 +221,14 @@ final class MeasuringConsumer: ExchangeConsumer, @unchecked Sendable {
     private var calls: [Int: AssembledToolCall] = [:]
     private var streamError: (String, String)?
     private var stoppedReading = false
+    /// Reads stamped but not yet decoded, for a decoder that prefers batches (an isolated
+    /// one): decoded together, each keeps its own stamp and event counts, so TTFT and ITL
+    /// come out exactly as if each had been decoded on arrival.
+    private var pending: [(at: UInt64, bytes: [UInt8])] = []
+    private var pendingBytes = 0
+    private let batches: Bool
+    /// A batch goes out at this many reads or bytes, else at the end of the body.
+    static let batchReads = 64, batchBytes = 256 << 10
 
     private struct Completion {
         var done = false
@@ -236,6 +244,7 @@ final class MeasuringConsumer: ExchangeConsumer, @unchecked Sendable {
         self.provider = provider
         self.scrubber = scrubber
         self.onComplete = completion
+        batches = decoder.prefersBatches
     }
 
     /// Hands the record over, once.
@@ -286,6 +295,12 @@ final class MeasuringConsumer: ExchangeConsumer, @unchecked Sendable {
             return
         }
         guard !stoppedReading else { return }
+        if batches {
+            pending.append((at, Array(bytes)))
+            pendingBytes += bytes.count
+            if pending.count >= Self.batchReads || pendingBytes >= Self.batchBytes { decodePending() }
+            return
+        }
         var tokens = 0
         do {
             let count = try decoder.decode(bytes) { event in
@@ -302,7 +317,36 @@ final class MeasuringConsumer: ExchangeConsumer, @unchecked Sendable {
         }
     }
 
+    /// Decodes the reads held back, in one call; a failing read ends the stream at its stamp.
+    private func decodePending() {
+        guard !pending.isEmpty else { return }
+        let reads = pending
+        pending.removeAll(keepingCapacity: true)
+        pendingBytes = 0
+        var events = [Int](repeating: 0, count: reads.count), tokens = events
+        do throws(BatchFailure) {
+            try decoder.decodeBatch(reads.map(\.bytes)) { index, event in
+                events[index] += 1
+                if event.carriesToken { tokens[index] += 1 }
+                absorb(event)
+            }
+            for (i, read) in reads.enumerated() {
+                record.reads.append(ReadRecord(at: read.at, bytes: read.bytes.count, events: events[i], tokenEvents: tokens[i]))
+            }
+        } catch let failure {
+            for i in 0..<failure.readIndex {
+                record.reads.append(ReadRecord(at: reads[i].at, bytes: reads[i].bytes.count, events: events[i], tokenEvents: tokens[i]))
+            }
+            stoppedReading = true
+            record.endAt = reads[min(failure.readIndex, reads.count - 1)].at
+            finish(failure: failure.error.isMalformedStream ? .malformedStream : .pluginError, "\(failure.error)")
+            completion.withLock { $0.exchange }?.cancel()
+        }
+    }
+
     func end(at: UInt64) {
+        if batches && !stoppedReading { decodePending() }
+        if stoppedReading { return }
         record.endAt = at
         if let status = record.status, !(200..<300).contains(status) {
             let verdict = try? provider.classifyError(status: status, body: errorBody)

@@ -204,8 +204,10 @@ final class PluginRunner: @unchecked Sendable {
                          "--read", library.path, "--read", "/etc/ld.so.cache"]
         let resolved = URL(fileURLWithPath: library.path).resolvingSymlinksInPath().path
         if resolved != library.path { arguments += ["--read", resolved] }
-        // A scrubbed environment: nothing of the host's (keys, secrets, database URL).
-        let environment = ["SWIFT_BACKTRACE=enable=no", "LANG=C.UTF-8"]
+        // A scrubbed environment: nothing of the host's (keys, secrets, database URL) but
+        // where its runtime libraries are (a release bundle's launcher sets that).
+        var environment = ["SWIFT_BACKTRACE=enable=no", "LANG=C.UTF-8"]
+        if let libraries = ProcessInfo.processInfo.environment["LD_LIBRARY_PATH"] { environment.append("LD_LIBRARY_PATH=" + libraries) }
         let pid = withCStringArray(arguments) { argv in
             withCStringArray(environment) { envp in
                 studio_sandbox_spawn(runner, argv, envp, pair[1])

@@ -1,3 +1,4 @@
+import Foundation
 import HostSandbox
 import PluginABI
 import StudioJSON
@@ -63,14 +64,11 @@ public enum PluginRunnerServer {
 
     /// The folders of the shared objects in /proc/self/maps (read before Landlock closes /proc).
     static func mappedLibraryFolders() -> [String] {
-        guard let file = fopen("/proc/self/maps", "r") else { return [] }
-        defer { fclose(file) }
+        guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return [] }
         var folders = Set<String>()
-        var line = [CChar](repeating: 0, count: 4096)
-        while fgets(&line, Int32(line.count), file) != nil {
-            let text = String(cString: line)
-            guard let slash = text.firstIndex(of: "/") else { continue }
-            let path = text[slash...].trimmingTrailingNewline
+        for line in maps.split(separator: "\n") {
+            guard let slash = line.firstIndex(of: "/") else { continue }
+            let path = line[slash...]
             guard path.contains(".so"), let last = path.lastIndex(of: "/") else { continue }
             folders.insert(String(path[..<last]))
         }
@@ -177,6 +175,37 @@ public enum PluginRunnerServer {
                 w.raw(events.bytes)
                 w.string(message)
                 return answer(status, w.bytes)
+            case .decodeBatch:
+                guard let decoder = decoders[handle] else { throw unknown("decoder") }
+                var r = WireReader(payload)
+                var out = WireWriter()
+                var done: UInt32 = 0
+                var perRead = WireWriter()
+                var status = Int32(STUDIO_OK)
+                var message = ""
+                let reads = (try? r.u32()) ?? 0
+                for _ in 0..<reads {
+                    guard let length = try? r.u32(), let bytes = try? r.data(Int(length)) else { break }
+                    var events = WireWriter()
+                    var count: UInt32 = 0
+                    do throws(PluginCallError) {
+                        try decoder.decode(Array(bytes)) { event in
+                            event.write(to: &events)
+                            count += 1
+                        }
+                    } catch {
+                        status = error.status
+                        message = error.message
+                    }
+                    perRead.u32(count)
+                    perRead.raw(events.bytes)
+                    done += 1
+                    if status != STUDIO_OK { break }
+                }
+                out.u32(done)
+                out.raw(perRead.bytes)
+                out.string(message)
+                return answer(status, out.bytes)
             case .score:
                 guard let scorer = scorers[handle] else { throw unknown("scorer") }
                 var r = WireReader(payload)
@@ -206,14 +235,6 @@ public enum PluginRunnerServer {
                 return answer(RunnerWire.Status.loadFailed, Array(description.jsonString.utf8))
             }
         }
-    }
-}
-
-extension Substring {
-    fileprivate var trimmingTrailingNewline: Substring {
-        var s = self
-        while s.last == "\n" || s.last == " " { s.removeLast() }
-        return s
     }
 }
 

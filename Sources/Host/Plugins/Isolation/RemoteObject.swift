@@ -119,6 +119,52 @@ final class RemoteDecoder: Sendable {
 
     deinit { provider.runner.post(.destroyDecoder, handle: id, generation: generation) }
 
+    /// Several reads in one round trip: `onEvent` gets each event with its read's index.
+    /// On a failing read, the reads before it are delivered and the error names its index.
+    func runBatch(_ reads: [[UInt8]], onEvent: (Int, DecodedEvent) -> Void) throws(BatchFailure) {
+        let plugin = provider.plugin
+        var input = WireWriter()
+        input.u32(UInt32(reads.count))
+        for read in reads {
+            input.u32(UInt32(read.count))
+            input.raw(read)
+        }
+        let answer: (status: Int32, payload: [UInt8])
+        do throws(PluginCallError) {
+            guard provider.runner.generation == generation else {
+                throw PluginCallError(plugin: plugin.pluginID, member: "decode", status: PluginCallError.crashed,
+                                      message: "the plugin's runner restarted during this stream (\(provider.runner.lastExit ?? "stopped"))")
+            }
+            answer = try plugin.call(provider.runner, member: "decode", .decodeBatch, handle: id, payload: input.bytes,
+                                     timeoutMilliseconds: plugin.library.deadlines.decodeMilliseconds, caller: provider.id)
+            if answer.status == RunnerWire.Status.unknownHandle {
+                throw PluginCallError(plugin: plugin.pluginID, member: "decode", status: PluginCallError.crashed,
+                                      message: "the plugin's runner restarted during this stream")
+            }
+        } catch {
+            throw BatchFailure(readIndex: 0, error: error)
+        }
+        var r = WireReader(answer.payload)
+        var done = 0
+        let message: String
+        do throws(WireReader.Truncated) {
+            let reported = Int(try r.u32())
+            while done < min(reported, reads.count) {
+                let events = try r.u32()
+                for _ in 0..<events { onEvent(done, try DecodedEvent.read(from: &r)) }
+                done += 1
+            }
+            message = try r.string()
+        } catch {
+            throw BatchFailure(readIndex: done, error: PluginCallError(plugin: plugin.pluginID, member: "decode", status: STUDIO_ERR_INTERNAL,
+                                                                       message: "the plugin runner sent a malformed event list"))
+        }
+        guard answer.status == STUDIO_OK else {
+            throw BatchFailure(readIndex: max(0, done - 1),
+                               error: PluginCallError(plugin: plugin.pluginID, member: "decode", status: answer.status, message: String(message.prefix(4096))))
+        }
+    }
+
     /// decode or finish: the events in order, then the status.
     func run(_ member: String, _ op: RunnerWire.Op, payload: [UInt8], onEvent: (DecodedEvent) -> Void) throws(PluginCallError) -> Int {
         let plugin = provider.plugin

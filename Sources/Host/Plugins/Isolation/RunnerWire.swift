@@ -35,6 +35,10 @@ enum RunnerWire {
         case decode, finish, destroyDecoder
         /// payload: u32 case length | case | output. Answer: JSON text.
         case score
+        /// Several reads of one stream in one round trip (the host stamped each already).
+        /// payload: u32 n | n × (u32 length | bytes). Answer: u32 reads done | per read
+        /// (u32 count | events) | message; the status is the first failing read's.
+        case decodeBatch
     }
 
     enum ProviderMember: UInt32 {

@@ -15,24 +15,26 @@ import Testing
 /// case names the attack, so one library carries them all.
 enum HostilePlugin {
     /// A folder holding libstudio_hostile.so (plugin id "hostile"), built once per process.
-    static let folder: URL = {
-        let folder = TestSupport.temporaryDirectory("hostile")
+    static let folder: URL = build(id: "hostile", flags: [])
+
+    static func build(id: String, flags: [String]) -> URL {
+        let folder = TestSupport.temporaryDirectory(id)
         let template = TestSupport.packageRoot.appendingPathComponent("plugin-templates/c-scorer")
         let hook = TestSupport.packageRoot.appendingPathComponent("Tests/StudioTests/Fixtures/hostile").path
         var source = (try? String(contentsOf: template.appendingPathComponent("regex_args.c"), encoding: .utf8)) ?? ""
-        source = source.replacingOccurrences(of: #"\"id\":\"regex-args\""#, with: #"\"id\":\"hostile\""#)
+        source = source.replacingOccurrences(of: #"\"id\":\"regex-args\""#, with: #"\"id\":\""# + id + #"\""#)
             .replacingOccurrences(of: "#include \"json.h\"\n", with: "#include \"json.h\"\n#include \"hostile_hook.h\"\n")
             .replacingOccurrences(of: "   (void)self;\n", with: "   (void)self;\n   { int h = hostile_hook(case_json, error); if (h >= 0) return h; }\n")
         let file = folder.appendingPathComponent("hostile.c")
         try? source.write(to: file, atomically: true, encoding: .utf8)
-        let result = try? TestSupport.run(TestSupport.cc, ["-std=gnu11", "-O1", "-shared", "-fPIC", "-fvisibility=hidden",
+        let result = try? TestSupport.run(TestSupport.cc, flags + ["-std=gnu11", "-O1", "-shared", "-fPIC", "-fvisibility=hidden",
                                                             "-I", TestSupport.abiInclude, "-I", template.path, "-I", hook,
                                                             file.path, template.appendingPathComponent("json.c").path,
-                                                            "-o", folder.appendingPathComponent("libstudio_hostile.so").path])
+                                                            "-o", folder.appendingPathComponent("libstudio_\(id.replacingOccurrences(of: "-", with: "_")).so").path])
         if result?.status != 0 { Issue.record("cc failed: \(result?.stderr ?? "not run")") }
         try? FileManager.default.removeItem(at: file)
         return folder
-    }()
+    }
 
     static var path: String { folder.appendingPathComponent("libstudio_hostile.so").path }
 
@@ -159,6 +161,20 @@ enum HostilePlugin {
         #expect(Date().timeIntervalSince(cancelled) < 2)
         // Another instance of the same plugin is unaffected.
         #expect(try plugin.makeScorer().score(case: HostilePlugin.testCase("none"), output: HostilePlugin.output)["passed"] == true)
+    }
+
+    /// `studio plugins verify` on a scorer that hangs on every score: each scoring check
+    /// fails by name with the deadline, and verify itself ends (exit 1), it does not hang.
+    @Test func verifyReportsAHangAsAFailedCheck() throws {
+        let folder = HostilePlugin.build(id: "hangs", flags: ["-DHOSTILE_ALWAYS_HANG"])
+        let started = Date()
+        let result = try TestSupport.run(TestSupport.studioExecutable, ["plugins", "verify", folder.appendingPathComponent("libstudio_hangs.so").path, "--json"])
+        #expect(result.status == 1, "\(result.stderr)")
+        let checks = (try? JSONParser.parse(result.stdout))?["checks"]?.arrayValue ?? []
+        #expect(checks.first { $0["check"] == "load" }?["passed"] == true)
+        let score = checks.first { $0["check"]?.stringValue?.hasPrefix("scorer.score") == true }
+        #expect(score?["passed"] == false && score?["detail"]?.stringValue?.contains("plugin_timeout") == true, "\(result.stdout)")
+        #expect(Date().timeIntervalSince(started) < 60)
     }
 
     @Test func onlyTrustedLibrariesLoad() throws {

@@ -27,6 +27,10 @@ static int hostile_say(const studio_sink_t *sink, const char *text, int status) 
 /* -1: behave (score normally); otherwise the status to return. */
 static int hostile_hook(studio_str_t case_json, const studio_sink_t *error) {
    char message[256];
+#ifdef HOSTILE_ALWAYS_HANG
+   /* For `plugins verify`: every score hangs. */
+   for (volatile unsigned long i = 0;; i++) {}
+#endif
    if (hostile_has(case_json, "ATTACK_CRASH")) { volatile int *p = NULL; *p = 1; }
    if (hostile_has(case_json, "ATTACK_LOOP")) { for (volatile unsigned long i = 0;; i++) {} }
    if (hostile_has(case_json, "ATTACK_ABORT")) abort();

@@ -155,57 +155,31 @@ public enum PluginRunnerServer {
                 return answer(Int32(STUDIO_OK), [])
             case .decode, .finish:
                 guard let decoder = decoders[handle] else { throw unknown("decoder") }
-                var events = WireWriter()
-                var count: UInt32 = 0
-                let collect: (DecodedEvent) -> Void = { event in
-                    event.write(to: &events)
-                    count += 1
-                }
-                var status = Int32(STUDIO_OK)
-                var message = ""
-                do throws(PluginCallError) {
+                let one = Self.events { collect throws(PluginCallError) in
                     if op == .decode { try decoder.decode(payload, onEvent: collect) } else { try decoder.finish(onEvent: collect) }
-                } catch {
-                    status = error.status
-                    message = error.message
                 }
-                // Events emitted before a failing status still count, as they do in-process.
                 var w = WireWriter()
-                w.u32(count)
-                w.raw(events.bytes)
-                w.string(message)
-                return answer(status, w.bytes)
+                w.raw(one.events)
+                w.string(one.message)
+                return answer(one.status, w.bytes)
             case .decodeBatch:
                 guard let decoder = decoders[handle] else { throw unknown("decoder") }
                 var r = WireReader(payload)
-                var out = WireWriter()
                 var done: UInt32 = 0
                 var perRead = WireWriter()
-                var status = Int32(STUDIO_OK)
-                var message = ""
-                let reads = (try? r.u32()) ?? 0
-                for _ in 0..<reads {
+                var last = (events: [UInt8](), status: Int32(STUDIO_OK), message: "")
+                for _ in 0..<((try? r.u32()) ?? 0) {
                     guard let length = try? r.u32(), let bytes = try? r.data(Int(length)) else { break }
-                    var events = WireWriter()
-                    var count: UInt32 = 0
-                    do throws(PluginCallError) {
-                        try decoder.decode(Array(bytes)) { event in
-                            event.write(to: &events)
-                            count += 1
-                        }
-                    } catch {
-                        status = error.status
-                        message = error.message
-                    }
-                    perRead.u32(count)
-                    perRead.raw(events.bytes)
+                    last = Self.events { collect throws(PluginCallError) in try decoder.decode(Array(bytes), onEvent: collect) }
+                    perRead.raw(last.events)
                     done += 1
-                    if status != STUDIO_OK { break }
+                    if last.status != STUDIO_OK { break }
                 }
-                out.u32(done)
-                out.raw(perRead.bytes)
-                out.string(message)
-                return answer(status, out.bytes)
+                var w = WireWriter()
+                w.u32(done)
+                w.raw(perRead.bytes)
+                w.string(last.message)
+                return answer(last.status, w.bytes)
             case .score:
                 guard let scorer = scorers[handle] else { throw unknown("scorer") }
                 var r = WireReader(payload)
@@ -213,6 +187,29 @@ public enum PluginRunnerServer {
                 let result = try scorer.score(caseBytes: Array(testCase), outputBytes: Array(r.rest()))
                 return answer(Int32(STUDIO_OK), Array(result.jsonString.utf8))
             }
+        }
+
+        /// One decode or finish: its events on the wire (u32 count | events), then the
+        /// status and message. Events emitted before a failing status still count, as they
+        /// do in-process.
+        private static func events(_ body: ((DecodedEvent) -> Void) throws(PluginCallError) -> Void)
+            -> (events: [UInt8], status: Int32, message: String)
+        {
+            var events = WireWriter()
+            var count: UInt32 = 0
+            var outcome = (status: Int32(STUDIO_OK), message: "")
+            do throws(PluginCallError) {
+                try body { event in
+                    event.write(to: &events)
+                    count += 1
+                }
+            } catch {
+                outcome = (error.status, error.message)
+            }
+            var w = WireWriter()
+            w.u32(count)
+            w.raw(events.bytes)
+            return (w.bytes, outcome.status, outcome.message)
         }
 
         private func parseJSON(_ payload: [UInt8], member: String) throws(PluginCallError) -> JSONValue {

@@ -29,9 +29,9 @@ struct PluginsCommand: ParsableCommand {
             if registry.plugins.isEmpty { print("No plugins found. Searched: \(registry.searchPath.map(\.path).joined(separator: ", "))") }
             let rows = registry.plugins.map { p in
                 [p.id, p.manifest.version, p.kinds.joined(separator: ","), p.abiVersion.description,
-                 p.manifest.language ?? "?", String(p.sha256.prefix(12)), p.path]
+                 p.manifest.language ?? "?", p.isIsolated ? "isolated" : "in-process", String(p.sha256.prefix(12)), p.path]
             }
-            printTable(header: ["ID", "VERSION", "KINDS", "ABI", "LANG", "SHA-256", "PATH"], rows: rows)
+            printTable(header: ["ID", "VERSION", "KINDS", "ABI", "LANG", "MODE", "SHA-256", "PATH"], rows: rows)
             for failure in registry.failures { print("refused: \(failure)") }
         }
     }

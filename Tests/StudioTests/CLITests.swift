@@ -40,6 +40,13 @@ import Testing
         #expect(byID["exact-args"]?["language"]?.stringValue == "c")
         #expect(byID["toolcall"]?["sha256"]?.stringValue?.count == 64)
         #expect(byID["toolcall"]?["abi"]?.stringValue == "1.0")
+        // From the operator's folder: isolated, sandboxed; bundled: in-process. The table says so too.
+        #expect(byID["exact-args"]?["mode"] == "isolated" && byID["exact-args"]?["origin"] == "explicit")
+        #expect(byID["exact-args"]?["sandbox"]?.arrayValue?.contains("seccomp") == true)
+        #expect(byID["openai"]?["mode"] == "in-process" && byID["openai"]?["origin"] == "bundled")
+        let table = try TestSupport.run(studio, ["plugins", "list", "--plugins", TestSupport.cPluginFolder.path,
+                                                 "--data", TestSupport.temporaryDirectory("data").path])
+        #expect(table.stdout.contains("MODE") && table.stdout.split(separator: "\n").contains { $0.hasPrefix("exact-args") && $0.contains("isolated") })
     }
 
     @Test func scoreRunsAScorerOverJSONLines() throws {

@@ -381,4 +381,63 @@ enum HostilePlugin {
         #expect(failing.1.1 == 2 && failing.1.2 == "malformed_stream", "\(failing)")
         isolated.isolation?.stopRunners()
     }
+
+    /// `studio serve` in its own process, with a hostile plugin from STUDIO_PLUGIN_PATH:
+    /// a crash is a named case result and the server answers on; with a scorer stuck in a
+    /// loop, SIGTERM still stops the server promptly, and no runner outlives it.
+    @Test func serveSurvivesACrashAndStopsOnSIGTERMWhileAPluginHangs() throws {
+        let folder = TestSupport.temporaryDirectory("serve-hostile")
+        var environment = ProcessInfo.processInfo.environment
+        environment["HOME"] = folder.path
+        environment["STUDIO_MASTER_KEY_FILE"] = folder.appendingPathComponent("keys/master.key").path
+        environment["STUDIO_DATABASE_URL"] = nil
+        environment["STUDIO_JWT_SECRET"] = nil
+        environment["STUDIO_PLUGIN_PATH"] = HostilePlugin.folder.path
+        let server = try SecretsEndToEndTests.startServe(folder: folder, environment: environment)
+        defer { if server.process.isRunning { server.process.terminate() } }
+        func call(_ method: String, _ path: String, token: String? = nil, body: JSONValue? = nil) throws -> SecretsEndToEndTests.Reply {
+            try SecretsEndToEndTests.curl(server.base, method, path, token: token, body: body?.jsonString)
+        }
+        let token = try #require(try call("POST", "/api/auth/register", body: ["email": "eve@example.com", "password": "eve-Pa55word-long"])
+            .json["access_token"]?.stringValue)
+        let plugins = try call("GET", "/api/plugins", token: token).json["plugins"]?.arrayValue ?? []
+        #expect(plugins.first { $0["id"] == "hostile" }?["mode"] == "isolated", "\(plugins)")
+        let sim = try #require(try call("GET", "/api/providers", token: token).json["providers"]?.arrayValue?
+            .first { $0["slug"] == "sim-openai" }?["id"]?.stringValue)
+        #expect(try call("POST", "/api/providers/\(sim)/models", token: token, body: ["model_id": "sim-ttft10-gap1-toolscall"]).status == 201)
+        func eval(_ prompt: String) throws -> String {
+            var suite = EvalHTTPTests.suite.objectValue!
+            suite["cases"] = [["id": "c", "prompt": .string(prompt), "expected_calls": [["name": "get_weather"]]]]
+            let suiteID = try #require(try call("POST", "/api/suites", token: token, body: .object(suite)).json["id"]?.stringValue)
+            return try #require(try call("POST", "/api/evals", token: token, body: [
+                "suite_id": .string(suiteID), "scorer": "hostile",
+                "targets": [["provider_id": "sim-openai", "model_id": "sim-ttft10-gap1-toolscall"]]]).json["job_id"]?.stringValue)
+        }
+        func state(_ job: String) throws -> String? { try call("GET", "/api/jobs/\(job)", token: token).json["state"]?.stringValue }
+        func wait(_ what: String, _ condition: () throws -> Bool) throws {
+            let deadline = Date().addingTimeInterval(15)
+            while Date() < deadline {
+                if try condition() { return }
+                usleep(50_000)
+            }
+            Issue.record("timed out waiting for \(what)")
+        }
+
+        let crashed = try eval("Please call get_weather for ATTACK_CRASH")
+        try wait("the crashing eval") { try state(crashed) == "done" }
+        let events = try SecretsEndToEndTests.curl(server.base, "GET", "/api/jobs/\(crashed)/events", token: token).body
+        #expect(events.contains("plugin_crashed"), "\(events.prefix(2000))")
+        #expect(try call("GET", "/healthz").status == 200)
+
+        let stuck = try eval("Please call get_weather for ATTACK_LOOP")
+        try wait("the stuck eval to run") { try state(stuck) == "running" }
+        usleep(300_000)
+        let asked = Date()
+        kill(server.process.processIdentifier, SIGTERM)
+        server.process.waitUntilExit()
+        #expect(Date().timeIntervalSince(asked) < 5, "SIGTERM took \(Date().timeIntervalSince(asked)) s")
+        usleep(200_000)
+        let runners = try TestSupport.run("/usr/bin/pgrep", ["-f", "plugin-runner.*\(HostilePlugin.folder.lastPathComponent)"])
+        #expect(runners.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "runners left: \(runners.stdout)")
+    }
 }

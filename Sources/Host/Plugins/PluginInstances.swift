@@ -135,11 +135,14 @@ public final class ProviderInstance: @unchecked Sendable {
     }
 
     /// The same, for a request already serialized (a load test sends one request many times).
-    public func makeDecoder(forJSON request: String) throws(PluginCallError) -> StreamDecoderHandle {
+    /// `deferCreation`: an isolated decoder is made with its first batch of reads (one
+    /// round trip less per stream); its creation error then comes from that batch.
+    public func makeDecoder(forJSON request: String, deferCreation: Bool = false) throws(PluginCallError) -> StreamDecoderHandle {
         let pointer: UnsafeMutablePointer<studio_provider_t>
         switch backend {
         case .isolated(let object):
-            return StreamDecoderHandle(owner: self, backend: .isolated(try RemoteDecoder(provider: object, requestJSON: request)))
+            return StreamDecoderHandle(owner: self, backend: .isolated(try RemoteDecoder(provider: object, requestJSON: request,
+                                                                                         deferCreation: deferCreation)))
         case .local(let local):
             pointer = local
         }
@@ -264,12 +267,13 @@ public final class StreamDecoderHandle {
         return false
     }
 
-    /// Decodes several reads in order, as many `decode` calls would; `onEvent` gets each
-    /// event with the index of the read it came from. A failing read ends the batch: the
+    /// Decodes several reads in order, as many `decode` calls would, then finishes the
+    /// stream when `finishing`; `onEvent` gets each event with the index of the read it
+    /// came from (`reads.count` for the finish's). A failing read ends the batch: the
     /// reads before it are delivered and the error names its index.
-    public func decodeBatch(_ reads: [[UInt8]], onEvent: (Int, DecodedEvent) -> Void) throws(BatchFailure) {
+    public func decodeBatch(_ reads: [[UInt8]], finishing: Bool = false, onEvent: (Int, DecodedEvent) -> Void) throws(BatchFailure) {
         if case .isolated(let remote) = backend {
-            return try remote.runBatch(reads, onEvent: onEvent)
+            return try remote.runBatch(reads, finishing: finishing, onEvent: onEvent)
         }
         for (index, read) in reads.enumerated() {
             do throws(PluginCallError) {
@@ -277,6 +281,12 @@ public final class StreamDecoderHandle {
             } catch {
                 throw BatchFailure(readIndex: index, error: error)
             }
+        }
+        guard finishing else { return }
+        do throws(PluginCallError) {
+            try finish { onEvent(reads.count, $0) }
+        } catch {
+            throw BatchFailure(readIndex: reads.count, error: error)
         }
     }
 

@@ -168,7 +168,7 @@ public enum ProviderCall {
                              completion: @escaping @Sendable (CallRecord) -> Void) {
         let decoder: StreamDecoderHandle
         do {
-            decoder = try prepared.endpoint.provider.makeDecoder(forJSON: prepared.requestJSON)
+            decoder = try prepared.endpoint.provider.makeDecoder(forJSON: prepared.requestJSON, deferCreation: true)
         } catch {
             return completion(failed(.pluginError, error.description, scrubber: prepared.scrubber))
         }
@@ -317,23 +317,27 @@ final class MeasuringConsumer: ExchangeConsumer, @unchecked Sendable {
         }
     }
 
-    /// Decodes the reads held back, in one call; a failing read ends the stream at its stamp.
-    private func decodePending() {
-        guard !pending.isEmpty else { return }
-        let reads = pending
+    /// Decodes the reads held back, in one call; a failing read ends the stream at its
+    /// stamp. `endingAt`: the body ended then, and the decoder's finish rides along (its
+    /// events count as a read of 0 bytes at that instant, as in-process).
+    private func decodePending(endingAt end: UInt64? = nil) {
+        guard !pending.isEmpty || end != nil else { return }
+        var reads = pending
         pending.removeAll(keepingCapacity: true)
         pendingBytes = 0
-        var events = [Int](repeating: 0, count: reads.count), tokens = events
+        var events = [Int](repeating: 0, count: reads.count + 1), tokens = events
         do throws(BatchFailure) {
-            try decoder.decodeBatch(reads.map(\.bytes)) { index, event in
+            try decoder.decodeBatch(reads.map(\.bytes), finishing: end != nil) { index, event in
                 events[index] += 1
                 if event.carriesToken { tokens[index] += 1 }
                 absorb(event)
             }
-            for (i, read) in reads.enumerated() {
+            if let end { reads.append((end, [])) }
+            for (i, read) in reads.enumerated() where read.bytes.count > 0 || events[i] > 0 {
                 record.reads.append(ReadRecord(at: read.at, bytes: read.bytes.count, events: events[i], tokenEvents: tokens[i]))
             }
         } catch let failure {
+            if let end { reads.append((end, [])) }
             for i in 0..<failure.readIndex {
                 record.reads.append(ReadRecord(at: reads[i].at, bytes: reads[i].bytes.count, events: events[i], tokenEvents: tokens[i]))
             }
@@ -345,7 +349,14 @@ final class MeasuringConsumer: ExchangeConsumer, @unchecked Sendable {
     }
 
     func end(at: UInt64) {
-        if batches && !stoppedReading { decodePending() }
+        let failedStatus = record.status.map { !(200..<300).contains($0) } ?? false
+        if batches && !stoppedReading && !failedStatus {
+            decodePending(endingAt: at)
+            if stoppedReading { return }
+            record.endAt = at
+            finishRecord()
+            return
+        }
         if stoppedReading { return }
         record.endAt = at
         if let status = record.status, !(200..<300).contains(status) {
@@ -366,6 +377,11 @@ final class MeasuringConsumer: ExchangeConsumer, @unchecked Sendable {
             finish(failure: error.isMalformedStream ? .malformedStream : .pluginError, error.description)
             return
         }
+        finishRecord()
+    }
+
+    /// The stream decoded to its end: tool calls assembled, an in-stream error reported.
+    private func finishRecord() {
         record.toolCalls = calls.values.sorted { $0.index < $1.index }
         if let (message, code) = streamError {
             finish(failure: .providerError, "provider error in the stream\(code.isEmpty ? "" : " (\(code))"): \(message)")

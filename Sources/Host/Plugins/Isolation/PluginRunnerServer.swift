@@ -163,8 +163,15 @@ public enum PluginRunnerServer {
                 w.string(one.message)
                 return answer(one.status, w.bytes)
             case .decodeBatch:
-                guard let decoder = decoders[handle] else { throw unknown("decoder") }
                 var r = WireReader(payload)
+                let flags = (try? r.u32()) ?? 0
+                if flags & 1 != 0 {
+                    // Made with its first batch: the request JSON comes first.
+                    guard let provider = providers[handle] else { throw unknown("provider") }
+                    guard let length = try? r.u32(), let request = try? r.data(Int(length)) else { throw unknown("decoder request") }
+                    decoders[aux] = try provider.makeDecoder(forJSON: String(decoding: request, as: UTF8.self))
+                }
+                guard let decoder = decoders[aux] else { throw unknown("decoder") }
                 var done: UInt32 = 0
                 var perRead = WireWriter()
                 var last = (events: [UInt8](), status: Int32(STUDIO_OK), message: "")
@@ -174,6 +181,11 @@ public enum PluginRunnerServer {
                     perRead.raw(last.events)
                     done += 1
                     if last.status != STUDIO_OK { break }
+                }
+                if flags & 2 != 0 && last.status == STUDIO_OK {
+                    last = Self.events { collect throws(PluginCallError) in try decoder.finish(onEvent: collect) }
+                    perRead.raw(last.events)
+                    done += 1
                 }
                 var w = WireWriter()
                 w.u32(done)

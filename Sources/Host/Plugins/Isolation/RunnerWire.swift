@@ -36,8 +36,11 @@ enum RunnerWire {
         /// payload: u32 case length | case | output. Answer: JSON text.
         case score
         /// Several reads of one stream in one round trip (the host stamped each already).
-        /// payload: u32 n | n × (u32 length | bytes). Answer: u32 reads done | per read
-        /// (u32 count | events) | message; the status is the first failing read's.
+        /// handle: the provider; aux: the decoder. payload: u32 flags (1: make the decoder
+        /// first, from the request JSON that follows as u32 length | bytes; 2: finish after
+        /// the reads) | u32 n | n × (u32 length | bytes). Answer: u32 entries done | per
+        /// entry (u32 count | events), the finish last | message; the status is the first
+        /// failing entry's.
         case decodeBatch
     }
 

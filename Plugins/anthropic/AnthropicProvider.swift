@@ -1,5 +1,5 @@
 // Provider adapter for the Anthropic Messages API. Wire format:
-// shared/reference/wire-formats.md (Anthropic Messages).
+// docs/wire-formats.md (Anthropic Messages).
 
 import PluginKit
 

@@ -1,5 +1,5 @@
 // Provider adapter for Google Gemini generateContent / streamGenerateContent (REST).
-// Wire format: shared/reference/wire-formats.md (Google Gemini).
+// Wire format: docs/wire-formats.md (Google Gemini).
 
 import PluginKit
 

@@ -1,6 +1,6 @@
 // names-f1: precision, recall and F1 over the called tool names (as multisets, case
 // sensitive, order ignored); score = F1, passed = F1 == 1. No call expected and none
-// made scores 1. A quick, argument-blind view of tool selection (SPEC §3).
+// made scores 1. A quick, argument-blind view of tool selection (docs/evals.md).
 
 import PluginKit
 

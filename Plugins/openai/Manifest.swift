@@ -1,6 +1,6 @@
 import PluginKit
 
-// Endpoint defaults, OpenAI-compatible presets, parameter rules (SPEC §7) and default
+// Endpoint defaults, OpenAI-compatible presets, parameter rules (docs/configuration.md) and default
 // prices (USD per million tokens). Users override prices and add models in their config.
 
 extension OpenAIProvider {

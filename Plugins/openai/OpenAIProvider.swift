@@ -1,6 +1,6 @@
 // Provider adapter for OpenAI Chat Completions and the many servers that copy it
 // (Groq, Together, OpenRouter, DeepSeek, Mistral, xAI, vLLM, Ollama, LM Studio,
-// llama.cpp: presets in the manifest). Wire format: shared/reference/wire-formats.md.
+// llama.cpp: presets in the manifest). Wire format: docs/wire-formats.md.
 
 import PluginKit
 

@@ -1,5 +1,5 @@
 // schema: every call names a tool of the case (or suite) and its arguments validate
-// against that tool's JSON Schema (SPEC §3). score = valid calls / calls; passed = every
+// against that tool's JSON Schema (docs/evals.md). score = valid calls / calls; passed = every
 // call valid. No call: 1 when none was expected, 0 when one was. Says nothing about
 // whether the right tool or values were chosen: pair it with toolcall or bfcl.
 

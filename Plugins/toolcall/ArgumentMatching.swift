@@ -1,6 +1,6 @@
 import PluginKit
 
-// How one expected argument value is compared with what the model sent (SPEC §3):
+// How one expected argument value is compared with what the model sent (docs/evals.md):
 // - a literal: strings case-insensitively, numbers by value (5 matches 5.0), arrays and
 //   objects element by element with the same rules;
 // - a list: any one of its elements, each a literal or a matcher;

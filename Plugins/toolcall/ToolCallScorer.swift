@@ -1,4 +1,4 @@
-// The classic tool-calling rules of SPEC §3, applied to every call of a case:
+// The classic tool-calling rules of docs/evals.md, applied to every call of a case:
 // tool selection, parameter accuracy, overall = 0.6 × tool + 0.4 × params (tool alone
 // when no params are expected), a schema score reported beside (never instead), call
 // precision/recall/F1 with one-to-one best matching of parallel calls, and the

@@ -10,7 +10,7 @@ import HostStorage
 import HostTransport
 import StudioJSON
 
-/// `studio eval --suite FILE …` (SPEC §11): a tool-calling suite run locally against
+/// `studio eval --suite FILE …` (docs/cli.md): a tool-calling suite run locally against
 /// models, scored by a scorer plugin; the same case runner and summaries as server evals.
 struct Eval: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

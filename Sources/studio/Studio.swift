@@ -5,7 +5,7 @@ import HostPlugins
 import HostStorage
 
 /// `studio`: one binary for the server, the benchmarks and the plugin tools.
-/// Exit codes (SPEC §11): 0 success, 1 failure, 2 usage error.
+/// Exit codes (docs/cli.md): 0 success, 1 failure, 2 usage error.
 @main
 struct Studio: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -237,7 +237,7 @@ import Testing
                     #expect(JSONSchema(body.schema).validate(body.example).isEmpty, "\(spec.path) example violates its schema")
                 }
             }
-            // SPEC §11 routes of this issue are all there.
+            // docs/api.md routes of this issue are all there.
             for path in ["/api/auth/register", "/api/auth/login", "/api/auth/refresh", "/api/auth/logout", "/api/auth/me",
                          "/api/auth/password", "/api/auth/cli-tokens", "/api/auth/cli-tokens/{id}", "/api/keys", "/api/keys/{provider_id}",
                          "/api/providers", "/api/providers/{id}", "/api/providers/{id}/models", "/api/models/{id}",

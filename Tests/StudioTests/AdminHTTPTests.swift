@@ -10,7 +10,7 @@ import NIOCore
 import StudioJSON
 import Testing
 
-/// The admin's view (SPEC §5): users with counts, roles, disabling, limits, deletion, the
+/// The admin's view (docs/security.md): users with counts, roles, disabling, limits, deletion, the
 /// audit log and its filters, global keys, system status — on SQLite and PostgreSQL.
 @Suite struct AdminHTTPTests {
     @Test(arguments: TestDatabase.allCases)

@@ -11,7 +11,7 @@ import StudioJSON
 import Testing
 
 /// Per-user providers and models, the SSRF policy on base URLs, parameter routes and
-/// settings export/import (SPEC §6, §7), on SQLite and PostgreSQL.
+/// settings export/import (docs/configuration.md), on SQLite and PostgreSQL.
 @Suite struct ConfigHTTPTests {
     @Test(arguments: TestDatabase.allCases)
     func newUsersAreSeededAndEditTheirOwnProviders(kind: TestDatabase) async throws {

@@ -13,7 +13,7 @@ import StudioJSON
 import Synchronization
 import Testing
 
-/// LLM-as-judge (SPEC §3): strict output parsing, prompts that quote data, the A/B swap
+/// LLM-as-judge (docs/evals.md): strict output parsing, prompts that quote data, the A/B swap
 /// rule, and post-eval, inline, auto and pairwise judging end to end against the
 /// simulator's judge models over real HTTP.
 @Suite(.serialized) struct JudgeTests {

@@ -12,7 +12,7 @@ import StudioJSON
 import Synchronization
 import Testing
 
-/// Load mode (SPEC §2): the arrival process, the sweep plan, goodput arithmetic, HDR
+/// Load mode (docs/measurement.md): the arrival process, the sweep plan, goodput arithmetic, HDR
 /// percentiles against exact ones, and short runs against the simulator that check the
 /// accounting (every request counted once, errors classified, rates reported).
 @Suite(.serialized) struct LoadTests {

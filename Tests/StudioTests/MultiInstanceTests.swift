@@ -9,7 +9,7 @@ import Testing
 import Glibc
 #endif
 
-/// Several `studio serve` processes sharing one real PostgreSQL database (DESIGN §7): a job
+/// Several `studio serve` processes sharing one real PostgreSQL database (docs/deploy.md): a job
 /// followed from another instance, jobs run exactly once, a schedule fires once, and an
 /// instance killed mid-job leaves it `interrupted` for the others to see.
 @Suite(.serialized) struct MultiInstanceTests {

@@ -4,7 +4,7 @@ import HostPlugins
 import StudioJSON
 import Testing
 
-/// SPEC §7, through the rules the shipped plugins declare in their manifests.
+/// docs/configuration.md, through the rules the shipped plugins declare in their manifests.
 @Suite struct ParameterValidatorTests {
     static func validator(_ path: String) -> ParameterValidator {
         ParameterValidator(provider: try! PluginLoader.load(path: path).manifest.provider)

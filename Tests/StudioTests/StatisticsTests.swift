@@ -1,7 +1,7 @@
 import HostMeasurement
 import Testing
 
-/// SPEC §2 worked examples and the statistics rules.
+/// docs/measurement.md worked examples and the statistics rules.
 @Suite struct StatisticsTests {
     func approx(_ a: Double?, _ b: Double, _ tolerance: Double = 0.005) -> Bool {
         guard let a else { return false }

@@ -2,7 +2,7 @@ import HostPlugins
 import StudioJSON
 import Testing
 
-/// SPEC §3 worked examples for the `toolcall` scorer, run through the real plugin over
+/// docs/evals.md worked examples for the `toolcall` scorer, run through the real plugin over
 /// the C ABI (the same path the eval runner takes).
 @Suite struct ToolCallScorerTests {
     static let scorer: ScorerInstance = {

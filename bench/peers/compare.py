@@ -176,7 +176,7 @@ from tokenizers import Tokenizer, models, trainers, pre_tokenizers
 from transformers import PreTrainedTokenizerFast
 tok = Tokenizer(models.BPE(unk_token="[UNK]"))
 tok.pre_tokenizer = pre_tokenizers.ByteLevel()
-tok.train(glob.glob("docs/*.md") + glob.glob("../shared/*.md"), trainers.BpeTrainer(vocab_size=2000, special_tokens=["[UNK]"]))
+tok.train(glob.glob("docs/*.md"), trainers.BpeTrainer(vocab_size=2000, special_tokens=["[UNK]"]))
 PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]").save_pretrained({path!r})
 """
     subprocess.run([python, "-c", code], check=True)
@@ -221,7 +221,7 @@ def main():
                 if done and r.get("ttft_p50") is not None:
                     t = [x["ttft_ms"] for x in done]
                     # Each tool's per-request ITL against the ground truth in its own formula:
-                    # guidellm (last token − first token) ÷ (n − 1); the studio (SPEC §2) and
+                    # guidellm (last token − first token) ÷ (n − 1); the studio (docs/measurement.md) and
                     # aiperf (E2E − TTFT) ÷ (n − 1), the stream's tail included.
                     if tool == "guidellm":
                         i = [x["itl_ms_mean"] for x in done if x["itl_ms_mean"] is not None]

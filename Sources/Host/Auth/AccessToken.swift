@@ -3,7 +3,7 @@ import Foundation
 import StudioJSON
 import Synchronization
 
-/// Access tokens (SPEC §5): HS256 JWTs valid 15 minutes, carrying the user id and role.
+/// Access tokens (docs/security.md): HS256 JWTs valid 15 minutes, carrying the user id and role.
 /// HS256 only — the header's algorithm is checked, never trusted — with the signature
 /// compared in constant time, and exp/iat/nbf enforced.
 public struct AccessTokenSigner: Sendable {

@@ -1,6 +1,6 @@
 import HostStorage
 
-/// Accounts and sessions (SPEC §5), independent of HTTP: register, log in, refresh,
+/// Accounts and sessions (docs/security.md), independent of HTTP: register, log in, refresh,
 /// log out, change password, and turn a bearer token into an identity.
 public struct AccountService: Sendable {
     public let users: UserStore

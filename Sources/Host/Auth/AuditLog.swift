@@ -2,7 +2,7 @@ import Foundation
 import HostStorage
 import SQLKit
 
-/// The audit log (SPEC §5): who did what, when, from where. Entries outlive their users
+/// The audit log (docs/security.md): who did what, when, from where. Entries outlive their users
 /// (user_id set to null on delete; the email is kept as written).
 public struct AuditLog: Sendable {
     let database: StudioDatabase

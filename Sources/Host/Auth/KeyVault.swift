@@ -3,7 +3,7 @@ import Foundation
 import HostStorage
 import SQLKit
 
-/// Provider API keys at rest (SPEC §6): AES-256-GCM under a master key that never enters
+/// Provider API keys at rest (docs/configuration.md): AES-256-GCM under a master key that never enters
 /// the database — STUDIO_MASTER_KEY (base64, 32 bytes) or a 0600 key file kept outside
 /// the database folder. Each row records the master key's version; `rotate` re-encrypts
 /// every key under a new master key in one transaction. Keys are decrypted only to sign a

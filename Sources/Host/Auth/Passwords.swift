@@ -1,6 +1,6 @@
 import HummingbirdBcrypt
 
-/// Password hashing (SPEC §5): bcrypt, cost 12 by default, passwords of 8 characters or
+/// Password hashing (docs/security.md): bcrypt, cost 12 by default, passwords of 8 characters or
 /// more. Cost 12 measured 390 ms per hash in a debug build on the project's machine; the
 /// login benchmark (issue 4) checks the release build against the 100–300 ms band.
 public struct PasswordHasher: Sendable {

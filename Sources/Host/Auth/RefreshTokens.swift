@@ -1,7 +1,7 @@
 import HostStorage
 import SQLKit
 
-/// Refresh tokens (SPEC §5): 7 days, stored as SHA-256 only, rotated on every use. Every
+/// Refresh tokens (docs/security.md): 7 days, stored as SHA-256 only, rotated on every use. Every
 /// token descends from one login (its family); presenting a token that was already
 /// rotated or revoked is taken as theft and revokes the whole family.
 public struct RefreshTokenStore: Sendable {
@@ -98,7 +98,7 @@ public struct RefreshTokenStore: Sendable {
     }
 }
 
-/// Named long-lived tokens for the CLI (SPEC §5), listed and revoked by their owner; every
+/// Named long-lived tokens for the CLI (docs/security.md), listed and revoked by their owner; every
 /// query names the owner, so one user can never see or revoke another's.
 public struct CLITokenStore: Sendable {
     let database: StudioDatabase

@@ -36,7 +36,7 @@ public struct BenchmarkTarget: Sendable {
     }
 }
 
-/// What to run (SPEC §2).
+/// What to run (docs/measurement.md).
 public struct BenchmarkPlan: Sendable {
     public var targets: [BenchmarkTarget]
     public var runs: Int = 3
@@ -57,7 +57,7 @@ public struct BenchmarkPlan: Sendable {
         public var description: String { "\(field): \(message)" }
     }
 
-    /// Checks the ranges of SPEC §2; names the field at fault.
+    /// Checks the ranges of docs/measurement.md; names the field at fault.
     public func validate() throws(Invalid) {
         if targets.isEmpty { throw Invalid(field: "targets", message: "at least one target is required") }
         if !(1...20).contains(runs) { throw Invalid(field: "runs", message: "must be between 1 and 20, got \(runs)") }

@@ -38,7 +38,7 @@ public struct RunResult: Sendable {
     }
 }
 
-/// Progress of a benchmark as it happens (SPEC §8 event names).
+/// Progress of a benchmark as it happens (docs/api.md event names).
 public enum BenchmarkEvent: Sendable {
     case progress(done: Int, total: Int, targetID: String, tier: Int, run: Int)
     case result(RunResult)
@@ -47,7 +47,7 @@ public enum BenchmarkEvent: Sendable {
     case cancelled([TierAggregate])
 }
 
-/// Runs a plan (SPEC §2, Execution): targets grouped by provider endpoint, groups in
+/// Runs a plan (docs/measurement.md, Execution): targets grouped by provider endpoint, groups in
 /// parallel, model → tier → run in order inside a group, a warm-up call per target and
 /// tier, cancellation checked between runs (and the in-flight request aborted with the
 /// task). Used by the CLI and by server jobs alike.

@@ -1,6 +1,6 @@
 import StudioJSON
 
-/// `config.yaml`: benchmark defaults, provider endpoints and their models (SPEC §6).
+/// `config.yaml`: benchmark defaults, provider endpoints and their models (docs/configuration.md).
 /// The CLI benchmarks from it; the server seeds new users from it. API keys are never in
 /// the file: a provider names the environment variable that holds its key.
 public struct StudioConfig: Sendable {

@@ -3,7 +3,7 @@ import NIOCore
 import StudioJSON
 
 /// The one error shape of the API: {"error": {"code", "message"}} with the right status
-/// (SPEC §11). Routes throw these; any other error becomes a 500 with no details.
+/// (docs/api.md). Routes throw these; any other error becomes a 500 with no details.
 public struct APIError: HTTPResponseError, Sendable {
     public let status: HTTPResponse.Status
     public let code: String

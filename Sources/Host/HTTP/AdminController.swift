@@ -7,7 +7,7 @@ import HostStorage
 import Hummingbird
 import StudioJSON
 
-/// `/api/admin/*` (SPEC §5): users, limits, global fallback keys, the audit log, system
+/// `/api/admin/*` (docs/security.md): users, limits, global fallback keys, the audit log, system
 /// status. Every route takes AdminContext; every change is audited with the acting admin.
 struct AdminController {
     let services: StudioServices

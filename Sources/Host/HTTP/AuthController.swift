@@ -5,7 +5,7 @@ import HostStorage
 import Hummingbird
 import StudioJSON
 
-/// `/api/auth/*` (SPEC §5, §11). The refresh token travels only in an HttpOnly, Secure,
+/// `/api/auth/*` (docs/security.md, docs/api.md). The refresh token travels only in an HttpOnly, Secure,
 /// SameSite=Strict cookie scoped to /api/auth; the access token only in JSON bodies.
 struct AuthController {
     let accounts: AccountService

@@ -1,7 +1,7 @@
 import HTTPTypes
 import Hummingbird
 
-/// CORS for the listed origins only (SPEC §9: off unless CORS_ORIGINS is set). Answers
+/// CORS for the listed origins only (docs/security.md: off unless CORS_ORIGINS is set). Answers
 /// preflights; never allows credentials from an origin not listed.
 struct CORSMiddleware<Context: RequestContext>: RouterMiddleware {
     let origins: [String]

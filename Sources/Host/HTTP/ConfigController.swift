@@ -9,7 +9,7 @@ import Hummingbird
 import StudioJSON
 
 /// A user's providers and models, parameter validation and settings export/import
-/// (SPEC §6, §7, §11). Every query is scoped to the caller; another user's provider or
+/// (docs/configuration.md, docs/api.md). Every query is scoped to the caller; another user's provider or
 /// model answers 404 exactly like a missing one. Changes are audited.
 struct ConfigController {
     let services: StudioServices

@@ -10,7 +10,7 @@ import HostLoad
 import NIOCore
 import StudioJSON
 
-/// Jobs (SPEC §8, §11): submitting benchmarks, listing, cancelling, and following a job's
+/// Jobs (docs/api.md): submitting benchmarks, listing, cancelling, and following a job's
 /// events over Server-Sent Events with `Last-Event-ID` resume. Another user's job is 404.
 struct JobsController {
     let services: StudioServices
@@ -212,7 +212,7 @@ struct JobsController {
         func time(_ ms: Int64?) -> JSONValue { ms.map { .string(ISO8601.string(fromMilliseconds: $0)) } ?? .null }
         return ["id": .string(job.id), "kind": .string(job.kind), "state": .string(job.state), "user_id": .string(job.userID),
                 "request": (try? JSONParser.parse(job.request)) ?? .null,
-                // What the job produced (SPEC §3: result_ref {kind, id}), once it has it.
+                // What the job produced (docs/evals.md: result_ref {kind, id}), once it has it.
                 "result_ref": job.resultID.map { ["kind": .string(job.resultKind ?? ""), "id": .string($0)] } ?? .null,
                 "error": job.error.map(JSONValue.string) ?? .null, "schedule_id": job.scheduleID.map(JSONValue.string) ?? .null,
                 "created_at": time(job.createdAt), "started_at": time(job.startedAt), "finished_at": time(job.finishedAt),

@@ -5,7 +5,7 @@ import HostStorage
 import Hummingbird
 import StudioJSON
 
-/// LLM-as-judge over HTTP (SPEC §3, §11): the user's judge settings, judging a stored
+/// LLM-as-judge over HTTP (docs/evals.md, docs/api.md): the user's judge settings, judging a stored
 /// eval, comparing two evals pairwise, and the reports those jobs leave. Reports and the
 /// evals they judge are the caller's own; anyone else's are 404 (or 422 inside a body).
 struct JudgeController {

@@ -8,7 +8,7 @@ import Hummingbird
 import NIOCore
 import StudioJSON
 
-/// History, analytics and exports (SPEC §2, §8, §11). Every figure shown is computed by
+/// History, analytics and exports (docs/measurement.md, docs/api.md). Every figure shown is computed by
 /// the one statistics module (TierAggregate) from the stored per-run rows, so the history,
 /// the leaderboard and the exports always agree with the live results.
 struct RunsController {

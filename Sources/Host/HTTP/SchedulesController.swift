@@ -6,7 +6,7 @@ import HostStorage
 import Hummingbird
 import StudioJSON
 
-/// `/api/schedules` (SPEC §4, §11): interval or cron schedules that run benchmarks as
+/// `/api/schedules` (docs/api.md): interval or cron schedules that run benchmarks as
 /// their owner, "run now", and the record of firings. Another user's schedule is 404.
 struct SchedulesController {
     let services: StudioServices

@@ -1,7 +1,7 @@
 import HTTPTypes
 import Hummingbird
 
-/// Security headers on every response (SPEC §9). The CSP forbids inline script and style.
+/// Security headers on every response (docs/security.md). The CSP forbids inline script and style.
 struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response: Response

@@ -45,13 +45,13 @@ public struct StudioServices: Sendable {
         /// The embedded simulator's base URL, when one runs.
         public var simulatorURL: String?
         /// Lets users point providers at loopback/private addresses (Ollama, vLLM on the
-        /// same host). Off by default: SSRF policy, SPEC §6.
+        /// same host). Off by default: SSRF policy, docs/configuration.md.
         public var allowLocalEndpoints = false
         /// Origins allowed to call the API from a browser; empty means CORS is off.
         public var corsOrigins: [String] = []
         /// Per-user job limits for users without their own.
         public var jobLimits = JobStore.Limits()
-        /// Seconds between SSE heartbeat comments (SPEC §8: 15).
+        /// Seconds between SSE heartbeat comments (docs/api.md: 15).
         public var sseHeartbeatSeconds = 15
         /// Runner tuning (lease, parallelism, queue polling).
         public var runner = JobRunner.Settings()
@@ -151,7 +151,7 @@ public struct StudioServices: Sendable {
         return policy
     }
 
-    /// Gives a new user the configured providers and models (SPEC §6).
+    /// Gives a new user the configured providers and models (docs/configuration.md).
     public func seedNewUser(_ userID: String) async throws {
         try await providers.replaceAll(userID: userID, with: seed.providers.map(\.seedRecords))
     }

@@ -7,7 +7,7 @@ import HostStorage
 import Hummingbird
 import StudioJSON
 
-/// Tool-calling suites and evals (SPEC §3, §11): suites with tools and cases (CRUD, native
+/// Tool-calling suites and evals (docs/evals.md, docs/api.md): suites with tools and cases (CRUD, native
 /// and MCP import, native export) and eval jobs over them. Owner-scoped like the rest.
 struct SuitesController {
     let services: StudioServices
@@ -341,7 +341,7 @@ struct SuitesController {
 /// `"version": 1`) or the bare suite object; the same checks as the API, errors naming
 /// the field.
 public enum SuiteDocument {
-    /// The native format and its version (SPEC §3).
+    /// The native format and its version (docs/evals.md).
     public static let format = "studio-suite/1"
 
     public static func parse(_ json: JSONValue) throws -> SuiteContents {

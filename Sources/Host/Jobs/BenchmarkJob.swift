@@ -8,7 +8,7 @@ import HostStorage
 import HostTransport
 import StudioJSON
 
-/// A benchmark request as the API takes it (SPEC §2), normalized. Targets name the
+/// A benchmark request as the API takes it (docs/measurement.md), normalized. Targets name the
 /// user's own providers and models: `{"provider": "<provider id>", "model": "<model id>"}`.
 public struct BenchmarkRequest: Sendable {
     /// One model as a request's only target (a judge model, a load-test target), resolved

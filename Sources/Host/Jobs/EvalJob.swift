@@ -8,7 +8,7 @@ import HostStorage
 import HostTransport
 import StudioJSON
 
-/// A tool-calling eval request (SPEC §3): a suite of the caller's, targets, how to offer
+/// A tool-calling eval request (docs/evals.md): a suite of the caller's, targets, how to offer
 /// the tools, and how many times to repeat each case (pass@k / pass^k).
 public struct EvalRequest: Sendable {
     public var suiteID: String
@@ -25,7 +25,7 @@ public struct EvalRequest: Sendable {
         "type": "object", "additionalProperties": false, "required": ["suite_id", "targets"],
         "properties": [
             "suite_id": ["type": "string", "minLength": 1, "maxLength": 64],
-            // {provider, model} as in benchmarks, or SPEC §3's {provider_id, model_id}.
+            // {provider, model} as in benchmarks, or docs/evals.md's {provider_id, model_id}.
             "targets": ["type": "array", "minItems": 1, "maxItems": 20, "items": [
                 "type": "object", "additionalProperties": false,
                 "anyOf": [["required": ["provider", "model"]], ["required": ["provider_id", "model_id"]]],
@@ -77,7 +77,7 @@ public struct EvalRequest: Sendable {
 }
 
 /// Per-model summaries of an eval, computed by one function for live and stored results
-/// (SPEC §3): mean score, pass rate, pass@k (a case passes at least once in k tries),
+/// (docs/evals.md): mean score, pass rate, pass@k (a case passes at least once in k tries),
 /// pass^k (it passes every time), mean latency, and the error taxonomy.
 public enum EvalSummary {
     public static func compute(_ results: [CaseResultRecord]) -> [JSONValue] {
@@ -273,7 +273,7 @@ public struct EvalCaseRunner: Sendable {
             return ["model": .string(target.model), "stream": true, "messages": .array(messages), "tools": .array(offered),
                     "tool_choice": .string(choice), "params": .object(params)]
         }
-        // Multi-turn cases (SPEC §3): mock results are fed back each round until the model
+        // Multi-turn cases (docs/evals.md): mock results are fed back each round until the model
         // stops calling tools or max_rounds is reached; single-turn cases are one round.
         let multiTurn = body["multi_turn"]?.objectValue != nil ? body["multi_turn"] : nil
         let maxRounds = multiTurn.map { Int($0["max_rounds"]?.intValue ?? 5) } ?? 1
@@ -345,7 +345,7 @@ public struct EvalCaseRunner: Sendable {
         }
     }
 
-    /// The normalized output scorers read (SPEC §3): calls with arguments parsed from the
+    /// The normalized output scorers read (docs/evals.md): calls with arguments parsed from the
     /// provider's JSON text (integers and floats kept apart), unparsable ones kept raw
     /// and flagged; the text; the finish reason.
     /// Tool definitions with names every provider accepts ([A-Za-z0-9_-], at most 64),

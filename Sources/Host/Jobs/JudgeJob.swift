@@ -5,7 +5,7 @@ import HostStorage
 import HostTransport
 import StudioJSON
 
-/// A judge job's request (SPEC §3, LLM-as-judge): grade one eval (`post_eval`), or
+/// A judge job's request (docs/evals.md, LLM-as-judge): grade one eval (`post_eval`), or
 /// compare two evals of the same suite case by case (`compare`). The judge model,
 /// prompt version and concurrency come from the user's judge settings unless given.
 public struct JudgeRequest: Sendable {
@@ -439,7 +439,7 @@ struct PairwiseComparison {
     }
 }
 
-/// The override policy (SPEC §3): a verdict's override score is always stored and shown;
+/// The override policy (docs/evals.md): a verdict's override score is always stored and shown;
 /// with policy `apply` it replaces the automatic score (passed = override ≥ 1) in the
 /// results and in the summaries computed from them.
 public enum JudgeOverrides {

@@ -16,7 +16,7 @@ public struct JudgeError: Error, Sendable, Equatable, CustomStringConvertible {
     public var json: JSONValue { ["code": .string(code), "message": .string(message)] }
 }
 
-/// A judge's grade of one case result (SPEC §3).
+/// A judge's grade of one case result (docs/evals.md).
 public struct CaseVerdict: Sendable, Equatable {
     public var quality: Int
     public var verdict: String

@@ -19,7 +19,7 @@ public struct JudgePrompt: Sendable, Equatable {
 /// A file is the system text, a `=== user ===` line, then the user text whose
 /// `{{name}}` placeholders each stand alone on a line between `<name>` tags. Every value
 /// is put in as one line of compact JSON, so data can never close its tag or add
-/// instructions of its own outside it (SPEC §3: candidate outputs are quoted as data).
+/// instructions of its own outside it (docs/evals.md: candidate outputs are quoted as data).
 public struct JudgePrompts: Sendable {
     /// version → task → file text.
     let files: [String: [JudgeTask: String]]

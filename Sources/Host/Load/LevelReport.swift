@@ -1,6 +1,6 @@
 import StudioJSON
 
-/// One level's report (SPEC §2): offered vs achieved rate and concurrency, TTFT, ITL
+/// One level's report (docs/measurement.md): offered vs achieved rate and concurrency, TTFT, ITL
 /// per read and per request, E2E percentiles, output tokens/s, requests/s, errors by
 /// class, goodput against the SLOs, and the client's own dispatch lag (a level whose lag
 /// p99 exceeds 1 ms is flagged client-limited: its figures partly measure us).

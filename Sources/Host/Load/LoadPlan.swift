@@ -1,6 +1,6 @@
 import StudioJSON
 
-/// A load test of one target (SPEC §2, load mode): closed-loop concurrency levels or
+/// A load test of one target (docs/measurement.md, load mode): closed-loop concurrency levels or
 /// open-loop arrival rates (constant or Poisson, seeded), each level by request count or
 /// duration after its warm-up requests, with optional SLOs for goodput.
 public struct LoadPlan: Sendable, Equatable {

@@ -1,4 +1,4 @@
-/// Why a request failed (SPEC §2). Stored and shown as the raw value.
+/// Why a request failed (docs/measurement.md). Stored and shown as the raw value.
 public enum ErrorClass: Sendable, Equatable, Hashable, CustomStringConvertible {
     case rateLimited          // 429
     case authFailed           // 401, 403

@@ -27,7 +27,7 @@ public struct Prices: Sendable, Equatable {
     }
 }
 
-/// The per-run figures of SPEC §2, computed from timestamps on the host's monotonic clock.
+/// The per-run figures of docs/measurement.md, computed from timestamps on the host's monotonic clock.
 public struct RunMetrics: Sendable, Equatable {
     public let ttftMs: Double?
     public let totalSeconds: Double

@@ -1,5 +1,5 @@
 /// The one statistics implementation used by the CLI, the API and the dashboard
-/// (SPEC §2): mean, median, min, max, sample standard deviation (n − 1), CV, percentiles
+/// (docs/measurement.md): mean, median, min, max, sample standard deviation (n − 1), CV, percentiles
 /// by linear interpolation between closest ranks (numpy's default, so always within
 /// [min, max]), IQR outliers and the confidence rule.
 public enum Statistics {
@@ -76,7 +76,7 @@ public struct MetricSummary: Sendable, Equatable {
     }
 }
 
-/// How far the figures of a (target, tier) can be trusted (SPEC §2).
+/// How far the figures of a (target, tier) can be trusted (docs/measurement.md).
 public enum Confidence: String, Sendable, Equatable {
     case high, medium, low
 

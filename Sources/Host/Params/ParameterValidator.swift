@@ -1,6 +1,6 @@
 import StudioJSON
 
-/// Enforces a provider plugin's parameter rules (SPEC §7) on the parameters a user asked
+/// Enforces a provider plugin's parameter rules (docs/configuration.md) on the parameters a user asked
 /// for. Rules live in the plugin's manifest (`provider.params`, `provider.model_rules`);
 /// this one validator applies them for every provider, and never adjusts silently: every
 /// change is an adjustment with a reason.

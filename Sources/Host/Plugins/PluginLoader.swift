@@ -10,7 +10,7 @@ import Glibc
 import Darwin
 #endif
 
-/// Loads one plugin library through the C ABI (DESIGN §3 rule 11):
+/// Loads one plugin library through the C ABI (docs/plugin-abi.md rule 11):
 /// dlopen(RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE), never dlclose (Swift plugins leave the
 /// runtime pointing into their images), one dlsym for studio_plugin_entry, version and
 /// size checks, manifest validation, the Swift toolchain check, init, factories.

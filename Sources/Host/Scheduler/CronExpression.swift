@@ -1,7 +1,7 @@
 import Foundation
 
 /// A 5-field cron expression (minute hour day-of-month month day-of-week) in a named time
-/// zone (SPEC §4). Fields take `*`, numbers, ranges `a-b`, steps `*/n` and `a-b/n`, lists
+/// zone (docs/api.md (Schedules)). Fields take `*`, numbers, ranges `a-b`, steps `*/n` and `a-b/n`, lists
 /// `a,b`, month names JAN–DEC and day names SUN–SAT (0 and 7 are Sunday).
 ///
 /// Rules that differ between crons, as chosen here (those of Vixie cron, the common one):

@@ -31,7 +31,7 @@ public enum FiringOutcome: Sendable, Equatable {
     case failed(String)
 }
 
-/// Fires due schedules (SPEC §4): sleeps until the next one is due — woken early when
+/// Fires due schedules (docs/api.md (Schedules)): sleeps until the next one is due — woken early when
 /// schedules change — submits each as its owner, and records every firing. Missed slots
 /// after downtime give one catch-up firing. A Service: it stops on graceful shutdown.
 public final class Scheduler: Service, Sendable {

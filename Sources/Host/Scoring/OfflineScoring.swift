@@ -2,7 +2,7 @@ import HostPlugins
 import StudioJSON
 
 /// Scores model outputs against cases with any scorer plugin, offline: the engine of
-/// `studio score` (SPEC §11), which is how scorer authors test their plugins.
+/// `studio score` (docs/cli.md), which is how scorer authors test their plugins.
 ///
 /// Both inputs are JSON Lines. Each output line carries `id` and, optionally, `case_id`;
 /// without `case_id`, `id` names the case, so one case can be scored against many outputs.

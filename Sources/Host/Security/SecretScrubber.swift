@@ -1,4 +1,4 @@
-/// Removes secrets from text before it is logged, stored, shown or exported (SPEC §9):
+/// Removes secrets from text before it is logged, stored, shown or exported (docs/security.md):
 /// API keys (`sk-…`, `AIza…`, Anthropic and other prefixed keys), Bearer values, JWTs,
 /// `api_key`/`x-api-key`/`key=` values, and any exact secret the caller names (the key
 /// used for the request at hand). One scrubber for every path that emits text.

@@ -5,7 +5,7 @@ import HummingbirdCore
 import NIOCore
 import StudioJSON
 
-/// The built-in provider simulator (DESIGN §4): a real HTTP server speaking OpenAI chat
+/// The built-in provider simulator (docs/architecture.md): a real HTTP server speaking OpenAI chat
 /// completions, Anthropic messages and Gemini generateContent, streamed or not, text and
 /// tool calls, with deterministic timing and faults chosen by model name or headers.
 /// Every write is stamped with the monotonic clock and kept as ground truth

@@ -1,6 +1,6 @@
 import SQLKit
 
-/// A user's provider endpoint (SPEC §6). `slug` is the name keys and benchmark targets use
+/// A user's provider endpoint (docs/configuration.md). `slug` is the name keys and benchmark targets use
 /// ("openai", "simulator"); `id` is the row.
 public struct ProviderRecord: Sendable, Equatable, Codable {
     public var id: String

@@ -22,7 +22,7 @@ public struct BenchmarkRunRecord: Sendable, Equatable, Codable {
     }
 }
 
-/// One measured run (SPEC §2 per-run metrics), written as soon as it finishes.
+/// One measured run (docs/measurement.md per-run metrics), written as soon as it finishes.
 public struct BenchmarkResultRecord: Sendable, Equatable, Codable {
     public var id: String
     public var runID: String

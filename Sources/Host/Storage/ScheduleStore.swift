@@ -1,6 +1,6 @@
 import SQLKit
 
-/// A schedule as stored (SPEC §4): either `intervalHours` or `cron` (with `timeZone`).
+/// A schedule as stored (docs/api.md (Schedules)): either `intervalHours` or `cron` (with `timeZone`).
 public struct ScheduleRecord: Sendable, Equatable, Codable {
     public var id: String
     public var userID: String

@@ -1,6 +1,6 @@
 import SQLKit
 
-/// A tool-calling test suite (SPEC §3): tools offered to the model, cases with the calls
+/// A tool-calling test suite (docs/evals.md): tools offered to the model, cases with the calls
 /// expected, and a system prompt applied to every case.
 public struct SuiteRecord: Sendable, Equatable, Codable {
     public var id: String

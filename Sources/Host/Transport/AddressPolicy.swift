@@ -1,7 +1,7 @@
 import Foundation
 import NIOCore
 
-/// Which addresses the transport may connect to (SSRF policy, SPEC §6). Applied to the
+/// Which addresses the transport may connect to (SSRF policy, docs/configuration.md). Applied to the
 /// address actually connected to, after DNS resolution, so a public name that resolves to
 /// a private address is refused too. Redirects are never followed.
 public struct AddressPolicy: Sendable {
@@ -69,7 +69,7 @@ import Glibc
 #endif
 
 extension AddressPolicy {
-    /// Checks a user-given base URL when it is saved (SPEC §6): an IP literal is checked
+    /// Checks a user-given base URL when it is saved (docs/configuration.md): an IP literal is checked
     /// as is, a name by every address it resolves to now. A name that does not resolve is
     /// let through: the connect-time check (the one that counts, after DNS) still applies.
     /// Returns the reason for refusal, or nil.

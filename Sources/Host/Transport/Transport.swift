@@ -4,7 +4,7 @@ import NIOPosix
 import NIOSSL
 import Synchronization
 
-/// The host's one HTTP client (DESIGN §4), built on SwiftNIO so that the clock sits at the
+/// The host's one HTTP client (docs/architecture.md), built on SwiftNIO so that the clock sits at the
 /// byte: a handler next to the socket stamps t0 just before the request bytes are flushed
 /// to the connection and stamps every read as it comes off the socket, before any HTTP
 /// parsing. (AsyncHTTPClient reports the send only after the write completed and body

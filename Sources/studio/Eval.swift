@@ -2,8 +2,7 @@ import ArgumentParser
 import Foundation
 import HostBenchmark
 import HostConfig
-import HostHTTP
-import HostJobs
+import HostEvals
 import HostPlugins
 import HostSimulator
 import HostStorage
@@ -46,7 +45,7 @@ struct Eval: AsyncParsableCommand {
         }
         let contents: SuiteContents
         do { contents = try SuiteDocument.parse(try JSONParser.parse(String(decoding: data, as: UTF8.self))) } catch {
-            printError("\(suite): \((error as? APIError)?.message ?? String(describing: error))")
+            printError("\(suite): \(error)")
             throw ExitCode.failure
         }
         let studioConfig = try Bench.loadConfig(path: config, provider: provider, baseURL: baseURL, models: model, apiKeyEnv: apiKeyEnv)
@@ -69,30 +68,21 @@ struct Eval: AsyncParsableCommand {
         let request = EvalRequest(json: ["suite_id": "local", "targets": [], "tool_choice": .string(toolChoice),
                                          "repeat": .int(Int64(tries)), "scorer": .string(scorer), "max_tokens": .int(Int64(maxTokens))])
         let tools = contents.tools.compactMap { try? JSONParser.parse($0.definition) }
+        let evalSuite = EvalSuite(systemPrompt: contents.systemPrompt, tools: tools,
+                                  cases: contents.cases.map { EvalSuite.Case(key: $0.key, body: (try? JSONParser.parse($0.body)) ?? [:]) })
         let transport = Transport()
-        let runner = EvalCaseRunner(transport: transport)
-        var results: [CaseResultRecord] = []
-        let total = resolved.targets.count * contents.cases.count * tries
-        for target in resolved.targets {
-            for testCase in contents.cases {
-                let body = (try? JSONParser.parse(testCase.body)) ?? [:]
-                for attempt in 1...tries {
-                    let result = await runner.runCase(target: target, systemPrompt: contents.systemPrompt, tools: tools, caseKey: testCase.key,
-                                                      body: body, request: request, repeatIndex: attempt, scorer: scorerInstance)
-                    results.append(result)
-                    if !json {
-                        printError("[\(results.count)/\(total)] \(target.id) \(testCase.key) try \(attempt): score \(result.score.map { String(format: "%.2f", $0) } ?? "-")"
-                                   + (result.errorType.map { " (\($0))" } ?? ""))
-                    }
-                }
-            }
+        let results = try await EvalRunner(transport: transport).run(targets: resolved.targets, suite: evalSuite, request: request,
+                                                                     scorer: scorerInstance) { event in
+            guard !json, case .result(let result, let done, let total) = event else { return }
+            printError("[\(done)/\(total)] \(result.target) \(result.caseKey) try \(result.repeatIndex): score \(result.score.map { String(format: "%.2f", $0) } ?? "-")"
+                       + (result.errorType.map { " (\($0))" } ?? ""))
         }
         try? await transport.shutdown()
         await simulator?.stop()
         let models = EvalSummary.compute(results)
         if json {
             let document: JSONValue = ["suite": .string(contents.name), "scorer": .string(scorer),
-                                       "results": .array(results.map { .object(EvalJobExecutor.resultJSON($0)) }), "models": .array(models)]
+                                       "results": .array(results.map { .object($0.json) }), "models": .array(models)]
             print(document.prettyJSONString)
         } else {
             printTable(header: ["MODEL", "CASES", "RUNS", "MEAN SCORE", "PASS RATE", "PASS@K", "PASS^K", "LATENCY ms", "ERRORS"], rows: models.map { m in

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import HostHTTP
+import HostEvals
 import HostStorage
 import StudioJSON
 
@@ -47,7 +47,7 @@ struct Suites: AsyncParsableCommand {
             let answers = try? String(contentsOfFile: answersPath, encoding: .utf8)
             let (suite, skipped): (SuiteContents, [BFCLImport.Skipped])
             do { (suite, skipped) = try BFCLImport.suite(name: "BFCL \(category)", category: category, questions: questions, answers: answers) } catch {
-                printError("\(questionsPath): \((error as? APIError)?.message ?? String(describing: error))")
+                printError("\(questionsPath): \(error)")
                 throw ExitCode.failure
             }
             for s in skipped { printError("skipped line \(s.line) (\(s.id)): \(s.reason)") }

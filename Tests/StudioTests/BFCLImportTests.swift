@@ -1,8 +1,9 @@
 import Foundation
-import HTTPTypes
+import HostEvals
 import HostHTTP
 import HostSimulator
 import HostStorage
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import StudioJSON
@@ -40,8 +41,8 @@ import Testing
         let irrelevance = try JSONParser.parse(suite.cases[2].body)
         #expect(irrelevance["should_call_tool"] == false && irrelevance["expected_calls"] == [])
 
-        #expect(throws: APIError.self) { try BFCLImport.suite(name: "x", category: nil, questions: "{\"id\":\"a\"}\nnot json", answers: nil) }
-        do { _ = try BFCLImport.suite(name: "x", category: nil, questions: "{\"id\":\"a\",\"function\":[]}\nnot json", answers: nil) } catch let error as APIError {
+        #expect(throws: FieldError.self) { try BFCLImport.suite(name: "x", category: nil, questions: "{\"id\":\"a\"}\nnot json", answers: nil) }
+        do { _ = try BFCLImport.suite(name: "x", category: nil, questions: "{\"id\":\"a\",\"function\":[]}\nnot json", answers: nil) } catch let error as FieldError {
             #expect(error.message.contains("line 2"))
         }
     }

@@ -1,12 +1,13 @@
 import Foundation
-import HTTPTypes
 import HostAuth
+import HostBenchmark
 import HostConfig
 import HostHTTP
 import HostJobs
 import HostMeasurement
 import HostSecurity
 import HostStorage
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore

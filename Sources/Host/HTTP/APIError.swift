@@ -32,6 +32,14 @@ public struct APIError: HTTPResponseError, Sendable {
     }
 
     public static let notFound = APIError(.notFound, "not_found", "no such resource")
+
+    /// The domain's refusal of a field, as the API answers it (400 or 422).
+    public init(_ error: FieldError) {
+        switch error.kind {
+        case .invalid: self = .badInput(error.field, error.message)
+        case .refused: self = .unprocessable(error.field, error.message)
+        }
+    }
 }
 
 extension Request {

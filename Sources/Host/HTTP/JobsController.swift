@@ -1,12 +1,13 @@
 import Foundation
 import HostAuth
+import HostBenchmark
 import HostConfig
 import HostJobs
+import HostLoad
 import HostParams
 import HostPlugins
 import HostStorage
 import Hummingbird
-import HostLoad
 import NIOCore
 import StudioJSON
 

@@ -60,7 +60,7 @@ public final class RouteTable: @unchecked Sendable {  // filled once while build
                          _ handler: @escaping Handler<StudioRequestContext>) {
         record(method, path, .public, summary, body, nil, query, success)
         router.on(RouterPath(path), method: method) { request, context in
-            try await handler(request, context, try await Self.readBody(request, body))
+            try await Self.answering { try await handler(request, context, try await Self.readBody(request, body)) }
         }
     }
 
@@ -69,7 +69,7 @@ public final class RouteTable: @unchecked Sendable {  // filled once while build
                      _ handler: @escaping Handler<AuthenticatedContext>) {
         record(method, path, .user, summary, body, owned, query, success)
         router.group(context: AuthenticatedContext.self).on(RouterPath(path), method: method) { request, context in
-            try await handler(request, context, try await Self.readBody(request, body))
+            try await Self.answering { try await handler(request, context, try await Self.readBody(request, body)) }
         }
     }
 
@@ -78,7 +78,7 @@ public final class RouteTable: @unchecked Sendable {  // filled once while build
                       _ handler: @escaping Handler<AdminContext>) {
         record(method, path, .admin, summary, body, nil, query, success)
         router.group(context: AdminContext.self).on(RouterPath(path), method: method) { request, context in
-            try await handler(request, context, try await Self.readBody(request, body))
+            try await Self.answering { try await handler(request, context, try await Self.readBody(request, body)) }
         }
     }
 
@@ -87,6 +87,11 @@ public final class RouteTable: @unchecked Sendable {  // filled once while build
         precondition(path.hasPrefix("/"), "route paths start with /")
         specs.append(RouteSpec(method: method, path: path, access: access, summary: summary, body: body,
                                owned: owned, query: query, success: success))
+    }
+
+    /// Runs a handler; a `FieldError` from the domain becomes the API's answer naming the field.
+    static func answering(_ handler: () async throws -> Response) async throws -> Response {
+        do { return try await handler() } catch let error as FieldError { throw APIError(error) }
     }
 
     /// The body of a route that declares one, validated; `.null` for routes without.
@@ -128,82 +133,8 @@ public final class RouteTable: @unchecked Sendable {  // filled once while build
         }
     }
 
-    /// A schema violation as the API reports it: 400 naming the field as a user writes
-    /// it; a missing field under its own name, not its parent's.
+    /// A schema violation as the API reports it: 400 naming the field as a user writes it.
     public static func error(for violation: SchemaViolation, prefix: String = "") -> APIError {
-        let marker = "missing required property \""
-        let parent = fieldName(violation.path)
-        func join(_ a: String, _ b: String) -> String { a.isEmpty || a == "body" ? b : (b.hasPrefix("[") ? a + b : a + "." + b) }
-        if violation.message.hasPrefix(marker) {
-            let name = String(violation.message.dropFirst(marker.count).dropLast())
-            return APIError.badInput(join(prefix, join(parent, name)), "is required")
-        }
-        if violation.message == "does not match pattern \(Schema.noControlCharacters)" {
-            return APIError.badInput(join(prefix, parent), "must not contain control characters (line breaks, tabs, NUL)")
-        }
-        return APIError.badInput(join(prefix, parent), violation.message)
-    }
-
-    /// `/providers/0/base_url` → `providers[0].base_url`: the field as a user writes it.
-    static func fieldName(_ pointer: String) -> String {
-        var name = ""
-        for token in pointer.split(separator: "/", omittingEmptySubsequences: true) {
-            let unescaped = token.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
-            if Int(unescaped) != nil { name += "[\(unescaped)]" } else { name += name.isEmpty ? unescaped : "." + unescaped }
-        }
-        return name.isEmpty ? "body" : name
-    }
-}
-
-/// Schema shorthands for request bodies: objects refuse unknown fields, strings have
-/// lengths, numbers ranges.
-public enum Schema {
-    public static func object(_ properties: [(String, JSONValue)], required: [String] = []) -> JSONValue {
-        var props = JSONObject()
-        for (name, schema) in properties { props[name] = schema }
-        return ["type": "object", "properties": .object(props), "required": .array(required.map(JSONValue.string)),
-                "additionalProperties": false]
-    }
-
-    public static func string(min: Int = 0, max: Int = 1000, pattern: String? = nil) -> JSONValue {
-        var s: JSONObject = ["type": "string", "minLength": .int(Int64(min)), "maxLength": .int(Int64(max))]
-        if let pattern { s["pattern"] = .string(pattern) }
-        return .object(s)
-    }
-
-    /// A name, email or identifier: no control characters (line breaks, tabs, NUL), which
-    /// would be stored as something other than what a person reads. Optionally not blank.
-    public static func name(min: Int = 1, max: Int = 200, pattern: String? = nil) -> JSONValue {
-        var s: JSONObject = ["type": "string", "minLength": .int(Int64(min)), "maxLength": .int(Int64(max)),
-                             "pattern": .string(noControlCharacters)]
-        if let pattern { s["allOf"] = [["pattern": .string(pattern)]] }
-        return .object(s)
-    }
-
-    /// The pattern `name` uses; RouteTable words its violation for people.
-    static let noControlCharacters = "^[^\\x00-\\x1F\\x7F]*$"
-
-    public static func nullableString(max: Int = 1000) -> JSONValue {
-        ["type": ["string", "null"], "maxLength": .int(Int64(max))]
-    }
-
-    public static func integer(_ range: ClosedRange<Int>, nullable: Bool = false) -> JSONValue {
-        ["type": nullable ? ["integer", "null"] : "integer", "minimum": .int(Int64(range.lowerBound)),
-         "maximum": .int(Int64(range.upperBound))]
-    }
-
-    public static func number(min: Double, max: Double, nullable: Bool = false) -> JSONValue {
-        ["type": nullable ? ["number", "null"] : "number", "minimum": .double(min), "maximum": .double(max)]
-    }
-
-    public static let boolean: JSONValue = ["type": "boolean"]
-    public static let anyObject: JSONValue = ["type": "object"]
-
-    public static func array(_ items: JSONValue, max: Int = 1000) -> JSONValue {
-        ["type": "array", "items": items, "maxItems": .int(Int64(max))]
-    }
-
-    public static func oneOf(_ values: [String]) -> JSONValue {
-        ["type": "string", "enum": .array(values.map(JSONValue.string))]
+        APIError(FieldError(violation, prefix: prefix))
     }
 }

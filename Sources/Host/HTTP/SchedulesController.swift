@@ -1,5 +1,7 @@
 import Foundation
 import HostAuth
+import HostBenchmark
+import HostEvals
 import HostJobs
 import HostScheduler
 import HostStorage

@@ -1,12 +1,14 @@
 import Foundation
 import HostAuth
+import HostBenchmark
 import HostConfig
+import HostEvals
 import HostJobs
 import HostJudge
-import HostScheduler
 import HostPlugins
-import HostStorage
+import HostScheduler
 import HostSecurity
+import HostStorage
 import HostTransport
 import StudioJSON
 

@@ -1,5 +1,6 @@
 import Foundation
 import HostAuth
+import HostEvals
 import HostJobs
 import HostJudge
 import HostPlugins
@@ -12,38 +13,6 @@ import StudioJSON
 struct SuitesController {
     let services: StudioServices
 
-    static let toolSchema: JSONValue = [
-        "type": "object", "required": ["type", "function"],
-        "properties": ["type": ["const": "function"],
-                       "function": ["type": "object", "required": ["name"],
-                                    "properties": ["name": ["type": "string", "minLength": 1, "maxLength": 128, "pattern": "^[A-Za-z0-9_.-]+$"],
-                                                   "description": ["type": "string"], "parameters": ["type": "object"]]]],
-    ]
-    static let caseSchema = Schema.object([
-        ("id", Schema.name(min: 1, max: 128)),
-        ("prompt", Schema.string(min: 1, max: 100_000)),
-        ("expected_calls", Schema.array(["type": "object", "required": ["name"],
-                                         "properties": ["name": ["type": ["string", "array"]], "arguments": ["type": ["object", "null"]]]], max: 64)),
-        ("should_call_tool", Schema.boolean),
-        ("category", Schema.name(min: 0, max: 64)),
-        ("scorer", Schema.name(min: 1, max: 64)),
-        ("order", Schema.oneOf(["any", "strict"])),
-        // A case may bring its own tools (BFCL cases do) and keep BFCL's shape beside ours.
-        ("tools", Schema.array(toolSchema, max: 256)),
-        ("question", ["type": "array"]),
-        ("function", ["type": "array"]),
-        ("ground_truth", [:]),
-        // Multi-turn: {mock_results: {tool: result}, max_rounds (5), optimal_hops (2), prerequisites: [tool]}
-        ("multi_turn", Schema.object([("mock_results", Schema.anyObject), ("max_rounds", Schema.integer(1...20)),
-                                      ("optimal_hops", Schema.integer(1...20)), ("prerequisites", Schema.array(Schema.string(min: 1, max: 128), max: 64))])),
-    ], required: ["id", "prompt"])
-    static let suiteSchema = Schema.object([
-        ("name", Schema.name(min: 1, max: 200)),
-        ("description", Schema.string(max: 2000)),
-        ("system_prompt", Schema.string(max: 100_000)),
-        ("tools", Schema.array(toolSchema, max: 256)),
-        ("cases", Schema.array(caseSchema, max: 10_000)),
-    ], required: ["name"])
     static let example: JSONValue = [
         "name": "weather", "description": "Picks the weather tool", "system_prompt": "Use the tools when they help.",
         "tools": [["type": "function", "function": ["name": "get_weather", "description": "Weather for a city",
@@ -74,8 +43,8 @@ struct SuitesController {
             })])
         }
         routes.user(.post, "/api/suites", "Create a suite with its tools and cases",
-                    body: RequestBody(schema: Self.suiteSchema, example: Self.example, limit: 8 << 20), success: .created) { _, context, body in
-            let suite = try await create(context, try Self.contents(body, at: ""))
+                    body: RequestBody(schema: SuiteDocument.suiteSchema, example: Self.example, limit: 8 << 20), success: .created) { _, context, body in
+            let suite = try await create(context, try SuiteDocument.contents(body))
             return Response.json(suite, status: .created)
         }
         routes.user(.post, "/api/suites/import", "Import a suite: native (studio-suite/1), bfcl (question + answer JSON Lines) or mcp (a tools/list result)",
@@ -89,7 +58,7 @@ struct SuitesController {
                 guard body["format"] != nil else { throw APIError.badInput("format", "a native suite has \"format\": \"studio-suite/1\"") }
                 contents = try SuiteDocument.parse(body)
             case "mcp":
-                contents = try Self.mcpContents(body, name: request.uri.queryParameters["name"].map(String.init) ?? "MCP tools")
+                contents = try SuiteDocument.mcp(body, name: request.uri.queryParameters["name"].map(String.init) ?? "MCP tools")
             case "bfcl":
                 // {"questions": "<JSON Lines>", "answers": "<JSON Lines>", "category": "simple_python"}
                 guard let questions = body["questions"]?.stringValue else {
@@ -110,10 +79,10 @@ struct SuitesController {
             Response.json(try await full(context))
         }
         routes.user(.put, "/api/suites/{id}", "Replace a suite's name, description, system prompt and tools",
-                    body: RequestBody(schema: Self.suiteSchema, example: Self.exampleWithoutCases, limit: 8 << 20),
+                    body: RequestBody(schema: SuiteDocument.suiteSchema, example: Self.exampleWithoutCases, limit: 8 << 20),
                     owned: "suite") { _, context, body in
             guard body["cases"] == nil else { throw APIError.badInput("cases", "edit cases through /api/suites/{id}/cases") }
-            let contents = try Self.contents(body, at: "")
+            let contents = try SuiteDocument.contents(body)
             guard try await services.suites.update(userID: context.identity.userID, id: try context.parameters.require("id"), name: contents.name,
                                                    description: contents.description, systemPrompt: contents.systemPrompt, tools: contents.tools)
             else { throw APIError.notFound }
@@ -146,7 +115,7 @@ struct SuitesController {
             return Response.json(try await create(context, copy), status: .created)
         }
         routes.user(.put, "/api/suites/{id}/cases", "Replace every case of a suite at once (bulk edit)",
-                    body: RequestBody(schema: Schema.object([("cases", Schema.array(Self.caseSchema, max: 10_000))], required: ["cases"]),
+                    body: RequestBody(schema: Schema.object([("cases", Schema.array(SuiteDocument.caseSchema, max: 10_000))], required: ["cases"]),
                                       example: ["cases": [Self.firstCaseExample]], limit: 8 << 20),
                     owned: "suite") { _, context, body in
             let user = context.identity.userID
@@ -154,7 +123,7 @@ struct SuitesController {
             guard try await services.suites.find(userID: user, id: id) != nil else { throw APIError.notFound }
             let tools = try await services.suites.tools(userID: user, suiteID: id).compactMap { try? JSONParser.parse($0) }
             // The same checks as a new suite (unique ids, expected tools offered), all before writing.
-            let checked = try Self.contents(["name": "check", "tools": .array(tools), "cases": body["cases"] ?? []], at: "")
+            let checked = try SuiteDocument.contents(["name": "check", "tools": .array(tools), "cases": body["cases"] ?? []])
             do {
                 guard try await services.suites.replaceCases(userID: user, suiteID: id, checked.cases) else { throw APIError.notFound }
             } catch let failure as SuiteStore.Failure { throw APIError(.conflict, "duplicate_case", "cases: \(failure.description)") }
@@ -163,12 +132,12 @@ struct SuitesController {
         routes.user(.get, "/api/suites/{id}/cases", "The suite's cases", owned: "suite") { _, context, _ in
             Response.json(["cases": try await full(context)["cases"] ?? []])
         }
-        routes.user(.post, "/api/suites/{id}/cases", "Add a case", body: RequestBody(schema: Self.caseSchema, example: Self.firstCaseExample),
+        routes.user(.post, "/api/suites/{id}/cases", "Add a case", body: RequestBody(schema: SuiteDocument.caseSchema, example: Self.firstCaseExample),
                     owned: "suite", success: .created) { _, context, body in
             let key = try body.requiredString("id")
             if let count = try await services.suites.caseCount(userID: context.identity.userID, suiteID: try context.parameters.require("id")),
-               count >= Self.maxCases {
-                throw APIError(.conflict, "too_many_cases", "cases: this suite already holds \(Self.maxCases) cases, the most a suite holds")
+               count >= SuiteDocument.maxCases {
+                throw APIError(.conflict, "too_many_cases", "cases: this suite already holds \(SuiteDocument.maxCases) cases, the most a suite holds")
             }
             let record: CaseRecord?
             do {
@@ -179,7 +148,7 @@ struct SuitesController {
             guard let record else { throw APIError.notFound }
             return Response.json(Self.caseJSON(record), status: .created)
         }
-        routes.user(.put, "/api/suites/{id}/cases/{case_id}", "Replace a case", body: RequestBody(schema: Self.caseSchema, example: Self.firstCaseExample),
+        routes.user(.put, "/api/suites/{id}/cases/{case_id}", "Replace a case", body: RequestBody(schema: SuiteDocument.caseSchema, example: Self.firstCaseExample),
                     owned: "suite") { _, context, body in
             guard try await services.suites.updateCase(userID: context.identity.userID, suiteID: try context.parameters.require("id"),
                                                        caseID: try context.parameters.require("case_id"), category: body["category"]?.stringValue,
@@ -223,7 +192,7 @@ struct SuitesController {
             let (results, applied) = JudgeOverrides.apply(stored, verdicts: judged?.verdicts ?? [:], policy: policy)
             var json = Self.evalJSON(run).objectValue!
             json["results"] = .array(results.map { result in
-                var row = EvalJobExecutor.resultJSON(result)
+                var row = result.json
                 if let verdict = judged?.verdicts[result.id] { row["judge"] = (try? JSONParser.parse(verdict.verdict)) ?? .null }
                 if let original = applied[result.id] { row["automatic_score"] = .double(original) }
                 return .object(row)
@@ -245,14 +214,10 @@ struct SuitesController {
         }
     }
 
-    /// The most cases a suite holds, however it was made (created, imported from any
-    /// format, bulk-replaced or grown one case at a time).
-    static let maxCases = 10_000
-
     private func create(_ context: AuthenticatedContext, _ contents: SuiteContents) async throws -> JSONValue {
-        guard contents.cases.count <= Self.maxCases else {
+        guard contents.cases.count <= SuiteDocument.maxCases else {
             throw APIError(.contentTooLarge, "too_many_cases",
-                           "cases: a suite holds at most \(Self.maxCases) cases; this one has \(contents.cases.count): split it into several suites")
+                           "cases: a suite holds at most \(SuiteDocument.maxCases) cases; this one has \(contents.cases.count): split it into several suites")
         }
         let suite: SuiteRecord
         do { suite = try await services.suites.create(userID: context.identity.userID, contents) } catch let failure as SuiteStore.Failure {
@@ -268,53 +233,6 @@ struct SuitesController {
         let tools = try await services.suites.tools(userID: user, suiteID: suite.id).compactMap { try? JSONParser.parse($0) }
         let cases = try await services.suites.cases(userID: user, suiteID: suite.id)
         return Self.suiteJSON(suite).merging(["tools": .array(tools), "cases": .array(cases.map(Self.caseJSON))])
-    }
-
-    /// A suite body (already schema-checked) as rows; tool names must be unique and each
-    /// expected call must name an offered tool, or the error names the case.
-    static func contents(_ body: JSONValue, at prefix: String) throws -> SuiteContents {
-        let tools = body["tools"]?.arrayValue ?? []
-        var names = Set<String>()
-        for (i, tool) in tools.enumerated() {
-            let name = tool["function"]?["name"]?.stringValue ?? ""
-            guard names.insert(name).inserted else { throw APIError.badInput("tools[\(i)].function.name", "\"\(name)\" appears twice") }
-        }
-        var keys = Set<String>()
-        var cases: [(key: String, category: String?, scorer: String, body: String)] = []
-        for (i, c) in (body["cases"]?.arrayValue ?? []).enumerated() {
-            let key = c["id"]?.stringValue ?? ""
-            guard keys.insert(key).inserted else { throw APIError.badInput("cases[\(i)].id", "\"\(key)\" appears twice") }
-            let offered = c["tools"]?.arrayValue.map { Set($0.compactMap { $0["function"]?["name"]?.stringValue }) } ?? names
-            for (j, call) in (c["expected_calls"]?.arrayValue ?? []).enumerated() {
-                let wanted = call["name"]?.stringValue.map { [$0] } ?? call["name"]?.arrayValue?.compactMap(\.stringValue) ?? []
-                if let missing = wanted.first(where: { !offered.contains($0) }) {
-                    throw APIError.badInput("cases[\(i)].expected_calls[\(j)].name", "\"\(missing)\" is not one of the suite's tools")
-                }
-            }
-            cases.append((key, c["category"]?.stringValue, c["scorer"]?.stringValue ?? "toolcall", c.jsonString))
-        }
-        return SuiteContents(name: body["name"]?.stringValue ?? "", description: body["description"]?.stringValue ?? "",
-                             systemPrompt: body["system_prompt"]?.stringValue ?? "",
-                             tools: tools.map { ($0["function"]?["name"]?.stringValue ?? "", $0.jsonString) }, cases: cases)
-    }
-
-    /// An MCP `tools/list` result ({"tools": [{name, description, inputSchema}]}, or the
-    /// whole JSON-RPC response) as a suite with those tools and no cases.
-    static func mcpContents(_ body: JSONValue, name: String) throws -> SuiteContents {
-        let list = body["result"]?["tools"] ?? body["tools"]
-        guard let tools = list?.arrayValue else { throw APIError.badInput("tools", "an MCP tools/list result has a \"tools\" array") }
-        var converted: [(name: String, definition: String)] = []
-        var names = Set<String>()
-        for (i, tool) in tools.enumerated() {
-            guard let toolName = tool["name"]?.stringValue, !toolName.isEmpty else { throw APIError.badInput("tools[\(i)].name", "is required") }
-            guard names.insert(toolName).inserted else { throw APIError.badInput("tools[\(i)].name", "\"\(toolName)\" appears twice") }
-            let schema = tool["inputSchema"] ?? ["type": "object", "properties": [:]]
-            guard schema.objectValue != nil else { throw APIError.badInput("tools[\(i)].inputSchema", "must be a JSON Schema object") }
-            let definition: JSONValue = ["type": "function", "function": ["name": .string(toolName), "description": tool["description"] ?? "",
-                                                                         "parameters": schema]]
-            converted.append((toolName, definition.jsonString))
-        }
-        return SuiteContents(name: name, description: "Imported from an MCP tools/list", systemPrompt: "", tools: converted, cases: [])
     }
 
     static func suiteJSON(_ s: SuiteRecord) -> JSONValue {
@@ -333,29 +251,5 @@ struct SuitesController {
          "started_at": .string(ISO8601.string(fromMilliseconds: r.startedAt)),
          "finished_at": r.finishedAt.map { .string(ISO8601.string(fromMilliseconds: $0)) } ?? .null,
          "summary": r.summary.flatMap { try? JSONParser.parse($0) } ?? .null]
-    }
-}
-
-
-/// A suite file as `studio eval` reads it: the native document (`"format": "studio-suite"`,
-/// `"version": 1`) or the bare suite object; the same checks as the API, errors naming
-/// the field.
-public enum SuiteDocument {
-    /// The native format and its version (docs/evals.md).
-    public static let format = "studio-suite/1"
-
-    public static func parse(_ json: JSONValue) throws -> SuiteContents {
-        guard var object = json.objectValue else { throw APIError.badInput("body", "a suite is a JSON object") }
-        if let format = object["format"] {
-            // "studio-suite/1", or the equivalent {"format": "studio-suite", "version": 1}.
-            let versioned = format == "studio-suite" && object["version"] == 1
-            guard format.stringValue == Self.format || versioned else {
-                throw APIError.badInput("format", "this studio reads \"\(Self.format)\" suites, got \(format.jsonString)")
-            }
-            object["format"] = nil
-            object["version"] = nil
-        }
-        if let violation = JSONSchema(SuitesController.suiteSchema).validate(.object(object)).first { throw RouteTable.error(for: violation) }
-        return try SuitesController.contents(.object(object), at: "")
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import HostStorage
 import StudioJSON
 
-/// BFCL's question and possible-answer files (JSON Lines, reference/bfcl.md) as a suite.
+/// BFCL's question and possible-answer files (JSON Lines, docs/evals.md) as a suite.
 /// Single-turn categories only; each case carries its own tools (BFCL offers different
 /// functions per question), converted from BFCL's schema dialect, and keeps BFCL's own
 /// shape (`question`, `function`, `ground_truth`) beside the studio's `expected_calls`.
@@ -22,7 +22,7 @@ public enum BFCLImport {
             for (i, line) in answers.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
             where !line.trimmingCharacters(in: .whitespaces).isEmpty {
                 guard let entry = try? JSONParser.parse(String(line)), let id = entry["id"]?.stringValue else {
-                    throw APIError.badInput("answers", "line \(i + 1) is not a JSON object with an id")
+                    throw FieldError.invalid("answers", "line \(i + 1) is not a JSON object with an id")
                 }
                 groundTruth[id] = entry["ground_truth"] ?? .null
             }
@@ -34,10 +34,10 @@ public enum BFCLImport {
         where !line.trimmingCharacters(in: .whitespaces).isEmpty {
             let number = i + 1
             guard let entry = try? JSONParser.parse(String(line)), entry.objectValue != nil else {
-                throw APIError.badInput("questions", "line \(number) is not a JSON object")
+                throw FieldError.invalid("questions", "line \(number) is not a JSON object")
             }
-            guard let id = entry["id"]?.stringValue, !id.isEmpty else { throw APIError.badInput("questions", "line \(number) has no id") }
-            guard seen.insert(id).inserted else { throw APIError.badInput("questions", "line \(number): id \(id) appears twice") }
+            guard let id = entry["id"]?.stringValue, !id.isEmpty else { throw FieldError.invalid("questions", "line \(number) has no id") }
+            guard seen.insert(id).inserted else { throw FieldError.invalid("questions", "line \(number): id \(id) appears twice") }
             let entryCategory = category ?? Self.category(of: id)
             guard let functions = entry["function"]?.arrayValue else {
                 skipped.append(Skipped(line: number, id: id, reason: "no function list (multi-turn or agentic entries are not imported)"))
@@ -56,7 +56,7 @@ public enum BFCLImport {
             var tools: [JSONValue] = []
             for (j, function) in functions.enumerated() {
                 guard let functionName = function["name"]?.stringValue else {
-                    throw APIError.badInput("questions", "line \(number): function \(j) has no name")
+                    throw FieldError.invalid("questions", "line \(number): function \(j) has no name")
                 }
                 tools.append(["type": "function", "function": [
                     "name": .string(functionName), "description": function["description"] ?? "",

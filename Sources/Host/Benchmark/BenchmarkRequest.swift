@@ -1,0 +1,77 @@
+import StudioJSON
+
+/// A benchmark request as the API takes it (docs/measurement.md), normalized. Targets name the
+/// user's own providers and models: `{"provider": "<provider id>", "model": "<model id>"}`.
+public struct BenchmarkRequest: Sendable {
+    /// One model as a request's only target (a judge model, a load-test target), resolved
+    /// and checked like any benchmark target.
+    public static func single(provider: String, model: String) -> BenchmarkRequest {
+        BenchmarkRequest(json: ["targets": [["provider": .string(provider), "model": .string(model)]]])
+    }
+
+    public struct Target: Sendable, Equatable {
+        public let provider: String
+        public let model: String
+        public var id: String { "\(provider)/\(model)" }
+
+        public init(provider: String, model: String) {
+            self.provider = provider
+            self.model = model
+        }
+    }
+
+    public var targets: [Target]
+    public var runs: Int
+    public var warmup: Bool
+    public var prompt: String
+    public var maxTokens: Int
+    public var temperature: Double
+    public var contextTiers: [Int]
+    public var params: JSONObject
+
+    /// The request's JSON Schema (the route enforces it before anything else runs).
+    public static let schema: JSONValue = [
+        "type": "object", "additionalProperties": false, "required": ["targets"],
+        "properties": [
+            "targets": ["type": "array", "minItems": 1, "maxItems": 50, "items": [
+                "type": "object", "additionalProperties": false, "required": ["provider", "model"],
+                "properties": ["provider": ["type": "string", "minLength": 1, "maxLength": 64],
+                               "model": ["type": "string", "minLength": 1, "maxLength": 200]]]],
+            "runs": ["type": "integer", "minimum": 1, "maximum": 20],
+            "warmup": ["type": "boolean"],
+            "prompt": ["type": "string", "minLength": 1, "maxLength": 100_000],
+            "max_tokens": ["type": "integer", "minimum": 1, "maximum": 1_000_000],
+            // Out-of-range values are clamped by the provider rules (and reported), not refused.
+            "temperature": ["type": "number", "minimum": 0, "maximum": 100],
+            "context_tiers": ["type": "array", "minItems": 1, "maxItems": 8,
+                              "items": ["type": "integer", "minimum": 0, "maximum": 2_000_000]],
+            "params": ["type": "object"],
+            "queue": ["type": "boolean"],
+        ],
+    ]
+
+    public static let example: JSONValue = [
+        "targets": [["provider": "sim-openai", "model": "sim-ttft80-gap10-tok128"]],
+        "runs": 3, "warmup": true, "max_tokens": 256, "temperature": 0.7, "context_tiers": [0], "params": [:], "queue": false,
+    ]
+
+    /// From a body already checked against `schema`.
+    public init(json: JSONValue) {
+        targets = (json["targets"]?.arrayValue ?? []).map {
+            Target(provider: $0["provider"]?.stringValue ?? "", model: $0["model"]?.stringValue ?? "")
+        }
+        runs = json["runs"]?.intValue.map(Int.init) ?? 3
+        warmup = json["warmup"]?.boolValue ?? true
+        prompt = json["prompt"]?.stringValue ?? BenchmarkPlan.defaultPrompt
+        maxTokens = json["max_tokens"]?.intValue.map(Int.init) ?? 512
+        temperature = json["temperature"]?.doubleValue ?? 0.7
+        contextTiers = json["context_tiers"]?.arrayValue?.compactMap { $0.intValue.map(Int.init) } ?? [0]
+        params = json["params"]?.objectValue ?? [:]
+    }
+
+    public var json: JSONValue {
+        ["targets": .array(targets.map { ["provider": .string($0.provider), "model": .string($0.model)] }),
+         "runs": .int(Int64(runs)), "warmup": .bool(warmup), "prompt": .string(prompt), "max_tokens": .int(Int64(maxTokens)),
+         "temperature": .double(temperature), "context_tiers": .array(contextTiers.map { .int(Int64($0)) }), "params": .object(params)]
+    }
+}

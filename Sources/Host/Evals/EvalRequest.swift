@@ -1,0 +1,70 @@
+import HostBenchmark
+import StudioJSON
+
+/// A tool-calling eval request (docs/evals.md): a suite of the caller's, targets, how to offer
+/// the tools, and how many times to repeat each case (pass@k / pass^k).
+public struct EvalRequest: Sendable {
+    public var suiteID: String
+    public var targets: [BenchmarkRequest.Target]
+    public var toolChoice: String
+    public var repeats: Int
+    public var scorer: String
+    public var maxTokens: Int
+    public var temperature: Double
+    /// Judge each result as it arrives (live inline judging) with the user's judge settings.
+    public var judge: Bool
+
+    public static let schema: JSONValue = [
+        "type": "object", "additionalProperties": false, "required": ["suite_id", "targets"],
+        "properties": [
+            "suite_id": ["type": "string", "minLength": 1, "maxLength": 64],
+            // {provider, model} as in benchmarks, or docs/evals.md's {provider_id, model_id}.
+            "targets": ["type": "array", "minItems": 1, "maxItems": 20, "items": [
+                "type": "object", "additionalProperties": false,
+                "anyOf": [["required": ["provider", "model"]], ["required": ["provider_id", "model_id"]]],
+                "properties": ["provider": ["type": "string", "minLength": 1, "maxLength": 64],
+                               "model": ["type": "string", "minLength": 1, "maxLength": 200],
+                               "provider_id": ["type": "string", "minLength": 1, "maxLength": 64],
+                               "model_id": ["type": "string", "minLength": 1, "maxLength": 200]]]],
+            "tool_choice": ["enum": ["auto", "required", "none"]],
+            "repeat": ["type": "integer", "minimum": 1, "maximum": 10],
+            "scorer": ["type": "string", "minLength": 1, "maxLength": 64],
+            "max_tokens": ["type": "integer", "minimum": 1, "maximum": 100_000],
+            "temperature": ["type": "number", "minimum": 0, "maximum": 100],
+            "judge": ["type": "boolean"],
+            "queue": ["type": "boolean"],
+        ],
+    ]
+    public static let example: JSONValue = ["suite_id": "0123456789abcdef0123456789abcdef",
+                                            "targets": [["provider": "sim-openai", "model": "sim-ttft20-gap2-toolscall"]],
+                                            "tool_choice": "auto", "repeat": 1, "scorer": "toolcall", "max_tokens": 256,
+                                            "temperature": 0, "judge": false, "queue": false]
+
+    public init(json: JSONValue) {
+        suiteID = json["suite_id"]?.stringValue ?? ""
+        targets = (json["targets"]?.arrayValue ?? []).map {
+            BenchmarkRequest.Target(provider: ($0["provider"] ?? $0["provider_id"])?.stringValue ?? "",
+                                    model: ($0["model"] ?? $0["model_id"])?.stringValue ?? "")
+        }
+        toolChoice = json["tool_choice"]?.stringValue ?? "auto"
+        repeats = json["repeat"]?.intValue.map(Int.init) ?? 1
+        scorer = json["scorer"]?.stringValue ?? "toolcall"
+        maxTokens = json["max_tokens"]?.intValue.map(Int.init) ?? 512
+        temperature = json["temperature"]?.doubleValue ?? 0
+        judge = json["judge"]?.boolValue ?? false
+    }
+
+    public var json: JSONValue {
+        ["suite_id": .string(suiteID), "targets": .array(targets.map { ["provider": .string($0.provider), "model": .string($0.model)] }),
+         "tool_choice": .string(toolChoice), "repeat": .int(Int64(repeats)), "scorer": .string(scorer),
+         "max_tokens": .int(Int64(maxTokens)), "temperature": .double(temperature), "judge": .bool(judge)]
+    }
+
+    /// The same targets as a benchmark request (to resolve them the same way).
+    public var asBenchmark: BenchmarkRequest {
+        var request = BenchmarkRequest(json: ["targets": .array(targets.map { ["provider": .string($0.provider), "model": .string($0.model)] })])
+        request.maxTokens = maxTokens
+        request.temperature = temperature
+        return request
+    }
+}

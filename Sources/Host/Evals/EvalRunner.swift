@@ -1,0 +1,66 @@
+import HostBenchmark
+import HostPlugins
+import HostStorage
+import HostTransport
+import StudioJSON
+
+/// A suite as the runner reads it: its system prompt, its tools and its cases, parsed.
+public struct EvalSuite: Sendable {
+    public struct Case: Sendable {
+        public let key: String
+        public let body: JSONValue
+        public init(key: String, body: JSONValue) {
+            self.key = key
+            self.body = body
+        }
+    }
+
+    public let systemPrompt: String
+    public let tools: [JSONValue]
+    public let cases: [Case]
+
+    public init(systemPrompt: String, tools: [JSONValue], cases: [Case]) {
+        self.systemPrompt = systemPrompt
+        self.tools = tools
+        self.cases = cases
+    }
+}
+
+/// Progress of an eval as it happens, in order: every result, and each model's summary
+/// once its cases are done.
+public enum EvalEvent: Sendable {
+    case result(CaseResultRecord, done: Int, total: Int)
+    case modelSummary(JSONValue)
+}
+
+/// Runs an eval: every target × case × repeat, in that order, through `EvalCaseRunner`.
+/// The one loop behind eval jobs and `studio eval`, as `BenchmarkRunner` is for
+/// benchmarks; callers store, judge or print through `onEvent`. Stops between cases when
+/// its task is cancelled.
+public struct EvalRunner: Sendable {
+    public let transport: Transport
+
+    public init(transport: Transport) { self.transport = transport }
+
+    public func run(targets: [BenchmarkTarget], suite: EvalSuite, request: EvalRequest, scorer: ScorerInstance,
+                    onEvent: (EvalEvent) async throws -> Void) async throws -> [CaseResultRecord] {
+        let cases = EvalCaseRunner(transport: transport)
+        let total = targets.count * suite.cases.count * request.repeats
+        var all: [CaseResultRecord] = []
+        for target in targets {
+            var mine: [CaseResultRecord] = []
+            for testCase in suite.cases {
+                for repeatIndex in 1...request.repeats {
+                    if Task.isCancelled { break }
+                    let result = await cases.runCase(target: target, systemPrompt: suite.systemPrompt, tools: suite.tools, caseKey: testCase.key,
+                                                     body: testCase.body, request: request, repeatIndex: repeatIndex, scorer: scorer)
+                    mine.append(result)
+                    try await onEvent(.result(result, done: all.count + mine.count, total: total))
+                }
+            }
+            all += mine
+            if let summary = EvalSummary.compute(mine).first { try await onEvent(.modelSummary(summary)) }
+        }
+        return all
+    }
+}

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import HostAuth
 import HostConfig
-import HostHTTP
 import HostStorage
 
 /// `studio admin create|reset-password|registration`: account rescue from the machine

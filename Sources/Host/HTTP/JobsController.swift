@@ -23,7 +23,7 @@ struct JobsController {
             let user = context.identity.userID
             let request = BenchmarkRequest(json: body)
             let checked = try await Self.check(user: user, request: request, services: services)
-            let job = try await submit(user: user, kind: "benchmark", request: request.json, queue: body["queue"]?.boolValue ?? false)
+            let job = try await services.queue.submitting(userID: user, kind: .benchmark, request: request.json, queue: body["queue"]?.boolValue ?? false)
             try await services.accounts.audit.record(userID: user, email: nil, action: "job.submit", target: job.id, ip: context.clientIP)
             return Response.json(["job_id": .string(job.id), "state": .string(job.state), "adjustments": .array(checked.adjustments),
                                   "warnings": .array(checked.warnings)], status: .accepted)
@@ -39,7 +39,7 @@ struct JobsController {
                 .missingTargets(userID: user, request: target) {
                 throw APIError.unprocessable("model", reason)
             }
-            let job = try await submit(user: user, kind: "loadtest", request: request.json, queue: body["queue"]?.boolValue ?? false)
+            let job = try await services.queue.submitting(userID: user, kind: .loadtest, request: request.json, queue: body["queue"]?.boolValue ?? false)
             return Response.json(["job_id": .string(job.id), "state": .string(job.state), "levels": .int(Int64(request.plan.levels.count))],
                                  status: .accepted)
         }
@@ -86,29 +86,6 @@ struct JobsController {
                                                          plugins: services.plugins)
         } catch let problem as BenchmarkRequestCheck.Problem {
             throw APIError.unprocessable(prefix.isEmpty ? problem.field : prefix + "." + problem.field, problem.message)
-        }
-    }
-
-    /// Queues a job under the user's limits: 409 naming the running job, 429 past the
-    /// hourly limit.
-    func submit(user: String, kind: String, request: JSONValue, queue: Bool) async throws -> JobRecord {
-        do {
-            let job = try await services.jobStore.submit(userID: user, kind: kind, request: request.jsonString, queue: queue,
-                                                         defaults: services.options.jobLimits)
-            services.runner.nudge()
-            return job
-        } catch let refusal as JobStore.Refusal {
-            switch refusal {
-            case .busy(let running):
-                var error = APIError(.conflict, "job_running",
-                                     "job \(running) is still running; wait for it, cancel it, or submit with \"queue\": true")
-                error.headers[.init("X-Running-Job")!] = running
-                throw error
-            case .hourlyLimit(let limit, let retryAfter):
-                var error = APIError(.tooManyRequests, "job_limit", "at most \(limit) jobs per hour; try again later")
-                error.headers[.retryAfter] = String((retryAfter + 999) / 1000)
-                throw error
-            }
         }
     }
 

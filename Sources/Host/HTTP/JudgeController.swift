@@ -86,7 +86,7 @@ struct JudgeController {
         if let (field, message) = try await services.judge.problem(userID: user, settings: settings) {
             throw APIError.unprocessable(field, message)
         }
-        let job = try await JobsController(services: services).submit(user: user, kind: "judge", request: request.json, queue: queue)
+        let job = try await services.queue.submitting(userID: user, kind: .judge, request: request.json, queue: queue)
         return Response.json(["job_id": .string(job.id), "state": .string(job.state), "judge_model": .string("\(settings.provider!)/\(settings.model!)"),
                               "prompt_version": .string(settings.promptVersion)], status: .accepted)
     }

@@ -32,6 +32,8 @@ public struct StudioServices: Sendable {
     public let hub: JobEventHub
     /// Claims and runs queued jobs; `studio serve` (or a test) runs `runner.run()`.
     public let runner: JobRunner
+    /// Where every job is submitted: routes, schedules, auto-judge.
+    public let queue: JobQueue
     /// Outbound calls made for users' jobs, under the SSRF policy.
     public let transport: Transport
     public let schedules: ScheduleStore
@@ -108,6 +110,8 @@ public struct StudioServices: Sendable {
                                   store: JudgeStore(database: database), prompts: try? JudgePrompts.shipped(), plugins: { catalog.current },
                                   transport: transport, simulatorURL: options.simulatorURL, retryDelay: options.judgeRetryDelay)
         self.judge = judge
+        let queue = JobQueue(store: jobStore, limits: options.jobLimits)
+        self.queue = queue
         var runnerSettings = options.runner
         runnerSettings.limits = options.jobLimits
         runner = JobRunner(store: jobStore, hub: hub, executors: [
@@ -115,14 +119,14 @@ public struct StudioServices: Sendable {
                                  plugins: { catalog.current }, transport: transport, simulatorURL: options.simulatorURL),
             EvalJobExecutor(configuration: UserConfiguration(providers: providers, vault: vault), suites: suites, evals: evals, jobs: jobStore,
                             plugins: { catalog.current }, transport: transport, simulatorURL: options.simulatorURL, judge: judge,
-                            limits: options.jobLimits),
+                            queue: queue),
             JudgeJobExecutor(judge: judge, suites: suites, evals: evals, jobs: jobStore),
             LoadTestJobExecutor(configuration: UserConfiguration(providers: providers, vault: vault), runs: runStore, jobs: jobStore,
                                 plugins: { catalog.current }, policy: Self.addressPolicy(options), simulatorURL: options.simulatorURL),
         ], settings: runnerSettings)
+        queue.attach(runner)
         schedules = ScheduleStore(database: database)
-        let submitter = ScheduledSubmitter(providers: providers, vault: vault, plugins: { catalog.current }, jobs: jobStore, runner: runner,
-                                           limits: options.jobLimits, suites: suites)
+        let submitter = ScheduledSubmitter(providers: providers, vault: vault, plugins: { catalog.current }, queue: queue, suites: suites)
         scheduler = Scheduler(store: schedules, clock: options.schedulerClock,
                               maxSleepMilliseconds: options.schedulerMaxSleepMilliseconds) { await submitter.submit($0) }
     }
@@ -186,48 +190,5 @@ extension StudioConfig.Provider {
                          skipParams: JSONValue.array(m.skipParams.map(JSONValue.string)).jsonString,
                          params: JSONValue.object(m.params).jsonString)
          })
-    }
-}
-
-/// Submits a schedule's job as its owner: the request is checked again against the
-/// owner's configuration as it is now, then queued under their limits.
-struct ScheduledSubmitter: Sendable {
-    let providers: ProviderStore
-    let vault: KeyVault
-    let plugins: @Sendable () -> PluginRegistry
-    let jobs: JobStore
-    let runner: JobRunner
-    let limits: JobStore.Limits
-    let suites: SuiteStore
-
-    func submit(_ schedule: ScheduleRecord) async -> FiringOutcome {
-        guard schedule.kind == "benchmark" || schedule.kind == "eval" else { return .failed("unknown schedule kind \(schedule.kind)") }
-        guard let json = try? JSONParser.parse(schedule.request) else { return .failed("the stored request is not valid JSON") }
-        // The request is checked again: the owner's providers, models or suite may have changed.
-        let benchmark: BenchmarkRequest
-        if schedule.kind == "eval" {
-            let eval = EvalRequest(json: json)
-            guard (try? await suites.find(userID: schedule.userID, id: eval.suiteID)) != nil else { return .failed("the suite no longer exists") }
-            benchmark = eval.asBenchmark
-        } else {
-            benchmark = BenchmarkRequest(json: json)
-        }
-        do {
-            _ = try await BenchmarkRequestCheck.check(userID: schedule.userID, request: benchmark,
-                                                      configuration: UserConfiguration(providers: providers, vault: vault), plugins: plugins())
-            let job = try await jobs.submit(userID: schedule.userID, kind: schedule.kind,
-                                            request: schedule.kind == "eval" ? json.jsonString : benchmark.json.jsonString, queue: false,
-                                            scheduleID: schedule.id, defaults: limits)
-            runner.nudge()
-            return .ok(jobID: job.id)
-        } catch let problem as BenchmarkRequestCheck.Problem {
-            return .failed(problem.description)
-        } catch JobStore.Refusal.busy(let running) {
-            return .skipped("job \(running) of the owner was running")
-        } catch JobStore.Refusal.hourlyLimit(let limit, _) {
-            return .skipped("the owner's limit of \(limit) jobs per hour was reached")
-        } catch {
-            return .failed("could not submit: \(SecretScrubber().scrub(String(describing: error)))")
-        }
     }
 }

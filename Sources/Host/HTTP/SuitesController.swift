@@ -174,7 +174,7 @@ struct SuitesController {
             }
             let checked = try await JobsController.check(user: user, request: request.asBenchmark, services: services)
             try await Self.checkInlineJudging(request, user: user, services: services)
-            let job = try await JobsController(services: services).submit(user: user, kind: "eval", request: request.json,
+            let job = try await services.queue.submitting(userID: user, kind: .eval, request: request.json,
                                                                           queue: body["queue"]?.boolValue ?? false)
             return Response.json(["job_id": .string(job.id), "state": .string(job.state), "adjustments": .array(checked.adjustments)], status: .accepted)
         }

@@ -97,7 +97,7 @@ public struct UserConfiguration: Sendable {
 /// through the one BenchmarkRunner, writes each run's result as it arrives (a crash loses
 /// at most the runs in flight), and stores the aggregates at the end.
 public struct BenchmarkJobExecutor: JobExecutor {
-    public let kind = "benchmark"
+    public let kind = JobKind.benchmark
     let configuration: UserConfiguration
     let runs: RunStore
     let jobs: JobStore

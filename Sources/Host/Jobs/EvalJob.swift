@@ -13,7 +13,7 @@ import StudioJSON
 /// with the suite's tools, the output normalized and scored by a scorer plugin, each
 /// result stored as it arrives, a summary per model.
 public struct EvalJobExecutor: JobExecutor {
-    public let kind = "eval"
+    public let kind = JobKind.eval
     let configuration: UserConfiguration
     let suites: SuiteStore
     let evals: EvalStore
@@ -23,14 +23,14 @@ public struct EvalJobExecutor: JobExecutor {
     let simulatorURL: String?
     /// Inline judging and auto-judge (nil: no judging in this process).
     let judge: JudgeServices?
-    /// Limits an auto-judge job is submitted under.
-    let limits: JobStore.Limits
+    /// Where an auto-judge job is submitted (nil: no auto-judge in this process).
+    let queue: JobQueue?
 
     public init(configuration: UserConfiguration, suites: SuiteStore, evals: EvalStore, jobs: JobStore,
                 plugins: @escaping @Sendable () -> PluginRegistry, transport: Transport, simulatorURL: String?,
-                judge: JudgeServices? = nil, limits: JobStore.Limits = JobStore.Limits()) {
+                judge: JudgeServices? = nil, queue: JobQueue? = nil) {
         self.judge = judge
-        self.limits = limits
+        self.queue = queue
         self.configuration = configuration
         self.suites = suites
         self.evals = evals
@@ -106,12 +106,11 @@ public struct EvalJobExecutor: JobExecutor {
             try await events.emit("cancelled", .object(final))
         } else {
             try await evals.finishRun(id: run.id, status: "done", summary: summary.jsonString)
-            if grading == nil, let settings = judgeSettings, settings.autoJudge, settings.model != nil,
+            if grading == nil, queue != nil, let settings = judgeSettings, settings.autoJudge, settings.model != nil,
                summaries.contains(where: { ($0["mean_score"]?.doubleValue ?? 0) < settings.autoJudgeThreshold }) {
                 // Auto-judge: a model scored below the user's threshold; the judge job queues behind this one.
-                let judgeJob = try? await jobs.submit(userID: job.userID, kind: "judge",
-                                                      request: JudgeRequest(mode: "post_eval", evalID: run.id, overrides: [:]).json.jsonString,
-                                                      queue: true, defaults: limits)
+                let judgeJob = try? await queue?.submit(userID: job.userID, kind: .judge,
+                                                        request: JudgeRequest(mode: "post_eval", evalID: run.id, overrides: [:]).json, queue: true)
                 final["judge_job_id"] = judgeJob.map { .string($0.id) } ?? .null
             }
             try await events.emit("complete", .object(final))

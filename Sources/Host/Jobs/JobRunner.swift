@@ -8,7 +8,7 @@ import Synchronization
 /// and terminal event (`complete`, or `cancelled` when its task is cancelled); throwing
 /// makes the job `failed` with an `error` event written by the runner.
 public protocol JobExecutor: Sendable {
-    var kind: String { get }
+    var kind: JobKind { get }
     func run(_ job: JobRecord, events: JobEventWriter) async throws
 }
 
@@ -54,7 +54,7 @@ public final class JobRunner: Sendable {
         self.instance = instance
         self.settings = settings
         var byKind: [String: any JobExecutor] = [:]
-        for executor in executors { byKind[executor.kind] = executor }
+        for executor in executors { byKind[executor.kind.rawValue] = executor }
         self.executors = byKind
         (wakes, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     }

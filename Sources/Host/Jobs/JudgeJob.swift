@@ -301,7 +301,7 @@ final class CaseGrading: Sendable {
 
 /// Runs judge jobs: grading a stored eval, or comparing two evals of one suite.
 public struct JudgeJobExecutor: JobExecutor {
-    public let kind = "judge"
+    public let kind = JobKind.judge
     let judge: JudgeServices
     let suites: SuiteStore
     let evals: EvalStore

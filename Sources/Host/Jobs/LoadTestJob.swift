@@ -56,7 +56,7 @@ public struct LoadTestRequest: Sendable {
 /// it, a `result` event per level, stored as a run of kind `load` whose summary holds
 /// every level's report.
 public struct LoadTestJobExecutor: JobExecutor {
-    public let kind = "loadtest"
+    public let kind = JobKind.loadtest
     let configuration: UserConfiguration
     let runs: RunStore
     let jobs: JobStore

@@ -106,7 +106,7 @@ let package = Package(
                 path: "Sources/Host/Scoring", swiftSettings: strict),
         // Tool-calling evals: the suite document and its importers, the case runner, the eval loop.
         .target(name: "HostEvals",
-                dependencies: ["HostBenchmark", "HostMeasurement", "HostPlugins", "HostStorage", "HostTransport", "StudioJSON"],
+                dependencies: ["HostBenchmark", "HostConfig", "HostMeasurement", "HostPlugins", "HostStorage", "HostTransport", "StudioJSON"],
                 path: "Sources/Host/Evals", swiftSettings: strict),
         .target(name: "HostJobs",
                 dependencies: ["HostEvals", "HostStorage", "HostAuth", "HostBenchmark", "HostConfig", "HostParams", "HostPlugins", "HostTransport",

@@ -119,7 +119,6 @@ struct Bench: AsyncParsableCommand {
 
         var plan = BenchmarkPlan(targets: resolved.targets)
         plan.runs = config.defaults.runs
-        plan.maxTokens = config.defaults.maxTokens
         plan.contextTiers = config.defaults.contextTiers
         plan.warmup = config.defaults.warmup
         if let prompt = config.defaults.prompt { plan.prompt = prompt }
@@ -159,7 +158,7 @@ struct Bench: AsyncParsableCommand {
         if json {
             let document: JSONValue = [
                 "studio_version": .string(StudioVersion.current), "started_at": .string(BenchReport.iso8601(started)),
-                "plan": ["runs": .int(Int64(plan.runs)), "max_tokens": .int(Int64(plan.maxTokens)), "warmup": .bool(plan.warmup),
+                "plan": ["runs": .int(Int64(plan.runs)), "max_tokens": .int(Int64(config.defaults.maxTokens)), "warmup": .bool(plan.warmup),
                          "context_tiers": .array(plan.contextTiers.map { .int(Int64($0)) }), "prompt": .string(plan.prompt),
                          "targets": .array(plan.targets.map { ["target": .string($0.id), "display_name": .string($0.displayName), "params": .object($0.params)] })],
                 "runs": .array(results.map(\.json)), "aggregates": .array(aggregates.map(\.json)),

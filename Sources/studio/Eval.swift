@@ -26,12 +26,13 @@ struct Eval: AsyncParsableCommand {
     @Option(help: "Scorer plugin id.") var scorer = "toolcall"
     @Option(name: .customLong("repeat"), help: "Tries per case (pass@k, pass^k).") var tries = 1
     @Option(name: .customLong("tool-choice"), help: "auto, required or none.") var toolChoice = "auto"
-    @Option(name: .customLong("max-tokens"), help: "Maximum output tokens.") var maxTokens = 512
+    @Option(name: .customLong("max-tokens"), help: "Maximum output tokens (default: the configuration's, else 512).") var maxTokens: Int?
     @Flag(help: "Print one JSON document with every result and summary.") var json = false
     @OptionGroup var plugins: PluginOptions
 
     func validate() throws {
         guard (1...10).contains(tries) else { throw ValidationError("--repeat must be between 1 and 10") }
+        if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
         guard ["auto", "required", "none"].contains(toolChoice) else { throw ValidationError("--tool-choice is auto, required or none") }
         if (provider != nil || baseURL != nil || !model.isEmpty) && (provider == nil || baseURL == nil || model.isEmpty) {
             throw ValidationError("--provider, --base-url and --model go together")
@@ -48,7 +49,8 @@ struct Eval: AsyncParsableCommand {
             printError("\(suite): \(error)")
             throw ExitCode.failure
         }
-        let studioConfig = try Bench.loadConfig(path: config, provider: provider, baseURL: baseURL, models: model, apiKeyEnv: apiKeyEnv)
+        var studioConfig = try Bench.loadConfig(path: config, provider: provider, baseURL: baseURL, models: model, apiKeyEnv: apiKeyEnv)
+        if let maxTokens { studioConfig.defaults.maxTokens = maxTokens }
         let registry = try await plugins.trustedRegistry()
         guard let scorerPlugin = registry.scorer(id: scorer) else {
             printError("no scorer plugin \"\(scorer)\" is loaded (loaded: \(registry.plugins.filter { $0.kinds.contains("scorer") }.map(\.id).joined(separator: ", ")))")
@@ -66,7 +68,7 @@ struct Eval: AsyncParsableCommand {
             throw ExitCode.failure
         }
         let request = EvalRequest(json: ["suite_id": "local", "targets": [], "tool_choice": .string(toolChoice),
-                                         "repeat": .int(Int64(tries)), "scorer": .string(scorer), "max_tokens": .int(Int64(maxTokens))])
+                                         "repeat": .int(Int64(tries)), "scorer": .string(scorer)])
         let tools = contents.tools.compactMap { try? JSONParser.parse($0.definition) }
         let evalSuite = EvalSuite(systemPrompt: contents.systemPrompt, tools: tools,
                                   cases: contents.cases.map { EvalSuite.Case(key: $0.key, body: (try? JSONParser.parse($0.body)) ?? [:]) })

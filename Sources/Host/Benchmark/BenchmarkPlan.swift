@@ -36,13 +36,20 @@ public struct BenchmarkTarget: Sendable {
     }
 }
 
+extension BenchmarkTarget {
+    /// The output limit this target's requests carry, under whichever name its provider's
+    /// rules gave it; nil when it sends none (a model that skips max_tokens).
+    public var maxOutputTokens: Int? {
+        (params["max_tokens"] ?? params["max_completion_tokens"] ?? params["max_output_tokens"])?.intValue.map(Int.init)
+    }
+}
+
 /// What to run (docs/measurement.md).
 public struct BenchmarkPlan: Sendable {
     public var targets: [BenchmarkTarget]
     public var runs: Int = 3
     public var warmup = true
     public var prompt: String = BenchmarkPlan.defaultPrompt
-    public var maxTokens: Int = 512
     public var contextTiers: [Int] = [0]
 
     public static let defaultPrompt = "Write a short story of about 300 words about a lighthouse keeper who finds a message in a bottle."
@@ -61,7 +68,6 @@ public struct BenchmarkPlan: Sendable {
     public func validate() throws(Invalid) {
         if targets.isEmpty { throw Invalid(field: "targets", message: "at least one target is required") }
         if !(1...20).contains(runs) { throw Invalid(field: "runs", message: "must be between 1 and 20, got \(runs)") }
-        if maxTokens < 1 { throw Invalid(field: "max_tokens", message: "must be at least 1, got \(maxTokens)") }
         if prompt.isEmpty { throw Invalid(field: "prompt", message: "must not be empty") }
         if contextTiers.isEmpty { throw Invalid(field: "context_tiers", message: "at least one tier is required") }
         if let bad = contextTiers.first(where: { $0 < 0 || $0 > 2_000_000 }) {
@@ -69,9 +75,11 @@ public struct BenchmarkPlan: Sendable {
         }
     }
 
-    /// The skip rule: a tier longer than context_window − max_tokens − 100 does not fit.
+    /// The skip rule: a tier longer than context_window − max_tokens − 100 does not fit
+    /// (max_tokens as the target sends it; 0 when it sends none).
     public func skipReason(tier: Int, target: BenchmarkTarget) -> String? {
         guard tier > 0, let window = target.contextWindow else { return nil }
+        let maxTokens = target.maxOutputTokens ?? 0
         let room = window - maxTokens - 100
         return tier > room ? "context tier \(tier) exceeds \(target.model)'s room of \(room) tokens (window \(window) − max_tokens \(maxTokens) − 100)" : nil
     }
@@ -82,9 +90,8 @@ public struct BenchmarkPlan: Sendable {
         if let system = target.systemPrompt, !system.isEmpty { messages.append(["role": "system", "content": .string(system)]) }
         let content = tier > 0 ? ContextFiller.text(tokens: tier) + "\n\n" + prompt : prompt
         messages.append(["role": "user", "content": .string(content)])
-        var params = target.params
-        if params["max_tokens"] == nil && params["max_completion_tokens"] == nil { params["max_tokens"] = .int(Int64(maxTokens)) }
-        return ["model": .string(target.model), "stream": true, "messages": .array(messages), "params": .object(params)]
+        // The target's parameters are the one owner of max_tokens (docs/architecture.md).
+        return ["model": .string(target.model), "stream": true, "messages": .array(messages), "params": .object(target.params)]
     }
 }
 

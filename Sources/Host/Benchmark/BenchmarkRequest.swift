@@ -1,3 +1,4 @@
+import HostConfig
 import StudioJSON
 
 /// A benchmark request as the API takes it (docs/measurement.md), normalized. Targets name the
@@ -63,7 +64,7 @@ public struct BenchmarkRequest: Sendable {
         runs = json["runs"]?.intValue.map(Int.init) ?? 3
         warmup = json["warmup"]?.boolValue ?? true
         prompt = json["prompt"]?.stringValue ?? BenchmarkPlan.defaultPrompt
-        maxTokens = json["max_tokens"]?.intValue.map(Int.init) ?? 512
+        maxTokens = json["max_tokens"]?.intValue.map(Int.init) ?? StudioConfig.Defaults.standardMaxTokens
         temperature = json["temperature"]?.doubleValue ?? 0.7
         contextTiers = json["context_tiers"]?.arrayValue?.compactMap { $0.intValue.map(Int.init) } ?? [0]
         params = json["params"]?.objectValue ?? [:]

@@ -66,12 +66,7 @@ public enum TargetResolver {
             let validator = ParameterValidator(provider: plugin.manifest.provider)
             let manifestModels = plugin.manifest.provider?["models"]?.arrayValue ?? []
             for model in wanted {
-                var params = provider.params
-                params["temperature"] = .double(config.defaults.temperature)
-                params["max_tokens"] = .int(Int64(config.defaults.maxTokens))
-                for (k, v) in model.params { params[k] = v }
-                for skip in model.skipParams { params[skip] = nil }
-                let check = validator.validate(params, model: model.id)
+                let check = validator.validate(provider.requestParams(for: model, defaults: config.defaults), model: model.id)
                 let label = "\(provider.id)/\(model.id)"
                 for adjustment in check.adjustments {
                     resolved.notes.append("\(label): \(adjustment.param) \(adjustment.action) (\(adjustment.original.jsonString) → \(adjustment.adjusted.jsonString)): \(adjustment.reason)")

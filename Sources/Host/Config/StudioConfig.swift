@@ -5,8 +5,12 @@ import StudioJSON
 /// the file: a provider names the environment variable that holds its key.
 public struct StudioConfig: Sendable {
     public struct Defaults: Sendable {
+        /// Output tokens asked for when nobody says: the one default of benchmarks and
+        /// evals, from the CLI, the API and schedules alike.
+        public static let standardMaxTokens = 512
+
         public var runs = 3
-        public var maxTokens = 512
+        public var maxTokens = Defaults.standardMaxTokens
         public var temperature = 0.7
         public var contextTiers = [0]
         public var warmup = true
@@ -226,4 +230,19 @@ extension StudioConfig {
         """
 
     public static var builtIn: StudioConfig { try! StudioConfig(yaml: defaultYAML) }
+}
+
+extension StudioConfig.Provider {
+    /// The parameters one model's requests carry, before the provider plugin's rules run:
+    /// the provider's, then the run's temperature and max_tokens, then the model's own;
+    /// a name in the model's `skip_params` is never sent. The one merge behind targets,
+    /// request checks and every job.
+    public func requestParams(for model: StudioConfig.Model, defaults: StudioConfig.Defaults) -> JSONObject {
+        var merged = params
+        merged["temperature"] = .double(defaults.temperature)
+        merged["max_tokens"] = .int(Int64(defaults.maxTokens))
+        for (name, value) in model.params { merged[name] = value }
+        for name in model.skipParams { merged[name] = nil }
+        return merged
+    }
 }

@@ -26,10 +26,10 @@ public struct EvalCaseRunner: Sendable {
         // providers refuse (`spotify.play`) are sent as `spotify_play` and mapped back.
         let (offered, sentToSuite) = Self.providerSafe(body["tools"]?.arrayValue ?? tools)
         func chat(_ choice: String) -> JSONValue {
-            var params = target.params
-            params["max_tokens"] = .int(Int64(request.maxTokens))
-            return ["model": .string(target.model), "stream": true, "messages": .array(messages), "tools": .array(offered),
-                    "tool_choice": .string(choice), "params": .object(params)]
+            // max_tokens is among the target's parameters, through the provider's rules
+            // (renamed for a reasoning model, absent when the model skips it).
+            ["model": .string(target.model), "stream": true, "messages": .array(messages), "tools": .array(offered),
+             "tool_choice": .string(choice), "params": .object(target.params)]
         }
         // Multi-turn cases (docs/evals.md): mock results are fed back each round until the model
         // stops calling tools or max_rounds is reached; single-turn cases are one round.

@@ -1,4 +1,5 @@
 import HostBenchmark
+import HostConfig
 import StudioJSON
 
 /// A tool-calling eval request (docs/evals.md): a suite of the caller's, targets, how to offer
@@ -49,7 +50,7 @@ public struct EvalRequest: Sendable {
         toolChoice = json["tool_choice"]?.stringValue ?? "auto"
         repeats = json["repeat"]?.intValue.map(Int.init) ?? 1
         scorer = json["scorer"]?.stringValue ?? "toolcall"
-        maxTokens = json["max_tokens"]?.intValue.map(Int.init) ?? 512
+        maxTokens = json["max_tokens"]?.intValue.map(Int.init) ?? StudioConfig.Defaults.standardMaxTokens
         temperature = json["temperature"]?.doubleValue ?? 0
         judge = json["judge"]?.boolValue ?? false
     }

@@ -124,7 +124,6 @@ public struct BenchmarkJobExecutor: JobExecutor {
         plan.runs = request.runs
         plan.warmup = request.warmup
         plan.prompt = request.prompt
-        plan.maxTokens = request.maxTokens
         plan.contextTiers = request.contextTiers
 
         let run = try await runs.createRun(userID: job.userID, jobID: job.id, request: job.request, scheduleID: job.scheduleID)
@@ -237,11 +236,7 @@ public enum BenchmarkRequestCheck {
             }
             let validator = ParameterValidator(provider: plugin.manifest.provider)
             for model in provider.models {
-                var params = provider.params
-                params["temperature"] = .double(request.temperature)
-                params["max_tokens"] = .int(Int64(request.maxTokens))
-                for (k, v) in model.params { params[k] = v }
-                let result = validator.validate(params, model: model.id)
+                let result = validator.validate(provider.requestParams(for: model, defaults: config.defaults), model: model.id)
                 let target = JSONValue.string("\(provider.id)/\(model.id)")
                 if let error = result.errors.first { throw Problem(field: "params", message: "\(provider.id)/\(model.id): \(error)") }
                 checked.adjustments += result.adjustments.map { adjustment in

@@ -34,6 +34,9 @@ public struct GroundTruth: Sendable {
     public internal(set) var inputTokens = 0
     public internal(set) var outputTokens = 0
     public internal(set) var completed = false
+    /// The output limit the request asked for (max_tokens, max_completion_tokens,
+    /// maxOutputTokens), nil when it sent none: shows what reached the provider.
+    public internal(set) var requestedMaxTokens: Int?
 
     /// First write that carried a token.
     public var firstTokenAt: UInt64? { writes.first { $0.tokens > 0 }?.at }
@@ -61,7 +64,7 @@ public struct GroundTruth: Sendable {
             "first_token_ns": firstTokenAt.map { .int(Int64($0)) } ?? .null,
             "end_ns": .int(Int64(endAt)), "ttft_ms": ttftMs.map(JSONValue.double) ?? .null,
             "input_tokens": .int(Int64(inputTokens)), "output_tokens": .int(Int64(outputTokens)),
-            "completed": .bool(completed),
+            "completed": .bool(completed), "max_tokens": requestedMaxTokens.map { .int(Int64($0)) } ?? .null,
             "writes": .array(writes.map {
                 ["at_ns": .int(Int64($0.at)), "queued_ns": .int(Int64($0.queuedAt)), "bytes": .int(Int64($0.bytes)),
                  "tokens": .int(Int64($0.tokens))]

@@ -110,6 +110,7 @@ public struct SimulatorServer: Sendable {
         let id = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         var truth = GroundTruth(id: id, api: api.rawValue, model: parsed.model, schedule: schedule, receivedAt: receivedAt)
         truth.inputTokens = SimulatorText.estimateTokens(parsed.allText)
+        truth.requestedMaxTokens = parsed.maxTokens
 
         if schedule.headerDelayMs > 0 {
             try await Self.sleep(until: Saturating.add(receivedAt, Saturating.nanoseconds(milliseconds: min(schedule.headerDelayMs, 600_000))))

@@ -3,6 +3,7 @@ import HostEvals
 import HostHTTP
 import HostSimulator
 import HostStorage
+import HostTransport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -74,6 +75,19 @@ import Testing
         }
         await studio.close(runner: runner)
         await simulator.stop()
+    }
+
+    /// A multi-turn case's mock results are keyed by the suite's tool names: a call the
+    /// provider made as `spotify_play` gets the mock written for `spotify.play`.
+    @Test func multiTurnMocksAreFoundUnderTheSuitesToolNames() {
+        let calls = [AssembledToolCall(index: 0, id: "c1", name: "spotify_play", arguments: #"{"artist":"Taylor Swift"}"#),
+                     AssembledToolCall(index: 1, id: "c2", name: "get_time", arguments: "{}")]
+        let messages = EvalCaseRunner.nextTurn(text: "", calls: calls, mockResults: ["spotify.play": ["playing": true]],
+                                               sentToSuite: ["spotify_play": "spotify.play"])
+        #expect(messages.count == 3)
+        #expect(messages[0]["tool_calls"]?.arrayValue?.first?["function"]?["name"] == "spotify_play", "the provider sees the name it sent")
+        #expect(messages[1]["tool_call_id"] == "c1" && messages[1]["content"] == #"{"playing":true}"#)
+        #expect(messages[2]["tool_call_id"] == "c2" && messages[2]["content"] == #"{"ok":true}"#, "no mock: the default")
     }
 
     /// The installed bfcl-eval package, read in place by the CLI.

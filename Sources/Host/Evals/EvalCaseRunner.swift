@@ -56,14 +56,7 @@ public struct EvalCaseRunner: Sendable {
             if record.failure != nil || record.toolCalls.isEmpty { break }
             allCalls += record.toolCalls
             guard let multiTurn else { break }
-            messages.append(["role": "assistant", "content": record.text.isEmpty ? .null : .string(record.text),
-                             "tool_calls": .array(record.toolCalls.map { call -> JSONValue in
-                                 ["id": .string(call.id), "type": "function", "function": ["name": .string(call.name), "arguments": .string(call.arguments)]]
-                             })])
-            for call in record.toolCalls {
-                let mock = multiTurn["mock_results"]?[call.name] ?? ["ok": true]
-                messages.append(["role": "tool", "tool_call_id": .string(call.id), "content": .string(mock.stringValue ?? mock.jsonString)])
-            }
+            messages += Self.nextTurn(text: record.text, calls: record.toolCalls, mockResults: multiTurn["mock_results"], sentToSuite: sentToSuite)
         }
         record.toolCalls = allCalls.map { call in
             var call = call
@@ -101,6 +94,23 @@ public struct EvalCaseRunner: Sendable {
                                     errorType: named.contains(error.status) ? error.statusName : "scorer_error", latencyMs: latency,
                                     category: category, expectsCall: expectsCall)
         }
+    }
+
+    /// The messages a multi-turn case sends back after a round: the model's turn with its
+    /// calls (under the names the provider saw), then one tool message per call with the
+    /// suite's mock result for it. Mocks are keyed by the suite's own tool names
+    /// (`spotify.play`), whatever name was sent (`spotify_play`); `{"ok": true}` by default.
+    public static func nextTurn(text: String, calls: [AssembledToolCall], mockResults: JSONValue?, sentToSuite: [String: String]) -> [JSONValue] {
+        var messages: [JSONValue] = [["role": "assistant", "content": text.isEmpty ? .null : .string(text),
+                                      "tool_calls": .array(calls.map { call -> JSONValue in
+                                          ["id": .string(call.id), "type": "function",
+                                           "function": ["name": .string(call.name), "arguments": .string(call.arguments)]]
+                                      })]]
+        for call in calls {
+            let mock = mockResults?[sentToSuite[call.name] ?? call.name] ?? ["ok": true]
+            messages.append(["role": "tool", "tool_call_id": .string(call.id), "content": .string(mock.stringValue ?? mock.jsonString)])
+        }
+        return messages
     }
 
     /// The normalized output scorers read (docs/evals.md): calls with arguments parsed from the

@@ -41,6 +41,13 @@ public struct AssembledToolCall: Sendable, Equatable {
     public var id: String
     public var name: String
     public var arguments: String
+
+    public init(index: Int, id: String, name: String, arguments: String) {
+        self.index = index
+        self.id = id
+        self.name = name
+        self.arguments = arguments
+    }
 }
 
 /// Everything one measured request produced.

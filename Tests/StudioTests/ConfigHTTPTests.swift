@@ -93,6 +93,19 @@ import Testing
         let policy = AddressPolicy.standard(allowLocal: false, alwaysAllowed: ["127.0.0.1:4010"])
         #expect(await policy.refusal(forURL: "http://127.0.0.1:4010/v1") == nil)
         #expect(await policy.refusal(forURL: "http://127.0.0.1:4011/v1") != nil)
+        // A simulator on IPv6 loopback is exempt too (its URL was split at the first colon).
+        let six = try await TestStudio.make(.sqlite, options: .init(simulatorURL: "http://[::1]:4010"))
+        #expect(await six.services.addressPolicy.refusal(forURL: "http://[::1]:4010/v1") == nil)
+        #expect(await six.services.addressPolicy.refusal(forURL: "http://[::1]:4011/v1") != nil)
+        await six.close()
+        // Saved base URLs are read by the transport's own parser.
+        #expect(await policy.refusal(forURL: "http://user:pw@93.184.216.34/v1") == "must not contain credentials")
+        for bad in ["ftp://93.184.216.34", "http://", "http://:80/v1", "http://93.184.216.34:99999/v1", "http://[::1/v1", "http://[::1]x/v1"] {
+            #expect(await policy.refusal(forURL: bad) == "must be an http:// or https:// URL with a host", "\(bad)")
+        }
+        let target = try RequestTarget(url: "https://[2606:4700::1111]:8443/v1/chat?x=1")
+        #expect(target.host == "2606:4700::1111" && target.port == 8443 && target.tls && target.pathAndQuery == "/v1/chat?x=1")
+        #expect(target.hostHeader == "[2606:4700::1111]:8443")
     }
 
     @Test func parameterRegistryAndValidation() async throws {

@@ -136,7 +136,7 @@ public struct StudioServices: Sendable {
 
     static func addressPolicy(_ options: Options) -> AddressPolicy {
         var exempt: Set<String> = []
-        if let url = options.simulatorURL, let components = URLComponentsLite(url) { exempt.insert("\(components.host):\(components.port)") }
+        if let url = options.simulatorURL, let target = try? RequestTarget(url: url) { exempt.insert("\(target.host):\(target.port)") }
         return .standard(allowLocal: options.allowLocalEndpoints, alwaysAllowed: exempt)
     }
 
@@ -160,22 +160,6 @@ public struct StudioServices: Sendable {
     /// Gives a new user the configured providers and models (docs/configuration.md).
     public func seedNewUser(_ userID: String) async throws {
         try await providers.replaceAll(userID: userID, with: seed.providers.map(\.seedRecords))
-    }
-}
-
-/// host and port of an http URL, without Foundation's URL (enough for the simulator's).
-struct URLComponentsLite {
-    let host: String
-    let port: Int
-
-    init?(_ url: String) {
-        guard let scheme = url.range(of: "://") else { return nil }
-        let rest = url[scheme.upperBound...]
-        let authority = rest.split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
-        let parts = authority.split(separator: ":")
-        guard let host = parts.first else { return nil }
-        self.host = String(host)
-        self.port = parts.count > 1 ? Int(parts[1]) ?? 80 : (url.hasPrefix("https") ? 443 : 80)
     }
 }
 

@@ -1,4 +1,3 @@
-import Foundation
 import NIOCore
 
 /// Which addresses the transport may connect to (SSRF policy, docs/configuration.md). Applied to the
@@ -64,51 +63,19 @@ public struct AddressPolicy: Sendable {
     }
 }
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 extension AddressPolicy {
     /// Checks a user-given base URL when it is saved (docs/configuration.md): an IP literal is checked
     /// as is, a name by every address it resolves to now. A name that does not resolve is
     /// let through: the connect-time check (the one that counts, after DNS) still applies.
     /// Returns the reason for refusal, or nil.
     public func refusal(forURL text: String) async -> String? {
-        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
-              scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty else {
-            return "must be an http:// or https:// URL with a host"
+        let target: RequestTarget
+        do { target = try RequestTarget(url: text) } catch {
+            return error.message.contains("credentials") ? "must not contain credentials" : "must be an http:// or https:// URL with a host"
         }
-        if components.user != nil || components.password != nil { return "must not contain credentials" }
-        let port = components.port ?? (scheme == "https" ? 443 : 80)
-        let bareHost = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
-        let addresses = await Task.detached { Self.resolve(bareHost, port: port) }.value
-        for address in addresses {
-            if let reason = check(address) { return "\(host) is a \(reason)" }
+        for address in await NameResolver.addresses(target.host, port: target.port) {
+            if let reason = check(address) { return "\(target.host) is a \(reason)" }
         }
         return nil
-    }
-
-    /// getaddrinfo, run off the event loops (it blocks).
-    static func resolve(_ host: String, port: Int) -> [SocketAddress] {
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var list: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(host, String(port), &hints, &list) == 0, let first = list else { return [] }
-        defer { freeaddrinfo(list) }
-        var result: [SocketAddress] = []
-        var node: UnsafeMutablePointer<addrinfo>? = first
-        while let current = node {
-            if let address = current.pointee.ai_addr {
-                switch Int32(address.pointee.sa_family) {
-                case AF_INET:
-                    address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { result.append(SocketAddress($0.pointee, host: host)) }
-                case AF_INET6:
-                    address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { result.append(SocketAddress($0.pointee, host: host)) }
-                default: break
-                }
-            }
-            node = current.pointee.ai_next
-        }
-        return result
     }
 }

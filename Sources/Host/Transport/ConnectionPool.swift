@@ -31,12 +31,7 @@ final class ConnectionPool: Sendable {
     /// before connecting: the check applies to the address actually used.
     func connect(_ target: RequestTarget, group: any EventLoopGroup, timeouts: Transport.Timeouts,
                  policy: AddressPolicy) async throws -> PooledConnection {
-        let address: SocketAddress
-        do {
-            address = try await Self.resolve(target.host, port: target.port)
-        } catch {
-            throw TransportError(.network, "cannot resolve \(target.host): \(error)")
-        }
+        let address = try await NameResolver.address(target.host, port: target.port)
         if let reason = policy.refusal(for: address) {
             throw TransportError(.refusedAddress, "refused to connect to \(target.host) (\(address.ipAddress ?? "?")): \(reason)")
         }
@@ -91,14 +86,6 @@ final class ConnectionPool: Sendable {
 
     static func isIPLiteral(_ host: String) -> Bool {
         (try? SocketAddress(ipAddress: host, port: 0)) != nil
-    }
-
-    /// getaddrinfo off the event loops (it blocks); IP literals need no lookup.
-    static func resolve(_ host: String, port: Int) async throws -> SocketAddress {
-        if let literal = try? SocketAddress(ipAddress: host, port: port) { return literal }
-        return try await NIOThreadPool.singleton.runIfActive {
-            try SocketAddress.makeAddressResolvingHost(host, port: port)
-        }
     }
 }
 

@@ -63,11 +63,11 @@ final class LoopConnections: @unchecked Sendable {
             return connect(literal, target: target, exchange: exchange, request: request, method: method)
         }
         Task {
-            do {
-                let address = try await ConnectionPool.resolve(target.host, port: target.port)
+            do throws(TransportError) {
+                let address = try await NameResolver.address(target.host, port: target.port)
                 loop.execute { [self] in connect(address, target: target, exchange: exchange, request: request, method: method) }
             } catch {
-                exchange.fail(TransportError(.network, "cannot resolve \(target.host): \(error)"))
+                exchange.fail(error)
                 loop.execute { [self] in connectEnded(target) }
             }
         }

@@ -15,6 +15,7 @@
 import Foundation
 import HostMeasurement
 import HostPlugins
+import HostProviderCalls
 import HostTransport
 import NIOCore
 import StudioJSON

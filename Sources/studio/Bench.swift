@@ -4,6 +4,7 @@ import HostBenchmark
 import HostConfig
 import HostMeasurement
 import HostPlugins
+import HostProviderCalls
 import HostSimulator
 import HostTransport
 import StudioJSON

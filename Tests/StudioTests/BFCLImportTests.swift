@@ -1,6 +1,7 @@
 import Foundation
 import HostEvals
 import HostHTTP
+import HostProviderCalls
 import HostSimulator
 import HostStorage
 import HostTransport

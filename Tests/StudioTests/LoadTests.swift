@@ -1,13 +1,14 @@
 import Foundation
-import HTTPTypes
 import HostHTTP
-import Hummingbird
-import HummingbirdTesting
 import HostLoad
 import HostMeasurement
 import HostPlugins
+import HostProviderCalls
 import HostSimulator
 import HostTransport
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
 import StudioJSON
 import Synchronization
 import Testing

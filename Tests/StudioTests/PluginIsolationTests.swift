@@ -392,7 +392,12 @@ enum HostilePlugin {
         environment["STUDIO_MASTER_KEY_FILE"] = folder.appendingPathComponent("keys/master.key").path
         environment["STUDIO_DATABASE_URL"] = nil
         environment["STUDIO_JWT_SECRET"] = nil
-        environment["STUDIO_PLUGIN_PATH"] = HostilePlugin.folder.path
+        // The plugin in a folder of this test's own, so the runners it leaves (if any) are
+        // told apart from those of tests that run beside it.
+        let own = folder.appendingPathComponent("serve-plugins")
+        try FileManager.default.createDirectory(at: own, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: HostilePlugin.path, toPath: own.appendingPathComponent("libstudio_hostile.so").path)
+        environment["STUDIO_PLUGIN_PATH"] = own.path
         let server = try SecretsEndToEndTests.startServe(folder: folder, environment: environment)
         defer { if server.process.isRunning { server.process.terminate() } }
         func call(_ method: String, _ path: String, token: String? = nil, body: JSONValue? = nil) throws -> SecretsEndToEndTests.Reply {
@@ -437,7 +442,7 @@ enum HostilePlugin {
         server.process.waitUntilExit()
         #expect(Date().timeIntervalSince(asked) < 5, "SIGTERM took \(Date().timeIntervalSince(asked)) s")
         usleep(200_000)
-        let runners = try TestSupport.run("/usr/bin/pgrep", ["-f", "plugin-runner.*\(HostilePlugin.folder.lastPathComponent)"])
+        let runners = try TestSupport.run("/usr/bin/pgrep", ["-f", "plugin-runner.*\(own.path)"])
         #expect(runners.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "runners left: \(runners.stdout)")
     }
 }

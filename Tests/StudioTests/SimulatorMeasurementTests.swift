@@ -1,6 +1,7 @@
 import Foundation
 import HostMeasurement
 import HostPlugins
+import HostProviderCalls
 import HostSimulator
 import HostTransport
 import NIOCore

@@ -1,4 +1,5 @@
 import HostMeasurement
+import HostProviderCalls
 import HostTransport
 import StudioJSON
 

@@ -2,6 +2,7 @@ import HostConfig
 import HostMeasurement
 import HostParams
 import HostPlugins
+import HostProviderCalls
 import HostTransport
 import StudioJSON
 

@@ -1,6 +1,7 @@
 import HostBenchmark
 import HostMeasurement
 import HostPlugins
+import HostProviderCalls
 import HostStorage
 import HostTransport
 import StudioJSON

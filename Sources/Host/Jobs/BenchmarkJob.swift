@@ -4,6 +4,7 @@ import HostConfig
 import HostMeasurement
 import HostParams
 import HostPlugins
+import HostProviderCalls
 import HostStorage
 import HostTransport
 import StudioJSON

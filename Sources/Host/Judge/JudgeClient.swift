@@ -1,5 +1,6 @@
 import HostMeasurement
 import HostPlugins
+import HostProviderCalls
 import HostTransport
 import StudioJSON
 

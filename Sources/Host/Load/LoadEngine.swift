@@ -1,5 +1,6 @@
 import Foundation
 import HostMeasurement
+import HostProviderCalls
 import HostTransport
 import StudioJSON
 import Synchronization

@@ -35,7 +35,7 @@ enum NameResolver {
         var node: UnsafeMutablePointer<addrinfo>? = first
         while let current = node {
             if let address = current.pointee.ai_addr {
-                switch Int32(address.pointee.sa_family) {
+                switch current.pointee.ai_family {
                 case AF_INET:
                     address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { result.append(SocketAddress($0.pointee, host: host)) }
                 case AF_INET6:

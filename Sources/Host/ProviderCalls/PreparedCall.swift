@@ -1,0 +1,22 @@
+import HostMeasurement
+import HostPlugins
+import HostSecurity
+import HostTransport
+import NIOCore
+import StudioJSON
+import Synchronization
+
+/// A request as it goes on the wire (built by the provider plugin, signed with the key),
+/// ready to be sent any number of times: a load test builds it once per level.
+public struct PreparedCall: Sendable {
+    /// The plugin-level request (each send makes its own stream decoder from it).
+    public let request: JSONValue
+    /// `request` serialized once, for the decoders.
+    let requestJSON: String
+    public let endpoint: ProviderEndpoint
+    let method: String
+    let url: String
+    let headers: [(String, String)]
+    let body: [UInt8]?
+    let scrubber: SecretScrubber
+}

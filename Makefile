@@ -22,7 +22,9 @@ CC ?= cc
 BIN := $(shell $(SWIFT) build -c $(CONFIG) --show-bin-path 2>/dev/null)
 ABI_INCLUDE := Sources/PluginABI/include
 ABI_HEADERS := $(wildcard $(ABI_INCLUDE)/studio/*.h $(ABI_INCLUDE)/studio/private/*.h)
-PLUGIN_CFLAGS := -std=c11 -O2 -Wall -Wextra -pedantic -Werror -shared -fPIC -fvisibility=hidden -I$(ABI_INCLUDE)
+# The small JSON reader C plugins share with the C templates (one copy).
+C_COMMON := plugin-templates/c-common
+PLUGIN_CFLAGS := -std=c11 -O2 -Wall -Wextra -pedantic -Werror -shared -fPIC -fvisibility=hidden -I$(ABI_INCLUDE) -I$(C_COMMON)
 
 # Every folder under Plugins/ holding .c files is a C plugin: Plugins/exact-args →
 # libstudio_exact_args.so.
@@ -41,9 +43,9 @@ swift-products:
 c-plugins: $(C_PLUGIN_LIBS)
 
 define c_plugin_rule
-$(BIN)/libstudio_$(subst -,_,$(notdir $(1))).so: $(wildcard $(1)/*.c $(1)/*.h) $(ABI_HEADERS)
+$(BIN)/libstudio_$(subst -,_,$(notdir $(1))).so: $(wildcard $(1)/*.c $(1)/*.h) $(C_COMMON)/json.c $(C_COMMON)/json.h $(ABI_HEADERS)
 	@mkdir -p $(BIN)
-	$(CC) $(PLUGIN_CFLAGS) $(wildcard $(1)/*.c) -o $$@
+	$(CC) $(PLUGIN_CFLAGS) $(wildcard $(1)/*.c) $(C_COMMON)/json.c -o $$@
 endef
 $(foreach d,$(C_PLUGIN_DIRS),$(eval $(call c_plugin_rule,$(d))))
 
@@ -70,7 +72,7 @@ bench-isolation:
 	STUDIO_BENCH_ISOLATION=compare $$($(SWIFT) build -c release --show-bin-path)/measurement-accuracy $(or $(REQUESTS),2048)
 
 bench-floor:
-	bench/floor/run.sh $(REQUESTS)
+	Benchmarks/floor/run.sh $(REQUESTS)
 
 bench-abi:
 	$(SWIFT) build -c release --product abi-cost
@@ -81,7 +83,7 @@ clean:
 	rm -rf .build
 
 bench-auth:
-	bench/auth/run.sh
+	Benchmarks/auth/run.sh
 
 bench-sse:
 	$(MAKE) build CONFIG=release

@@ -82,6 +82,8 @@ extension PluginsCommand {
                 try Self.copy(template, to: destination, replacing: replacements)
                 if language == "c" {
                     try Self.copyTree(files.include + "/studio", to: destination + "/include/studio")
+                    // The JSON reader every C template shares, kept once in c-common.
+                    try Self.copyTree(files.templates + "/c-common", to: destination + "/common")
                 }
                 if language == "swift" {
                     guard let source = files.source else {

@@ -20,6 +20,7 @@ enum HostilePlugin {
     static func build(id: String, flags: [String]) -> URL {
         let folder = TestSupport.temporaryDirectory(id)
         let template = TestSupport.packageRoot.appendingPathComponent("plugin-templates/c-scorer")
+        let common = TestSupport.packageRoot.appendingPathComponent("plugin-templates/c-common")
         let hook = TestSupport.packageRoot.appendingPathComponent("Tests/StudioTests/Fixtures/hostile").path
         var source = (try? String(contentsOf: template.appendingPathComponent("regex_args.c"), encoding: .utf8)) ?? ""
         source = source.replacingOccurrences(of: #"\"id\":\"regex-args\""#, with: #"\"id\":\""# + id + #"\""#)
@@ -28,8 +29,8 @@ enum HostilePlugin {
         let file = folder.appendingPathComponent("hostile.c")
         try? source.write(to: file, atomically: true, encoding: .utf8)
         let result = try? TestSupport.run(TestSupport.cc, flags + ["-std=gnu11", "-O1", "-shared", "-fPIC", "-fvisibility=hidden",
-                                                            "-I", TestSupport.abiInclude, "-I", template.path, "-I", hook,
-                                                            file.path, template.appendingPathComponent("json.c").path,
+                                                            "-I", TestSupport.abiInclude, "-I", common.path, "-I", hook,
+                                                            file.path, common.appendingPathComponent("json.c").path,
                                                             "-o", folder.appendingPathComponent("libstudio_\(id.replacingOccurrences(of: "-", with: "_")).so").path])
         if result?.status != 0 { Issue.record("cc failed: \(result?.stderr ?? "not run")") }
         try? FileManager.default.removeItem(at: file)

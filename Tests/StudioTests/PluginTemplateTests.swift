@@ -123,9 +123,10 @@ import Testing
     @Test func aPluginBuiltAgainstTheFrozen1_0HeadersLoads() throws {
         let frozen = TestSupport.packageRoot.appendingPathComponent("Tests/StudioTests/Fixtures/abi-1.0").path
         let template = TestSupport.packageRoot.appendingPathComponent("plugin-templates/c-scorer").path
+        let common = TestSupport.packageRoot.appendingPathComponent("plugin-templates/c-common").path
         let output = TestSupport.temporaryDirectory("abi-1.0").appendingPathComponent("libstudio_frozen.so").path
-        let result = try TestSupport.run(TestSupport.cc, ["-std=c11", "-O1", "-shared", "-fPIC", "-fvisibility=hidden", "-I", frozen,
-                                                          template + "/regex_args.c", template + "/json.c", "-o", output])
+        let result = try TestSupport.run(TestSupport.cc, ["-std=c11", "-O1", "-shared", "-fPIC", "-fvisibility=hidden", "-I", frozen, "-I", common,
+                                                          template + "/regex_args.c", common + "/json.c", "-o", output])
         #expect(result.status == 0, "\(result.stderr)")
         let report = PluginConformance.verify(path: output)
         #expect(report.passed, "\(report.checks.filter { !$0.passed }.map(\.detail))")

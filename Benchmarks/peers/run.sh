@@ -4,7 +4,7 @@
 # Prints TTFT/ITL error against the simulator's ground truth, achieved rate, CPU-seconds
 # per 1,000 requests (the whole process tree) and peak RSS, with ratios to ours.
 #
-#   bench/peers/run.sh [--levels 1,64,512] [--quick]
+#   Benchmarks/peers/run.sh [--levels 1,64,512] [--quick]
 #
 # Needs the network once (PyPI) to make the two venvs in .build/peers; runs offline after.
 set -eu
@@ -22,4 +22,4 @@ if [ ! -x "$PEERS/guidellm-venv/bin/guidellm" ]; then
 fi
 make build CONFIG=release >&2
 BIN=$(swift build -c release --show-bin-path)
-exec "$PEERS/aiperf-venv/bin/python" bench/peers/compare.py --studio "$BIN/studio" --peers "$PEERS" "$@"
+exec "$PEERS/aiperf-venv/bin/python" Benchmarks/peers/compare.py --studio "$BIN/studio" --peers "$PEERS" "$@"

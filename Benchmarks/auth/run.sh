@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Login latency (bcrypt cost 12) and authenticated-read latency under 200 concurrent
 # connections, against a release `studio serve` on loopback. Prints figures; not a test.
-#   bench/auth/run.sh [LOGINS] [SECONDS]
+#   Benchmarks/auth/run.sh [LOGINS] [SECONDS]
 # Needs curl and wrk (Debian: apt-get install wrk); builds the release binary first.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

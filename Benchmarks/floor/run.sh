@@ -1,13 +1,13 @@
 #!/bin/sh
 # The floor (issues: measurement core, load mode): the smallest possible clients (C, no
 # runtime, no HTTP or JSON parsing) against the same simulator as the studio, on this
-# machine, in one run. bench/floor/floor.c: CPU-seconds per 1,000 sequential streaming
+# machine, in one run. Benchmarks/floor/floor.c: CPU-seconds per 1,000 sequential streaming
 # requests of 64 tokens (2 ms apart) and TTFT error against the simulator's ground truth,
 # with the first token stamped at the read and with the kernel's arrival stamp, beside
-# `measurement-accuracy`. bench/floor/floor_load.c: a closed loop of 512 connections on
+# `measurement-accuracy`. Benchmarks/floor/floor_load.c: a closed loop of 512 connections on
 # epoll, CPU per 1,000 requests, beside `studio load` at c=512, at 32 and 64 tokens a request.
 #
-#   bench/floor/run.sh [REQUESTS]      (default 300; release build)
+#   Benchmarks/floor/run.sh [REQUESTS]      (default 300; release build)
 set -e
 cd "$(dirname "$0")/../.."
 N=${1:-300}
@@ -16,8 +16,8 @@ swift build -c release >/dev/null
 BIN=$(swift build -c release --show-bin-path)
 OUT=.build/floor
 mkdir -p "$OUT"
-cc -O2 -Wall -o "$OUT/floor" bench/floor/floor.c
-cc -O2 -Wall -o "$OUT/floor_load" bench/floor/floor_load.c
+cc -O2 -Wall -o "$OUT/floor" Benchmarks/floor/floor.c
+cc -O2 -Wall -o "$OUT/floor_load" Benchmarks/floor/floor_load.c
 PIN0= ; PIN1=
 if command -v taskset >/dev/null; then PIN0="taskset -c 0"; PIN1="taskset -c 1"; fi
 $PIN1 "$BIN/studio" simulate --port 0 > "$OUT/sim.log" 2>&1 &

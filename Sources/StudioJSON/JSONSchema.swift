@@ -6,13 +6,6 @@
 // and local $ref ("#/$defs/x", "#/definitions/x"). Unknown keywords are ignored, as the
 // specification says. Formats are not asserted.
 
-public struct SchemaViolation: Sendable, Equatable, CustomStringConvertible {
-    /// JSON Pointer to the offending value ("" is the root).
-    public let path: String
-    public let message: String
-    public var description: String { path.isEmpty ? message : "\(path): \(message)" }
-}
-
 public struct JSONSchema: Sendable {
     public let root: JSONValue
 

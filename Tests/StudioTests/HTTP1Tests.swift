@@ -6,7 +6,7 @@ import NIOCore
 import Synchronization
 import Testing
 
-/// HTTP/1.1 on the wire (Sources/Host/Transport/HTTP1.swift): the response parser both
+/// HTTP/1.1 on the wire (Sources/Host/Transport/HTTP1Request.swift, HTTP1ResponseParser.swift): the response parser both
 /// connection drivers share, fed every way a response can be split into reads, and the
 /// request bytes.
 @Suite struct HTTP1Tests {

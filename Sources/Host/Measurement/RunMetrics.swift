@@ -1,32 +1,3 @@
-/// One network read of a streamed response, as the transport saw it.
-public struct ReadRecord: Sendable, Equatable {
-    /// MonotonicClock time the bytes arrived.
-    public let at: UInt64
-    public let bytes: Int
-    /// Events the provider plugin decoded from this read.
-    public let events: Int
-    /// Of those, events that carry a token (text, reasoning, tool-call fragment).
-    public let tokenEvents: Int
-
-    public init(at: UInt64, bytes: Int, events: Int, tokenEvents: Int) {
-        self.at = at
-        self.bytes = bytes
-        self.events = events
-        self.tokenEvents = tokenEvents
-    }
-}
-
-/// Prices in USD per million tokens. nil means unknown, and an unknown price gives an
-/// unknown cost, never 0.
-public struct Prices: Sendable, Equatable {
-    public var input: Double?
-    public var output: Double?
-    public init(input: Double?, output: Double?) {
-        self.input = input
-        self.output = output
-    }
-}
-
 /// The per-run figures of docs/measurement.md, computed from timestamps on the host's monotonic clock.
 public struct RunMetrics: Sendable, Equatable {
     public let ttftMs: Double?

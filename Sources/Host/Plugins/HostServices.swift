@@ -46,7 +46,3 @@ public enum HostServices {
         return UnsafePointer(table)
     }()
 }
-
-public enum StudioVersion {
-    public static let current = "0.1.0"
-}

@@ -5,32 +5,6 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Where the scheduler's time comes from: the system clock in the server, a clock the
-/// test moves by hand in tests (so a day of schedules runs in milliseconds).
-public protocol SchedulerClock: Sendable {
-    /// Unix milliseconds.
-    func now() -> Int64
-    /// Returns at `until` (Unix ms) or later; throws when the task is cancelled.
-    func sleep(until: Int64) async throws
-}
-
-public struct SystemSchedulerClock: SchedulerClock {
-    public init() {}
-    public func now() -> Int64 { Clock.milliseconds() }
-    public func sleep(until: Int64) async throws {
-        let wait = until - now()
-        if wait > 0 { try await Task.sleep(nanoseconds: UInt64(wait) * 1_000_000) }
-    }
-}
-
-/// What happened when a schedule fired.
-public enum FiringOutcome: Sendable, Equatable {
-    case ok(jobID: String)
-    /// The owner's job slot was busy (or their hourly limit reached).
-    case skipped(String)
-    case failed(String)
-}
-
 /// Fires due schedules (docs/api.md (Schedules)): sleeps until the next one is due — woken early when
 /// schedules change — submits each as its owner, and records every firing. Missed slots
 /// after downtime give one catch-up firing. A Service: it stops on graceful shutdown.

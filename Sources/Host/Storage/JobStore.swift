@@ -217,6 +217,17 @@ public struct JobStore: Sendable {
         }
     }
 
+    /// How many jobs are in each state, all users and instances together (for metrics).
+    public func countsByState() async throws -> [String: Int] {
+        try await database.withSQL { db in
+            var counts: [String: Int] = [:]
+            for row in try await db.raw("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state").all() {
+                counts[try row.decode(column: "state", as: String.self)] = try row.decode(column: "n", as: Int.self)
+            }
+            return counts
+        }
+    }
+
     /// Newest first; `userID` nil lists everyone's (admin).
     public func list(userID: String?, state: String? = nil, limit: Int = 100) async throws -> [JobRecord] {
         try await database.withSQL { db in

@@ -11,7 +11,7 @@ import Glibc
 // 100–220 µs at p50–p99 when idle, milliseconds under load. The kernel stamps every
 // packet as it arrives (SO_TIMESTAMPING, software receive stamps), and hands the stamps of
 // the bytes still queued to a MSG_PEEK | MSG_TRUNC recvmsg without copying or consuming
-// them. So right before each socket read (the receive allocator's hook, see below) the
+// them. So right before each socket read (the receive allocator's hook, ProbingRecvAllocator.swift) the
 // transport peeks: the stamp of the last packet queued is when every byte the read will
 // return had arrived. Measured against the simulator's write stamps: 18 µs p50, 38 µs
 // p99 after the write, of which the write path and loopback are most (docs/measurement.md).
@@ -20,34 +20,6 @@ import Glibc
 // earlier stamp; a read that takes less than what is queued is stamped with the last
 // packet's time (later than its own bytes, never earlier). Where the kernel gives no stamp
 // (another OS, timestamps refused) the read's own time is used, as before.
-
-/// The kernel's receive stamps of one connection's socket, for the handler next to the
-/// socket (the transport's ByteStampHandler, the simulator's SocketStampHandler).
-/// Confined to the channel's event loop.
-public final class ReceiveProbe: @unchecked Sendable {
-    private let descriptor: CInt
-    private var pending: UInt64?
-
-    public init(descriptor: CInt) { self.descriptor = descriptor }
-
-    /// Makes the channel peek before each of its socket reads (its receive allocator).
-    /// In a channel initializer or setup, before the first read.
-    public func install(on channel: any Channel) throws {
-        try channel.syncOptions?.setOption(.recvAllocator, value: ProbingRecvAllocator(probe: self))
-    }
-
-    /// Called right before each socket read: records when the queued bytes arrived.
-    public func stampQueuedBytes() {
-        pending = ReceiveStamps.lastArrival(descriptor)
-    }
-
-    /// When the bytes of the read being handled arrived: the kernel's stamp, used once (a
-    /// second read out of the same socket read, TLS records, takes its own time), else `now`.
-    public func arrival(now: UInt64) -> UInt64 {
-        defer { pending = nil }
-        return pending.map { min($0, now) } ?? now
-    }
-}
 
 public enum ReceiveStamps {
     #if os(Linux)
@@ -200,24 +172,6 @@ public enum ReceiveStamps {
         connected = true
         return descriptor
     }
-}
-
-/// NIO's adaptive receive allocator, plus the probe: NIO asks the allocator for the next
-/// buffer size right before every socket read, which is exactly when to peek.
-struct ProbingRecvAllocator: RecvByteBufferAllocator {
-    private var sizes = AdaptiveRecvByteBufferAllocator()
-    let probe: ReceiveProbe
-
-    init(probe: ReceiveProbe) { self.probe = probe }
-
-    func buffer(allocator: ByteBufferAllocator) -> ByteBuffer { sizes.buffer(allocator: allocator) }
-
-    func nextBufferSize() -> Int? {
-        probe.stampQueuedBytes()
-        return sizes.nextBufferSize()
-    }
-
-    mutating func record(actualReadBytes: Int) -> Bool { sizes.record(actualReadBytes: actualReadBytes) }
 }
 
 extension ReceiveStamps {

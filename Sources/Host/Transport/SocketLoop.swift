@@ -11,16 +11,8 @@ import LinuxEvents
 // decides how many requests a core can drive. Through NIO's channel pipeline a read cost
 // ×3 what a bare epoll client pays (reference counting through the handlers, a separate
 // peek for the kernel's stamp, timers per request); here it is one recvmsg that returns
-// the bytes and their arrival stamp together, parsed in place (HTTP1.swift) and handed to
+// the bytes and their arrival stamp together, parsed in place (HTTP1ResponseParser.swift) and handed to
 // the exchange. TLS connections stay on NIO (NIOSSL), which this loop does not replace.
-
-/// Something registered with a socket loop, called on the loop's thread.
-protocol LoopSocket: AnyObject {
-    /// epoll's readiness flags for the socket (EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP, ...).
-    func ready(_ events: UInt32)
-    /// The loop is stopping: fail what is in flight, close the descriptor.
-    func loopStopped()
-}
 
 /// One thread, edge-triggered epoll, a timer heap on a timerfd, and an inbox for work from
 /// other threads. Everything registered with it is touched only on its thread.
@@ -218,51 +210,5 @@ final class SocketLoop: @unchecked Sendable {
         let at = max(deadline, 1)
         spec.it_value = timespec(tv_sec: Int(at / 1_000_000_000), tv_nsec: Int(at % 1_000_000_000))
         timerfd_settime(timerDescriptor, CInt(TFD_TIMER_ABSTIME), &spec, nil)
-    }
-}
-
-/// Timers by deadline (a binary heap; ties in the order they were set).
-struct TimerHeap {
-    private var entries: [(deadline: UInt64, order: UInt64, work: () -> Void)] = []
-    private var order: UInt64 = 0
-
-    var earliest: UInt64? { entries.first?.deadline }
-    var count: Int { entries.count }
-
-    mutating func push(_ deadline: UInt64, _ work: @escaping () -> Void) {
-        order += 1
-        entries.append((deadline, order, work))
-        var child = entries.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard Self.before(entries[child], entries[parent]) else { break }
-            entries.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    /// The earliest timer if it is due by `now`.
-    mutating func popDue(_ now: UInt64) -> (UInt64, () -> Void)? {
-        guard let first = entries.first, first.deadline <= now else { return nil }
-        let last = entries.removeLast()
-        if !entries.isEmpty {
-            entries[0] = last
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1, right = left + 1
-                var smallest = parent
-                if left < entries.count, Self.before(entries[left], entries[smallest]) { smallest = left }
-                if right < entries.count, Self.before(entries[right], entries[smallest]) { smallest = right }
-                if smallest == parent { break }
-                entries.swapAt(parent, smallest)
-                parent = smallest
-            }
-        }
-        return (first.deadline, first.work)
-    }
-
-    private static func before(_ a: (deadline: UInt64, order: UInt64, work: () -> Void),
-                               _ b: (deadline: UInt64, order: UInt64, work: () -> Void)) -> Bool {
-        a.deadline != b.deadline ? a.deadline < b.deadline : a.order < b.order
     }
 }

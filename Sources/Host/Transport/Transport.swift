@@ -15,7 +15,7 @@ import Synchronization
 /// NIOSSL, connect / first-byte / idle / total timeouts, cancellation that closes the
 /// connection, and an address policy (SSRF) applied to the resolved address it connects to.
 ///
-/// Two drivers carry the connections, one wire format (HTTP1.swift) and one response
+/// Two drivers carry the connections, one wire format (HTTP1Request.swift, HTTP1ResponseParser.swift) and one response
 /// reader between them: plain HTTP runs on socket loops of the transport's own
 /// (SocketLoop.swift: one recvmsg per read, bytes and kernel stamp together), TLS on NIO.
 public final class Transport: Sendable {
@@ -170,29 +170,5 @@ public final class Transport: Sendable {
         let exchange = try start(method: method, url: url, headers: headers, body: body,
                                  consumer: StreamingConsumer(continuation: continuation))
         return (exchange.startedAt, stream)
-    }
-}
-
-/// A transport failure with its class.
-public struct TransportError: Error, CustomStringConvertible, Sendable {
-    public enum Kind: Sendable, Equatable {
-        case invalidURL, network, timeout, cancelled, refusedAddress, protocolError
-    }
-    public let kind: Kind
-    public let message: String
-
-    public init(_ kind: Kind, _ message: String) {
-        self.kind = kind
-        self.message = message
-    }
-
-    public var description: String { message }
-
-    public var errorClass: ErrorClass {
-        switch kind {
-        case .timeout: return .timeout
-        case .cancelled: return .cancelled
-        default: return .network
-        }
     }
 }

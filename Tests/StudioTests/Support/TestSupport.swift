@@ -72,13 +72,17 @@ enum TestSupport {
 
     struct CompileFailed: Error { let message: String }
 
+    /// The JSON reader C plugins share with the C templates (as the Makefile builds them).
+    static let cCommon = packageRoot.appendingPathComponent("plugin-templates/c-common")
+
     /// The shipped C plugins, compiled once per test process into a private folder.
     static let cPluginFolder: URL = {
         let folder = temporaryDirectory("c-plugins")
         let source = packageRoot.appendingPathComponent("Plugins/exact-args")
         let files = (try? FileManager.default.contentsOfDirectory(atPath: source.path)) ?? []
-        try? buildCPlugin(sources: files.filter { $0.hasSuffix(".c") }.map { source.appendingPathComponent($0).path },
-                          output: folder.appendingPathComponent("libstudio_exact_args.so").path)
+        try? buildCPlugin(sources: files.filter { $0.hasSuffix(".c") }.map { source.appendingPathComponent($0).path }
+                                   + [cCommon.appendingPathComponent("json.c").path],
+                          output: folder.appendingPathComponent("libstudio_exact_args.so").path, extraFlags: ["-I", cCommon.path])
         return folder
     }()
 

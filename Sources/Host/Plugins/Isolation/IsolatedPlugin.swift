@@ -159,32 +159,6 @@ public final class IsolatedPlugin: Sendable {
     }
 }
 
-/// How long each plugin call may take before its runner is killed (docs/plugins.md).
-public struct PluginDeadlines: Sendable, Equatable {
-    /// dlopen, the library's initialisers and its init.
-    public var loadMilliseconds = 10_000
-    /// provider.create / scorer.create.
-    public var createMilliseconds = 5_000
-    /// One score.
-    public var scoreMilliseconds = 10_000
-    /// build_request, parse_response, list models, classify_error.
-    public var requestMilliseconds = 5_000
-    /// decoder_create, one read's decode, finish: a decoder answers in microseconds.
-    public var decodeMilliseconds = 2_000
-
-    public init() {}
-
-    /// Every call's deadline set to `milliseconds` except load's (a per-plugin override).
-    public static func uniform(_ milliseconds: Int) -> PluginDeadlines {
-        var d = PluginDeadlines()
-        d.createMilliseconds = milliseconds
-        d.scoreMilliseconds = milliseconds
-        d.requestMilliseconds = milliseconds
-        d.decodeMilliseconds = milliseconds
-        return d
-    }
-}
-
 extension PluginCallError {
     /// Host-side outcomes of an isolated call (outside the ABI's status range).
     public static let crashed: studio_status_t = -1
@@ -195,13 +169,4 @@ extension PluginCallError {
     /// The plugin's process failed (crash or missed deadline): the call may be retried
     /// once the runner restarts, and the record names the failure.
     public var isRunnerFailure: Bool { [Self.crashed, Self.timedOut].contains(status) }
-}
-
-/// The names of the runner's protections (studio_sandbox.h's bits), as listed by
-/// `studio plugins list` and `/api/plugins`.
-public enum PluginSandbox {
-    public static func names(_ bits: UInt32) -> [String] {
-        let all: [(bit: UInt32, name: String)] = [(1, "rlimits"), (2, "seccomp"), (4, "landlock"), (8, "landlock-net"), (16, "landlock-scope")]
-        return all.filter { bits & $0.bit != 0 }.map(\.name)
-    }
 }

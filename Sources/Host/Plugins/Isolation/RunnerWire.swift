@@ -1,13 +1,6 @@
-import HostMeasurement
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The framed protocol between the host and a plugin runner process (docs/plugins.md,
-/// "Isolation and trust"). Both ends are this file: it is private to one build, so it
+/// "Isolation and trust"). Both ends speak it through this file and its readers and writers (WireWriter,
+/// WireReader, FrameIO): it is private to one build, so it
 /// has no version of its own. Binary and little-endian:
 ///
 ///     request   u32 length | u8 op | u32 handle | u32 aux | payload
@@ -56,70 +49,6 @@ enum RunnerWire {
     }
 }
 
-/// Appends little-endian values and length-prefixed strings.
-struct WireWriter {
-    var bytes: [UInt8] = []
-
-    mutating func u8(_ v: UInt8) { bytes.append(v) }
-    mutating func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
-    mutating func i32(_ v: Int32) { u32(UInt32(bitPattern: v)) }
-    mutating func i64(_ v: Int64) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
-    mutating func string(_ s: String) {
-        var s = s
-        s.withUTF8 { u32(UInt32($0.count)); bytes.append(contentsOf: $0) }
-    }
-    mutating func raw(_ b: some Collection<UInt8>) { bytes.append(contentsOf: b) }
-}
-
-/// Reads what WireWriter wrote; every read is bounds-checked (the other end is untrusted).
-struct WireReader {
-    let bytes: [UInt8]
-    var offset = 0
-
-    init(_ bytes: [UInt8], offset: Int = 0) {
-        self.bytes = bytes
-        self.offset = offset
-    }
-
-    struct Truncated: Error {}
-
-    var remaining: Int { bytes.count - offset }
-
-    mutating func u8() throws(Truncated) -> UInt8 {
-        guard remaining >= 1 else { throw Truncated() }
-        defer { offset += 1 }
-        return bytes[offset]
-    }
-
-    mutating func u32() throws(Truncated) -> UInt32 {
-        guard remaining >= 4 else { throw Truncated() }
-        defer { offset += 4 }
-        return UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2]) << 16 | UInt32(bytes[offset + 3]) << 24
-    }
-
-    mutating func i32() throws(Truncated) -> Int32 { Int32(bitPattern: try u32()) }
-
-    mutating func i64() throws(Truncated) -> Int64 {
-        let low = UInt64(try u32()), high = UInt64(try u32())
-        return Int64(bitPattern: low | high << 32)
-    }
-
-    mutating func data(_ count: Int) throws(Truncated) -> ArraySlice<UInt8> {
-        guard count >= 0, remaining >= count else { throw Truncated() }
-        defer { offset += count }
-        return bytes[offset..<offset + count]
-    }
-
-    mutating func string() throws(Truncated) -> String {
-        String(decoding: try data(Int(try u32())), as: UTF8.self)
-    }
-
-    mutating func rest() -> ArraySlice<UInt8> {
-        defer { offset = bytes.count }
-        return bytes[offset...]
-    }
-}
-
 extension DecodedEvent {
     /// The event on the wire: u8 kind, then its fields.
     func write(to w: inout WireWriter) {
@@ -152,74 +81,5 @@ extension DecodedEvent {
         case 7: return .end
         default: throw WireReader.Truncated()
         }
-    }
-}
-
-/// Blocking frame I/O on one connected socket, for both ends.
-enum FrameIO {
-    enum Failure: Error {
-        case closed
-        case timedOut
-        case tooLarge(Int)
-        case system(Int32)
-    }
-
-    /// Writes all of `bytes`. Never raises SIGPIPE (MSG_NOSIGNAL): a dead peer is `closed`.
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(Failure) {
-        var sent = 0
-        while sent < bytes.count {
-            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                if errno == EPIPE || errno == ECONNRESET { throw .closed }
-                throw .system(errno)
-            }
-            sent += n
-        }
-    }
-
-    /// Reads one frame (its length word, then that many bytes). `deadline` is a
-    /// CLOCK_MONOTONIC instant in nanoseconds, or nil to wait for ever.
-    static func readFrame(_ fd: Int32, deadline: UInt64?) throws(Failure) -> [UInt8] {
-        let head = try readExactly(fd, 4, deadline: deadline)
-        let length = Int(UInt32(head[0]) | UInt32(head[1]) << 8 | UInt32(head[2]) << 16 | UInt32(head[3]) << 24)
-        guard length <= RunnerWire.maxFrame else { throw .tooLarge(length) }
-        return try readExactly(fd, length, deadline: deadline)
-    }
-
-    private static func readExactly(_ fd: Int32, _ count: Int, deadline: UInt64?) throws(Failure) -> [UInt8] {
-        var buffer = [UInt8](repeating: 0, count: count)
-        var got = 0
-        while got < count {
-            if let deadline {
-                let now = MonotonicClock.now()
-                guard now < deadline else { throw .timedOut }
-                var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-                let wait = Int32(clamping: (deadline - now + 999_999) / 1_000_000)
-                let ready = poll(&pfd, 1, wait)
-                if ready < 0 {
-                    if errno == EINTR { continue }
-                    throw .system(errno)
-                }
-                if ready == 0 { continue }  // the loop re-checks the deadline
-            }
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + got, count - got, 0) }
-            if n == 0 { throw .closed }
-            if n < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
-                if errno == ECONNRESET { throw .closed }
-                throw .system(errno)
-            }
-            got += n
-        }
-        return buffer
-    }
-
-    /// A frame: its length word, then `body`.
-    static func frame(_ body: [UInt8]) -> [UInt8] {
-        var w = WireWriter()
-        w.u32(UInt32(body.count))
-        w.raw(body)
-        return w.bytes
     }
 }

@@ -6,18 +6,6 @@
 
 import StudioJSON
 
-public struct SSEEvent: Sendable, Equatable {
-    public var event: String = ""
-    /// The event's data lines joined with LF, as UTF-8 (decoders parse these bytes).
-    public var dataBytes: [UInt8] = []
-    public var data: String { String(decoding: dataBytes, as: UTF8.self) }
-
-    public init(event: String = "", data: String = "") {
-        self.event = event
-        self.dataBytes = Array(data.utf8)
-    }
-}
-
 /// Works on bytes throughout and reuses its buffers, so an event costs no allocation on
 /// the stream's hot path.
 public struct ServerSentEventParser: Sendable {

@@ -1,41 +1,5 @@
 import Foundation
 
-/// Where a plugin library was found, which decides how far it is trusted
-/// (docs/plugins.md, "Isolation and trust").
-public enum PluginOrigin: String, Sendable {
-    /// Beside the executable, built with the host; checked against the bundle's manifest.
-    case bundled
-    /// In <data>/plugins, put there by `studio plugins install`, which recorded its SHA-256.
-    case installed
-    /// In a folder the operator named (--plugins, STUDIO_PLUGIN_PATH).
-    case explicit
-}
-
-/// How a plugin runs.
-public enum PluginMode: String, Sendable, CaseIterable {
-    /// In the host's address space: fastest, and a crash takes the host down.
-    case inProcess = "in-process"
-    /// In supervised sandboxed runner processes.
-    case isolated
-}
-
-/// An admin's decision about one plugin id (stored in plugin_policies).
-public struct PluginOverride: Sendable, Equatable {
-    public var mode: PluginMode?
-    public var disabled: Bool
-    /// Every call's deadline but load's, in milliseconds (nil: the defaults).
-    public var deadlineMilliseconds: Int?
-    /// Why the plugin is quarantined (refused until an admin releases it).
-    public var quarantineReason: String?
-
-    public init(mode: PluginMode? = nil, disabled: Bool = false, deadlineMilliseconds: Int? = nil, quarantineReason: String? = nil) {
-        self.mode = mode
-        self.disabled = disabled
-        self.deadlineMilliseconds = deadlineMilliseconds
-        self.quarantineReason = quarantineReason
-    }
-}
-
 /// What a registry needs to decide which libraries load, and how.
 public struct PluginTrustPolicy: Sendable {
     /// Installed libraries by path → the SHA-256 recorded at install.
@@ -91,25 +55,5 @@ public struct PluginTrustPolicy: Sendable {
         var d = PluginDeadlines.uniform(ms)
         d.loadMilliseconds = runner.deadlines.loadMilliseconds
         return d
-    }
-}
-
-/// The bundle's manifest: `plugins.sha256` beside the executable, one `<sha256>  <file>`
-/// line per bundled library (sha256sum's format), written by `make build` and the release
-/// bundle. Without it (a bare `swift build`), bundled libraries are taken as they are and
-/// listed as unverified.
-public struct BundleManifest: Sendable {
-    public static let fileName = "plugins.sha256"
-    public let checksums: [String: String]
-
-    public static func read(folder: String) -> BundleManifest? {
-        guard let text = try? String(contentsOfFile: folder + "/" + fileName, encoding: .utf8) else { return nil }
-        var checksums: [String: String] = [:]
-        for line in text.split(separator: "\n") {
-            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
-            guard parts.count == 2 else { continue }
-            checksums[String(parts[1].trimmingPrefix("*"))] = String(parts[0]).lowercased()
-        }
-        return BundleManifest(checksums: checksums)
     }
 }

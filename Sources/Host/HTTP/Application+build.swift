@@ -39,14 +39,21 @@ public func buildRoutes(_ services: StudioServices) -> RouteTable {
     AuthController(accounts: services.accounts, onRegister: { try await services.seedNewUser($0) },
                    cookies: CookiePolicy(secure: services.options.cookieSecure, allowedOrigins: services.options.corsOrigins)).addRoutes(to: routes)
     KeysController(vault: services.vault, providers: services.providers, audit: services.accounts.audit).addRoutes(to: routes)
-    ConfigController(services: services).addRoutes(to: routes)
+    let audit = services.accounts.audit
+    ConfigController(providers: services.providers, settings: services.settings, catalog: services.catalog,
+                     addressPolicy: services.addressPolicy, auditLog: audit).addRoutes(to: routes)
+    // The admin's views span the whole system: they see all of it.
     PluginsController(services: services).addRoutes(to: routes)
     AdminController(services: services).addRoutes(to: routes)
-    JobsController(services: services).addRoutes(to: routes)
-    RunsController(services: services).addRoutes(to: routes)
-    SchedulesController(services: services).addRoutes(to: routes)
-    SuitesController(services: services).addRoutes(to: routes)
-    JudgeController(services: services).addRoutes(to: routes)
+    JobsController(jobs: services.jobStore, hub: services.hub, runner: services.runner, queue: services.queue, checks: services.checks,
+                   audit: audit, heartbeatSeconds: services.options.sseHeartbeatSeconds).addRoutes(to: routes)
+    RunsController(runs: services.runStore, audit: audit).addRoutes(to: routes)
+    SchedulesController(schedules: services.schedules, scheduler: services.scheduler, suites: services.suites, checks: services.checks,
+                        clock: services.options.schedulerClock, auditLog: audit).addRoutes(to: routes)
+    SuitesController(suites: services.suites, evals: services.evals, judge: services.judge, catalog: services.catalog,
+                     queue: services.queue, checks: services.checks, audit: audit).addRoutes(to: routes)
+    JudgeController(judge: services.judge, evals: services.evals, settings: services.settings, queue: services.queue,
+                    audit: audit).addRoutes(to: routes)
     // Last, so the document lists every route above.
     let document = OpenAPI.document(routes.specs + [OpenAPIController.spec])
     routes.public(.get, OpenAPIController.spec.path, OpenAPIController.spec.summary) { _, _, _ in Response.json(document) }

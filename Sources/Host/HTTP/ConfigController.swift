@@ -12,7 +12,11 @@ import StudioJSON
 /// (docs/configuration.md, docs/api.md). Every query is scoped to the caller; another user's provider or
 /// model answers 404 exactly like a missing one. Changes are audited.
 struct ConfigController {
-    let services: StudioServices
+    let providers: ProviderStore
+    let settings: UserSettingsStore
+    let catalog: PluginCatalog
+    let addressPolicy: AddressPolicy
+    let auditLog: AuditLog
 
     // The bodies, declared once: the route table enforces them, the OpenAPI document
     // shows them, the bad-input tests are generated from them.
@@ -59,8 +63,8 @@ struct ConfigController {
     func addRoutes(to routes: RouteTable) {
         routes.user(.get, "/api/providers", "List your providers with their models") { _, context, _ in
             let user = context.identity.userID
-            let providers = try await services.providers.providers(userID: user)
-            let models = try await services.providers.models(userID: user)
+            let providers = try await providers.providers(userID: user)
+            let models = try await self.providers.models(userID: user)
             return Response.json(["providers": .array(providers.map { p in
                 Self.providerJSON(p, models: models.filter { $0.providerID == p.id })
             })])
@@ -68,33 +72,33 @@ struct ConfigController {
         routes.user(.post, "/api/providers", "Add a provider endpoint",
                     body: RequestBody(schema: Self.providerSchema, example: Self.providerExample), success: .created) { _, context, body in
             let fields = try await checkedProvider(body)
-            let record = try await mapStore { try await services.providers.createProvider(userID: context.identity.userID, fields) }
+            let record = try await mapStore { try await providers.createProvider(userID: context.identity.userID, fields) }
             try await audit(context, "provider.create", record.slug)
             return Response.json(Self.providerJSON(record, models: []), status: .created)
         }
         routes.user(.put, "/api/providers/{id}", "Replace a provider's settings",
                     body: RequestBody(schema: Self.providerSchema, example: Self.providerExample), owned: "provider") { _, context, body in
             let id = try context.parameters.require("id")
-            guard try await services.providers.provider(userID: context.identity.userID, id: id) != nil else { throw APIError.notFound }
+            guard try await providers.provider(userID: context.identity.userID, id: id) != nil else { throw APIError.notFound }
             let fields = try await checkedProvider(body)
-            guard let record = try await mapStore({ try await services.providers.updateProvider(userID: context.identity.userID, id: id, fields) })
+            guard let record = try await mapStore({ try await providers.updateProvider(userID: context.identity.userID, id: id, fields) })
             else { throw APIError.notFound }
             try await audit(context, "provider.update", record.slug)
-            let models = try await services.providers.models(userID: context.identity.userID).filter { $0.providerID == id }
+            let models = try await providers.models(userID: context.identity.userID).filter { $0.providerID == id }
             return Response.json(Self.providerJSON(record, models: models))
         }
         routes.user(.delete, "/api/providers/{id}", "Delete a provider and its models", owned: "provider", success: .noContent) { _, context, _ in
             let id = try context.parameters.require("id")
-            guard try await services.providers.deleteProvider(userID: context.identity.userID, id: id) else { throw APIError.notFound }
+            guard try await providers.deleteProvider(userID: context.identity.userID, id: id) else { throw APIError.notFound }
             try await audit(context, "provider.delete", id)
             return Response(status: .noContent)
         }
         routes.user(.post, "/api/providers/{id}/models", "Add a model to a provider",
                     body: RequestBody(schema: Self.modelSchema, example: Self.modelExample), owned: "provider", success: .created) { _, context, body in
             let id = try context.parameters.require("id")
-            guard let provider = try await services.providers.provider(userID: context.identity.userID, id: id) else { throw APIError.notFound }
+            guard let provider = try await providers.provider(userID: context.identity.userID, id: id) else { throw APIError.notFound }
             let model = try checkedModel(body, pluginID: provider.pluginID)
-            guard let record = try await mapStore({ try await services.providers.createModel(userID: context.identity.userID, providerID: id, model) })
+            guard let record = try await mapStore({ try await providers.createModel(userID: context.identity.userID, providerID: id, model) })
             else { throw APIError.notFound }
             try await audit(context, "model.create", "\(provider.slug)/\(record.modelID)")
             return Response.json(Self.modelJSON(record), status: .created)
@@ -103,23 +107,23 @@ struct ConfigController {
                     body: RequestBody(schema: Self.modelSchema, example: Self.modelExample), owned: "model") { _, context, body in
             let user = context.identity.userID
             let id = try context.parameters.require("id")
-            guard let current = try await services.providers.model(userID: user, id: id),
-                  let provider = try await services.providers.provider(userID: user, id: current.providerID) else { throw APIError.notFound }
+            guard let current = try await providers.model(userID: user, id: id),
+                  let provider = try await providers.provider(userID: user, id: current.providerID) else { throw APIError.notFound }
             let model = try checkedModel(body, pluginID: provider.pluginID)
-            guard let record = try await mapStore({ try await services.providers.updateModel(userID: user, id: id, model) }) else { throw APIError.notFound }
+            guard let record = try await mapStore({ try await providers.updateModel(userID: user, id: id, model) }) else { throw APIError.notFound }
             try await audit(context, "model.update", "\(provider.slug)/\(record.modelID)")
             return Response.json(Self.modelJSON(record))
         }
         routes.user(.delete, "/api/models/{id}", "Delete a model", owned: "model", success: .noContent) { _, context, _ in
             let id = try context.parameters.require("id")
-            guard try await services.providers.deleteModel(userID: context.identity.userID, id: id) else { throw APIError.notFound }
+            guard try await providers.deleteModel(userID: context.identity.userID, id: id) else { throw APIError.notFound }
             try await audit(context, "model.delete", id)
             return Response(status: .noContent)
         }
 
         routes.user(.get, "/api/params/registry", "Parameters each provider plugin declares, with ranges and model rules") { _, _, _ in
             var registry = JSONObject()
-            for plugin in services.plugins.plugins where plugin.kinds.contains("provider") {
+            for plugin in catalog.current.plugins where plugin.kinds.contains("provider") {
                 registry[plugin.id] = ["params": plugin.manifest.provider?["params"] ?? [:],
                                        "model_rules": plugin.manifest.provider?["model_rules"] ?? []]
             }
@@ -131,7 +135,7 @@ struct ConfigController {
                                                              ("params", Schema.anyObject)], required: ["plugin_id", "model", "params"]),
                                       example: ["plugin_id": "openai", "model": "o3-mini", "params": ["temperature": 0.2, "max_tokens": 512]])) { _, _, body in
             let pluginID = try body.requiredString("plugin_id")
-            guard let plugin = services.plugins.provider(id: pluginID) else {
+            guard let plugin = catalog.current.provider(id: pluginID) else {
                 throw APIError.unprocessable("plugin_id", "no provider plugin \"\(pluginID)\" is loaded")
             }
             let result = ParameterValidator(provider: plugin.manifest.provider)
@@ -141,10 +145,10 @@ struct ConfigController {
 
         routes.user(.get, "/api/settings/export", "Your providers, models and settings as one JSON document (no keys)") { _, context, _ in
             let user = context.identity.userID
-            let providers = try await services.providers.providers(userID: user)
-            let models = try await services.providers.models(userID: user)
+            let providers = try await providers.providers(userID: user)
+            let models = try await self.providers.models(userID: user)
             var settings = JSONObject()
-            for (key, value) in try await services.settings.all(userID: user) { settings[key] = (try? JSONParser.parse(value)) ?? .string(value) }
+            for (key, value) in try await self.settings.all(userID: user) { settings[key] = (try? JSONParser.parse(value)) ?? .string(value) }
             let document: JSONValue = [
                 "format": "studio-settings", "version": 1, "exported_at": .string(ISO8601.string(fromMilliseconds: Clock.milliseconds())),
                 "providers": .array(providers.map { p in
@@ -174,9 +178,9 @@ struct ConfigController {
                 throw APIError.unprocessable("providers", "provider id \"\(duplicate)\" appears twice")
             }
             let user = context.identity.userID
-            try await mapStore { try await services.providers.replaceAll(userID: user, with: rows) }
+            try await mapStore { try await providers.replaceAll(userID: user, with: rows) }
             for (key, value) in body["settings"]?.objectValue ?? [:] {
-                try await services.settings.set(userID: user, key: key, value: value.jsonString)
+                try await settings.set(userID: user, key: key, value: value.jsonString)
             }
             try await audit(context, "settings.import", "\(rows.count) providers")
             return Response.json(["imported": ["providers": .int(Int64(rows.count)),
@@ -190,12 +194,12 @@ struct ConfigController {
     /// default parameters validate.
     func checkedProvider(_ body: JSONValue) async throws -> ProviderFields {
         let pluginID = try body.requiredString("plugin_id")
-        guard let plugin = services.plugins.provider(id: pluginID) else {
-            let loaded = services.plugins.plugins.filter { $0.kinds.contains("provider") }.map(\.id).joined(separator: ", ")
+        guard let plugin = catalog.current.provider(id: pluginID) else {
+            let loaded = catalog.current.plugins.filter { $0.kinds.contains("provider") }.map(\.id).joined(separator: ", ")
             throw APIError.unprocessable("plugin_id", "no provider plugin \"\(pluginID)\" is loaded (loaded: \(loaded))")
         }
         let baseURL = try body.requiredString("base_url")
-        if baseURL != "simulator", let refusal = await services.addressPolicy.refusal(forURL: baseURL) {
+        if baseURL != "simulator", let refusal = await addressPolicy.refusal(forURL: baseURL) {
             throw APIError.unprocessable("base_url", refusal)
         }
         let params = body["default_params"]?.objectValue ?? [:]
@@ -210,7 +214,7 @@ struct ConfigController {
     func checkedModel(_ body: JSONValue, pluginID: String) throws -> ModelRecord {
         let modelID = try body.requiredString("model_id")
         let params = body["params"]?.objectValue ?? [:]
-        if let plugin = services.plugins.provider(id: pluginID),
+        if let plugin = catalog.current.provider(id: pluginID),
            let error = ParameterValidator(provider: plugin.manifest.provider).validate(params, model: modelID).errors.first {
             throw APIError.unprocessable("params", error)
         }
@@ -240,7 +244,7 @@ struct ConfigController {
     }
 
     private func audit(_ context: AuthenticatedContext, _ action: String, _ target: String) async throws {
-        try await services.accounts.audit.record(userID: context.identity.userID, email: nil, action: action, target: target, ip: context.clientIP)
+        try await auditLog.record(userID: context.identity.userID, email: nil, action: action, target: target, ip: context.clientIP)
     }
 
     // MARK: - JSON

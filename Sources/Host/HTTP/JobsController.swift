@@ -14,7 +14,14 @@ import StudioJSON
 /// Jobs (docs/api.md): submitting benchmarks, listing, cancelling, and following a job's
 /// events over Server-Sent Events with `Last-Event-ID` resume. Another user's job is 404.
 struct JobsController {
-    let services: StudioServices
+    let jobs: JobStore
+    let hub: JobEventHub
+    let runner: JobRunner
+    let queue: JobQueue
+    let checks: SubmissionChecks
+    let audit: AuditLog
+    /// Seconds between SSE heartbeat comments.
+    let heartbeatSeconds: Int
 
     func addRoutes(to routes: RouteTable) {
         routes.user(.post, "/api/benchmarks", "Submit a benchmark; answers 202 with the job id and every parameter adjustment",
@@ -22,9 +29,9 @@ struct JobsController {
                     success: .accepted) { _, context, body in
             let user = context.identity.userID
             let request = BenchmarkRequest(json: body)
-            let checked = try await Self.check(user: user, request: request, services: services)
-            let job = try await services.queue.submitting(userID: user, kind: .benchmark, request: request.json, queue: body["queue"]?.boolValue ?? false)
-            try await services.accounts.audit.record(userID: user, email: nil, action: "job.submit", target: job.id, ip: context.clientIP)
+            let checked = try await checks.benchmark(user: user, request: request)
+            let job = try await queue.submitting(userID: user, kind: .benchmark, request: request.json, queue: body["queue"]?.boolValue ?? false)
+            try await audit.record(userID: user, email: nil, action: "job.submit", target: job.id, ip: context.clientIP)
             return Response.json(["job_id": .string(job.id), "state": .string(job.state), "adjustments": .array(checked.adjustments),
                                   "warnings": .array(checked.warnings)], status: .accepted)
         }
@@ -35,21 +42,21 @@ struct JobsController {
             if let (field, message) = LoadTestRequest.problem(body) { throw APIError.badInput(field, message) }
             let request = LoadTestRequest(json: body)
             let target = BenchmarkRequest.single(provider: request.provider, model: request.model)
-            if let (_, reason) = try await UserConfiguration(providers: services.providers, vault: services.vault)
+            if let (_, reason) = try await checks.configuration
                 .missingTargets(userID: user, request: target) {
                 throw APIError.unprocessable("model", reason)
             }
-            let job = try await services.queue.submitting(userID: user, kind: .loadtest, request: request.json, queue: body["queue"]?.boolValue ?? false)
+            let job = try await queue.submitting(userID: user, kind: .loadtest, request: request.json, queue: body["queue"]?.boolValue ?? false)
             return Response.json(["job_id": .string(job.id), "state": .string(job.state), "levels": .int(Int64(request.plan.levels.count))],
                                  status: .accepted)
         }
         routes.user(.get, "/api/jobs", "Your jobs, newest first", query: ["state"]) { request, context, _ in
             let state = request.uri.queryParameters["state"].map(String.init)
-            let jobs = try await services.jobStore.list(userID: context.identity.userID, state: state)
+            let jobs = try await jobs.list(userID: context.identity.userID, state: state)
             return Response.json(["jobs": .array(jobs.map(Self.jobJSON))])
         }
         routes.user(.get, "/api/jobs/{id}", "One of your jobs", owned: "job") { _, context, _ in
-            guard let job = try await services.jobStore.find(id: try context.parameters.require("id"), userID: context.identity.userID)
+            guard let job = try await jobs.find(id: try context.parameters.require("id"), userID: context.identity.userID)
             else { throw APIError.notFound }
             return Response.json(Self.jobJSON(job))
         }
@@ -60,7 +67,7 @@ struct JobsController {
         }
         routes.user(.get, "/api/jobs/{id}/events", "Follow a job: text/event-stream, resumable with Last-Event-ID", owned: "job",
                     query: ["last_event_id"]) { request, context, _ in
-            guard let job = try await services.jobStore.find(id: try context.parameters.require("id"), userID: context.identity.userID)
+            guard let job = try await jobs.find(id: try context.parameters.require("id"), userID: context.identity.userID)
             else { throw APIError.notFound }
             let header = request.headers[.init("Last-Event-ID")!] ?? request.uri.queryParameters["last_event_id"].map(String.init)
             return eventStream(jobID: job.id, after: min(max(header.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? 0, 0), Int(Int32.max)))
@@ -68,7 +75,7 @@ struct JobsController {
 
         routes.admin(.get, "/api/admin/jobs", "Every user's jobs, newest first", query: ["state"]) { request, _, _ in
             let state = request.uri.queryParameters["state"].map(String.init)
-            let jobs = try await services.jobStore.list(userID: nil, state: state, limit: 500)
+            let jobs = try await jobs.list(userID: nil, state: state, limit: 500)
             return Response.json(["jobs": .array(jobs.map(Self.jobJSON))])
         }
         routes.admin(.post, "/api/admin/jobs/{id}/cancel", "Cancel any user's job", success: .accepted) { _, context, _ in
@@ -76,33 +83,20 @@ struct JobsController {
         }
     }
 
-    /// The request's targets and parameters against the user's configuration, as 422s
-    /// naming the field (under `prefix` when the request sits inside a larger body).
-    static func check(user: String, request: BenchmarkRequest, services: StudioServices,
-                      prefix: String = "") async throws -> BenchmarkRequestCheck.Checked {
-        do {
-            return try await BenchmarkRequestCheck.check(userID: user, request: request,
-                                                         configuration: UserConfiguration(providers: services.providers, vault: services.vault),
-                                                         plugins: services.plugins)
-        } catch let problem as BenchmarkRequestCheck.Problem {
-            throw APIError.unprocessable(prefix.isEmpty ? problem.field : prefix + "." + problem.field, problem.message)
-        }
-    }
-
     private func cancel(jobID: String, userID: String?, actor: String, ip: String?) async throws -> Response {
-        guard let outcome = try await services.jobStore.requestCancel(jobID: jobID, userID: userID) else { throw APIError.notFound }
+        guard let outcome = try await jobs.requestCancel(jobID: jobID, userID: userID) else { throw APIError.notFound }
         switch outcome {
         case .cancelledQueued:
             // Never started: its followers learn it from this event.
-            let last = try await services.jobStore.events(jobID: jobID, after: 0).last?.seq ?? 0
-            try await services.jobStore.appendEvent(jobID: jobID, seq: last + 1, event: "cancelled", data: #"{"message":"cancelled before it started"}"#)
-            services.hub.publish(jobID: jobID, JobEvent(seq: last + 1, name: "cancelled", data: #"{"message":"cancelled before it started"}"#))
+            let last = try await jobs.events(jobID: jobID, after: 0).last?.seq ?? 0
+            try await jobs.appendEvent(jobID: jobID, seq: last + 1, event: "cancelled", data: #"{"message":"cancelled before it started"}"#)
+            hub.publish(jobID: jobID, JobEvent(seq: last + 1, name: "cancelled", data: #"{"message":"cancelled before it started"}"#))
         case .requested:
-            services.runner.cancelLocal(jobID: jobID)
+            runner.cancelLocal(jobID: jobID)
         case .alreadyFinished(let state):
             throw APIError(.conflict, "job_finished", "the job already ended (\(state))")
         }
-        try await services.accounts.audit.record(userID: actor, email: nil, action: userID == nil ? "admin.job.cancel" : "job.cancel",
+        try await audit.record(userID: actor, email: nil, action: userID == nil ? "admin.job.cancel" : "job.cancel",
                                                  target: jobID, ip: ip)
         return Response.json(["job_id": .string(jobID), "cancelling": true], status: .accepted)
     }
@@ -111,9 +105,9 @@ struct JobsController {
     /// hub, or by polling the database for a job running elsewhere), a heartbeat comment
     /// every `heartbeat` seconds; ends after the terminal event.
     func eventStream(jobID: String, after: Int) -> Response {
-        let store = services.jobStore
-        let hub = services.hub
-        let heartbeat = services.options.sseHeartbeatSeconds
+        let store = jobs
+        let hub = hub
+        let heartbeat = heartbeatSeconds
         let body = ResponseBody { writer in
             enum Signal: Sendable { case event(JobEvent), tick }
             let (signals, continuation) = AsyncStream<Signal>.makeStream(bufferingPolicy: .unbounded)

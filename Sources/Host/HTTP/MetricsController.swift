@@ -4,7 +4,6 @@ import HostPlugins
 import HostStorage
 import Hummingbird
 import NIOCore
-import SQLKit
 import StudioJSON
 
 /// `GET /metrics`: Prometheus text exposition of what an operator watches — jobs by state
@@ -22,10 +21,7 @@ struct MetricsController {
                     ? APIError(.unauthorized, "authentication_required", "metrics need an admin's token or the metrics token (STUDIO_METRICS_TOKEN)")
                     : APIError(.forbidden, "admin_only", "metrics need an admin account or the metrics token")
             }
-            let states = try await services.database.withSQL { db in
-                try await db.raw("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state").all()
-                    .map { (try $0.decode(column: "state", as: String.self), try $0.decode(column: "n", as: Int.self)) }
-            }
+            let states = try await services.jobStore.countsByState()
             let plugins = services.plugins
             var lines: [String] = []
             func metric(_ name: String, _ help: String, _ type: String, _ samples: [(String, Double)]) {
@@ -37,7 +33,7 @@ struct MetricsController {
             metric("studio_uptime_seconds", "Seconds since this instance started.", "gauge", [("", Date().timeIntervalSince(startedAt).rounded())])
             let known = ["queued", "running", "done", "failed", "cancelled", "interrupted"]
             metric("studio_jobs", "Jobs by state, all instances.", "gauge",
-                   known.map { state in ("{state=\"\(state)\"}", Double(states.first { $0.0 == state }?.1 ?? 0)) })
+                   known.map { state in ("{state=\"\(state)\"}", Double(states[state] ?? 0)) })
             metric("studio_jobs_running_here", "Jobs this instance runs now.", "gauge", [("", Double(services.runner.runningJobIDs.count))])
             metric("studio_sse_followers", "Server-Sent Events clients following a job on this instance.", "gauge",
                    [("", Double(services.hub.followerCount))])

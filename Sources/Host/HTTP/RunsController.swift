@@ -12,7 +12,8 @@ import StudioJSON
 /// the one statistics module (TierAggregate) from the stored per-run rows, so the history,
 /// the leaderboard and the exports always agree with the live results.
 struct RunsController {
-    let services: StudioServices
+    let runs: RunStore
+    let audit: AuditLog
 
     func addRoutes(to routes: RouteTable) {
         routes.user(.get, "/api/runs", "Your benchmark runs, newest first (JSON, or CSV with format=csv)",
@@ -29,11 +30,11 @@ struct RunsController {
                 filter.tier = value
             }
             let format = try Self.format(query["format"].map(String.init))
-            let runs = try await services.runStore.runs(userID: context.identity.userID, filter)
+            let runs = try await self.runs.runs(userID: context.identity.userID, filter)
             if format == "csv" {
                 var rows: [[String]] = []
                 for run in runs {
-                    for r in try await services.runStore.results(userID: context.identity.userID, runID: run.id) {
+                    for r in try await self.runs.results(userID: context.identity.userID, runID: run.id) {
                         rows.append(Self.resultRow(r, run: run))
                     }
                 }
@@ -50,8 +51,8 @@ struct RunsController {
         }
         routes.user(.delete, "/api/runs/{id}", "Delete a run and its results", owned: "run", success: .noContent) { _, context, _ in
             let id = try context.parameters.require("id")
-            guard try await services.runStore.deleteRun(userID: context.identity.userID, id: id) else { throw APIError.notFound }
-            try await services.accounts.audit.record(userID: context.identity.userID, email: nil, action: "run.delete", target: id, ip: context.clientIP)
+            guard try await self.runs.deleteRun(userID: context.identity.userID, id: id) else { throw APIError.notFound }
+            try await audit.record(userID: context.identity.userID, email: nil, action: "run.delete", target: id, ip: context.clientIP)
             return Response(status: .noContent)
         }
         routes.user(.get, "/api/runs/{id}/export", "A run as CSV (one row per run) or JSON (rows and aggregates)", owned: "run",
@@ -78,7 +79,7 @@ struct RunsController {
                 return t
             } ?? 0
             let format = try Self.format(query["format"].map(String.init))
-            let results = try await services.runStore.results(userID: context.identity.userID, since: since).filter { $0.contextTier == tier }
+            let results = try await self.runs.results(userID: context.identity.userID, since: since).filter { $0.contextTier == tier }
             let runsPerTarget = Dictionary(grouping: results, by: \.target).mapValues { Set($0.map(\.runID)).count }
             let aggregates = TierAggregate.compute(results.map(TierAggregate.Input.init))
                 .sorted { ($0.outputSpeed?.median ?? -1) > ($1.outputSpeed?.median ?? -1) }
@@ -105,7 +106,7 @@ struct RunsController {
             guard let model = query["model"].map(String.init), !model.isEmpty else { throw APIError.badInput("model", "is required") }
             let since = try Self.period(query["period"].map(String.init))
             let tier = Int(query["tier"].map(String.init) ?? "0") ?? 0
-            let results = try await services.runStore.results(userID: context.identity.userID, since: since, model: model,
+            let results = try await self.runs.results(userID: context.identity.userID, since: since, model: model,
                                                               provider: query["provider"].map(String.init)).filter { $0.contextTier == tier }
             var order: [String] = []
             var byRun: [String: [BenchmarkResultRecord]] = [:]
@@ -133,8 +134,8 @@ struct RunsController {
             var columns: [(BenchmarkRunRecord, [TierAggregate])] = []
             for id in ids {
                 // Another user's run is missing like any other.
-                guard let run = try await services.runStore.run(userID: context.identity.userID, id: id) else { throw APIError.notFound }
-                let results = try await services.runStore.results(userID: context.identity.userID, runID: id)
+                guard let run = try await self.runs.run(userID: context.identity.userID, id: id) else { throw APIError.notFound }
+                let results = try await self.runs.results(userID: context.identity.userID, runID: id)
                 columns.append((run, TierAggregate.compute(results.map(TierAggregate.Input.init))))
             }
             var keys: [(String, Int)] = []
@@ -166,8 +167,8 @@ struct RunsController {
 
     private func load(_ context: AuthenticatedContext) async throws -> (BenchmarkRunRecord, [BenchmarkResultRecord]) {
         let id = try context.parameters.require("id")
-        guard let run = try await services.runStore.run(userID: context.identity.userID, id: id) else { throw APIError.notFound }
-        return (run, try await services.runStore.results(userID: context.identity.userID, runID: id))
+        guard let run = try await self.runs.run(userID: context.identity.userID, id: id) else { throw APIError.notFound }
+        return (run, try await self.runs.results(userID: context.identity.userID, runID: id))
     }
 
     // MARK: - Query values

@@ -11,7 +11,12 @@ import StudioJSON
 /// `/api/schedules` (docs/api.md): interval or cron schedules that run benchmarks as
 /// their owner, "run now", and the record of firings. Another user's schedule is 404.
 struct SchedulesController {
-    let services: StudioServices
+    let schedules: ScheduleStore
+    let scheduler: Scheduler
+    let suites: SuiteStore
+    let checks: SubmissionChecks
+    let clock: any SchedulerClock
+    let auditLog: AuditLog
 
     static let schema = Schema.object([
         ("name", Schema.name(min: 1, max: 200)),
@@ -27,15 +32,15 @@ struct SchedulesController {
 
     func addRoutes(to routes: RouteTable) {
         routes.user(.get, "/api/schedules", "Your schedules with their next fire time") { _, context, _ in
-            let list = try await services.schedules.list(userID: context.identity.userID)
+            let list = try await schedules.list(userID: context.identity.userID)
             return Response.json(["schedules": .array(list.map(Self.json))])
         }
         routes.user(.post, "/api/schedules", "Create a schedule (interval_hours 1–720, or a 5-field cron with a time zone)",
                     body: RequestBody(schema: Self.schema, example: Self.example), success: .created) { _, context, body in
             let schedule = try await checked(body, userID: context.identity.userID, id: RecordID.make(),
-                                             createdAt: services.options.schedulerClock.now())
-            try await services.schedules.create(schedule)
-            services.scheduler.nudge()
+                                             createdAt: clock.now())
+            try await schedules.create(schedule)
+            scheduler.nudge()
             try await audit(context, "schedule.create", schedule.id)
             return Response.json(Self.json(schedule), status: .created)
         }
@@ -46,23 +51,23 @@ struct SchedulesController {
                     owned: "schedule") { _, context, body in
             let current = try await find(context)
             let schedule = try await checked(body, userID: current.userID, id: current.id, createdAt: current.createdAt)
-            guard try await services.schedules.update(schedule) else { throw APIError.notFound }
-            services.scheduler.nudge()
+            guard try await schedules.update(schedule) else { throw APIError.notFound }
+            scheduler.nudge()
             try await audit(context, "schedule.update", schedule.id)
             return Response.json(Self.json(schedule))
         }
         routes.user(.delete, "/api/schedules/{id}", "Delete a schedule (its firings go with it)", owned: "schedule",
                     success: .noContent) { _, context, _ in
             let id = try context.parameters.require("id")
-            guard try await services.schedules.delete(userID: context.identity.userID, id: id) else { throw APIError.notFound }
-            services.scheduler.nudge()
+            guard try await schedules.delete(userID: context.identity.userID, id: id) else { throw APIError.notFound }
+            scheduler.nudge()
             try await audit(context, "schedule.delete", id)
             return Response(status: .noContent)
         }
         routes.user(.post, "/api/schedules/{id}/run", "Run a schedule now (recorded as a firing)", owned: "schedule",
                     success: .accepted) { _, context, _ in
             let schedule = try await find(context)
-            let (firing, outcome) = await services.scheduler.fire(schedule, at: services.options.schedulerClock.now())
+            let (firing, outcome) = await scheduler.fire(schedule, at: clock.now())
             switch outcome {
             case .ok(let job):
                 return Response.json(["firing_id": .string(firing), "outcome": "ok", "job_id": .string(job)], status: .accepted)
@@ -75,7 +80,7 @@ struct SchedulesController {
         routes.user(.get, "/api/schedules/{id}/firings", "Firings of a schedule, newest first, with the runs they produced",
                     owned: "schedule") { _, context, _ in
             let schedule = try await find(context)
-            let firings = try await services.schedules.firings(userID: schedule.userID, scheduleID: schedule.id)
+            let firings = try await schedules.firings(userID: schedule.userID, scheduleID: schedule.id)
             return Response.json(["firings": .array(firings.map { f in
                 ["id": .string(f.id), "fired_at": .string(ISO8601.string(fromMilliseconds: f.firedAt)), "outcome": .string(f.outcome),
                  "job_id": f.jobID.map(JSONValue.string) ?? .null, "job_state": f.jobState.map(JSONValue.string) ?? .null,
@@ -85,7 +90,7 @@ struct SchedulesController {
     }
 
     private func find(_ context: AuthenticatedContext) async throws -> ScheduleRecord {
-        guard let schedule = try await services.schedules.find(userID: context.identity.userID, id: try context.parameters.require("id"))
+        guard let schedule = try await schedules.find(userID: context.identity.userID, id: try context.parameters.require("id"))
         else { throw APIError.notFound }
         return schedule
     }
@@ -108,29 +113,29 @@ struct SchedulesController {
         if kind == "eval" {
             if let violation = JSONSchema(EvalRequest.schema).validate(requestJSON).first { throw RouteTable.error(for: violation, prefix: "request") }
             let request = EvalRequest(json: requestJSON)
-            guard try await services.suites.find(userID: userID, id: request.suiteID) != nil else {
+            guard try await suites.find(userID: userID, id: request.suiteID) != nil else {
                 throw APIError.unprocessable("request.suite_id", "you have no suite \(request.suiteID)")
             }
-            _ = try await JobsController.check(user: userID, request: request.asBenchmark, services: services, prefix: "request")
-            try await SuitesController.checkInlineJudging(request, user: userID, services: services, prefix: "request")
+            _ = try await checks.benchmark(user: userID, request: request.asBenchmark, prefix: "request")
+            try await checks.inlineJudging(request, user: userID, prefix: "request")
             storedRequest = request.json
         } else {
             if let violation = JSONSchema(BenchmarkRequest.schema).validate(requestJSON).first {
                 throw RouteTable.error(for: violation, prefix: "request")
             }
             let request = BenchmarkRequest(json: requestJSON)
-            _ = try await JobsController.check(user: userID, request: request, services: services, prefix: "request")
+            _ = try await checks.benchmark(user: userID, request: request, prefix: "request")
             storedRequest = request.json
         }
         var schedule = ScheduleRecord(id: id, userID: userID, name: try body.requiredString("name"), kind: kind,
                                       request: storedRequest.jsonString, intervalHours: interval, cron: cron, timeZone: zone,
                                       enabled: body["enabled"]?.boolValue ?? true, nextFireAt: nil, createdAt: createdAt)
-        schedule.nextFireAt = schedule.enabled ? Scheduler.nextFire(schedule, after: services.options.schedulerClock.now()) : nil
+        schedule.nextFireAt = schedule.enabled ? Scheduler.nextFire(schedule, after: clock.now()) : nil
         return schedule
     }
 
     private func audit(_ context: AuthenticatedContext, _ action: String, _ target: String) async throws {
-        try await services.accounts.audit.record(userID: context.identity.userID, email: nil, action: action, target: target, ip: context.clientIP)
+        try await auditLog.record(userID: context.identity.userID, email: nil, action: action, target: target, ip: context.clientIP)
     }
 
     static func json(_ s: ScheduleRecord) -> JSONValue {

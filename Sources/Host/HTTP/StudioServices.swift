@@ -41,6 +41,8 @@ public struct StudioServices: Sendable {
     public let evals: EvalStore
     /// The judge's settings, model resolution, prompts and reports.
     public let judge: JudgeServices
+    /// Users' providers and models as a configuration, with their keys.
+    public let configuration: UserConfiguration
     /// Fires due schedules; `studio serve` (or a test) runs it.
     public let scheduler: Scheduler
     public let options: Options
@@ -106,7 +108,9 @@ public struct StudioServices: Sendable {
         self.suites = suites
         self.evals = evals
         // Missing prompt files only stop judging (its routes and jobs say so), not the studio.
-        let judge = JudgeServices(configuration: UserConfiguration(providers: providers, vault: vault), settings: settings,
+        let configuration = UserConfiguration(providers: providers, vault: vault)
+        self.configuration = configuration
+        let judge = JudgeServices(configuration: configuration, settings: settings,
                                   store: JudgeStore(database: database), prompts: try? JudgePrompts.shipped(), plugins: { catalog.current },
                                   transport: transport, simulatorURL: options.simulatorURL, retryDelay: options.judgeRetryDelay)
         self.judge = judge
@@ -115,13 +119,13 @@ public struct StudioServices: Sendable {
         var runnerSettings = options.runner
         runnerSettings.limits = options.jobLimits
         runner = JobRunner(store: jobStore, hub: hub, executors: [
-            BenchmarkJobExecutor(configuration: UserConfiguration(providers: providers, vault: vault), runs: runStore, jobs: jobStore,
+            BenchmarkJobExecutor(configuration: configuration, runs: runStore, jobs: jobStore,
                                  plugins: { catalog.current }, transport: transport, simulatorURL: options.simulatorURL),
-            EvalJobExecutor(configuration: UserConfiguration(providers: providers, vault: vault), suites: suites, evals: evals, jobs: jobStore,
+            EvalJobExecutor(configuration: configuration, suites: suites, evals: evals, jobs: jobStore,
                             plugins: { catalog.current }, transport: transport, simulatorURL: options.simulatorURL, judge: judge,
                             queue: queue),
             JudgeJobExecutor(judge: judge, suites: suites, evals: evals, jobs: jobStore),
-            LoadTestJobExecutor(configuration: UserConfiguration(providers: providers, vault: vault), runs: runStore, jobs: jobStore,
+            LoadTestJobExecutor(configuration: configuration, runs: runStore, jobs: jobStore,
                                 plugins: { catalog.current }, policy: Self.addressPolicy(options), simulatorURL: options.simulatorURL),
         ], settings: runnerSettings)
         queue.attach(runner)
@@ -130,6 +134,9 @@ public struct StudioServices: Sendable {
         scheduler = Scheduler(store: schedules, clock: options.schedulerClock,
                               maxSleepMilliseconds: options.schedulerMaxSleepMilliseconds) { await submitter.submit($0) }
     }
+
+    /// The checks a request passes before its job is queued.
+    var checks: SubmissionChecks { SubmissionChecks(configuration: configuration, catalog: catalog, judge: judge) }
 
     /// The SSRF policy for user-given base URLs and for connections made on a user's behalf.
     public var addressPolicy: AddressPolicy { Self.addressPolicy(options) }

@@ -11,7 +11,13 @@ import StudioJSON
 /// Tool-calling suites and evals (docs/evals.md, docs/api.md): suites with tools and cases (CRUD, native
 /// and MCP import, native export) and eval jobs over them. Owner-scoped like the rest.
 struct SuitesController {
-    let services: StudioServices
+    let suites: SuiteStore
+    let evals: EvalStore
+    let judge: JudgeServices
+    let catalog: PluginCatalog
+    let queue: JobQueue
+    let checks: SubmissionChecks
+    let audit: AuditLog
 
     static let example: JSONValue = [
         "name": "weather", "description": "Picks the weather tool", "system_prompt": "Use the tools when they help.",
@@ -37,7 +43,7 @@ struct SuitesController {
 
     func addRoutes(to routes: RouteTable) {
         routes.user(.get, "/api/suites", "Your tool-calling suites") { _, context, _ in
-            let list = try await services.suites.list(userID: context.identity.userID)
+            let list = try await suites.list(userID: context.identity.userID)
             return Response.json(["suites": .array(list.map { s, cases, tools in
                 Self.suiteJSON(s).merging(["cases": .int(Int64(cases)), "tools": .int(Int64(tools))])
             })])
@@ -83,13 +89,13 @@ struct SuitesController {
                     owned: "suite") { _, context, body in
             guard body["cases"] == nil else { throw APIError.badInput("cases", "edit cases through /api/suites/{id}/cases") }
             let contents = try SuiteDocument.contents(body)
-            guard try await services.suites.update(userID: context.identity.userID, id: try context.parameters.require("id"), name: contents.name,
+            guard try await suites.update(userID: context.identity.userID, id: try context.parameters.require("id"), name: contents.name,
                                                    description: contents.description, systemPrompt: contents.systemPrompt, tools: contents.tools)
             else { throw APIError.notFound }
             return Response.json(try await full(context))
         }
         routes.user(.delete, "/api/suites/{id}", "Delete a suite and its cases", owned: "suite", success: .noContent) { _, context, _ in
-            guard try await services.suites.delete(userID: context.identity.userID, id: try context.parameters.require("id")) else { throw APIError.notFound }
+            guard try await suites.delete(userID: context.identity.userID, id: try context.parameters.require("id")) else { throw APIError.notFound }
             return Response(status: .noContent)
         }
         routes.user(.get, "/api/suites/{id}/export", "A suite as a native document (format=native)", owned: "suite",
@@ -106,9 +112,9 @@ struct SuitesController {
         }
         routes.user(.post, "/api/suites/{id}/duplicate", "A copy of a suite, its tools and cases", owned: "suite", success: .created) { _, context, _ in
             let user = context.identity.userID
-            guard let suite = try await services.suites.find(userID: user, id: try context.parameters.require("id")) else { throw APIError.notFound }
-            let tools = try await services.suites.tools(userID: user, suiteID: suite.id)
-            let cases = try await services.suites.cases(userID: user, suiteID: suite.id)
+            guard let suite = try await suites.find(userID: user, id: try context.parameters.require("id")) else { throw APIError.notFound }
+            let tools = try await suites.tools(userID: user, suiteID: suite.id)
+            let cases = try await suites.cases(userID: user, suiteID: suite.id)
             let copy = SuiteContents(name: suite.name + " (copy)", description: suite.description, systemPrompt: suite.systemPrompt,
                                      tools: tools.map { definition in ((try? JSONParser.parse(definition))?["function"]?["name"]?.stringValue ?? "", definition) },
                                      cases: cases.map { ($0.caseKey, $0.category, $0.scorer, $0.body) })
@@ -120,12 +126,12 @@ struct SuitesController {
                     owned: "suite") { _, context, body in
             let user = context.identity.userID
             let id = try context.parameters.require("id")
-            guard try await services.suites.find(userID: user, id: id) != nil else { throw APIError.notFound }
-            let tools = try await services.suites.tools(userID: user, suiteID: id).compactMap { try? JSONParser.parse($0) }
+            guard try await suites.find(userID: user, id: id) != nil else { throw APIError.notFound }
+            let tools = try await suites.tools(userID: user, suiteID: id).compactMap { try? JSONParser.parse($0) }
             // The same checks as a new suite (unique ids, expected tools offered), all before writing.
             let checked = try SuiteDocument.contents(["name": "check", "tools": .array(tools), "cases": body["cases"] ?? []])
             do {
-                guard try await services.suites.replaceCases(userID: user, suiteID: id, checked.cases) else { throw APIError.notFound }
+                guard try await suites.replaceCases(userID: user, suiteID: id, checked.cases) else { throw APIError.notFound }
             } catch let failure as SuiteStore.Failure { throw APIError(.conflict, "duplicate_case", "cases: \(failure.description)") }
             return Response.json(["cases": .int(Int64(checked.cases.count))])
         }
@@ -135,13 +141,13 @@ struct SuitesController {
         routes.user(.post, "/api/suites/{id}/cases", "Add a case", body: RequestBody(schema: SuiteDocument.caseSchema, example: Self.firstCaseExample),
                     owned: "suite", success: .created) { _, context, body in
             let key = try body.requiredString("id")
-            if let count = try await services.suites.caseCount(userID: context.identity.userID, suiteID: try context.parameters.require("id")),
+            if let count = try await suites.caseCount(userID: context.identity.userID, suiteID: try context.parameters.require("id")),
                count >= SuiteDocument.maxCases {
                 throw APIError(.conflict, "too_many_cases", "cases: this suite already holds \(SuiteDocument.maxCases) cases, the most a suite holds")
             }
             let record: CaseRecord?
             do {
-                record = try await services.suites.addCase(userID: context.identity.userID, suiteID: try context.parameters.require("id"), key: key,
+                record = try await suites.addCase(userID: context.identity.userID, suiteID: try context.parameters.require("id"), key: key,
                                                            category: body["category"]?.stringValue, scorer: body["scorer"]?.stringValue ?? "toolcall",
                                                            body: body.jsonString)
             } catch let failure as SuiteStore.Failure { throw APIError(.conflict, "duplicate_case", "id: \(failure.description)") }
@@ -150,14 +156,14 @@ struct SuitesController {
         }
         routes.user(.put, "/api/suites/{id}/cases/{case_id}", "Replace a case", body: RequestBody(schema: SuiteDocument.caseSchema, example: Self.firstCaseExample),
                     owned: "suite") { _, context, body in
-            guard try await services.suites.updateCase(userID: context.identity.userID, suiteID: try context.parameters.require("id"),
+            guard try await suites.updateCase(userID: context.identity.userID, suiteID: try context.parameters.require("id"),
                                                        caseID: try context.parameters.require("case_id"), category: body["category"]?.stringValue,
                                                        scorer: body["scorer"]?.stringValue ?? "toolcall", body: body.jsonString)
             else { throw APIError.notFound }
             return Response.json(["case_id": .string(try context.parameters.require("case_id")), "updated": true])
         }
         routes.user(.delete, "/api/suites/{id}/cases/{case_id}", "Delete a case", owned: "suite", success: .noContent) { _, context, _ in
-            guard try await services.suites.deleteCase(userID: context.identity.userID, suiteID: try context.parameters.require("id"),
+            guard try await suites.deleteCase(userID: context.identity.userID, suiteID: try context.parameters.require("id"),
                                                        caseID: try context.parameters.require("case_id")) else { throw APIError.notFound }
             return Response(status: .noContent)
         }
@@ -166,29 +172,29 @@ struct SuitesController {
                     body: RequestBody(schema: EvalRequest.schema, example: EvalRequest.example), success: .accepted) { _, context, body in
             let user = context.identity.userID
             let request = EvalRequest(json: body)
-            guard try await services.suites.find(userID: user, id: request.suiteID) != nil else {
+            guard try await suites.find(userID: user, id: request.suiteID) != nil else {
                 throw APIError.unprocessable("suite_id", "you have no suite \(request.suiteID)")
             }
-            guard services.plugins.scorer(id: request.scorer) != nil else {
+            guard catalog.current.scorer(id: request.scorer) != nil else {
                 throw APIError.unprocessable("scorer", "no scorer plugin \"\(request.scorer)\" is loaded")
             }
-            let checked = try await JobsController.check(user: user, request: request.asBenchmark, services: services)
-            try await Self.checkInlineJudging(request, user: user, services: services)
-            let job = try await services.queue.submitting(userID: user, kind: .eval, request: request.json,
+            let checked = try await checks.benchmark(user: user, request: request.asBenchmark)
+            try await checks.inlineJudging(request, user: user)
+            let job = try await queue.submitting(userID: user, kind: .eval, request: request.json,
                                                                           queue: body["queue"]?.boolValue ?? false)
             return Response.json(["job_id": .string(job.id), "state": .string(job.state), "adjustments": .array(checked.adjustments)], status: .accepted)
         }
         routes.user(.get, "/api/evals", "Your eval runs, newest first") { _, context, _ in
-            let runs = try await services.evals.runs(userID: context.identity.userID)
+            let runs = try await evals.runs(userID: context.identity.userID)
             return Response.json(["evals": .array(runs.map(Self.evalJSON))])
         }
         routes.user(.get, "/api/evals/{id}", "An eval run: per-case results (with the latest judge verdicts) and per-model summaries",
                     owned: "eval") { _, context, _ in
             let user = context.identity.userID
-            guard let run = try await services.evals.run(userID: user, id: try context.parameters.require("id")) else { throw APIError.notFound }
-            let stored = try await services.evals.results(userID: user, runID: run.id)
-            let judged = try await services.judge.store.latestVerdicts(userID: user, evalRunID: run.id)
-            let policy = try await services.judge.userSettings(user).overridePolicy
+            guard let run = try await evals.run(userID: user, id: try context.parameters.require("id")) else { throw APIError.notFound }
+            let stored = try await evals.results(userID: user, runID: run.id)
+            let judged = try await judge.store.latestVerdicts(userID: user, evalRunID: run.id)
+            let policy = try await judge.userSettings(user).overridePolicy
             let (results, applied) = JudgeOverrides.apply(stored, verdicts: judged?.verdicts ?? [:], policy: policy)
             var json = Self.evalJSON(run).objectValue!
             json["results"] = .array(results.map { result in
@@ -205,33 +211,24 @@ struct SuitesController {
         }
     }
 
-    /// An eval that asks for inline judging needs judge settings that can judge (a 422 on
-    /// `judge`, under `prefix` when the request sits inside a larger body: schedules).
-    static func checkInlineJudging(_ request: EvalRequest, user: String, services: StudioServices, prefix: String = "") async throws {
-        guard request.judge else { return }
-        if let (field, message) = try await services.judge.problem(userID: user, settings: try await services.judge.userSettings(user)) {
-            throw APIError.unprocessable(prefix.isEmpty ? "judge" : prefix + ".judge", "\(field): \(message)")
-        }
-    }
-
     private func create(_ context: AuthenticatedContext, _ contents: SuiteContents) async throws -> JSONValue {
         guard contents.cases.count <= SuiteDocument.maxCases else {
             throw APIError(.contentTooLarge, "too_many_cases",
                            "cases: a suite holds at most \(SuiteDocument.maxCases) cases; this one has \(contents.cases.count): split it into several suites")
         }
         let suite: SuiteRecord
-        do { suite = try await services.suites.create(userID: context.identity.userID, contents) } catch let failure as SuiteStore.Failure {
+        do { suite = try await suites.create(userID: context.identity.userID, contents) } catch let failure as SuiteStore.Failure {
             throw APIError(.conflict, "duplicate_case", "cases: \(failure.description)")
         }
-        try await services.accounts.audit.record(userID: context.identity.userID, email: nil, action: "suite.create", target: suite.id, ip: context.clientIP)
+        try await audit.record(userID: context.identity.userID, email: nil, action: "suite.create", target: suite.id, ip: context.clientIP)
         return Self.suiteJSON(suite).merging(["cases": .int(Int64(contents.cases.count)), "tools": .int(Int64(contents.tools.count))])
     }
 
     private func full(_ context: AuthenticatedContext) async throws -> JSONValue {
         let user = context.identity.userID
-        guard let suite = try await services.suites.find(userID: user, id: try context.parameters.require("id")) else { throw APIError.notFound }
-        let tools = try await services.suites.tools(userID: user, suiteID: suite.id).compactMap { try? JSONParser.parse($0) }
-        let cases = try await services.suites.cases(userID: user, suiteID: suite.id)
+        guard let suite = try await suites.find(userID: user, id: try context.parameters.require("id")) else { throw APIError.notFound }
+        let tools = try await suites.tools(userID: user, suiteID: suite.id).compactMap { try? JSONParser.parse($0) }
+        let cases = try await suites.cases(userID: user, suiteID: suite.id)
         return Self.suiteJSON(suite).merging(["tools": .array(tools), "cases": .array(cases.map(Self.caseJSON))])
     }
 

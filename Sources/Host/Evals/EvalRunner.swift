@@ -4,35 +4,6 @@ import HostStorage
 import HostTransport
 import StudioJSON
 
-/// A suite as the runner reads it: its system prompt, its tools and its cases, parsed.
-public struct EvalSuite: Sendable {
-    public struct Case: Sendable {
-        public let key: String
-        public let body: JSONValue
-        public init(key: String, body: JSONValue) {
-            self.key = key
-            self.body = body
-        }
-    }
-
-    public let systemPrompt: String
-    public let tools: [JSONValue]
-    public let cases: [Case]
-
-    public init(systemPrompt: String, tools: [JSONValue], cases: [Case]) {
-        self.systemPrompt = systemPrompt
-        self.tools = tools
-        self.cases = cases
-    }
-}
-
-/// Progress of an eval as it happens, in order: every result, and each model's summary
-/// once its cases are done.
-public enum EvalEvent: Sendable {
-    case result(CaseResultRecord, done: Int, total: Int)
-    case modelSummary(JSONValue)
-}
-
 /// Runs an eval: every target × case × repeat, in that order, through `EvalCaseRunner`.
 /// The one loop behind eval jobs and `studio eval`, as `BenchmarkRunner` is for
 /// benchmarks; callers store, judge or print through `onEvent`. Stops between cases when

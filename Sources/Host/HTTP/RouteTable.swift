@@ -9,20 +9,6 @@ public enum RouteAccess: String, Sendable {
     case `public`, user, admin
 }
 
-/// A JSON request body: its schema (enforced before the handler runs), an example (for the
-/// OpenAPI document and the generated bad-input tests) and a size limit.
-public struct RequestBody: Sendable {
-    public let schema: JSONValue
-    public let example: JSONValue
-    public let limit: Int
-
-    public init(schema: JSONValue, example: JSONValue, limit: Int = 1 << 20) {
-        self.schema = schema
-        self.example = example
-        self.limit = limit
-    }
-}
-
 /// One route as the API contract states it. The OpenAPI document, the ownership matrix
 /// test and the bad-input tests are all generated from these, so a route cannot be added
 /// without appearing in them.

@@ -4,20 +4,6 @@ import Logging
 import StudioJSON
 import Synchronization
 
-/// Runs one kind of job (benchmark, eval, load test, judge). It emits its own progress
-/// and terminal event (`complete`, or `cancelled` when its task is cancelled); throwing
-/// makes the job `failed` with an `error` event written by the runner.
-public protocol JobExecutor: Sendable {
-    var kind: JobKind { get }
-    func run(_ job: JobRecord, events: JobEventWriter) async throws
-}
-
-/// A failure the user should read (the message is shown as is, after scrubbing).
-public struct JobFailure: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}
-
 /// Claims queued jobs from the database and runs them, holding a lease on each that it
 /// renews; a cancellation asked for anywhere (this instance or another) reaches the job's
 /// task at the next renewal, or at once when asked here. Started by `studio serve`.

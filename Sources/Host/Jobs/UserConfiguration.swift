@@ -1,0 +1,95 @@
+import HostAuth
+import HostBenchmark
+import HostConfig
+import HostMeasurement
+import HostParams
+import HostPlugins
+import HostProviderCalls
+import HostStorage
+import HostTransport
+import StudioJSON
+
+/// The user's stored configuration as the benchmark engine reads it, with their keys.
+public struct UserConfiguration: Sendable {
+    public let providers: ProviderStore
+    public let vault: KeyVault
+
+    public init(providers: ProviderStore, vault: KeyVault) {
+        self.providers = providers
+        self.vault = vault
+    }
+
+    /// The user's providers and models as a configuration (only the requested targets
+    /// when `only` is given), with the request's defaults.
+    public func config(userID: String, request: BenchmarkRequest) async throws -> StudioConfig {
+        let providerRows = try await providers.providers(userID: userID)
+        let modelRows = try await providers.models(userID: userID)
+        var config = StudioConfig()
+        config.defaults.runs = request.runs
+        config.defaults.maxTokens = request.maxTokens
+        config.defaults.temperature = request.temperature
+        config.defaults.contextTiers = request.contextTiers
+        config.defaults.warmup = request.warmup
+        let wanted = Set(request.targets.map(\.id))
+        for row in providerRows {
+            var provider = StudioConfig.Provider(id: row.slug, name: row.displayName, plugin: row.pluginID, baseURL: row.baseURL,
+                                                 apiKeyEnv: nil, models: [])
+            provider.params = (try? JSONParser.parse(row.defaultParams))?.objectValue ?? [:]
+            for m in modelRows where m.providerID == row.id && wanted.contains("\(row.slug)/\(m.modelID)") {
+                var model = StudioConfig.Model(id: m.modelID)
+                model.displayName = m.displayName
+                model.contextWindow = m.contextWindow
+                model.maxOutput = m.maxOutput
+                model.priceIn = m.priceIn
+                model.priceOut = m.priceOut
+                model.systemPrompt = m.systemPrompt
+                model.skipParams = (try? JSONParser.parse(m.skipParams))?.arrayValue?.compactMap(\.stringValue) ?? []
+                var params = (try? JSONParser.parse(m.params))?.objectValue ?? [:]
+                for (k, v) in request.params { params[k] = v }  // the request's parameters win
+                model.params = params
+                provider.models.append(model)
+            }
+            if !provider.models.isEmpty { config.providers.append(provider) }
+        }
+        return config
+    }
+
+    /// The decrypted key for each provider of the configuration that has one (the
+    /// user's, else the admin's global fallback). Kept in memory for the job only.
+    public func keys(userID: String, for config: StudioConfig) async throws -> [String: String] {
+        var keys: [String: String] = [:]
+        for provider in config.providers {
+            keys[provider.id] = try await vault.key(userID: userID, providerID: provider.id,
+                                                    endpoint: KeyVault.Endpoint(plugin: provider.plugin, baseURL: provider.baseURL))
+        }
+        return keys
+    }
+
+    /// The request's targets, ready to call: the user's configuration with their keys,
+    /// through the plugins' rules. Targets left out are announced as `skipped`; none
+    /// left fails the job.
+    public func targets(userID: String, request: BenchmarkRequest, registry: PluginRegistry, simulatorURL: String?,
+                        events: JobEventWriter) async throws -> TargetResolver.Resolved {
+        let config = try await config(userID: userID, request: request)
+        let keys = try await keys(userID: userID, for: config)
+        let resolved = TargetResolver.resolve(config: config, registry: registry, simulatorBaseURL: simulatorURL, environment: [:], apiKeys: keys)
+        for problem in resolved.problems { try await events.emit("skipped", ["target": .null, "reason": .string(problem)]) }
+        guard !resolved.targets.isEmpty else { throw JobFailure("no target could be prepared: " + resolved.problems.joined(separator: "; ")) }
+        return resolved
+    }
+
+    /// Which requested targets do not exist for this user (index and reason).
+    public func missingTargets(userID: String, request: BenchmarkRequest) async throws -> (Int, String)? {
+        let providerRows = try await providers.providers(userID: userID)
+        let modelRows = try await providers.models(userID: userID)
+        for (i, target) in request.targets.enumerated() {
+            guard let provider = providerRows.first(where: { $0.slug == target.provider }) else {
+                return (i, "you have no provider \"\(target.provider)\"")
+            }
+            guard modelRows.contains(where: { $0.providerID == provider.id && $0.modelID == target.model }) else {
+                return (i, "provider \"\(target.provider)\" has no model \"\(target.model)\"")
+            }
+        }
+        return nil
+    }
+}

@@ -3,6 +3,7 @@ import HostBenchmark
 import HostEvals
 import HostJobs
 import HostPlugins
+import HostStorage
 
 /// What a request must pass before its job is queued, as the API answers it (422 naming
 /// the field, under `prefix` when the request sits inside a larger body: a schedule's
@@ -18,6 +19,8 @@ struct SubmissionChecks: Sendable {
             return try await BenchmarkRequestCheck.check(userID: user, request: request, configuration: configuration, plugins: catalog.current)
         } catch let problem as BenchmarkRequestCheck.Problem {
             throw APIError.unprocessable(prefix.isEmpty ? problem.field : prefix + "." + problem.field, problem.message)
+        } catch let damaged as StoredValueError {
+            throw APIError.unprocessable(prefix.isEmpty ? "targets" : prefix + ".targets", damaged.description)
         }
     }
 

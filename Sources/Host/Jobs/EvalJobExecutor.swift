@@ -43,10 +43,12 @@ public struct EvalJobExecutor: JobExecutor {
     public func run(_ job: JobRecord, events: JobEventWriter) async throws {
         let request = EvalRequest(json: try JSONParser.parse(job.request))
         guard let suite = try await suites.find(userID: job.userID, id: request.suiteID) else { throw JobFailure("the suite no longer exists") }
-        let tools = try await suites.tools(userID: job.userID, suiteID: suite.id).compactMap { try? JSONParser.parse($0) }
+        let tools = try await suites.tools(userID: job.userID, suiteID: suite.id).enumerated().map { i, text in
+            try StoredJSON.value(text, row: "tool \(i + 1) of suite \(suite.name)", column: "definition")
+        }
         let cases = try await suites.cases(userID: job.userID, suiteID: suite.id)
         let evalSuite = EvalSuite(systemPrompt: suite.systemPrompt, tools: tools,
-                                  cases: cases.map { EvalSuite.Case(key: $0.caseKey, body: (try? JSONParser.parse($0.body)) ?? [:]) })
+                                  cases: try cases.map { EvalSuite.Case(key: $0.caseKey, body: try $0.decodedBody()) })
         let registry = plugins()
         guard let scorerPlugin = registry.scorer(id: request.scorer) else { throw JobFailure("no scorer plugin \"\(request.scorer)\" is loaded") }
         let scorer = try scorerPlugin.makeScorer()
@@ -64,7 +66,7 @@ public struct EvalJobExecutor: JobExecutor {
             let report = try await judge.store.createReport(userID: job.userID, evalRunID: run.id, mode: "inline", judgeModel: judgeModel,
                                                             promptVersion: judgeSettings.promptVersion, jobID: job.id)
             grading = CaseGrading(JudgeContext(userID: job.userID, report: report, client: client, prompts: prompts, store: judge.store,
-                                               events: events, cases: EvalJudging.bodies(cases), tools: tools),
+                                               events: events, cases: try EvalJudging.bodies(cases), tools: tools),
                                   concurrency: judgeSettings.concurrency)
         }
         let all: [CaseResultRecord]

@@ -34,7 +34,7 @@ public struct UserConfiguration: Sendable {
         for row in providerRows {
             var provider = StudioConfig.Provider(id: row.slug, name: row.displayName, plugin: row.pluginID, baseURL: row.baseURL,
                                                  apiKeyEnv: nil, models: [])
-            provider.params = (try? JSONParser.parse(row.defaultParams))?.objectValue ?? [:]
+            provider.params = try row.decodedDefaultParams()
             for m in modelRows where m.providerID == row.id && wanted.contains("\(row.slug)/\(m.modelID)") {
                 var model = StudioConfig.Model(id: m.modelID)
                 model.displayName = m.displayName
@@ -43,8 +43,8 @@ public struct UserConfiguration: Sendable {
                 model.priceIn = m.priceIn
                 model.priceOut = m.priceOut
                 model.systemPrompt = m.systemPrompt
-                model.skipParams = (try? JSONParser.parse(m.skipParams))?.arrayValue?.compactMap(\.stringValue) ?? []
-                var params = (try? JSONParser.parse(m.params))?.objectValue ?? [:]
+                model.skipParams = try m.decodedSkipParams()
+                var params = try m.decodedParams()
                 for (k, v) in request.params { params[k] = v }  // the request's parameters win
                 model.params = params
                 provider.models.append(model)

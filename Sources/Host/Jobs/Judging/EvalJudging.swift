@@ -10,14 +10,16 @@ import StudioJSON
 enum EvalJudging {
     static func caseBodies(userID: String, suiteID: String?, suites: SuiteStore) async throws -> ([String: JSONValue], [JSONValue]) {
         guard let suiteID, try await suites.find(userID: userID, id: suiteID) != nil else { return ([:], []) }
-        let tools = try await suites.tools(userID: userID, suiteID: suiteID).compactMap { try? JSONParser.parse($0) }
-        return (bodies(try await suites.cases(userID: userID, suiteID: suiteID)), tools)
+        let tools = try await suites.tools(userID: userID, suiteID: suiteID).enumerated().map { i, text in
+            try StoredJSON.value(text, row: "tool \(i + 1) of the suite", column: "definition")
+        }
+        return (try bodies(try await suites.cases(userID: userID, suiteID: suiteID)), tools)
     }
 
     /// Each case's body, parsed, by case key.
-    static func bodies(_ cases: [CaseRecord]) -> [String: JSONValue] {
+    static func bodies(_ cases: [CaseRecord]) throws -> [String: JSONValue] {
         var bodies: [String: JSONValue] = [:]
-        for c in cases { bodies[c.caseKey] = (try? JSONParser.parse(c.body)) ?? [:] }
+        for c in cases { bodies[c.caseKey] = try c.decodedBody() }
         return bodies
     }
 }

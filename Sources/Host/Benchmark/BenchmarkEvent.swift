@@ -1,7 +1,4 @@
-import HostMeasurement
-import HostProviderCalls
 import HostTransport
-import StudioJSON
 
 /// Progress of a benchmark as it happens (docs/api.md event names).
 public enum BenchmarkEvent: Sendable {

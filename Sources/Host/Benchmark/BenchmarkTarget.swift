@@ -1,6 +1,5 @@
 import HostMeasurement
 import HostProviderCalls
-import HostTransport
 import StudioJSON
 
 /// One model on one configured endpoint, ready to benchmark.

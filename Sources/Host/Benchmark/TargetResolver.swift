@@ -3,7 +3,6 @@ import HostMeasurement
 import HostParams
 import HostPlugins
 import HostProviderCalls
-import HostTransport
 import StudioJSON
 
 /// Turns configured providers and models into benchmark targets: finds each provider's

@@ -1,5 +1,4 @@
 import HostBenchmark
-import HostPlugins
 import HostStorage
 import HostTransport
 import StudioJSON

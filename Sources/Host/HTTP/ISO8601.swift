@@ -1,12 +1,6 @@
 import Foundation
-import HostAuth
 import HostMeasurement
-import HostParams
-import HostPlugins
-import HostStorage
-import HostTransport
 import Hummingbird
-import StudioJSON
 
 /// ISO 8601 UTC with milliseconds, the one time format of exports and documents.
 public enum ISO8601 {

@@ -1,7 +1,5 @@
-import Foundation
 import HTTPTypes
 import Hummingbird
-import NIOCore
 import StudioJSON
 
 /// A JSON request body: its schema (enforced before the handler runs), an example (for the

@@ -1,4 +1,3 @@
-import Foundation
 import HostAuth
 import HostEvals
 import HostJobs

@@ -1,7 +1,6 @@
 import HostMeasurement
 import HostStorage
 import StudioJSON
-import Synchronization
 
 /// One progress event of a job, as stored and as sent over SSE.
 public struct JobEvent: Sendable, Equatable {

@@ -1,7 +1,6 @@
 import HostMeasurement
 import HostStorage
 import StudioJSON
-import Synchronization
 
 /// Writes a job's events: stored first (so a reconnecting client finds them), then
 /// published. Sequence numbers increase by one from the job's last stored event, and

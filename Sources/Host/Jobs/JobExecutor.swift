@@ -1,8 +1,5 @@
-import HostSecurity
 import HostStorage
-import Logging
 import StudioJSON
-import Synchronization
 
 /// Runs one kind of job (benchmark, eval, load test, judge). It emits its own progress
 /// and terminal event (`complete`, or `cancelled` when its task is cancelled); throwing

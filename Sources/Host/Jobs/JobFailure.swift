@@ -1,8 +1,6 @@
 import HostSecurity
 import HostStorage
-import Logging
 import StudioJSON
-import Synchronization
 
 /// A failure the user should read (the message is shown as is, after scrubbing).
 public struct JobFailure: Error, CustomStringConvertible {

@@ -6,7 +6,6 @@ import HostParams
 import HostPlugins
 import HostProviderCalls
 import HostStorage
-import HostTransport
 import StudioJSON
 
 /// The user's stored configuration as the benchmark engine reads it, with their keys.

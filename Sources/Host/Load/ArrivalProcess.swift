@@ -1,5 +1,6 @@
 import Foundation
 
+
 /// When each request of an open-loop level is due, in seconds from the level's start:
 /// evenly spaced at 1/R, or Poisson (independent exponential gaps of mean 1/R).
 public struct ArrivalProcess: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 
+
 /// CPU seconds used by this process so far (user + system).
 public enum ProcessCPU {
     public static func seconds() -> Double {

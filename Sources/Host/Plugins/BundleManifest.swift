@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+
 
 /// The bundle's manifest: `plugins.sha256` beside the executable, one `<sha256>  <file>`
 /// line per bundled library (sha256sum's format), written by `make build` and the release

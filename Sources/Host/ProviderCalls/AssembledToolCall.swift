@@ -1,10 +1,4 @@
-import HostMeasurement
 import HostPlugins
-import HostSecurity
-import HostTransport
-import NIOCore
-import StudioJSON
-import Synchronization
 
 /// One tool call reassembled from stream fragments.
 public struct AssembledToolCall: Sendable, Equatable {

@@ -2,9 +2,7 @@ import HostMeasurement
 import HostPlugins
 import HostSecurity
 import HostTransport
-import NIOCore
 import StudioJSON
-import Synchronization
 
 /// Everything one measured request produced.
 public struct CallRecord: Sendable {

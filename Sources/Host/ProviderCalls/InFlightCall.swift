@@ -1,9 +1,4 @@
-import HostMeasurement
-import HostPlugins
-import HostSecurity
 import HostTransport
-import NIOCore
-import StudioJSON
 import Synchronization
 
 /// A handle on one measured call, to cancel it from any thread (before it starts, too).

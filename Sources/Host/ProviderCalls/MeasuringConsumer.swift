@@ -2,7 +2,6 @@ import HostMeasurement
 import HostPlugins
 import HostSecurity
 import HostTransport
-import NIOCore
 import StudioJSON
 import Synchronization
 

@@ -1,10 +1,7 @@
-import HostMeasurement
 import HostPlugins
 import HostSecurity
 import HostTransport
-import NIOCore
 import StudioJSON
-import Synchronization
 
 /// A request as it goes on the wire (built by the provider plugin, signed with the key),
 /// ready to be sent any number of times: a load test builds it once per level.

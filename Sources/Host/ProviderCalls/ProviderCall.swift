@@ -2,9 +2,7 @@ import HostMeasurement
 import HostPlugins
 import HostSecurity
 import HostTransport
-import NIOCore
 import StudioJSON
-import Synchronization
 
 public enum ProviderCall {
     /// Sends one streaming request through the provider plugin and the transport, and

@@ -1,10 +1,7 @@
-import HostMeasurement
 import HostPlugins
 import HostSecurity
 import HostTransport
-import NIOCore
 import StudioJSON
-import Synchronization
 
 /// A provider endpoint ready to call: the plugin instance for one base URL, and the key
 /// the host signs with (the plugin never sees it).

@@ -1,10 +1,5 @@
 import HostMeasurement
-import HostPlugins
-import HostSecurity
-import HostTransport
-import NIOCore
 import StudioJSON
-import Synchronization
 
 extension String {
     func addingPercentEncodingForQuery() -> String {

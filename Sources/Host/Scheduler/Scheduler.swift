@@ -3,7 +3,6 @@ import HostSecurity
 import HostStorage
 import Logging
 import ServiceLifecycle
-import Synchronization
 
 /// Fires due schedules (docs/api.md (Schedules)): sleeps until the next one is due — woken early when
 /// schedules change — submits each as its owner, and records every firing. Missed slots

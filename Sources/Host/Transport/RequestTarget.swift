@@ -1,4 +1,3 @@
-import NIOCore
 
 /// Where a request goes, parsed from its URL: the one URL parser of the host, used by the
 /// transport, the connection pools, the SSRF check of a saved base URL and the simulator's

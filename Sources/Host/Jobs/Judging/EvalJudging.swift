@@ -1,6 +1,5 @@
 import HostBenchmark
 import HostEvals
-import HostJudge
 import HostPlugins
 import HostStorage
 import HostTransport

@@ -3,7 +3,6 @@ import HostEvals
 import HostJudge
 import HostPlugins
 import HostStorage
-import HostTransport
 import StudioJSON
 
 /// The override policy (docs/evals.md): a verdict's override score is always stored and shown;

@@ -43,9 +43,7 @@ public struct EvalJobExecutor: JobExecutor {
     public func run(_ job: JobRecord, events: JobEventWriter) async throws {
         let request = EvalRequest(json: try JSONParser.parse(job.request))
         guard let suite = try await suites.find(userID: job.userID, id: request.suiteID) else { throw JobFailure("the suite no longer exists") }
-        let tools = try await suites.tools(userID: job.userID, suiteID: suite.id).enumerated().map { i, text in
-            try StoredJSON.value(text, row: "tool \(i + 1) of suite \(suite.name)", column: "definition")
-        }
+        let tools = try await suites.decodedTools(userID: job.userID, suiteID: suite.id)
         let cases = try await suites.cases(userID: job.userID, suiteID: suite.id)
         let evalSuite = EvalSuite(systemPrompt: suite.systemPrompt, tools: tools,
                                   cases: try cases.map { EvalSuite.Case(key: $0.caseKey, body: try $0.decodedBody()) })

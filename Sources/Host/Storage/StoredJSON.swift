@@ -56,6 +56,15 @@ extension ModelRecord {
     }
 }
 
+extension SuiteStore {
+    /// A suite's tool definitions, decoded; a damaged one is named by its position.
+    public func decodedTools(userID: String, suiteID: String) async throws -> [JSONValue] {
+        try await tools(userID: userID, suiteID: suiteID).enumerated().map { i, text throws(StoredValueError) in
+            try StoredJSON.value(text, row: "tool \(i + 1) of the suite", column: "definition")
+        }
+    }
+}
+
 extension CaseRecord {
     /// The case as the user wrote it.
     public func decodedBody() throws(StoredValueError) -> JSONValue {

@@ -9,9 +9,7 @@ import StudioJSON
 enum EvalJudging {
     static func caseBodies(userID: String, suiteID: String?, suites: SuiteStore) async throws -> ([String: JSONValue], [JSONValue]) {
         guard let suiteID, try await suites.find(userID: userID, id: suiteID) != nil else { return ([:], []) }
-        let tools = try await suites.tools(userID: userID, suiteID: suiteID).enumerated().map { i, text in
-            try StoredJSON.value(text, row: "tool \(i + 1) of the suite", column: "definition")
-        }
+        let tools = try await suites.decodedTools(userID: userID, suiteID: suiteID)
         return (try bodies(try await suites.cases(userID: userID, suiteID: suiteID)), tools)
     }
 

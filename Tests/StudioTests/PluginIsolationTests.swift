@@ -333,6 +333,42 @@ enum HostilePlugin {
 
     /// An isolated decoder sees the same bytes and gives the same events as the
     /// in-process one, whatever the read boundaries; a provider's other members too.
+    /// An isolated stream costs one request to the runner (its decoder made with the first
+    /// batch, finished and released with the last) and leaves nothing behind in the runner;
+    /// a decoder not finished that way is released when the host drops it.
+    @Test func anIsolatedStreamCostsOneRequestAndLeavesNothingBehind() throws {
+        let isolated = try PluginRegistry.loadIsolated(path: TestSupport.openAIPath, sha256: nil, origin: .explicit, policy: PluginTrustPolicy(), id: nil)
+        defer { isolated.isolation?.stopRunners() }
+        let census = try #require(isolated.isolation)
+        let provider = try isolated.makeProvider(config: ["base_url": "http://127.0.0.1:9/v1"])
+        let request: JSONValue = ["model": "m", "stream": true, "messages": [["role": "user", "content": "hi"]], "params": ["max_tokens": 8]]
+        let stream = Array((SampleStreams.byAPI["openai-chat"] ?? "").utf8)
+        let reads = stride(from: 0, to: stream.count, by: 16).map { Array(stream[$0..<min(stream.count, $0 + 16)]) }
+        let before = census.census()
+        #expect(before.providers == 1 && before.decoders == 0)
+        for _ in 0..<20 {
+            let decoder = try provider.makeDecoder(forJSON: request.jsonString, deferCreation: true)
+            var tokens = 0
+            do throws(BatchFailure) {
+                try decoder.decodeBatch(reads, finishing: true) { _, event in if event.carriesToken { tokens += 1 } }
+            } catch {
+                Issue.record("batch failed at read \(error.readIndex): \(error.error)")
+            }
+            #expect(tokens > 0)
+        }
+        let after = census.census()
+        #expect(after.requestsSent - before.requestsSent == 20, "one request per stream")
+        #expect(after.decoders == 0)
+
+        // Made at once and dropped unfinished: released by a message of its own.
+        do {
+            let decoder = try provider.makeDecoder(for: request)
+            try decoder.decode(reads[0]) { _ in }
+            #expect(census.census().decoders == 1)
+        }
+        #expect(census.census().decoders == 0)
+    }
+
     @Test func anIsolatedProviderDecodesExactlyAsInProcess() throws {
         let local = try PluginLoader.load(path: TestSupport.openAIPath)
         let isolated = try PluginRegistry.loadIsolated(path: TestSupport.openAIPath, sha256: nil, origin: .explicit, policy: PluginTrustPolicy(), id: nil)

@@ -29,48 +29,82 @@ enum FrameIO {
         }
     }
 
-    /// Reads one frame (its length word, then that many bytes). `deadline` is a
-    /// CLOCK_MONOTONIC instant in nanoseconds, or nil to wait for ever.
+    /// Reads one frame (its length word, then that many bytes) without a reader of its
+    /// own: for the single answer of a load failure. Calls in a loop use `FrameReader`.
     static func readFrame(_ fd: Int32, deadline: UInt64?) throws(Failure) -> [UInt8] {
-        let head = try readExactly(fd, 4, deadline: deadline)
-        let length = Int(UInt32(head[0]) | UInt32(head[1]) << 8 | UInt32(head[2]) << 16 | UInt32(head[3]) << 24)
-        guard length <= RunnerWire.maxFrame else { throw .tooLarge(length) }
-        return try readExactly(fd, length, deadline: deadline)
+        var reader = FrameReader()
+        return try reader.next(fd, deadline: deadline)
     }
 
-    private static func readExactly(_ fd: Int32, _ count: Int, deadline: UInt64?) throws(Failure) -> [UInt8] {
-        var buffer = [UInt8](repeating: 0, count: count)
-        var got = 0
-        while got < count {
-            if let deadline {
-                let now = MonotonicClock.now()
-                guard now < deadline else { throw .timedOut }
-                var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-                let wait = Int32(clamping: (deadline - now + 999_999) / 1_000_000)
-                let ready = poll(&pfd, 1, wait)
-                if ready < 0 {
-                    if errno == EINTR { continue }
-                    throw .system(errno)
-                }
-                if ready == 0 { continue }  // the loop re-checks the deadline
-            }
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + got, count - got, 0) }
-            if n == 0 { throw .closed }
-            if n < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
-                if errno == ECONNRESET { throw .closed }
-                throw .system(errno)
-            }
-            got += n
+    /// Waits until `fd` is readable or `deadline` (CLOCK_MONOTONIC ns) passes.
+    static func waitReadable(_ fd: Int32, deadline: UInt64) throws(Failure) {
+        while true {
+            let now = MonotonicClock.now()
+            guard now < deadline else { throw .timedOut }
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&pfd, 1, Int32(clamping: (deadline - now + 999_999) / 1_000_000))
+            if ready > 0 { return }
+            if ready < 0 && errno != EINTR { throw .system(errno) }
         }
-        return buffer
     }
 
     /// A frame: its length word, then `body`.
     static func frame(_ body: [UInt8]) -> [UInt8] {
         var w = WireWriter()
+        w.bytes.reserveCapacity(4 + body.count)
         w.u32(UInt32(body.count))
         w.raw(body)
         return w.bytes
+    }
+}
+
+/// Frames read off one socket through a buffer: one `recv` takes whatever has arrived, so
+/// a frame usually costs one system call (not one for its length and one for its body),
+/// and frames that arrive together (owed replies, a release before a request) are kept
+/// for the next call. Each end of a runner socket owns one.
+struct FrameReader {
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var end = 0
+
+    /// The next frame. `deadline` is a CLOCK_MONOTONIC instant in nanoseconds, or nil
+    /// to wait for ever.
+    mutating func next(_ fd: Int32, deadline: UInt64?) throws(FrameIO.Failure) -> [UInt8] {
+        while true {
+            if end - start >= 4 {
+                let length = Int(UInt32(buffer[start]) | UInt32(buffer[start + 1]) << 8
+                                 | UInt32(buffer[start + 2]) << 16 | UInt32(buffer[start + 3]) << 24)
+                guard length <= RunnerWire.maxFrame else { throw .tooLarge(length) }
+                if end - start >= 4 + length {
+                    let frame = Array(buffer[(start + 4)..<(start + 4 + length)])
+                    start += 4 + length
+                    if start == end { start = 0; end = 0 }
+                    return frame
+                }
+                try fill(fd, want: 4 + length, deadline: deadline)
+            } else {
+                try fill(fd, want: 4, deadline: deadline)
+            }
+        }
+    }
+
+    /// Reads what has arrived (at least one byte), with room for `want` bytes from `start`.
+    private mutating func fill(_ fd: Int32, want: Int, deadline: UInt64?) throws(FrameIO.Failure) {
+        if start > 0 && start + want > buffer.count {
+            buffer.replaceSubrange(0..<(end - start), with: buffer[start..<end])
+            end -= start
+            start = 0
+        }
+        let room = max(start + want, end + 65_536)
+        if buffer.count < room { buffer.append(contentsOf: repeatElement(0, count: room - buffer.count)) }
+        while true {
+            if let deadline { try FrameIO.waitReadable(fd, deadline: deadline) }
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + end, $0.count - end, 0) }
+            if n > 0 { end += n; return }
+            if n == 0 { throw .closed }
+            if errno == EINTR || errno == EAGAIN { continue }
+            if errno == ECONNRESET { throw .closed }
+            throw .system(errno)
+        }
     }
 }

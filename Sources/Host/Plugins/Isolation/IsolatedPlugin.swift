@@ -76,6 +76,28 @@ public final class IsolatedPlugin: Sendable {
     /// Stops every runner (server shutdown); the next call starts them again.
     public func stopRunners() { runners.withLock { $0 }.forEach { $0.runner.stop() } }
 
+    /// What the running runners hold, and the requests sent to any runner of this plugin
+    /// so far. Asking costs each running runner one request (not counted); runners not
+    /// started are skipped.
+    public struct Census: Sendable, Equatable {
+        public var providers = 0, scorers = 0, decoders = 0
+        public var requestsSent = 0
+    }
+
+    public func census() -> Census {
+        var census = Census()
+        for (runner, _) in runners.withLock({ $0 }) {
+            census.requestsSent += runner.requestsSent.load(ordering: .relaxed)
+            guard runner.generation > 0, let answer = try? runner.callIfRunning(.census, timeoutMilliseconds: library.deadlines.requestMilliseconds),
+                  answer.status == STUDIO_OK else { continue }
+            var r = WireReader(answer.payload)
+            census.providers += Int((try? r.u32()) ?? 0)
+            census.scorers += Int((try? r.u32()) ?? 0)
+            census.decoders += Int((try? r.u32()) ?? 0)
+        }
+        return census
+    }
+
     /// The runner a new object goes to: the least used, or a fresh one while under the cap.
     func assignRunner() -> PluginRunner {
         runners.withLock { pool in

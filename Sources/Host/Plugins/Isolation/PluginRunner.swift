@@ -23,6 +23,11 @@ final class PluginRunner: @unchecked Sendable {
     /// Replies still owed for requests sent without waiting (destroys): read and
     /// dropped before the next call's own reply. Guarded by `callLock`.
     private var owedReplies = 0
+    /// The socket's read buffer (a fresh one per process). Guarded by `callLock`.
+    private var replies = FrameReader()
+    /// Requests written to runners so far (calls and releases): what isolation costs in
+    /// messages, read by the census.
+    let requestsSent = Atomic<Int>(0)
 
     init(library: IsolatedPlugin.Library) { self.library = library }
 
@@ -59,6 +64,15 @@ final class PluginRunner: @unchecked Sendable {
         return try exchange(op, handle: handle, aux: aux, payload: payload, timeoutMilliseconds: timeoutMilliseconds)
     }
 
+    /// A call answered only by a process already running (nil when none runs), and left
+    /// out of `requestsSent`: the census asks this way.
+    func callIfRunning(_ op: RunnerWire.Op, timeoutMilliseconds: Int) throws(Failure) -> (status: Int32, payload: [UInt8])? {
+        callLock.lock()
+        defer { callLock.unlock() }
+        guard process.withLock({ $0.fd >= 0 }) else { return nil }
+        return try exchange(op, handle: 0, aux: 0, payload: [], timeoutMilliseconds: timeoutMilliseconds, counted: false)
+    }
+
     /// Starts the process and loads the library in it, when no process runs.
     func start() throws(Failure) {
         callLock.lock()
@@ -92,6 +106,7 @@ final class PluginRunner: @unchecked Sendable {
         guard fd >= 0 else { return }
         do {
             try FrameIO.writeAll(fd, FrameIO.frame(Self.request(op, handle: handle, aux: 0, payload: [])))
+            requestsSent.add(1, ordering: .relaxed)
             owedReplies += 1
         } catch {
             terminate()
@@ -127,17 +142,18 @@ final class PluginRunner: @unchecked Sendable {
     }
 
     private func exchange(_ op: RunnerWire.Op, handle: UInt32, aux: UInt32, payload: [UInt8],
-                          timeoutMilliseconds: Int) throws(Failure) -> (status: Int32, payload: [UInt8]) {
+                          timeoutMilliseconds: Int, counted: Bool = true) throws(Failure) -> (status: Int32, payload: [UInt8]) {
         let fd = process.withLock { $0.fd }
         let deadline = MonotonicClock.now() + UInt64(max(1, timeoutMilliseconds)) * 1_000_000
         let reply: [UInt8]
         do throws(FrameIO.Failure) {
             try FrameIO.writeAll(fd, FrameIO.frame(Self.request(op, handle: handle, aux: aux, payload: payload)))
+            if counted { requestsSent.add(1, ordering: .relaxed) }
             while owedReplies > 0 {
-                _ = try FrameIO.readFrame(fd, deadline: deadline)
+                _ = try replies.next(fd, deadline: deadline)
                 owedReplies -= 1
             }
-            reply = try FrameIO.readFrame(fd, deadline: deadline)
+            reply = try replies.next(fd, deadline: deadline)
         } catch {
             switch error {
             case .timedOut:
@@ -170,6 +186,7 @@ final class PluginRunner: @unchecked Sendable {
             return (p.pid, p.fd, p.interrupted)
         }
         owedReplies = 0
+        replies = FrameReader()
         if fd >= 0 { close(fd) }
         guard pid > 0 else { return interrupted }
         var status: Int32 = 0
@@ -226,6 +243,7 @@ final class PluginRunner: @unchecked Sendable {
             p.interrupted = false
         }
         owedReplies = 0
+        replies = FrameReader()
     }
 }
 

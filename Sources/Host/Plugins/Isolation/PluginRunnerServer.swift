@@ -54,9 +54,10 @@ public enum PluginRunnerServer {
             return 1
         }
         var server = Session(sandbox: applied)
+        var reader = FrameReader()
         while true {
             let request: [UInt8]
-            do { request = try FrameIO.readFrame(fd, deadline: nil) } catch { return 0 }  // the host hung up
+            do { request = try reader.next(fd, deadline: nil) } catch { return 0 }  // the host hung up
             let reply = server.handle(request)
             do { try FrameIO.writeAll(fd, FrameIO.frame(reply)) } catch { return 0 }
         }
@@ -134,6 +135,10 @@ public enum PluginRunnerServer {
             case .destroyDecoder:
                 decoders[handle] = nil
                 return answer(Int32(STUDIO_OK), [])
+            case .census:
+                var w = WireWriter()
+                for count in [providers.count, scorers.count, decoders.count] { w.u32(UInt32(count)) }
+                return answer(Int32(STUDIO_OK), w.bytes)
             case .providerCall:
                 guard let provider = providers[handle] else { throw unknown("provider") }
                 let result: JSONValue
@@ -182,10 +187,15 @@ public enum PluginRunnerServer {
                     done += 1
                     if last.status != STUDIO_OK { break }
                 }
-                if flags & 2 != 0 && last.status == STUDIO_OK {
-                    last = Self.events { collect throws(PluginCallError) in try decoder.finish(onEvent: collect) }
-                    perRead.raw(last.events)
-                    done += 1
+                if flags & 2 != 0 {
+                    if last.status == STUDIO_OK {
+                        last = Self.events { collect throws(PluginCallError) in try decoder.finish(onEvent: collect) }
+                        perRead.raw(last.events)
+                        done += 1
+                    }
+                    // A finishing batch ends the decoder's life here, so the host sends no
+                    // release for it (one message less per stream).
+                    decoders[aux] = nil
                 }
                 var w = WireWriter()
                 w.u32(done)

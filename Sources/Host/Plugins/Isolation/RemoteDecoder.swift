@@ -4,11 +4,12 @@ import Synchronization
 /// A stream decoder inside a runner. It cannot survive a restart (its state is the
 /// stream's), so after one its calls fail `plugin_crashed` and the stream is lost.
 /// Made at once, or — for a measured stream fed in batches — with its first batch, which
-/// saves a round trip per request (its finish rides on the last batch too).
+/// saves a round trip per request (its finish, and its release, ride on the last batch too).
 final class RemoteDecoder: Sendable {
     let provider: RemoteObject
     let id: UInt32
-    /// The runner generation it was made in; 0 while its creation is deferred.
+    /// The runner generation it was made in; 0 while its creation is deferred, and once
+    /// the runner released it with its finish.
     private let state: Mutex<(generation: Int, request: [UInt8]?)>
 
     init(provider: RemoteObject, requestJSON: String, deferCreation: Bool) throws(PluginCallError) {
@@ -70,7 +71,10 @@ final class RemoteDecoder: Sendable {
             }
             answer = try provider.call(member: "decode", .decodeBatch, aux: id, payload: input.bytes,
                                        timeoutMilliseconds: plugin.library.deadlines.decodeMilliseconds)
-            if request != nil {
+            if finishing {
+                // The runner released it with its finish (0: nothing to release on deinit).
+                state.withLock { $0 = (0, nil) }
+            } else if request != nil {
                 let generation = provider.runner.generation
                 state.withLock { $0 = (generation, nil) }
             }

@@ -33,8 +33,10 @@ enum RunnerWire {
         /// first, from the request JSON that follows as u32 length | bytes; 2: finish after
         /// the reads) | u32 n | n × (u32 length | bytes). Answer: u32 entries done | per
         /// entry (u32 count | events), the finish last | message; the status is the first
-        /// failing entry's.
+        /// failing entry's. A finishing batch also releases the decoder.
         case decodeBatch
+        /// The objects alive in the runner. Answer: u32 providers | u32 scorers | u32 decoders.
+        case census
     }
 
     enum ProviderMember: UInt32 {

@@ -1,6 +1,7 @@
 # One entry point for building and testing (see README.md).
 #   make build [CONFIG=debug|release]   host, Swift plugins (SwiftPM) and C plugins (cc)
-#   make test                           every test (Swift suites, then the browser tests)
+#   make test                           every test (Swift suites, the browser tests, the SDK check of the captures)
+#   make sdk-check                      the capture corpus's expected values against the official SDKs (PyPI)
 #   make e2e                            the dashboard in a real browser (Tests/e2e)
 #   make run                            build, then `studio serve` on its defaults
 #   make bench-abi                      plugin ABI cost, release build
@@ -33,7 +34,7 @@ C_PLUGIN_LIBS := $(foreach d,$(C_PLUGIN_DIRS),$(BIN)/libstudio_$(subst -,_,$(not
 
 
 .PHONY: e2e
-.PHONY: build swift-products c-plugins test run bench-abi bench-measure bench-isolation bench-floor bench-auth bench-sse fuzz clean
+.PHONY: build swift-products c-plugins test sdk-check run bench-abi bench-measure bench-isolation bench-floor bench-auth bench-sse fuzz clean
 
 build: swift-products c-plugins
 
@@ -54,6 +55,12 @@ $(foreach d,$(C_PLUGIN_DIRS),$(eval $(call c_plugin_rule,$(d))))
 test: build
 	$(SWIFT) test -c $(CONFIG) --no-parallel
 	$(MAKE) e2e
+	$(MAKE) sdk-check
+
+# The capture corpus's expected values against the official SDKs' decoding of the same
+# bytes (openai, anthropic, google-genai from PyPI, in .build/sdk-venv).
+sdk-check:
+	scripts/captures/sdk-check --no-write
 
 # The dashboard in a real browser (Chromium + Selenium, installed by scripts/setup).
 e2e: build

@@ -194,6 +194,9 @@ final class AnthropicStreamDecoder: StreamDecoder {
     }
 
     private func handle(_ event: SSEEvent, _ events: inout StreamEventSink) throws {
+        // Proxies speaking this format (OpenRouter) may end with an OpenAI-style
+        // `data: [DONE]` after message_stop: a terminator, not a broken event.
+        if event.data == "[DONE]" { return }
         let payload: JSONValue
         do { payload = try JSONParser.parse(event.data) } catch {
             throw PluginError.malformedStream("stream event is not JSON (\(error)): \(event.data.prefix(120))")
@@ -229,7 +232,12 @@ final class AnthropicStreamDecoder: StreamDecoder {
             if let raw = payload["delta"]?["stop_reason"]?.stringValue {
                 events.finish(reason: AnthropicProvider.normalizedFinish(raw), raw: raw)
             }
-            if let output = payload["usage"]?["output_tokens"]?.intValue { events.usage(output: output) }
+            // The final usage. Proxies that could not know the input count at
+            // message_start (it says 0, or an estimate) give the real one here.
+            let usage = payload["usage"]
+            let input = usage?["input_tokens"]?.intValue.flatMap { $0 > 0 ? $0 : nil }
+            let output = usage?["output_tokens"]?.intValue
+            if input != nil || output != nil { events.usage(input: input, output: output) }
         case "message_stop":
             events.end()
         case "error":

@@ -79,13 +79,18 @@ public struct GeminiProvider: ProviderAdapter {
                 if part["thought"]?.boolValue == true { reasoning += t } else { text += t }
             }
         }
-        let raw = candidate?["finishReason"]?.stringValue ?? ""
+        let blocked = json["promptFeedback"]?["blockReason"]?.stringValue
+        let raw = candidate?["finishReason"]?.stringValue ?? blocked ?? ""
         let usage = json["usageMetadata"]
         return [
             "text": .string(text), "reasoning": .string(reasoning), "calls": .array(calls),
-            "finish_reason": .string(Self.normalizedFinish(raw, madeCalls: !calls.isEmpty)), "finish_detail": .string(raw),
-            "usage": usage.map { ["input_tokens": $0["promptTokenCount"] ?? .null, "output_tokens": $0["candidatesTokenCount"] ?? .null,
-                                  "reasoning_tokens": $0["thoughtsTokenCount"] ?? .null] } ?? .null,
+            "finish_reason": .string(candidate == nil && blocked != nil ? "content_filter" : Self.normalizedFinish(raw, madeCalls: !calls.isEmpty)),
+            "finish_detail": .string(raw),
+            "usage": usage.map { usage -> JSONValue in
+                let (output, reasoning) = GeminiStreamDecoder.output(usage)
+                return ["input_tokens": usage["promptTokenCount"] ?? .null, "output_tokens": output.map(JSONValue.int) ?? .null,
+                        "reasoning_tokens": reasoning.map(JSONValue.int) ?? .null]
+            } ?? .null,
         ]
     }
 
@@ -206,6 +211,12 @@ final class GeminiStreamDecoder: StreamDecoder {
 
     func finish(into events: inout StreamEventSink) throws {
         try sse.finish { try handle($0, &events) }
+        // Gemini aborts a stream by writing a JSON error object (pretty-printed, outside
+        // the SSE framing) into the 200 body: without this the stream would look complete.
+        if !sse.unframed.isEmpty, let error = (try? JSONParser.parse(bytes: sse.unframed))?["error"] {
+            events.error(message: error["message"]?.stringValue ?? error.jsonString,
+                         code: error["status"]?.stringValue ?? error["code"]?.intValue.map { String($0) } ?? "")
+        }
         if !ended { ended = true; events.end() }
     }
 
@@ -217,6 +228,11 @@ final class GeminiStreamDecoder: StreamDecoder {
         if let error = payload["error"] {
             events.error(message: error["message"]?.stringValue ?? error.jsonString, code: error["status"]?.stringValue ?? "")
             return
+        }
+        // A blocked prompt: no candidates, only the reason. It ends the answer as a
+        // content filter would (and says which), rather than as an empty success.
+        if let blocked = payload["promptFeedback"]?["blockReason"]?.stringValue {
+            events.finish(reason: "content_filter", raw: blocked)
         }
         let candidate = payload["candidates"]?.arrayValue?.first
         for part in candidate?["content"]?["parts"]?.arrayValue ?? [] {
@@ -232,8 +248,17 @@ final class GeminiStreamDecoder: StreamDecoder {
             events.finish(reason: GeminiProvider.normalizedFinish(raw, madeCalls: calls > 0), raw: raw)
         }
         if let usage = payload["usageMetadata"] {
-            events.usage(input: usage["promptTokenCount"]?.intValue, output: usage["candidatesTokenCount"]?.intValue,
-                         reasoning: usage["thoughtsTokenCount"]?.intValue, cachedInput: usage["cachedContentTokenCount"]?.intValue)
+            let (output, reasoning) = Self.output(usage)
+            events.usage(input: usage["promptTokenCount"]?.intValue, output: output,
+                         reasoning: reasoning, cachedInput: usage["cachedContentTokenCount"]?.intValue)
         }
+    }
+
+    /// Output as billed: Gemini counts thoughts apart from the candidates, every other
+    /// provider includes them, so they are added (docs/measurement.md).
+    static func output(_ usage: JSONValue) -> (output: Int64?, reasoning: Int64?) {
+        let candidates = usage["candidatesTokenCount"]?.intValue, thoughts = usage["thoughtsTokenCount"]?.intValue
+        guard candidates != nil || thoughts != nil else { return (nil, nil) }
+        return ((candidates ?? 0) + (thoughts ?? 0), thoughts)
     }
 }

@@ -65,13 +65,25 @@ public struct OpenAIProvider: ProviderAdapter {
             ])
         }
         let raw = choice["finish_reason"]?.stringValue ?? ""
+        // Content as a string, or as parts (Mistral: text and thinking parts); a refusal is
+        // the answer's text, as in a stream.
+        var text = message["content"]?.stringValue ?? ""
+        var reasoning = (message["reasoning_content"] ?? message["reasoning"])?.stringValue ?? ""
+        for part in message["content"]?.arrayValue ?? [] {
+            switch part["type"]?.stringValue {
+            case "text": text += part["text"]?.stringValue ?? ""
+            case "thinking": reasoning += (part["thinking"]?.arrayValue ?? []).compactMap { $0["text"]?.stringValue }.joined()
+            default: break
+            }
+        }
+        text += message["refusal"]?.stringValue ?? ""
         return [
-            "text": message["content"]?.stringValue.map(JSONValue.string) ?? .string(""),
-            "reasoning": (message["reasoning_content"] ?? message["reasoning"])?.stringValue.map(JSONValue.string) ?? .string(""),
+            "text": .string(text),
+            "reasoning": .string(reasoning),
             "calls": .array(calls),
             "finish_reason": .string(Self.normalizedFinish(raw)),
             "finish_detail": .string(raw),
-            "usage": Self.usage(json["usage"]),
+            "usage": Self.usage(json["usage"].flatMap { $0.isNull ? nil : $0 } ?? json["x_groq"]?["usage"]),
         ]
     }
 

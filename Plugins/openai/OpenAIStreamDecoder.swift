@@ -32,9 +32,17 @@ final class OpenAIStreamDecoder: StreamDecoder {
     }
 
     private func handle(_ chunk: JSONElement, _ events: inout StreamEventSink) throws(PluginError) {
+        // Usage first: OpenRouter's error chunk carries the usage of what was generated.
+        // Groq reports it in `x_groq.usage` instead of `usage`.
+        if let usage = [chunk["usage"], chunk["x_groq"]?["usage"]].lazy.compactMap({ $0 }).first(where: { !$0.isNull }) {
+            events.usage(input: usage["prompt_tokens"]?.intValue,
+                         output: usage["completion_tokens"]?.intValue,
+                         reasoning: usage["completion_tokens_details"]?["reasoning_tokens"]?.intValue,
+                         cachedInput: usage["prompt_tokens_details"]?["cached_tokens"]?.intValue)
+        }
         if let error = chunk["error"], !error.isNull {
             events.error(message: error["message"]?.stringValue ?? error.value.jsonString,
-                         code: error["code"]?.stringValue ?? error["type"]?.stringValue ?? "")
+                         code: error["code"]?.stringValue ?? error["code"]?.intValue.map { String($0) } ?? error["type"]?.stringValue ?? "")
             return
         }
         chunk["choices"]?.forEachElement { choice in
@@ -42,18 +50,32 @@ final class OpenAIStreamDecoder: StreamDecoder {
             if let index = choice["index"]?.intValue, index != 0 { return }
             if let delta = choice["delta"] {
                 if let reasoning = delta["reasoning_content"] ?? delta["reasoning"] { events.reasoning(reasoning) }
-                if let content = delta["content"] { events.text(content) }
+                if let content = delta["content"] { Self.content(content, &events) }
+                // A refusal is the model's answer, streamed like text (OpenAI's structured
+                // outputs): its tokens count and its first one stops the TTFT clock.
+                if let refusal = delta["refusal"] { events.text(refusal) }
                 delta["tool_calls"]?.forEachElement { toolCall($0, &events) }
             }
             if let raw = choice["finish_reason"]?.stringValue {
                 events.finish(reason: OpenAIProvider.normalizedFinish(raw), raw: raw)
             }
         }
-        if let usage = chunk["usage"], !usage.isNull {
-            events.usage(input: usage["prompt_tokens"]?.intValue,
-                         output: usage["completion_tokens"]?.intValue,
-                         reasoning: usage["completion_tokens_details"]?["reasoning_tokens"]?.intValue,
-                         cachedInput: usage["prompt_tokens_details"]?["cached_tokens"]?.intValue)
+    }
+
+    /// `delta.content`: a string, or (Mistral's reasoning models) a list of parts, text
+    /// parts `{"type":"text","text"}` and thinking parts whose `thinking` is such a list.
+    static func content(_ content: JSONElement, _ events: inout StreamEventSink) {
+        guard content.isArray else {
+            events.text(content)
+            return
+        }
+        content.forEachElement { part in
+            switch part["type"]?.stringValue {
+            case "text": if let text = part["text"] { events.text(text) }
+            case "thinking":
+                part["thinking"]?.forEachElement { inner in if let text = inner["text"] { events.reasoning(text) } }
+            default: break
+            }
         }
     }
 

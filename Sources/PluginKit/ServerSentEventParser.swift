@@ -84,9 +84,18 @@ public struct ServerSentEventParser: Sendable {
             hasData = true
         } else if bytesEqual(field, "event") {
             current.event = String(decoding: value, as: UTF8.self)
+        } else if !bytesEqual(field, "id") && !bytesEqual(field, "retry") && unframed.count < Self.unframedLimit {
+            // Not SSE: EventSource ignores it, but a provider may write a bare JSON error
+            // into a 200 stream this way (Gemini and Vertex abort a stream so).
+            unframed.append(contentsOf: line.prefix(Self.unframedLimit - unframed.count))
+            unframed.append(0x0A)
         }
-        // id, retry and unknown fields do not matter to a decoder
     }
+
+    /// Lines that were not SSE fields (nor comments), joined by LF, up to 1 MiB: what a
+    /// decoder inspects for an error written outside the event framing.
+    public private(set) var unframed: [UInt8] = []
+    static let unframedLimit = 1 << 20
 
     private mutating func dispatch(_ onEvent: (SSEEvent) throws -> Void) rethrows {
         hasData = false

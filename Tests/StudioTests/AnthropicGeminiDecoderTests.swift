@@ -107,7 +107,7 @@ import Testing
             .toolCall(index: 0, id: "call_0", name: "get_weather", arguments: "{\"city\":\"Paris\"}"),
             .toolCall(index: 1, id: "call_1", name: "get_time", arguments: "{}"),
             .finish(reason: "tool_calls", raw: "STOP"),
-            .usage(input: 9, output: 12, reasoning: 4, cachedInput: nil),
+            .usage(input: 9, output: 16, reasoning: 4, cachedInput: nil),  // thoughts are output too (docs/measurement.md)
             .end,
         ]
         #expect(try decode(Self.gemini, geminiStream) == expected)
@@ -129,5 +129,47 @@ import Testing
         #expect(try Self.gemini.classifyError(status: 400, body: invalidKey)["class"] == "auth_failed")
         #expect(try Self.gemini.classifyError(status: 429, body: [])["class"] == "rate_limited")
         #expect(throws: PluginCallError.self) { try Self.gemini.buildRequest(["model": "../etc", "messages": [["role": "user", "content": "x"]]]) }
+    }
+
+    // Three shapes the capture corpus has no public recording of, written from the public
+    // reports that describe them (each fix's test):
+
+    /// Gemini and Vertex abort a 200 stream by writing a pretty-printed JSON error outside
+    /// the SSE framing (maximhq/bifrost#5262, diegosouzapw/OmniRoute#4177): the answer so
+    /// far must not pass for a complete one.
+    @Test func geminiErrorWrittenOutsideTheFramingFailsTheStream() throws {
+        let stream = "data: {\"candidates\": [{\"content\": {\"parts\": [{\"text\": \"the first half\"}],\"role\": \"model\"}}]}\r\n\r\n"
+            + "{\n  \"error\": {\n    \"code\": 503,\n    \"message\": \"The model is overloaded. Please try again later.\",\n    \"status\": \"UNAVAILABLE\"\n  }\n}\n"
+        for split in [nil, 3, 11] as [Int?] {
+            let events = try decode(Self.gemini, [stream], splitEvery: split)
+            #expect(events.contains(.text("the first half")))
+            #expect(events.contains(.error(message: "The model is overloaded. Please try again later.", code: "UNAVAILABLE")), "split \(String(describing: split))")
+        }
+    }
+
+    /// A prompt Gemini blocks streams only `promptFeedback.blockReason`: the answer ends as
+    /// a content filter, with the reason, not as an empty success without a finish.
+    @Test func geminiBlockedPromptEndsAsAContentFilter() throws {
+        let stream = "data: {\"promptFeedback\": {\"blockReason\": \"PROHIBITED_CONTENT\"},\"usageMetadata\": {\"promptTokenCount\": 8,\"totalTokenCount\": 8}}\r\n\r\n"
+        let events = try decode(Self.gemini, [stream])
+        #expect(events.contains(.finish(reason: "content_filter", raw: "PROHIBITED_CONTENT")))
+        let whole = try Self.gemini.parseResponse(Array(#"{"promptFeedback": {"blockReason": "SAFETY"}}"#.utf8))
+        #expect(whole["finish_reason"] == "content_filter" && whole["finish_detail"] == "SAFETY")
+    }
+
+    /// An Anthropic-format stream from OpenRouter ends with `event: data` / `data: [DONE]`
+    /// after message_stop, and gives the real input count in message_delta (message_start
+    /// said 0): the complete answer is kept, with that count.
+    @Test func anthropicProxyTrailerAndLateInputCount() throws {
+        let stream = [sse("message_start", #"{"type":"message_start","message":{"usage":{"input_tokens":0,"output_tokens":0}}}"#),
+                      sse("content_block_start", #"{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"#),
+                      sse("content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Done."}}"#),
+                      sse("message_delta", #"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"input_tokens":412,"output_tokens":3}}"#),
+                      sse("message_stop", #"{"type":"message_stop"}"#),
+                      "event: data\ndata: [DONE]\n\n"]
+        let events = try decode(Self.anthropic, stream)
+        #expect(events.contains(.text("Done.")))
+        #expect(events.contains(.usage(input: 412, output: 3, reasoning: nil, cachedInput: nil)))
+        #expect(!events.contains { if case .error = $0 { true } else { false } })
     }
 }

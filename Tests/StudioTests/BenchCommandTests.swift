@@ -12,6 +12,36 @@ import Testing
                                    + arguments + ["--plugins", TestSupport.cPluginFolder.path])
     }
 
+    /// Recorded streams replayed by `studio simulate --replay`, benchmarked as a user would:
+    /// Gemini's thoughts count as output (billed so) and are reported apart, Groq's usage
+    /// comes from `x_groq`, both in the JSON and the CSV.
+    @Test func replayedCapturesCountReasoningAndVendorUsage() async throws {
+        let folder = TestSupport.packageRoot.appendingPathComponent("Tests/Fixtures/captures").path
+        let simulator = try SimulatorProcess(arguments: ["--replay", folder])
+        defer { simulator.process.terminate() }  // also when an expectation throws
+        let dir = TestSupport.temporaryDirectory("bench-replay")
+        let csv = dir.appendingPathComponent("runs.csv").path
+        let gemini = try bench(["--provider", "gemini", "--base-url", simulator.baseURL + "/v1beta", "--model", "replay-gemini-sse-thinking--gap2",
+                                "--runs", "1", "--no-warmup", "--json", "--csv", csv], in: dir)
+        #expect(gemini.status == 0, "\(gemini.stderr)")
+        let run = try JSONParser.parse(gemini.stdout)["runs"]?.arrayValue?.first
+        #expect(run?["ok"] == true)
+        #expect(run?["reasoning_tokens"] == 1947)
+        #expect(run?["output_tokens"] == 1947)  // the capture gives no candidates count: thoughts only
+        #expect(run?["input_tokens"] == 30 && run?["tokens_estimated"] == false)
+        let lines = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
+        let header = lines.first?.split(separator: ",").map(String.init) ?? []
+        let column = try #require(header.firstIndex(of: "reasoning_tokens"))
+        #expect(lines.dropFirst().first?.split(separator: ",", omittingEmptySubsequences: false).map(String.init)[column] == "1947")
+
+        let groq = try bench(["--provider", "openai", "--base-url", simulator.baseURL + "/v1", "--model", "replay-groq-stream-x-groq-usage",
+                              "--runs", "1", "--no-warmup", "--json"], in: dir)
+        #expect(groq.status == 0, "\(groq.stderr)")
+        let groqRun = try JSONParser.parse(groq.stdout)["runs"]?.arrayValue?.first
+        #expect(groqRun?["input_tokens"] == 18 && groqRun?["output_tokens"] == 73 && groqRun?["tokens_estimated"] == false)
+        await simulator.stop()
+    }
+
     @Test func builtInConfigurationRunsOfflineAcrossWireFormats() throws {
         let dir = TestSupport.temporaryDirectory("bench-json")
         let csv = dir.appendingPathComponent("runs.csv").path

@@ -213,7 +213,8 @@ struct RunsController {
         ["id": .string(r.id), "target": .string(r.target), "provider": .string(r.provider), "model": .string(r.model),
          "context_tier": .int(Int64(r.contextTier)), "run": .int(Int64(r.runIndex)), "ok": .bool(r.ok),
          "ttft_ms": number(r.ttftMs), "total_s": number(r.totalS), "queue_ms": number(r.queueMs),
-         "output_tokens": r.outputTokens.map { .int(Int64($0)) } ?? .null, "input_tokens": r.inputTokens.map { .int(Int64($0)) } ?? .null,
+         "output_tokens": r.outputTokens.map { .int(Int64($0)) } ?? .null,
+         "reasoning_tokens": r.reasoningTokens.map { .int(Int64($0)) } ?? .null, "input_tokens": r.inputTokens.map { .int(Int64($0)) } ?? .null,
          "tokens_estimated": .bool(r.tokensEstimated), "tokens_per_second": number(r.tokensPerSecond),
          "output_speed": number(r.outputSpeed), "itl_ms": number(r.itlMs), "input_tps": number(r.inputTPS), "cost": number(r.cost),
          "prompt_tokens": r.promptTokens.map { .int(Int64($0)) } ?? .null, "error_class": r.errorClass.map(JSONValue.string) ?? .null,
@@ -222,7 +223,7 @@ struct RunsController {
     }
 
     static let resultHeader = ["run_id", "run_started_at", "result_id", "created_at", "target", "provider", "model", "context_tier", "run",
-                               "ok", "ttft_ms", "total_s", "queue_ms", "output_tokens", "input_tokens", "tokens_estimated",
+                               "ok", "ttft_ms", "total_s", "queue_ms", "output_tokens", "reasoning_tokens", "input_tokens", "tokens_estimated",
                                "tokens_per_second", "output_speed", "itl_ms", "input_tps", "cost", "prompt_tokens", "error_class", "error",
                                "reads"]  // the number of network reads (the JSON export has each one)
 

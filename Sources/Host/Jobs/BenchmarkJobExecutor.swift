@@ -108,7 +108,7 @@ extension BenchmarkResultRecord {
         })
         self.init(runID: runID, target: r.targetID, provider: r.providerID, model: r.model, contextTier: r.tier, runIndex: r.run,
                   ok: r.succeeded, ttftMs: m.ttftMs, totalS: m.totalSeconds, queueMs: m.queueMs, outputTokens: m.outputTokens,
-                  inputTokens: m.inputTokens, tokensEstimated: m.tokensEstimated, tokensPerSecond: m.tokensPerSecond,
+                  reasoningTokens: m.reasoningTokens, inputTokens: m.inputTokens, tokensEstimated: m.tokensEstimated, tokensPerSecond: m.tokensPerSecond,
                   outputSpeed: m.outputSpeed, itlMs: m.itlMs, inputTPS: m.inputTPS, cost: m.cost, promptTokens: r.promptTokens,
                   errorClass: r.failure?.errorClass.description, error: r.failure?.message, reads: reads.jsonString)
     }

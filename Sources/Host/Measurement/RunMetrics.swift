@@ -3,7 +3,10 @@ public struct RunMetrics: Sendable, Equatable {
     public let ttftMs: Double?
     public let totalSeconds: Double
     public let queueMs: Double
+    /// Output tokens as billed: reasoning included, for every provider (docs/measurement.md).
     public let outputTokens: Int
+    /// The part of `outputTokens` the model spent reasoning, when the provider says.
+    public let reasoningTokens: Int?
     public let inputTokens: Int?
     /// True when output tokens were counted from events because the provider reported no usage.
     public let tokensEstimated: Bool
@@ -21,9 +24,9 @@ public struct RunMetrics: Sendable, Equatable {
     ///   - end: time the stream ended.
     ///   - queueNs: time spent waiting for a connection before t0.
     ///   - reads: every body read with its decoded event counts.
-    ///   - usageOutput / usageInput: provider-reported token counts, when present.
+    ///   - usageOutput / usageInput / usageReasoning: provider-reported token counts, when present.
     public init(t0: UInt64, end: UInt64, queueNs: UInt64, reads: [ReadRecord],
-                usageOutput: Int?, usageInput: Int?, prices: Prices?) {
+                usageOutput: Int?, usageInput: Int?, usageReasoning: Int? = nil, prices: Prices?) {
         let firstToken = reads.first { $0.tokenEvents > 0 }
         let ttft = firstToken.map { MonotonicClock.milliseconds(from: t0, to: $0.at) }
         let total = max(0, MonotonicClock.milliseconds(from: t0, to: end)) / 1000
@@ -34,6 +37,7 @@ public struct RunMetrics: Sendable, Equatable {
         totalSeconds = total
         queueMs = Double(queueNs) / 1_000_000
         outputTokens = out
+        reasoningTokens = usageReasoning
         inputTokens = usageInput
         tokensEstimated = usageOutput == nil
         tokensPerSecond = total > 0 ? Double(out) / total : nil

@@ -34,8 +34,14 @@ public struct CallRecord: Sendable {
     public var reasoning = ""
     public var toolCalls: [AssembledToolCall] = []
     public var usageInput: Int? = nil
+    /// Output tokens as the provider bills them: reasoning included (docs/measurement.md).
     public var usageOutput: Int? = nil
+    /// The part of `usageOutput` spent reasoning, when the provider says.
+    public var usageReasoning: Int? = nil
+    /// Normalized (stop, length, tool_calls, content_filter, other) …
     public var finishReason: String? = nil
+    /// … and as the provider wrote it (end_turn, MAX_TOKENS, eos).
+    public var finishDetail: String? = nil
     public var failure: Failure? = nil
     /// The server's request id header (X-Sim-Request-Id from the simulator).
     public var serverRequestID: String? = nil
@@ -45,6 +51,6 @@ public struct CallRecord: Sendable {
 
     public func metrics(prices: Prices?) -> RunMetrics {
         RunMetrics(t0: t0, end: endAt, queueNs: queueNs, reads: reads,
-                   usageOutput: usageOutput, usageInput: usageInput, prices: prices)
+                   usageOutput: usageOutput, usageInput: usageInput, usageReasoning: usageReasoning, prices: prices)
     }
 }

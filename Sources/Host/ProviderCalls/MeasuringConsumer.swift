@@ -210,10 +210,13 @@ final class MeasuringConsumer: ExchangeConsumer, @unchecked Sendable {
             if !name.isEmpty { call.name = name }
             call.arguments += arguments
             calls[index] = call
-        case .usage(let input, let output, _, _):
+        case .usage(let input, let output, let reasoning, _):
             if let input { record.usageInput = input }
             if let output { record.usageOutput = output }
-        case .finish(let reason, _): record.finishReason = reason
+            if let reasoning { record.usageReasoning = reasoning }
+        case .finish(let reason, let raw):
+            record.finishReason = reason
+            record.finishDetail = raw.isEmpty ? nil : raw
         case .error(let message, let code): streamError = (message, code)
         case .end: break
         }

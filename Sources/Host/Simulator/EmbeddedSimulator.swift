@@ -21,11 +21,12 @@ public final class EmbeddedSimulator: Sendable {
 
     /// Starts listening (port 0 picks a free port) and returns once the socket is bound.
     /// `keeping`: how many requests' ground truth to keep at least.
+    /// `captures`: recorded responses served for `replay-<id>` models.
     public static func start(host: String = "127.0.0.1", port: Int = 0, listing models: [String] = [],
-                             keeping capacity: Int = 20_000) async throws -> EmbeddedSimulator {
+                             keeping capacity: Int = 20_000, captures: CaptureLibrary = CaptureLibrary()) async throws -> EmbeddedSimulator {
         let log = GroundTruthLog(capacity: capacity)
         let router = Router()
-        SimulatorServer(log: log, listing: models).addRoutes(to: router)
+        SimulatorServer(log: log, listing: models, captures: captures).addRoutes(to: router)
         var logger = Logger(label: "studio.simulator")
         // Stopping cuts in-flight streams by cancellation, which the server reports as
         // errors; for a built-in test double that is noise on the user's terminal.

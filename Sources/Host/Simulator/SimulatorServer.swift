@@ -16,8 +16,12 @@ public struct SimulatorServer: Sendable {
     /// check the listing before sending, as guidellm does, need theirs listed).
     public let listed: [String]
 
-    public init(log: GroundTruthLog = GroundTruthLog(), listing models: [String] = []) {
+    /// Recorded responses served for `replay-<id>` models (docs/simulator.md).
+    public let captures: CaptureLibrary
+
+    public init(log: GroundTruthLog = GroundTruthLog(), listing models: [String] = [], captures: CaptureLibrary = CaptureLibrary()) {
         self.log = log
+        self.captures = captures
         self.listed = Self.catalog + models.filter { !Self.catalog.contains($0) }
     }
 
@@ -105,6 +109,9 @@ public struct SimulatorServer: Sendable {
             parsed = try SimulatedRequest.parse(api: api, body: body, pathModel: pathModel, streamFromPath: stream)
         } catch let invalid as SimulatedRequest.Invalid {
             return Self.error(.badRequest, invalid.message)
+        }
+        if let replay = Replay(model: parsed.model) {
+            return replay.respond(api: api, captures: captures, receivedAt: receivedAt, log: log)
         }
         let schedule = SimulatorSchedule(model: parsed.model, headers: headers, maxTokens: parsed.maxTokens)
         let id = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")

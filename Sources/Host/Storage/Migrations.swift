@@ -60,6 +60,9 @@ public enum Migrations {
                 quarantine_reason TEXT, updated_by TEXT REFERENCES users(id) ON DELETE SET NULL, updated_at BIGINT NOT NULL)
             """,
         ] }),
+        Migration(version: 7, name: "benchmark results keep the reasoning part of their output tokens", statements: { _ in [
+            "ALTER TABLE benchmark_results ADD COLUMN reasoning_tokens INTEGER",
+        ] }),
     ]
 
     /// Applies every migration not yet recorded. Returns the versions applied now.

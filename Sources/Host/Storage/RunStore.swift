@@ -36,6 +36,8 @@ public struct BenchmarkResultRecord: Sendable, Equatable, Codable {
     public var totalS: Double?
     public var queueMs: Double?
     public var outputTokens: Int?
+    /// The part of outputTokens spent reasoning (nil: the provider did not say).
+    public var reasoningTokens: Int?
     public var inputTokens: Int?
     public var tokensEstimated: Bool
     public var tokensPerSecond: Double?
@@ -53,13 +55,14 @@ public struct BenchmarkResultRecord: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey {
         case id, target, provider, model, ok, cost, error, reads
         case runID = "run_id", contextTier = "context_tier", runIndex = "run_index", ttftMs = "ttft_ms", totalS = "total_s"
-        case queueMs = "queue_ms", outputTokens = "output_tokens", inputTokens = "input_tokens", tokensEstimated = "tokens_estimated"
+        case queueMs = "queue_ms", outputTokens = "output_tokens", reasoningTokens = "reasoning_tokens", inputTokens = "input_tokens", tokensEstimated = "tokens_estimated"
         case tokensPerSecond = "tokens_per_second", outputSpeed = "output_speed", itlMs = "itl_ms", inputTPS = "input_tps"
         case promptTokens = "prompt_tokens", errorClass = "error_class", createdAt = "created_at"
     }
 
     public init(id: String = RecordID.make(), runID: String, target: String, provider: String, model: String, contextTier: Int,
-                runIndex: Int, ok: Bool, ttftMs: Double?, totalS: Double?, queueMs: Double?, outputTokens: Int?, inputTokens: Int?,
+                runIndex: Int, ok: Bool, ttftMs: Double?, totalS: Double?, queueMs: Double?, outputTokens: Int?,
+                reasoningTokens: Int? = nil, inputTokens: Int?,
                 tokensEstimated: Bool, tokensPerSecond: Double?, outputSpeed: Double?, itlMs: Double?, inputTPS: Double?,
                 cost: Double?, promptTokens: Int?, errorClass: String?, error: String?, reads: String?,
                 createdAt: Int64 = Clock.milliseconds()) {
@@ -75,6 +78,7 @@ public struct BenchmarkResultRecord: Sendable, Equatable, Codable {
         self.totalS = totalS
         self.queueMs = queueMs
         self.outputTokens = outputTokens
+        self.reasoningTokens = reasoningTokens
         self.inputTokens = inputTokens
         self.tokensEstimated = tokensEstimated
         self.tokensPerSecond = tokensPerSecond
@@ -99,7 +103,8 @@ public struct RunStore: Sendable {
     static let runColumns = ["id", "user_id", "job_id", "kind", "request", "status", "started_at", "finished_at", "schedule_id", "summary"]
     static let resultColumns = ["id", "run_id", "target", "provider", "model", "context_tier", "run_index", "ok", "ttft_ms", "total_s",
                                 "queue_ms", "output_tokens", "input_tokens", "tokens_estimated", "tokens_per_second", "output_speed",
-                                "itl_ms", "input_tps", "cost", "prompt_tokens", "error_class", "error", "reads", "created_at"]
+                                "itl_ms", "input_tps", "cost", "prompt_tokens", "error_class", "error", "reads", "created_at",
+                                "reasoning_tokens"]
 
     public func createRun(userID: String, jobID: String?, kind: String = "benchmark", request: String,
                           scheduleID: String? = nil, now: Int64 = Clock.milliseconds()) async throws -> BenchmarkRunRecord {
@@ -120,7 +125,7 @@ public struct RunStore: Sendable {
                         SQLBind(r.contextTier), SQLBind(r.runIndex), SQLBind(r.ok), SQLBind(r.ttftMs), SQLBind(r.totalS), SQLBind(r.queueMs),
                         SQLBind(r.outputTokens), SQLBind(r.inputTokens), SQLBind(r.tokensEstimated), SQLBind(r.tokensPerSecond),
                         SQLBind(r.outputSpeed), SQLBind(r.itlMs), SQLBind(r.inputTPS), SQLBind(r.cost), SQLBind(r.promptTokens),
-                        SQLBind(r.errorClass), SQLBind(r.error), SQLBind(r.reads), SQLBind(r.createdAt)).run()
+                        SQLBind(r.errorClass), SQLBind(r.error), SQLBind(r.reads), SQLBind(r.createdAt), SQLBind(r.reasoningTokens)).run()
         }
     }
 

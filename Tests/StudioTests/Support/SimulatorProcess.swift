@@ -11,15 +11,16 @@ final class SimulatorProcess {
     let baseURL: String
     private let transport = Transport()
 
-    init() throws {
+    /// `arguments`: more for `studio simulate` (`--replay DIR`).
+    init(arguments extra: [String] = []) throws {
         process = Process()
         let studio = TestSupport.studioExecutable
         if FileManager.default.isExecutableFile(atPath: "/usr/bin/taskset") {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/taskset")
-            process.arguments = ["-c", "1", studio, "simulate", "--port", "0"]
+            process.arguments = ["-c", "1", studio, "simulate", "--port", "0"] + extra
         } else {
             process.executableURL = URL(fileURLWithPath: studio)
-            process.arguments = ["simulate", "--port", "0"]
+            process.arguments = ["simulate", "--port", "0"] + extra
         }
         let out = Pipe()
         process.standardOutput = out

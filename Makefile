@@ -58,9 +58,11 @@ test: build
 	$(MAKE) sdk-check
 
 # The capture corpus's expected values against the official SDKs' decoding of the same
-# bytes (openai, anthropic, google-genai from PyPI, in .build/sdk-venv).
+# bytes, and the same SDKs against the simulator (openai, anthropic, google-genai from
+# PyPI, in .build/sdk-venv).
 sdk-check:
 	scripts/captures/sdk-check --no-write
+	STUDIO_BIN=$(BIN)/studio scripts/captures/sdk-against-simulator
 
 # The dashboard in a real browser (Chromium + Selenium, installed by scripts/setup).
 e2e: build

@@ -270,4 +270,41 @@ import Testing
         try await transport.shutdown()
         await simulator.stop()
     }
+
+    /// The simulator talks as the real APIs do to the official SDKs' requests: OpenAI's
+    /// usage chunk only when asked for, Gemini's fields in either protobuf JSON casing and
+    /// upper-case schema types (scripts/captures/sdk-against-simulator runs the SDKs).
+    @Test func theSimulatorAnswersAsTheRealAPIsDo() async throws {
+        let simulator = try await EmbeddedSimulator.start()
+        let transport = Transport()
+        let chat = simulator.baseURL + "/v1/chat/completions"
+        func openAI(_ extra: String) -> [UInt8] {
+            Array(#"{"model":"sim-ttft1-gap1-tok3","stream":true,"messages":[{"role":"user","content":"hi"}]"#.utf8) + Array(extra.utf8) + [UInt8(ascii: "}")]
+        }
+        let plain = await TransportDriverTests.fetch(transport, chat, body: openAI(""))
+        #expect(plain.status == 200 && plain.body.contains("[DONE]"))
+        #expect(!plain.body.contains("\"usage\""), "no usage chunk unless asked")
+        let asked = await TransportDriverTests.fetch(transport, chat, body: openAI(#","stream_options":{"include_usage":true}"#))
+        #expect(asked.body.contains("\"usage\""))
+
+        let gemini = simulator.baseURL + "/v1beta/models/sim-ttft1-gap1:generateContent"
+        for declaration in [#""function_declarations":[{"name":"get_weather","parameters_json_schema":{"type":"object","properties":{"city":{"type":"string"},"days":{"type":"integer"}},"required":["city","days"]}}]"#,
+                            #""functionDeclarations":[{"name":"get_weather","parameters":{"type":"OBJECT","properties":{"city":{"type":"STRING"},"days":{"type":"INTEGER"}},"required":["city","days"]}}]"#] {
+            let body = #"{"contents":[{"role":"user","parts":[{"text":"What is the weather in Paris for 3 days?"}]}],"tools":[{"# + declaration
+                + #"}],"generation_config":{"max_output_tokens":64}}"#
+            let answer = await TransportDriverTests.fetch(transport, gemini, body: Array(body.utf8))
+            let call = try JSONParser.parse(answer.body)["candidates"]?.arrayValue?.first?["content"]?["parts"]?.arrayValue?.first?["functionCall"]
+            #expect(call?["args"] == ["city": "Paris", "days": 3], "\(declaration.prefix(40)): \(answer.body.prefix(300))")
+        }
+        // Under /v1 too (google-genai's default), and a tool result sent back is answered
+        // in text by every API, as a model would (the SDKs' automatic function calling).
+        let afterTool = #"{"contents":[{"role":"user","parts":[{"text":"Weather in Paris?"}]},{"role":"model","parts":[{"functionCall":{"name":"get_weather","args":{"city":"Paris"}}}]},{"role":"user","parts":[{"function_response":{"name":"get_weather","response":{"result":"sunny"}}}]}],"tools":[{"functionDeclarations":[{"name":"get_weather","parameters":{"type":"object"}}]}]}"#
+        let geminiText = await TransportDriverTests.fetch(transport, simulator.baseURL + "/v1/models/sim-ttft1-gap1:generateContent", body: Array(afterTool.utf8))
+        #expect(geminiText.status == 200 && geminiText.body.contains("\"text\"") && !geminiText.body.contains("functionCall"), "\(geminiText.body.prefix(300))")
+        let anthropicAfterTool = #"{"model":"sim-ttft1-gap1","max_tokens":32,"tools":[{"name":"get_weather","input_schema":{"type":"object"}}],"messages":[{"role":"user","content":"Weather in Paris?"},{"role":"assistant","content":[{"type":"tool_use","id":"toolu_1","name":"get_weather","input":{"city":"Paris"}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":"sunny"}]}]}"#
+        let anthropicText = await TransportDriverTests.fetch(transport, simulator.baseURL + "/v1/messages", body: Array(anthropicAfterTool.utf8))
+        #expect(anthropicText.body.contains("end_turn") && !anthropicText.body.contains("tool_use"), "\(anthropicText.body.prefix(300))")
+        try await transport.shutdown()
+        await simulator.stop()
+    }
 }

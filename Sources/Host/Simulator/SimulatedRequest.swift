@@ -12,6 +12,9 @@ struct SimulatedRequest {
     let allText: String         // every message, for the input-token estimate
     let maxTokens: Int?
     let tools: [(name: String, schema: JSONValue)]
+    /// Whether a streamed response ends with usage: OpenAI sends its usage chunk only when
+    /// asked (`stream_options.include_usage`); the other APIs always report usage.
+    var streamsUsage = true
     /// The conversation ends with tool results (OpenAI `tool` messages, Anthropic
     /// `tool_result` blocks, Gemini `functionResponse` parts): the model answers in text.
     var answersToolResults = false
@@ -36,6 +39,7 @@ struct SimulatedRequest {
             var request = SimulatedRequest(api: api, model: model, stream: body["stream"]?.boolValue ?? false, prompt: lastUser,
                                            allText: texts.joined(separator: "\n"), maxTokens: max, tools: tools)
             request.answersToolResults = messages.last?["role"]?.stringValue == "tool"
+            request.streamsUsage = body["stream_options"]?["include_usage"]?.boolValue ?? false
             return request
         case .anthropic:
             guard let model = body["model"]?.stringValue else { throw Invalid(message: "model is required") }
@@ -48,8 +52,10 @@ struct SimulatedRequest {
             let tools = (body["tools"]?.arrayValue ?? []).compactMap { tool -> (String, JSONValue)? in
                 tool["name"]?.stringValue.map { ($0, tool["input_schema"] ?? .object([:])) }
             }
-            return SimulatedRequest(api: api, model: model, stream: body["stream"]?.boolValue ?? false, prompt: lastUser,
-                                    allText: texts.joined(separator: "\n"), maxTokens: Int(maxTokens), tools: tools)
+            var request = SimulatedRequest(api: api, model: model, stream: body["stream"]?.boolValue ?? false, prompt: lastUser,
+                                           allText: texts.joined(separator: "\n"), maxTokens: Int(maxTokens), tools: tools)
+            request.answersToolResults = (messages.last?["content"]?.arrayValue ?? []).contains { $0["type"]?.stringValue == "tool_result" }
+            return request
         case .jsonl:
             // The made-up JSON-lines API of the plugin templates: {"model","prompt","max_tokens","stream"}.
             guard let model = body["model"]?.stringValue, !model.isEmpty else { throw Invalid(message: "model is required") }
@@ -61,19 +67,26 @@ struct SimulatedRequest {
             guard let contents = body["contents"]?.arrayValue, !contents.isEmpty else {
                 throw Invalid(message: "contents must be a non-empty array")
             }
+            // Gemini reads protobuf JSON, which accepts each field in lowerCamelCase or in
+            // its proto name (snake_case); the google-genai SDK sends some of each.
+            func field(_ value: JSONValue?, _ camel: String) -> JSONValue? {
+                value?[camel] ?? value?[camel.replacing(/[A-Z]/) { "_" + $0.output.lowercased() }]
+            }
             let texts = contents.map { c in (c["parts"]?.arrayValue ?? []).compactMap { $0["text"]?.stringValue }.joined() }
-            let system = (body["systemInstruction"]?["parts"]?.arrayValue ?? []).compactMap { $0["text"]?.stringValue }.joined()
+            let system = (field(body, "systemInstruction")?["parts"]?.arrayValue ?? []).compactMap { $0["text"]?.stringValue }.joined()
             let lastUser = contents.last { ($0["role"]?.stringValue ?? "user") == "user" }
                 .map { c in (c["parts"]?.arrayValue ?? []).compactMap { $0["text"]?.stringValue }.joined() } ?? ""
             var tools: [(String, JSONValue)] = []
             for group in body["tools"]?.arrayValue ?? [] {
-                for f in group["functionDeclarations"]?.arrayValue ?? [] {
-                    if let name = f["name"]?.stringValue { tools.append((name, f["parametersJsonSchema"] ?? f["parameters"] ?? .object([:]))) }
+                for f in field(group, "functionDeclarations")?.arrayValue ?? [] {
+                    if let name = f["name"]?.stringValue { tools.append((name, field(f, "parametersJsonSchema") ?? f["parameters"] ?? .object([:]))) }
                 }
             }
-            let max = body["generationConfig"]?["maxOutputTokens"]?.intValue.map(Int.init)
-            return SimulatedRequest(api: api, model: model, stream: streamFromPath, prompt: lastUser,
-                                    allText: ([system] + texts).joined(separator: "\n"), maxTokens: max, tools: tools)
+            let max = field(field(body, "generationConfig"), "maxOutputTokens")?.intValue.map(Int.init)
+            var request = SimulatedRequest(api: api, model: model, stream: streamFromPath, prompt: lastUser,
+                                           allText: ([system] + texts).joined(separator: "\n"), maxTokens: max, tools: tools)
+            request.answersToolResults = (contents.last?["parts"]?.arrayValue ?? []).contains { field($0, "functionResponse") != nil }
+            return request
         }
     }
 

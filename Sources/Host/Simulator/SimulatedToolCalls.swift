@@ -49,7 +49,8 @@ enum SimulatedToolCalls {
         if let options = property["enum"]?.arrayValue, !options.isEmpty {
             return options.first { $0.stringValue.map { prompt.lowercased().contains($0.lowercased()) } ?? false } ?? options[0]
         }
-        let type = property["type"]?.stringValue ?? property["type"]?.arrayValue?.first?.stringValue ?? "string"
+        // Gemini's own Schema type names are upper case (STRING, INTEGER).
+        let type = (property["type"]?.stringValue ?? property["type"]?.arrayValue?.first?.stringValue ?? "string").lowercased()
         let numbers = prompt.split(whereSeparator: { !"0123456789.-".contains($0) }).compactMap { Double($0) }
         switch type {
         case "integer": return .int(Int64(Saturating.int(numbers.first ?? 1)))

@@ -39,8 +39,9 @@ public struct SimulatorServer: Sendable {
         router.post("/v1/messages") { request, _ in
             try await respond(request, api: .anthropic)
         }
-        // Gemini: /v1beta/models/{model}:generateContent or :streamGenerateContent?alt=sse
-        router.post("/v1beta/models/{action}") { request, context in
+        // Gemini: /v1beta/models/{model}:generateContent or :streamGenerateContent?alt=sse,
+        // and the same under /v1 (the google-genai SDK's default version).
+        let gemini: @Sendable (Request, Context) async throws -> Response = { request, context in
             let action = context.parameters.get("action") ?? ""
             guard let colon = action.lastIndex(of: ":") else { return Self.error(.notFound, "unknown Gemini method") }
             let model = String(action[..<colon])
@@ -50,6 +51,8 @@ public struct SimulatorServer: Sendable {
             default: return Self.error(.notFound, "unknown Gemini method")
             }
         }
+        router.post("/v1beta/models/{action}", use: gemini)
+        router.post("/v1/models/{action}", use: gemini)
         // The plugin templates' made-up JSON-lines API (docs/simulator.md).
         router.post("/jsonl/generate") { request, _ in
             try await respond(request, api: .jsonl)
@@ -139,7 +142,8 @@ public struct SimulatorServer: Sendable {
         let texts = schedule.judge.map { SimulatedJudge.tokens(SimulatedJudge.answer(prompt: parsed.allText, mode: $0)) }
             ?? (0..<schedule.tokens).map(SimulatorText.token)
         let plan = SimulatorWire.plan(api, id: id, model: parsed.model, texts: texts, calls: calls,
-                                      inputTokens: truth.inputTokens, withUsage: schedule.fault != .noUsage)
+                                      inputTokens: truth.inputTokens,
+                                      withUsage: schedule.fault != .noUsage && (!parsed.stream || parsed.streamsUsage))
         truth.outputTokens = calls.isEmpty ? texts.count : plan.tokens.count
 
         if !parsed.stream {

@@ -102,7 +102,7 @@ let package = Package(
                 dependencies: ["HostProviderCalls", "HostMeasurement", "HostTransport", "HostPlugins", "HostParams", "HostConfig", "StudioJSON"],
                 path: "Sources/Host/Benchmark", swiftSettings: strict),
         .target(name: "HostSimulator",
-                dependencies: ["HostMeasurement", "HostTransport", "StudioJSON",
+                dependencies: ["HostMeasurement", "HostPlugins", "HostTransport", "StudioJSON",
                                .product(name: "Hummingbird", package: "hummingbird"),
                                .product(name: "NIOCore", package: "swift-nio"),
                                .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -39,10 +39,16 @@ struct PluginsCommand: ParsableCommand {
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Load one plugin library and run the conformance checks on it.")
         @Argument(help: "Path to the plugin library (.so).") var path: String
+        @Option(help: ArgumentHelp("Also decode these recorded responses (folders with an index.json, repeatable; docs/captures.md).",
+                                   valueName: "dir")) var captures: [String] = []
         @Flag(help: "Machine-readable output.") var json = false
 
         func run() throws {
-            let report = PluginConformance.verify(path: path)
+            var library: CaptureLibrary?
+            if !captures.isEmpty {
+                do { library = try CaptureLibrary(folders: captures) } catch { throw ValidationError("--captures: \(error)") }
+            }
+            let report = PluginConformance.verify(path: path, captures: library)
             if json {
                 let document: JSONValue = [
                     "path": .string(path), "passed": .bool(report.passed),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import HostPlugins
 import HostSimulator
 
 struct Simulate: AsyncParsableCommand {

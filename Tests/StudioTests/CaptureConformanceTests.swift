@@ -52,103 +52,27 @@ import Testing
         }
     }
 
-    /// What a stream decoded to, in the index's terms.
-    struct Outcome: Equatable, CustomStringConvertible {
-        var text = "", reasoning = "", refusal: String?
-        var toolCalls: [ToolCall] = []
-        var finish: String?
-        var input: Int?, output: Int?, reasoningTokens: Int?
-        var failed = false
-        /// Why it failed (not compared: messages are ours).
-        var failure: String?
-
-        static func == (a: Outcome, b: Outcome) -> Bool {
-            (a.text, a.reasoning, a.refusal, a.toolCalls, a.finish, a.failed) == (b.text, b.reasoning, b.refusal, b.toolCalls, b.finish, b.failed)
-                && (a.input, a.output, a.reasoningTokens) == (b.input, b.output, b.reasoningTokens)
-        }
-
-        var description: String {
-            "text \(text.prefix(60).debugDescription)… reasoning \(reasoning.count) chars, tools \(toolCalls), finish \(finish ?? "nil"), "
-                + "tokens in \(input.map(String.init) ?? "nil") out \(output.map(String.init) ?? "nil") reasoning \(reasoningTokens.map(String.init) ?? "nil"), failed \(failure ?? "no")"
-        }
-
-        init(record: CallRecord) {
-            text = record.text
-            reasoning = record.reasoning
-            toolCalls = record.toolCalls.map { Self.call($0.name, ((try? JSONParser.parse($0.arguments.isEmpty ? "{}" : $0.arguments)) ?? .string($0.arguments))) }
-            finish = record.finishDetail
-            (input, output, reasoningTokens) = (record.usageInput, record.usageOutput, record.usageReasoning)
-            failed = !record.succeeded
-            failure = record.failure.map { "\($0.errorClass): \($0.message)" }
-        }
-
-        /// `format`: Gemini's output count leaves its thoughts out, which the studio adds
-        /// (output as billed, docs/measurement.md); the index keeps the wire's numbers.
-        init(expected e: JSONValue, format: String = "") {
-            text = e["text"]?.stringValue ?? ""
-            reasoning = e["reasoning_text"]?.stringValue ?? ""
-            refusal = e["refusal"]?.stringValue
-            toolCalls = (e["tool_calls"]?.arrayValue ?? []).map { Self.call($0["name"]?.stringValue ?? "", $0["arguments"] ?? .null) }
-            // A blocked prompt has no finish of its own: its block reason ends it.
-            finish = e["finish_reason"]?.stringValue ?? e["block_reason"]?.stringValue
-            input = e["input_tokens"]?.intValue.map(Int.init)
-            output = e["output_tokens"]?.intValue.map(Int.init)
-            reasoningTokens = e["reasoning_tokens"]?.intValue.map(Int.init)
-            if format == "gemini", output != nil || reasoningTokens != nil { output = (output ?? 0) + (reasoningTokens ?? 0) }
-            failed = !(e["error"]?.isNull ?? true)
-        }
-
-        struct ToolCall: Equatable, CustomStringConvertible {
-            let name: String
-            let arguments: JSONValue
-            var description: String { "\(name)(\(arguments.jsonString))" }
-        }
-
-        static func call(_ name: String, _ arguments: JSONValue) -> ToolCall {
-            // An empty argument object may be sent as "" by some servers: both mean {}.
-            ToolCall(name: name, arguments: arguments == .string("") || arguments == .null ? [:] : arguments)
-        }
-
-        /// The fields that differ, named.
-        func differences(from expected: Outcome) -> [String] {
-            var out: [String] = []
-            func check<T: Equatable>(_ name: String, _ mine: T, _ theirs: T) {
-                if mine != theirs { out.append("\(name): got \(mine), expected \(theirs)") }
-            }
-            // A refusal is the answer's text as far as a benchmark is concerned.
-            check("text", text, expected.text + (expected.refusal ?? ""))
-            check("reasoning", reasoning, expected.reasoning)
-            check("tool calls", toolCalls, expected.toolCalls)
-            check("finish", finish, expected.finish)
-            check("input tokens", input, expected.input)
-            check("output tokens", output, expected.output)
-            check("reasoning tokens", reasoningTokens, expected.reasoningTokens)
-            check("failed", failed, expected.failed)
-            return out
-        }
+    /// A measured call, in the index's terms.
+    static func outcome(_ record: CallRecord) -> CaptureOutcome {
+        var outcome = CaptureOutcome()
+        outcome.text = record.text
+        outcome.reasoning = record.reasoning
+        outcome.toolCalls = record.toolCalls.map { CaptureOutcome.ToolCall(name: $0.name, arguments: .string($0.arguments)) }
+        outcome.finish = record.finishDetail
+        (outcome.inputTokens, outcome.outputTokens, outcome.reasoningTokens) = (record.usageInput, record.usageOutput, record.usageReasoning)
+        outcome.failed = !record.succeeded
+        outcome.failure = record.failure.map { "\($0.errorClass): \($0.message)" }
+        return outcome
     }
 
     /// A whole (not streamed) body through the plugin's parse_response.
-    static func outcome(parsing body: [UInt8], with provider: ProviderInstance) -> Outcome {
-        var outcome = Outcome(expected: [:])
-        do {
-            let parsed = try provider.parseResponse(body)
-            outcome.text = parsed["text"]?.stringValue ?? ""
-            outcome.reasoning = parsed["reasoning"]?.stringValue ?? ""
-            outcome.toolCalls = (parsed["calls"]?.arrayValue ?? []).map { call in
-                let arguments = call["arguments"] ?? .null
-                return Outcome.call(call["name"]?.stringValue ?? "", arguments.stringValue.flatMap { try? JSONParser.parse($0) } ?? arguments)
-            }
-            outcome.finish = parsed["finish_detail"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
-            let usage = parsed["usage"]
-            outcome.input = usage?["input_tokens"]?.intValue.map(Int.init)
-            outcome.output = usage?["output_tokens"]?.intValue.map(Int.init)
-            outcome.reasoningTokens = usage?["reasoning_tokens"]?.intValue.map(Int.init)
-        } catch {
+    static func outcome(parsing body: [UInt8], with provider: ProviderInstance) -> CaptureOutcome {
+        do { return CaptureOutcome(parsed: try provider.parseResponse(body)) } catch {
+            var outcome = CaptureOutcome()
             outcome.failed = true
             outcome.failure = "\(error)"
+            return outcome
         }
-        return outcome
     }
 
     @Test func everyRecordedWholeBodyParsesToItsExpectedResult() throws {
@@ -158,7 +82,7 @@ import Testing
             let provider = try Self.plugin(for: capture.format).makeProvider(config: ["base_url": "https://api.example.test/v1"])
             let outcome = Self.outcome(parsing: capture.body, with: provider)
             checked += 1
-            for difference in outcome.differences(from: Outcome(expected: capture.entry["expected"] ?? .null, format: capture.format)) {
+            for difference in outcome.differences(from: CaptureOutcome(expected: capture.entry["expected"] ?? .null, format: capture.format)) {
                 problems.append("\(capture.id): \(difference)")
             }
         }
@@ -203,6 +127,30 @@ import Testing
         #expect(problems.isEmpty, Comment(rawValue: "\(problems.count) differences:\n" + problems.joined(separator: "\n")))
     }
 
+    /// `studio plugins verify --captures` as a plugin author runs it: every capture of the
+    /// plugin's format decoded in the sandboxed runner, and a capture whose expectation the
+    /// plugin does not meet fails the command, naming the capture and the field.
+    @Test func verifyHoldsAPluginToTheCaptures() throws {
+        let openAI = TestSupport.buildDirectory.appendingPathComponent("libstudio_openai.so").path
+        let passing = try TestSupport.run(TestSupport.studioExecutable, ["plugins", "verify", openAI, "--captures", Self.folder])
+        #expect(passing.status == 0, "\(passing.stdout)\(passing.stderr)")
+        #expect(passing.stdout.contains("PASS  capture groq-stream-x-groq-usage"))
+        #expect(!passing.stdout.contains("capture gemini-"))  // another plugin's format
+
+        let folder = TestSupport.temporaryDirectory("captures")
+        let source = try #require(Self.library.captures["openai-stream-refusal"])
+        try Data(source.body).write(to: folder.appendingPathComponent("refusal.sse"))
+        var entry = try #require(source.entry.objectValue)
+        entry["file"] = "refusal.sse"
+        var expected = entry["expected"]?.objectValue ?? [:]
+        expected["refusal"] = "Something else entirely."
+        entry["expected"] = .object(expected)
+        try Data(JSONValue.array([.object(entry)]).jsonString.utf8).write(to: folder.appendingPathComponent("index.json"))
+        let failing = try TestSupport.run(TestSupport.studioExecutable, ["plugins", "verify", openAI, "--captures", folder.path])
+        #expect(failing.status == 1)
+        #expect(failing.stdout.contains("FAIL  capture openai-stream-refusal: text: got"), "\(failing.stdout)")
+    }
+
     @Test func everyRecordedStreamDecodesToItsExpectedResult() async throws {
         let simulator = try await EmbeddedSimulator.start(captures: Self.library)
         let transport = Transport()
@@ -213,13 +161,13 @@ import Testing
             let (_, path) = Self.providers[capture.format]!
             let endpoint = ProviderEndpoint(provider: try Self.plugin(for: capture.format).makeProvider(config: ["base_url": .string(simulator.baseURL + path)]),
                                             apiKey: "k-capture")
-            let expected = Outcome(expected: capture.entry["expected"] ?? .null, format: capture.format)
-            var outcomes: [Outcome] = []
+            let expected = CaptureOutcome(expected: capture.entry["expected"] ?? .null, format: capture.format)
+            var outcomes: [CaptureOutcome] = []
             for suffix in ["", "--split7"] {
                 let request: JSONValue = ["model": .string("replay-" + capture.id + suffix), "stream": true,
                                           "messages": [["role": "user", "content": "hi"]], "params": ["max_tokens": 64]]
                 let record = await ProviderCall.stream(request, to: endpoint, transport: transport)
-                outcomes.append(Outcome(record: record))
+                outcomes.append(Self.outcome(record))
                 if suffix.isEmpty, record.succeeded, !record.text.isEmpty || !record.toolCalls.isEmpty {
                     if record.metrics(prices: nil).ttftMs == nil { problems.append("\(capture.id): a token but no TTFT") }
                 }

@@ -22,7 +22,9 @@ public enum PluginConformance {
     /// `isolated` (the default): the library is loaded and exercised in a sandboxed runner
     /// with deadlines, so a plugin that crashes or hangs fails the check it broke, by name,
     /// instead of taking `verify` down with it.
-    public static func verify(path: String, isolated: Bool = true) -> Report {
+    /// `captures`: recorded responses the provider must decode to their expected values
+    /// (those of its manifest's `api`; docs/captures.md).
+    public static func verify(path: String, isolated: Bool = true, captures: CaptureLibrary? = nil) -> Report {
         var checks: [Check] = []
         let plugin: LoadedPlugin
         do {
@@ -41,9 +43,68 @@ public enum PluginConformance {
                             detail: "entry, ABI \(plugin.abiVersion), descriptor size, manifest schema, init"))
         checks.append(Check(name: "manifest", passed: true,
                             detail: "\(plugin.id) \(plugin.manifest.version), kinds \(plugin.kinds.joined(separator: ","))"))
-        if plugin.kinds.contains("provider") { checks += providerChecks(plugin) }
+        if plugin.kinds.contains("provider") {
+            checks += providerChecks(plugin)
+            if let captures { checks += captureChecks(plugin, captures) }
+        }
         if plugin.kinds.contains("scorer") { checks += scorerChecks(plugin) }
         return Report(path: path, plugin: plugin, checks: checks)
+    }
+
+    // MARK: - Recorded responses
+
+    /// One check per capture of the plugin's wire format: a stream is fed as 7-byte reads
+    /// (cuts inside characters and JSON strings included) in one batch, a whole body goes
+    /// through parse_response, an error body through classify_error.
+    static func captureChecks(_ plugin: LoadedPlugin, _ library: CaptureLibrary) -> [Check] {
+        let api = plugin.manifest.provider?["api"]?.stringValue ?? ""
+        let mine = library.captures.values.filter { $0.format == api }.sorted { $0.id < $1.id }
+        guard !mine.isEmpty else {
+            return [Check(name: "captures", passed: false, detail: "none of the \(library.captures.count) captures is in this plugin's format (\(api))")]
+        }
+        let provider: ProviderInstance
+        do { provider = try plugin.makeProvider(config: ["base_url": "http://127.0.0.1:9/v1"]) } catch {
+            return [Check(name: "captures", passed: false, detail: error.description)]
+        }
+        let request: JSONValue = ["model": "m", "stream": true, "messages": [["role": "user", "content": "hi"]]]
+        return mine.map { capture in
+            let name = "capture \(capture.id)"
+            let expected = CaptureOutcome(expected: capture.entry["expected"] ?? .null, format: capture.format)
+            if capture.status != 200 {
+                do throws(PluginCallError) {
+                    let verdict = try provider.classifyError(status: capture.status, body: capture.body)
+                    let message = capture.entry["expected"]?["error"]?["message"]?.stringValue ?? ""
+                    let said = verdict["message"]?.stringValue ?? ""
+                    let ok = verdict["class"]?.stringValue != nil && (message.isEmpty || said.contains(message.prefix(60)))
+                    return Check(name: name, passed: ok, detail: "HTTP \(capture.status) → \(verdict["class"]?.stringValue ?? "no class"): \(said.prefix(100))")
+                } catch {
+                    return Check(name: name, passed: false, detail: error.description)
+                }
+            }
+            let outcome: CaptureOutcome
+            if capture.isStream {
+                do throws(PluginCallError) {
+                    let decoder = try provider.makeDecoder(for: request)
+                    let reads = CaptureLibrary.writes(of: capture, splitEvery: 7).map(Array.init)
+                    var events: [DecodedEvent] = []
+                    do throws(BatchFailure) {
+                        try decoder.decodeBatch(reads, finishing: true) { _, event in events.append(event) }
+                        outcome = CaptureOutcome(events: events)
+                    } catch {
+                        return Check(name: name, passed: expected.failed, detail: "read \(error.readIndex): \(error.error.description)")
+                    }
+                } catch {
+                    return Check(name: name, passed: false, detail: error.description)
+                }
+            } else {
+                do throws(PluginCallError) { outcome = CaptureOutcome(parsed: try provider.parseResponse(capture.body)) } catch {
+                    return Check(name: name, passed: expected.failed, detail: error.description)
+                }
+            }
+            let differences = outcome.differences(from: expected)
+            return Check(name: name, passed: differences.isEmpty,
+                         detail: differences.isEmpty ? "decoded as recorded: \(outcome)" : differences.joined(separator: "; "))
+        }
     }
 
     // MARK: - Providers

@@ -1,3 +1,4 @@
+import HostPlugins
 import Hummingbird
 import Logging
 import NIOCore

@@ -1,5 +1,6 @@
 import Foundation
 import HostMeasurement
+import HostPlugins
 import Hummingbird
 import NIOCore
 
@@ -31,7 +32,7 @@ struct Replay {
             let hint = captures.captures.isEmpty ? "start the simulator with --replay DIR" : "\(captures.captures.count) captures are loaded"
             return SimulatorServer.error(.notFound, "no capture named \(captureID) (\(hint))")
         }
-        let format = CaptureLibrary.format(of: api)
+        let format = api.captureFormat
         guard capture.format == format else {
             return SimulatorServer.error(.badRequest, "capture \(captureID) is \(capture.format), but this endpoint speaks \(format)")
         }
@@ -65,5 +66,17 @@ struct Replay {
             })
         response.headers[.init("X-Sim-Request-Id")!] = id
         return response
+    }
+}
+
+extension SimulatedRequest.API {
+    /// The wire format this endpoint speaks, as captures (and provider manifests) name it.
+    var captureFormat: String {
+        switch self {
+        case .openai: return "openai-chat"
+        case .anthropic: return "anthropic-messages"
+        case .gemini: return "gemini"
+        case .jsonl: return "jsonl"
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HostMeasurement
+import HostPlugins
 import Hummingbird
 import HummingbirdCore
 import NIOCore

@@ -1,8 +1,8 @@
 import Foundation
 import StudioJSON
 
-/// Recorded provider responses the simulator can replay byte for byte (docs/simulator.md,
-/// "Replaying captures"). A capture folder holds an `index.json` — an array of entries with
+/// Recorded provider responses (docs/captures.md): what `studio plugins verify --captures`
+/// holds a provider to, and what the simulator replays byte for byte. A capture folder holds an `index.json` — an array of entries with
 /// at least `id`, `file` and `format` (`openai-chat`, `anthropic-messages`, `gemini`),
 /// optionally `http_status` (200) and `stream` — beside the body files; folders are read
 /// recursively, so the repository's corpus (Tests/Fixtures/captures) loads as one.
@@ -66,20 +66,10 @@ public struct CaptureLibrary: Sendable {
         }
     }
 
-    /// The wire format each simulated endpoint speaks, as captures name it.
-    static func format(of api: SimulatedRequest.API) -> String {
-        switch api {
-        case .openai: return "openai-chat"
-        case .anthropic: return "anthropic-messages"
-        case .gemini: return "gemini"
-        case .jsonl: return "jsonl"
-        }
-    }
-
     /// The writes a replay makes: at each event boundary (a blank line: `\n\n` or
     /// `\r\n\r\n`), or every `splitEvery` bytes when given (cuts anywhere, inside a UTF-8
     /// character or a JSON string included). A body that is not a stream is one write.
-    static func writes(of capture: Capture, splitEvery: Int?) -> [ArraySlice<UInt8>] {
+    public static func writes(of capture: Capture, splitEvery: Int?) -> [ArraySlice<UInt8>] {
         let body = capture.body[...]
         if let size = splitEvery, size > 0 {
             return stride(from: 0, to: body.count, by: size).map { body[$0..<min(body.count, $0 + size)] }

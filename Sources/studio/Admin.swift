@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HostAuth
 import HostConfig
+import HostHTTP  // seedRecords: a new admin gets the configured providers, as a registered user does
 import HostStorage
 
 /// `studio admin create|reset-password|registration`: account rescue from the machine

@@ -60,4 +60,11 @@ export function fmt(value, digits = 1) {
   return value === null || value === undefined || Number.isNaN(value) ? '—' : Number(value).toFixed(digits);
 }
 
+/** A result's output tokens, with the part spent reasoning when the provider said
+ *  (output counts reasoning for every provider: docs/measurement.md). */
+export function tokens(result) {
+  if (result.output_tokens === null || result.output_tokens === undefined) return '—';
+  return result.reasoning_tokens ? `${result.output_tokens} (${result.reasoning_tokens} reasoning)` : String(result.output_tokens);
+}
+
 export function when(iso) { return iso ? new Date(iso).toLocaleString() : '—'; }

@@ -1,7 +1,7 @@
 // Benchmark: pick targets, parameters validated live, run, and watch results arrive.
 import { api, follow } from '../api.js';
 import { barChart, scatterChart, histogram } from '../charts.js';
-import { el, field, showError, clearErrors, table, fmt, toast } from '../ui.js';
+import { el, field, showError, clearErrors, table, fmt, tokens, toast } from '../ui.js';
 
 export async function render() {
   const { providers } = await api('GET', '/api/providers');
@@ -80,7 +80,7 @@ export async function render() {
       await follow(job.job_id, (name, data) => {
         if (name === 'result') {
           collected.push(data);
-          rowsBody.append(el('tr', {}, [data.target, data.context_tier, data.run, fmt(data.ttft_ms), fmt(data.output_speed), fmt(data.itl_ms, 2), data.output_tokens, data.cost === null ? '—' : fmt(data.cost, 6), data.error_class || ''].map((c) => el('td', { text: c }))));
+          rowsBody.append(el('tr', {}, [data.target, data.context_tier, data.run, fmt(data.ttft_ms), fmt(data.output_speed), fmt(data.itl_ms, 2), tokens(data), data.cost === null ? '—' : fmt(data.cost, 6), data.error_class || ''].map((c) => el('td', { text: c }))));
           redrawCharts();
         } else if (name === 'progress') {
           status.textContent = `Job ${job.job_id}: ${data.done}/${data.total} runs`;

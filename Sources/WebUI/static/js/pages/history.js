@@ -1,7 +1,7 @@
 // History: runs with filters, run detail, compare 2–4 runs, leaderboard, trends, exports.
 import { api, download } from '../api.js';
 import { barChart, lineChart } from '../charts.js';
-import { el, field, showError, clearErrors, table, fmt, when, toast } from '../ui.js';
+import { el, field, showError, clearErrors, table, fmt, tokens, when, toast } from '../ui.js';
 import { levelsView } from './load.js';
 
 export async function render() {
@@ -48,7 +48,7 @@ export async function render() {
         run.aggregates.map((a) => [a.target, a.context_tier, `${a.ok}/${a.ok + a.failed}`, fmt(a.ttft_ms && a.ttft_ms.p50), fmt(a.ttft_ms && a.ttft_ms.p95),
           fmt(a.output_speed && a.output_speed.mean), fmt(a.itl_ms && a.itl_ms.mean, 2), a.confidence || '—']), { caption: 'Aggregates' }),
       table(['target', 'tier', 'run', 'TTFT ms', 'tok/s', 'ITL ms', 'tokens', 'error'],
-        run.results.map((r) => [r.target, r.context_tier, r.run, fmt(r.ttft_ms), fmt(r.output_speed), fmt(r.itl_ms, 2), r.output_tokens, r.error_class || '']), { caption: 'Every run' }));
+        run.results.map((r) => [r.target, r.context_tier, r.run, fmt(r.ttft_ms), fmt(r.output_speed), fmt(r.itl_ms, 2), tokens(r), r.error_class || '']), { caption: 'Every run' }));
   }
 
   async function compare(ids) {

@@ -156,15 +156,15 @@ enum MeasurementAccuracy {
             let writes = (truth["writes"]?.arrayValue ?? []).filter { ($0["tokens"]?.intValue ?? 0) > 0 }
             let truthTimes = writes.compactMap { $0["at_ns"]?.intValue }
             let reads = record.reads.filter { $0.tokenEvents > 0 }.map { Int64($0.at) }
-            guard let first = truthTimes.first, let ttft = record.metrics(prices: nil).ttftMs else { failures += 1; continue }
-            // A read that gathered two writes (the client was late, or they arrived in one
-            // packet) has no per-token gap to compare: counted apart, not as a failure.
-            guard reads.count == truthTimes.count else { gathered += 1; continue }
+            guard let first = truthTimes.first, let ttft = record.metrics(prices: nil).ttftMs, !reads.isEmpty else { failures += 1; continue }
             ttftErrors.append(ttft - Double(first - received) / 1e6)
             // The two legs of the TTFT error: request (client flush → server arrival) and
             // response (server flush → client read).
             requestLegs.append(Double(received - Int64(record.t0)) / 1e6)
             responseLegs.append(Double(reads[0] - first) / 1e6)
+            // A read that gathered two writes (the client was late, or they arrived in one
+            // packet) leaves no per-token gap to compare: its TTFT counts, its ITL does not.
+            guard reads.count == truthTimes.count else { gathered += 1; continue }
             for i in 1..<reads.count {
                 itlErrors.append(Double(reads[i] - reads[i - 1]) / 1e6 - Double(truthTimes[i] - truthTimes[i - 1]) / 1e6)
             }
@@ -183,7 +183,7 @@ enum MeasurementAccuracy {
         report("ITL ", itlErrors)
         report("  request leg ", requestLegs)
         report("  response leg", responseLegs)
-        print(String(format: "client CPU: %.3f s per 1,000 requests; peak RSS %.1f MB; failures %d; left out (a read gathered two writes) %d",
+        print(String(format: "client CPU: %.3f s per 1,000 requests; peak RSS %.1f MB; failures %d; ITL left out (a read gathered two writes) %d",
                      cpuUsed / Double(requests) * 1000, peakRSSMegabytes(), failures, gathered))
         print("targets: p99 TTFT error <= 0.3 ms; <= 0.2 CPU-s per 1k requests; <= 64 MB RSS")
     }

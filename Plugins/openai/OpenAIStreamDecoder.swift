@@ -34,11 +34,10 @@ final class OpenAIStreamDecoder: StreamDecoder {
     private func handle(_ chunk: JSONElement, _ events: inout StreamEventSink) throws(PluginError) {
         // Usage first: OpenRouter's error chunk carries the usage of what was generated.
         // Groq reports it in `x_groq.usage` instead of `usage`.
-        if let usage = [chunk["usage"], chunk["x_groq"]?["usage"]].lazy.compactMap({ $0 }).first(where: { !$0.isNull }) {
-            events.usage(input: usage["prompt_tokens"]?.intValue,
-                         output: usage["completion_tokens"]?.intValue,
-                         reasoning: usage["completion_tokens_details"]?["reasoning_tokens"]?.intValue,
-                         cachedInput: usage["prompt_tokens_details"]?["cached_tokens"]?.intValue)
+        if let usage = chunk["usage"], !usage.isNull {
+            Self.usage(usage, &events)
+        } else if let usage = chunk["x_groq"]?["usage"], !usage.isNull {
+            Self.usage(usage, &events)
         }
         if let error = chunk["error"], !error.isNull {
             events.error(message: error["message"]?.stringValue ?? error.value.jsonString,
@@ -60,6 +59,13 @@ final class OpenAIStreamDecoder: StreamDecoder {
                 events.finish(reason: OpenAIProvider.normalizedFinish(raw), raw: raw)
             }
         }
+    }
+
+    static func usage(_ usage: JSONElement, _ events: inout StreamEventSink) {
+        events.usage(input: usage["prompt_tokens"]?.intValue,
+                     output: usage["completion_tokens"]?.intValue,
+                     reasoning: usage["completion_tokens_details"]?["reasoning_tokens"]?.intValue,
+                     cachedInput: usage["prompt_tokens_details"]?["cached_tokens"]?.intValue)
     }
 
     /// `delta.content`: a string, or (Mistral's reasoning models) a list of parts, text

@@ -216,8 +216,9 @@ enum BenchReport {
     }
 
     static let csvColumns = ["target", "provider", "model", "context_tier", "run", "ok", "ttft_ms", "total_s", "queue_ms",
-                             "output_tokens", "reasoning_tokens", "input_tokens", "tokens_estimated", "tokens_per_second", "output_speed",
-                             "itl_ms", "input_tps", "cost", "prompt_tokens", "error_class", "error"]
+                             "output_tokens", "input_tokens", "tokens_estimated", "tokens_per_second", "output_speed",
+                             "itl_ms", "input_tps", "cost", "prompt_tokens", "error_class", "error",
+                             "reasoning_tokens"]  // added last, so columns read by position keep their place
 
     /// One row per run, numbers unformatted, empty cells only where a value is unknown.
     static func csv(_ results: [RunResult]) -> String {

@@ -24,7 +24,9 @@ import Testing
         let gemini = try bench(["--provider", "gemini", "--base-url", simulator.baseURL + "/v1beta", "--model", "replay-gemini-sse-thinking--gap2",
                                 "--runs", "1", "--no-warmup", "--json", "--csv", csv], in: dir)
         #expect(gemini.status == 0, "\(gemini.stderr)")
-        let run = try JSONParser.parse(gemini.stdout)["runs"]?.arrayValue?.first
+        let document = try JSONParser.parse(gemini.stdout)
+        let run = document["runs"]?.arrayValue?.first
+        #expect(document["aggregates"]?.arrayValue?.first?["reasoning_tokens"]?["mean"] == 1947)
         #expect(run?["ok"] == true)
         #expect(run?["reasoning_tokens"] == 1947)
         #expect(run?["output_tokens"] == 1947)  // the capture gives no candidates count: thoughts only

@@ -52,6 +52,20 @@ import Testing
         }
     }
 
+    /// A corpus from elsewhere cannot make the simulator serve a file outside its folder,
+    /// nor crash it with a status that is not one.
+    @Test func aCaptureIndexIsCheckedBeforeAnythingIsServed() throws {
+        for (file, status, complaint) in [("../secret.sse", 200, "outside its folder"), ("/etc/passwd", 200, "outside its folder"),
+                                          ("ok.sse", 1200, "not an HTTP status")] {
+            let folder = TestSupport.temporaryDirectory("bad-captures")
+            try Data("data: {}\n\n".utf8).write(to: folder.appendingPathComponent("ok.sse"))
+            let index: JSONValue = [["id": "x", "file": .string(file), "format": "openai-chat", "http_status": .int(Int64(status))]]
+            try Data(index.jsonString.utf8).write(to: folder.appendingPathComponent("index.json"))
+            #expect(throws: CaptureLibraryError.self) { try CaptureLibrary(folders: [folder.path]) }
+            do { _ = try CaptureLibrary(folders: [folder.path]) } catch { #expect("\(error)".contains(complaint)) }
+        }
+    }
+
     /// A measured call, in the index's terms.
     static func outcome(_ record: CallRecord) -> CaptureOutcome {
         var outcome = CaptureOutcome()
@@ -136,6 +150,11 @@ import Testing
         #expect(passing.status == 0, "\(passing.stdout)\(passing.stderr)")
         #expect(passing.stdout.contains("PASS  capture groq-stream-x-groq-usage"))
         #expect(!passing.stdout.contains("capture gemini-"))  // another plugin's format
+        for other in ["anthropic", "gemini"] {
+            let library = TestSupport.buildDirectory.appendingPathComponent("libstudio_\(other).so").path
+            let result = try TestSupport.run(TestSupport.studioExecutable, ["plugins", "verify", library, "--captures", Self.folder])
+            #expect(result.status == 0, "\(other): \(result.stdout.split(separator: "\n").filter { $0.hasPrefix("FAIL") })")
+        }
 
         let folder = TestSupport.temporaryDirectory("captures")
         let source = try #require(Self.library.captures["openai-stream-refusal"])
@@ -157,7 +176,7 @@ import Testing
         var problems: [String] = []
         var checked = 0
         for capture in Self.captures where capture.isStream && capture.status == 200 && Self.providers[capture.format] != nil {
-            if capture.entry["exercises"]?.arrayValue?.contains(.string("json-array-stream")) == true { continue }  // we ask for SSE
+            if capture.isJSONArrayStream { continue }  // we ask for SSE
             let (_, path) = Self.providers[capture.format]!
             let endpoint = ProviderEndpoint(provider: try Self.plugin(for: capture.format).makeProvider(config: ["base_url": .string(simulator.baseURL + path)]),
                                             apiKey: "k-capture")

@@ -331,8 +331,6 @@ enum HostilePlugin {
         await studio.close()
     }
 
-    /// An isolated decoder sees the same bytes and gives the same events as the
-    /// in-process one, whatever the read boundaries; a provider's other members too.
     /// An isolated stream costs one request to the runner (its decoder made with the first
     /// batch, finished and released with the last) and leaves nothing behind in the runner;
     /// a decoder not finished that way is released when the host drops it.
@@ -369,6 +367,8 @@ enum HostilePlugin {
         #expect(census.census().decoders == 0)
     }
 
+    /// An isolated decoder sees the same bytes and gives the same events as the
+    /// in-process one, whatever the read boundaries; a provider's other members too.
     @Test func anIsolatedProviderDecodesExactlyAsInProcess() throws {
         let local = try PluginLoader.load(path: TestSupport.openAIPath)
         let isolated = try PluginRegistry.loadIsolated(path: TestSupport.openAIPath, sha256: nil, origin: .explicit, policy: PluginTrustPolicy(), id: nil)

@@ -40,6 +40,22 @@ import Testing
         #expect(approx(m.cost, expectedCost, 1e-12))
     }
 
+    /// Reasoning is output and billed as such; when it was not streamed (it happened before
+    /// the first token) the speed after the first token counts only what was streamed.
+    @Test func hiddenReasoningIsBilledButNotCountedInTheStreamsSpeed() {
+        let ms: UInt64 = 1_000_000
+        let reads = (0..<11).map { ReadRecord(at: (1_000 + UInt64($0) * 10) * ms, bytes: 10, events: 1, tokenEvents: 1) }
+        let hidden = RunMetrics(t0: 0, end: 1_100 * ms, queueNs: 0, reads: reads, usageOutput: 2_011, usageInput: 5,
+                                usageReasoning: 2_000, reasoningStreamed: false, prices: Prices(input: 0, output: 1))
+        #expect(hidden.outputTokens == 2_011 && hidden.reasoningTokens == 2_000)
+        #expect(approx(hidden.outputSpeed, 110), "11 streamed tokens over 0.1 s, not 2,011")
+        #expect(approx(hidden.itlMs, 10))
+        #expect(approx(hidden.cost, 2_011 / 1e6, 1e-12), "billed for all of it")
+        let streamed = RunMetrics(t0: 0, end: 1_100 * ms, queueNs: 0, reads: reads, usageOutput: 2_011, usageInput: 5,
+                                  usageReasoning: 2_000, reasoningStreamed: true, prices: nil)
+        #expect(approx(streamed.outputSpeed, 20_110))
+    }
+
     @Test func unknownPriceMeansUnknownCost() {
         #expect(RunMetrics.cost(input: 10, output: 10, prices: nil) == nil)
         #expect(RunMetrics.cost(input: 10, output: 10, prices: Prices(input: 1, output: nil)) == nil)

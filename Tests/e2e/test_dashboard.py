@@ -293,6 +293,12 @@ class DashboardTest(unittest.TestCase):
         self.go("benchmark")
         self.assertLessEqual(d.execute_script("return document.documentElement.scrollWidth"), 400)
         self.shot("benchmark-phone")
+        # The Plugins page on a phone: every plugin's mode and the admin's buttons reachable.
+        self.go("plugins")
+        row = "//main//tr[td[1][text()='exact-args']]"
+        self.wait.until(lambda d: "in-process" in d.find_element(By.XPATH, row).text)
+        self.assertLessEqual(d.execute_script("return document.documentElement.scrollWidth"), 400)
+        self.shot("plugins-phone")
 
         # Nothing left the host; the console is clean (no errors, no CSP reports).
         requests = d.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")

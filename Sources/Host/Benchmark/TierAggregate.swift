@@ -17,6 +17,8 @@ public struct TierAggregate: Sendable {
     public let tokensPerSecond: MetricSummary?
     public let totalSeconds: MetricSummary?
     public let outputTokens: MetricSummary?
+    /// Over the runs whose provider said how many output tokens were reasoning.
+    public let reasoningTokens: MetricSummary?
     public let cost: MetricSummary?
     public let confidence: Confidence?
     public let errorClasses: [String: Int]
@@ -34,12 +36,13 @@ public struct TierAggregate: Sendable {
         public var tokensPerSecond: Double?
         public var totalSeconds: Double?
         public var outputTokens: Double?
+        public var reasoningTokens: Double?
         public var cost: Double?
         public var errorClass: String?
 
         public init(targetID: String, providerID: String, model: String, tier: Int, ok: Bool, ttftMs: Double?,
                     outputSpeed: Double?, itlMs: Double?, tokensPerSecond: Double?, totalSeconds: Double?,
-                    outputTokens: Double?, cost: Double?, errorClass: String?) {
+                    outputTokens: Double?, reasoningTokens: Double? = nil, cost: Double?, errorClass: String?) {
             self.targetID = targetID
             self.providerID = providerID
             self.model = model
@@ -51,6 +54,7 @@ public struct TierAggregate: Sendable {
             self.tokensPerSecond = tokensPerSecond
             self.totalSeconds = totalSeconds
             self.outputTokens = outputTokens
+            self.reasoningTokens = reasoningTokens
             self.cost = cost
             self.errorClass = errorClass
         }
@@ -59,7 +63,8 @@ public struct TierAggregate: Sendable {
             let m = r.metrics
             self.init(targetID: r.targetID, providerID: r.providerID, model: r.model, tier: r.tier, ok: r.succeeded,
                       ttftMs: m.ttftMs, outputSpeed: m.outputSpeed, itlMs: m.itlMs, tokensPerSecond: m.tokensPerSecond,
-                      totalSeconds: m.totalSeconds, outputTokens: Double(m.outputTokens), cost: m.cost,
+                      totalSeconds: m.totalSeconds, outputTokens: Double(m.outputTokens),
+                      reasoningTokens: m.reasoningTokens.map(Double.init), cost: m.cost,
                       errorClass: r.failure?.errorClass.description)
         }
     }
@@ -89,7 +94,7 @@ public struct TierAggregate: Sendable {
                 ok: ok.count, failed: runs.count - ok.count, ttft: ttft, outputSpeed: speed,
                 itl: MetricSummary(ok.compactMap(\.itlMs)), tokensPerSecond: MetricSummary(ok.compactMap(\.tokensPerSecond)),
                 totalSeconds: MetricSummary(ok.compactMap(\.totalSeconds)), outputTokens: MetricSummary(ok.compactMap(\.outputTokens)),
-                cost: MetricSummary(ok.compactMap(\.cost)), confidence: Confidence.of(ttft: ttft, outputSpeed: speed),
+                reasoningTokens: MetricSummary(ok.compactMap(\.reasoningTokens)), cost: MetricSummary(ok.compactMap(\.cost)), confidence: Confidence.of(ttft: ttft, outputSpeed: speed),
                 errorClasses: classes))
         }
         return aggregates
@@ -108,7 +113,7 @@ public struct TierAggregate: Sendable {
             "context_tier": .int(Int64(tier)), "ok": .int(Int64(ok)), "failed": .int(Int64(failed)),
             "ttft_ms": summary(ttft), "output_speed": summary(outputSpeed), "itl_ms": summary(itl),
             "tokens_per_second": summary(tokensPerSecond), "total_s": summary(totalSeconds),
-            "output_tokens": summary(outputTokens), "cost": summary(cost),
+            "output_tokens": summary(outputTokens), "reasoning_tokens": summary(reasoningTokens), "cost": summary(cost),
             "confidence": confidence.map { .string($0.rawValue) } ?? .null,
             "errors": .object(JSONObject(errorClasses.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) })),
         ]

@@ -223,9 +223,10 @@ struct RunsController {
     }
 
     static let resultHeader = ["run_id", "run_started_at", "result_id", "created_at", "target", "provider", "model", "context_tier", "run",
-                               "ok", "ttft_ms", "total_s", "queue_ms", "output_tokens", "reasoning_tokens", "input_tokens", "tokens_estimated",
+                               "ok", "ttft_ms", "total_s", "queue_ms", "output_tokens", "input_tokens", "tokens_estimated",
                                "tokens_per_second", "output_speed", "itl_ms", "input_tps", "cost", "prompt_tokens", "error_class", "error",
-                               "reads"]  // the number of network reads (the JSON export has each one)
+                               "reads",  // the number of network reads (the JSON export has each one)
+                               "reasoning_tokens"]  // added last, so columns read by position keep their place
 
     static func resultRow(_ r: BenchmarkResultRecord, run: BenchmarkRunRecord) -> [String] {
         let json = resultJSON(r)

@@ -119,7 +119,8 @@ extension TierAggregate.Input {
     public init(_ r: BenchmarkResultRecord) {
         self.init(targetID: r.target, providerID: r.provider, model: r.model, tier: r.contextTier, ok: r.ok, ttftMs: r.ttftMs,
                   outputSpeed: r.outputSpeed, itlMs: r.itlMs, tokensPerSecond: r.tokensPerSecond, totalSeconds: r.totalS,
-                  outputTokens: r.outputTokens.map(Double.init), cost: r.cost, errorClass: r.errorClass)
+                  outputTokens: r.outputTokens.map(Double.init), reasoningTokens: r.reasoningTokens.map(Double.init),
+                  cost: r.cost, errorClass: r.errorClass)
     }
 }
 

@@ -25,8 +25,12 @@ public struct RunMetrics: Sendable, Equatable {
     ///   - queueNs: time spent waiting for a connection before t0.
     ///   - reads: every body read with its decoded event counts.
     ///   - usageOutput / usageInput / usageReasoning: provider-reported token counts, when present.
+    ///   - reasoningStreamed: whether the reasoning came as tokens of the stream (DeepSeek,
+    ///     Anthropic thinking, Gemini thoughts when asked for). When it did not (OpenAI o
+    ///     series, Gemini by default), it was generated before the first token, inside the
+    ///     TTFT: output speed and ITL then count only the tokens that were streamed.
     public init(t0: UInt64, end: UInt64, queueNs: UInt64, reads: [ReadRecord],
-                usageOutput: Int?, usageInput: Int?, usageReasoning: Int? = nil, prices: Prices?) {
+                usageOutput: Int?, usageInput: Int?, usageReasoning: Int? = nil, reasoningStreamed: Bool = true, prices: Prices?) {
         let firstToken = reads.first { $0.tokenEvents > 0 }
         let ttft = firstToken.map { MonotonicClock.milliseconds(from: t0, to: $0.at) }
         let total = max(0, MonotonicClock.milliseconds(from: t0, to: end)) / 1000
@@ -41,7 +45,8 @@ public struct RunMetrics: Sendable, Equatable {
         inputTokens = usageInput
         tokensEstimated = usageOutput == nil
         tokensPerSecond = total > 0 ? Double(out) / total : nil
-        (outputSpeed, itlMs, inputTPS) = Self.rates(ttftMs: ttft, totalSeconds: total, output: out, input: usageInput)
+        let streamed = usageReasoning.map { reasoningStreamed ? out : max(0, out - $0) } ?? out
+        (outputSpeed, itlMs, inputTPS) = Self.rates(ttftMs: ttft, totalSeconds: total, output: streamed, input: usageInput)
         cost = Self.cost(input: usageInput, output: out, prices: prices)
 
         var samples: [Double] = []

@@ -16,6 +16,9 @@ public struct CaptureLibrary: Sendable {
         public let body: [UInt8]
         /// The index entry as written, for tests that compare against its expectations.
         public let entry: JSONValue
+
+        /// Gemini's streamed JSON array (no `alt=sse`), which the bundled plugin never requests.
+        public var isJSONArrayStream: Bool { entry["exercises"]?.arrayValue?.contains("json-array-stream") == true }
     }
 
     public private(set) var captures: [String: Capture] = [:]
@@ -56,11 +59,20 @@ public struct CaptureLibrary: Sendable {
                 throw CaptureLibraryError(message: "\(index.path) entry \(position): id, file and format are required")
             }
             guard captures[id] == nil else { throw CaptureLibraryError(message: "\(index.path): capture id \(id) appears twice") }
+            // A body file sits beside its index (or below it): a corpus from elsewhere must
+            // not make the simulator serve any other file of the machine.
+            guard !file.hasPrefix("/"), !file.split(separator: "/").contains("..") else {
+                throw CaptureLibraryError(message: "\(index.path): \(id) names \(file), outside its folder")
+            }
+            let status = entry["http_status"]?.intValue.map(Int.init) ?? 200
+            guard (100...599).contains(status) else {
+                throw CaptureLibraryError(message: "\(index.path): \(id) has http_status \(status), not an HTTP status")
+            }
             let url = index.deletingLastPathComponent().appendingPathComponent(file)
             guard let body = FileManager.default.contents(atPath: url.path) else {
                 throw CaptureLibraryError(message: "\(index.path): \(id) names \(file), which is missing")
             }
-            captures[id] = Capture(id: id, format: format, status: entry["http_status"]?.intValue.map(Int.init) ?? 200,
+            captures[id] = Capture(id: id, format: format, status: status,
                                    isStream: entry["stream"]?.boolValue ?? file.hasSuffix(".sse"),
                                    body: Array(body), entry: entry)
         }

@@ -51,6 +51,7 @@ public struct CallRecord: Sendable {
 
     public func metrics(prices: Prices?) -> RunMetrics {
         RunMetrics(t0: t0, end: endAt, queueNs: queueNs, reads: reads,
-                   usageOutput: usageOutput, usageInput: usageInput, usageReasoning: usageReasoning, prices: prices)
+                   usageOutput: usageOutput, usageInput: usageInput, usageReasoning: usageReasoning,
+                   reasoningStreamed: !reasoning.isEmpty, prices: prices)
     }
 }

@@ -29,13 +29,6 @@ enum FrameIO {
         }
     }
 
-    /// Reads one frame (its length word, then that many bytes) without a reader of its
-    /// own: for the single answer of a load failure. Calls in a loop use `FrameReader`.
-    static func readFrame(_ fd: Int32, deadline: UInt64?) throws(Failure) -> [UInt8] {
-        var reader = FrameReader()
-        return try reader.next(fd, deadline: deadline)
-    }
-
     /// Waits until `fd` is readable or `deadline` (CLOCK_MONOTONIC ns) passes.
     static func waitReadable(_ fd: Int32, deadline: UInt64) throws(Failure) {
         while true {
@@ -63,6 +56,8 @@ enum FrameIO {
 /// and frames that arrive together (owed replies, a release before a request) are kept
 /// for the next call. Each end of a runner socket owns one.
 struct FrameReader {
+    /// A buffer larger than this is let go once it holds no pending bytes.
+    static let keptCapacity = 1 << 20
     private var buffer: [UInt8] = []
     private var start = 0
     private var end = 0
@@ -78,7 +73,11 @@ struct FrameReader {
                 if end - start >= 4 + length {
                     let frame = Array(buffer[(start + 4)..<(start + 4 + length)])
                     start += 4 + length
-                    if start == end { start = 0; end = 0 }
+                    if start == end {
+                        (start, end) = (0, 0)
+                        // One large answer must not pin its buffer for the runner's life.
+                        if buffer.count > Self.keptCapacity { buffer = [] }
+                    }
                     return frame
                 }
                 try fill(fd, want: 4 + length, deadline: deadline)
@@ -91,9 +90,12 @@ struct FrameReader {
     /// Reads what has arrived (at least one byte), with room for `want` bytes from `start`.
     private mutating func fill(_ fd: Int32, want: Int, deadline: UInt64?) throws(FrameIO.Failure) {
         if start > 0 && start + want > buffer.count {
-            buffer.replaceSubrange(0..<(end - start), with: buffer[start..<end])
-            end -= start
-            start = 0
+            let (from, count) = (start, end - start)
+            buffer.withUnsafeMutableBytes { raw in
+                guard let base = raw.baseAddress else { return }
+                memmove(base, base + from, count)
+            }
+            (start, end) = (0, count)
         }
         let room = max(start + want, end + 65_536)
         if buffer.count < room { buffer.append(contentsOf: repeatElement(0, count: room - buffer.count)) }

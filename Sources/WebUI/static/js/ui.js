@@ -48,12 +48,14 @@ export function toast(message) {
   setTimeout(() => p.remove(), 6000);
 }
 
-export function table(columns, rows, { caption, numeric = [] } = {}) {
-  return el('div', { class: 'table-wrap' }, el('table', {},
+/** `stacked`: on a phone each row becomes a card of "column: value" lines (app.css), for
+ *  tables whose last columns (actions) must stay reachable without sideways scrolling. */
+export function table(columns, rows, { caption, numeric = [], stacked = false } = {}) {
+  return el('div', { class: 'table-wrap' }, el('table', { class: stacked ? 'stacked' : null },
     caption ? el('caption', { class: 'note', text: caption }) : null,
     el('thead', {}, el('tr', {}, columns.map((c) => el('th', { scope: 'col', class: numeric.includes(c) ? 'num' : null, text: c })))),
-    el('tbody', {}, rows.map((row) => el('tr', {}, row.map((cell, i) => cell instanceof Node ? el('td', {}, cell)
-      : el('td', { class: numeric.includes(columns[i]) ? 'num' : null, text: cell ?? '—' })))))));
+    el('tbody', {}, rows.map((row) => el('tr', {}, row.map((cell, i) => cell instanceof Node ? el('td', { 'data-label': columns[i] }, cell)
+      : el('td', { class: numeric.includes(columns[i]) ? 'num' : null, 'data-label': columns[i], text: cell ?? '—' })))))));
 }
 
 export function fmt(value, digits = 1) {

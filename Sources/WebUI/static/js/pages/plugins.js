@@ -39,7 +39,7 @@ export async function render() {
   });
   return el('div', {}, el('h2', { text: 'Plugins' }),
     el('p', { class: 'note', text: 'Plugins installed by users run isolated: in a sandboxed process with deadlines, so a crash or a hang fails only its own call. Bundled plugins run in-process.' }),
-    table(header, rows),
+    table(header, rows, { stacked: true }),
     el('h3', { text: 'Refused libraries' }),
-    refusedRows.length ? table(['file', 'why', 'detail'].concat(admin ? [''] : []), refusedRows) : el('p', { class: 'note', text: 'None.' }));
+    refusedRows.length ? table(['file', 'why', 'detail'].concat(admin ? [''] : []), refusedRows, { stacked: true }) : el('p', { class: 'note', text: 'None.' }));
 }

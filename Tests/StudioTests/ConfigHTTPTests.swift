@@ -8,6 +8,7 @@ import HostTransport
 import Hummingbird
 import HummingbirdTesting
 import StudioJSON
+import Synchronization
 import Testing
 
 /// Per-user providers and models, the SSRF policy on base URLs, parameter routes and
@@ -162,6 +163,30 @@ import Testing
             #expect(again["providers"] == exported.body["providers"])
             // Keys stay with their owner.
             #expect(try await client.call(.get, "/api/keys", token: bob).body["keys"]?.arrayValue?.isEmpty == true)
+
+            // 200 providers named by host: no name lookup each at import (the SSRF check on
+            // names runs at connect time); literals and localhost names are still refused.
+            let many: [JSONValue] = (0..<200).map { i in
+                ["slug": .string("p\(i)"), "plugin_id": "openai", "base_url": .string("https://api-\(i).provider-\(i).invalid/v1")]
+            }
+            let started = Date()
+            let lookupsBefore = NameResolver.lookups.load(ordering: .relaxed)
+            let big = try await client.call(.post, "/api/settings/import", token: bob,
+                                            json: ["format": "studio-settings", "version": 1, "providers": .array(many), "settings": [:]])
+            #expect(big.status == .ok, "\(big.body)")
+            // With a lookup each it took 36 s on a machine whose resolver is slow; alone
+            // it takes 0.13 s (SQLite) and 0.74 s (PostgreSQL) in a debug build. The bound is loose (parallel suites, the
+            // PostgreSQL leg); the lookup count is the check. Other suites may look names
+            // up meanwhile; a lookup per provider would be 200 or more.
+            #expect(Date().timeIntervalSince(started) < 10, "importing 200 providers took \(Date().timeIntervalSince(started)) s")
+            #expect(NameResolver.lookups.load(ordering: .relaxed) - lookupsBefore < 50)
+            for local in ["http://localhost:8080/v1", "http://db.localhost/v1", "http://10.1.2.3/v1"] {
+                let refusedLocal = try await client.call(.post, "/api/settings/import", token: bob, json: [
+                    "format": "studio-settings", "version": 1, "settings": [:],
+                    "providers": [["slug": "local", "plugin_id": "openai", "base_url": .string(local)]]])
+                #expect(refusedLocal.status == .unprocessableContent, "\(local)")
+                #expect(refusedLocal.body["error"]?["message"]?.stringValue?.hasPrefix("providers[0].base_url") == true, "\(refusedLocal.body)")
+            }
         }
         await studio.close()
     }

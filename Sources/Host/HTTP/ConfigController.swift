@@ -166,7 +166,7 @@ struct ConfigController {
             // Everything is checked before anything is written; then one transaction.
             var rows: [(ProviderFields, [ModelRecord])] = []
             for (i, provider) in (body["providers"]?.arrayValue ?? []).enumerated() {
-                let fields = try await prefixed("providers[\(i)]") { try await checkedProvider(provider) }
+                let fields = try await prefixed("providers[\(i)]") { try await checkedProvider(provider, resolving: false) }
                 var models: [ModelRecord] = []
                 for (j, model) in (provider["models"]?.arrayValue ?? []).enumerated() {
                     models.append(try await prefixed("providers[\(i)].models[\(j)]") { try checkedModel(model, pluginID: fields.pluginID) })
@@ -191,15 +191,16 @@ struct ConfigController {
     // MARK: - Checks beyond the schema
 
     /// The plugin must be a loaded provider, the base URL pass the SSRF policy, the
-    /// default parameters validate.
-    func checkedProvider(_ body: JSONValue) async throws -> ProviderFields {
+    /// default parameters validate. `resolving: false` (an import of many): the base URL's
+    /// host name is not looked up here, only at connect time (docs/security.md).
+    func checkedProvider(_ body: JSONValue, resolving: Bool = true) async throws -> ProviderFields {
         let pluginID = try body.requiredString("plugin_id")
         guard let plugin = catalog.current.provider(id: pluginID) else {
             let loaded = catalog.current.plugins.filter { $0.kinds.contains("provider") }.map(\.id).joined(separator: ", ")
             throw APIError.unprocessable("plugin_id", "no provider plugin \"\(pluginID)\" is loaded (loaded: \(loaded))")
         }
         let baseURL = try body.requiredString("base_url")
-        if baseURL != "simulator", let refusal = await addressPolicy.refusal(forURL: baseURL) {
+        if baseURL != "simulator", let refusal = await addressPolicy.refusal(forURL: baseURL, resolving: resolving) {
             throw APIError.unprocessable("base_url", refusal)
         }
         let params = body["default_params"]?.objectValue ?? [:]

@@ -68,10 +68,20 @@ extension AddressPolicy {
     /// as is, a name by every address it resolves to now. A name that does not resolve is
     /// let through: the connect-time check (the one that counts, after DNS) still applies.
     /// Returns the reason for refusal, or nil.
-    public func refusal(forURL text: String) async -> String? {
+    ///
+    /// `resolving: false` checks without a name lookup: the URL's syntax, IP literals and
+    /// `localhost` names, leaving other host names to the check at connect time (which
+    /// always runs) — so importing hundreds of providers costs no lookup each.
+    public func refusal(forURL text: String, resolving: Bool = true) async -> String? {
         let target: RequestTarget
         do { target = try RequestTarget(url: text) } catch {
             return error.message.contains("credentials") ? "must not contain credentials" : "must be an http:// or https:// URL with a host"
+        }
+        if !resolving {
+            let host = target.host.lowercased()
+            let literal = host == "localhost" || host.hasSuffix(".localhost") ? "127.0.0.1" : target.host
+            guard let address = try? SocketAddress(ipAddress: literal, port: target.port) else { return nil }
+            return check(address).map { "\(target.host) is a \($0)" }
         }
         for address in await NameResolver.addresses(target.host, port: target.port) {
             if let reason = check(address) { return "\(target.host) is a \(reason)" }

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -8,14 +9,18 @@ import Glibc
 
 /// The host's one name lookup: the connection pools connect to what it returns, and the
 /// SSRF check of a saved base URL checks every address it returns.
-enum NameResolver {
+public enum NameResolver {
     /// Every address `host` has now (an IP literal is its own), looked up with
     /// getaddrinfo on NIO's thread pool, off the event loops (it blocks); empty when the
     /// name does not resolve.
     static func addresses(_ host: String, port: Int) async -> [SocketAddress] {
         if let literal = try? SocketAddress(ipAddress: host, port: port) { return [literal] }
+        lookups.add(1, ordering: .relaxed)
         return (try? await NIOThreadPool.singleton.runIfActive { lookUp(host, port: port) }) ?? []
     }
+
+    /// Name lookups made so far in this process (each can take a resolver's timeout).
+    public static let lookups = Atomic<Int>(0)
 
     /// The address a connection goes to: the first one the name has.
     static func address(_ host: String, port: Int) async throws(TransportError) -> SocketAddress {

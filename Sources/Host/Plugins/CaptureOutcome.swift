@@ -86,6 +86,17 @@ public struct CaptureOutcome: Sendable, Equatable, CustomStringConvertible {
         reasoningTokens = parsed["usage"]?["reasoning_tokens"]?.intValue.map(Int.init)
     }
 
+    /// A whole body through the provider's parse_response; a refusal is a failed outcome.
+    public init(parsing body: [UInt8], with provider: ProviderInstance) {
+        do throws(PluginCallError) {
+            self.init(parsed: try provider.parseResponse(body))
+        } catch {
+            self.init()
+            failed = true
+            failure = error.description
+        }
+    }
+
     public static func == (a: CaptureOutcome, b: CaptureOutcome) -> Bool { a.differences(from: b).isEmpty }
 
     /// The fields that differ from `expected`, each named with both values.

@@ -99,9 +99,8 @@ public enum PluginConformance {
                     return Check(name: name, passed: false, detail: error.description)
                 }
             } else {
-                do throws(PluginCallError) { outcome = CaptureOutcome(parsed: try provider.parseResponse(capture.body)) } catch {
-                    return Check(name: name, passed: expected.failed, detail: error.description)
-                }
+                outcome = CaptureOutcome(parsing: capture.body, with: provider)
+                if let failure = outcome.failure { return Check(name: name, passed: expected.failed, detail: failure) }
             }
             let differences = outcome.differences(from: expected)
             return Check(name: name, passed: differences.isEmpty,

@@ -129,7 +129,7 @@ let package = Package(
                 dependencies: ["HostProviderCalls", "HostTransport", "HostMeasurement", "StudioJSON", .product(name: "Histogram", package: "hdrhistogram-swift")],
                 path: "Sources/Host/Load", swiftSettings: strict),
         .target(name: "HostJudge",
-                dependencies: ["HostProviderCalls", "HostResources", "HostTransport", "HostPlugins", "HostMeasurement", "StudioJSON"],
+                dependencies: ["HostProviderCalls", "HostEvals", "HostResources", "HostStorage", "HostTransport", "HostPlugins", "HostMeasurement", "StudioJSON"],
                 path: "Sources/Host/Judge", resources: [.copy("prompts")], swiftSettings: strict),
         .target(name: "HostScheduler",
                 dependencies: ["HostStorage", "HostSecurity",

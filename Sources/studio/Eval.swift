@@ -69,9 +69,10 @@ struct Eval: AsyncParsableCommand {
         }
         let request = EvalRequest(json: ["suite_id": "local", "targets": [], "tool_choice": .string(toolChoice),
                                          "repeat": .int(Int64(tries)), "scorer": .string(scorer)])
-        let tools = contents.tools.compactMap { try? JSONParser.parse($0.definition) }
+        // The document was checked and written by SuiteDocument, so each part parses.
+        let tools = try contents.tools.map { try JSONParser.parse($0.definition) }
         let evalSuite = EvalSuite(systemPrompt: contents.systemPrompt, tools: tools,
-                                  cases: contents.cases.map { EvalSuite.Case(key: $0.key, body: (try? JSONParser.parse($0.body)) ?? [:]) })
+                                  cases: try contents.cases.map { EvalSuite.Case(key: $0.key, body: try JSONParser.parse($0.body)) })
         let transport = Transport()
         let results = try await EvalRunner(transport: transport).run(targets: resolved.targets, suite: evalSuite, request: request,
                                                                      scorer: scorerInstance) { event in
@@ -81,10 +82,10 @@ struct Eval: AsyncParsableCommand {
         }
         try? await transport.shutdown()
         await simulator?.stop()
-        let models = EvalSummary.compute(results)
+        let models = try EvalSummary.compute(results)
         if json {
             let document: JSONValue = ["suite": .string(contents.name), "scorer": .string(scorer),
-                                       "results": .array(results.map { .object($0.json) }), "models": .array(models)]
+                                       "results": .array(try results.map { .object(try $0.json) }), "models": .array(models)]
             print(document.prettyJSONString)
         } else {
             printTable(header: ["MODEL", "CASES", "RUNS", "MEAN SCORE", "PASS RATE", "PASS@K", "PASS^K", "LATENCY ms", "ERRORS"], rows: models.map { m in

@@ -53,7 +53,7 @@ struct Suites: AsyncParsableCommand {
             for s in skipped { printError("skipped line \(s.line) (\(s.id)): \(s.reason)") }
             let document: JSONValue = ["format": .string(SuiteDocument.format), "name": .string(suite.name), "description": .string(suite.description),
                                        "system_prompt": "", "tools": [],
-                                       "cases": .array(suite.cases.compactMap { try? JSONParser.parse($0.body) })]
+                                       "cases": .array(try suite.cases.map { try JSONParser.parse($0.body) })]
             if let output {
                 do { try document.jsonString.write(toFile: output, atomically: true, encoding: .utf8) } catch {
                     printError("cannot write \(output): \(error)")

@@ -37,6 +37,32 @@ import Testing
             let job = try #require(fine.body["job_id"]?.stringValue)
             _ = try await client.execute(uri: "/api/jobs/\(job)/events", method: .get, headers: [.authorization: "Bearer \(ada)"])
 
+            // Pages that show stored rows name a damaged one too (500, damaged_record) instead of
+            // showing the model without its parameters or the run without its request.
+            let providers = try await client.call(.get, "/api/providers", token: ada)
+            #expect(providers.status == .internalServerError && providers.body["error"]?["code"] == "damaged_record", "\(providers.body)")
+            let shown = providers.body["error"]?["message"]?.stringValue ?? ""
+            #expect(shown.contains("model sim-ttft5-gap1-tok8") && shown.contains("params"), "\(shown)")
+            #expect(try await client.call(.get, "/api/settings/export", token: ada).status == .internalServerError)
+            let runID = try #require(try await client.call(.get, "/api/jobs/\(job)", token: ada).body["result_ref"]?["id"]?.stringValue)
+            try await studio.database.withSQL { db in
+                try await db.raw("UPDATE benchmark_runs SET request = '{' WHERE id = \(bind: runID)").run()
+            }
+            let run = try await client.call(.get, "/api/runs/\(runID)", token: ada)
+            #expect(run.status == .internalServerError && (run.body["error"]?["message"]?.stringValue ?? "").contains("run \(runID)"), "\(run.body)")
+            #expect(try await client.call(.get, "/api/runs/\(runID)/export?format=json", token: ada).status == .internalServerError)
+            // Saving the model again repairs it; nothing else of the user's was touched.
+            let modelID = try #require(try await studio.database.withSQL { db in
+                try await db.raw("SELECT id FROM models WHERE model_id = 'sim-ttft5-gap1-tok8'").first()?.decode(column: "id", as: String.self)
+            })
+            let repaired = try await client.call(.put, "/api/models/\(modelID)", token: ada, json: ["model_id": "sim-ttft5-gap1-tok8", "params": [:]])
+            #expect(repaired.status == .ok, "\(repaired.body)")
+            let listed = try await client.call(.get, "/api/providers", token: ada)
+            let modelIDs = Set((listed.body["providers"]?.arrayValue ?? []).flatMap { $0["models"]?.arrayValue ?? [] }.compactMap { $0["model_id"]?.stringValue })
+            #expect(listed.status == .ok && modelIDs.isSuperset(of: ["sim-ttft5-gap1-tok8", "sim-ttft6-gap1-tok8"]), "\(modelIDs)")
+            let results = try await client.call(.get, "/api/runs?limit=10", token: ada)
+            #expect(results.status == .internalServerError, "a damaged run still fails the list, naming it: \(results.body)")
+
             // A case damaged in storage fails the eval naming the case, instead of running it empty.
             let suite = try #require(try await client.call(.post, "/api/suites", token: ada, json: EvalHTTPTests.suite).body["id"]?.stringValue)
             try await studio.database.withSQL { db in

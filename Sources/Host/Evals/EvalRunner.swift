@@ -30,7 +30,7 @@ public struct EvalRunner: Sendable {
                 }
             }
             all += mine
-            if let summary = EvalSummary.compute(mine).first { try await onEvent(.modelSummary(summary)) }
+            if let summary = try EvalSummary.compute(mine).first { try await onEvent(.modelSummary(summary)) }
         }
         return all
     }

@@ -5,10 +5,11 @@ import StudioJSON
 /// (docs/evals.md): mean score, pass rate, pass@k (a case passes at least once in k tries),
 /// pass^k (it passes every time), mean latency, and the error taxonomy.
 public enum EvalSummary {
-    public static func compute(_ results: [CaseResultRecord]) -> [JSONValue] {
+    /// A result whose stored sub-scores no longer decode is an error naming it.
+    public static func compute(_ results: [CaseResultRecord]) throws(StoredValueError) -> [JSONValue] {
         var order: [String] = []
         for r in results where !order.contains(r.target) { order.append(r.target) }
-        return order.map { target in
+        return try order.map { target throws(StoredValueError) in
             let rows = results.filter { $0.target == target }
             let byCase = Dictionary(grouping: rows, by: \.caseKey)
             let k = byCase.values.map(\.count).max() ?? 0
@@ -21,8 +22,9 @@ public enum EvalSummary {
             for r in rows { if let e = r.errorType { errors[e, default: 0] += 1 } }
             let cases = Double(max(1, byCase.count))
             // The scorer's own parts when it reports them (toolcall: tool and params).
+            let subscores = try rows.map { r throws(StoredValueError) in try r.decodedSubscores()["subscores"] }
             func part(_ name: String) -> JSONValue {
-                let values = rows.compactMap { r in r.subscores.flatMap { try? JSONParser.parse($0) }?["subscores"]?[name]?.doubleValue }
+                let values = subscores.compactMap { $0?[name]?.doubleValue }
                 return values.isEmpty ? .null : .double(values.reduce(0, +) / Double(values.count))
             }
             let noCall = rows.filter { $0.expectsCall == false }

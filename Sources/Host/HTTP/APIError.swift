@@ -1,4 +1,5 @@
 import Hummingbird
+import HostStorage
 import NIOCore
 import StudioJSON
 
@@ -32,6 +33,13 @@ public struct APIError: HTTPResponseError, Sendable {
     }
 
     public static let notFound = APIError(.notFound, "not_found", "no such resource")
+
+    /// A stored row whose JSON column no longer decodes (edited by hand, or written by a
+    /// bug): the server's fault, so 500, but naming the row and the column so it can be
+    /// repaired. Never read as empty: that would show or run something the user never saved.
+    public init(_ error: StoredValueError) {
+        self.init(.internalServerError, "damaged_record", error.description)
+    }
 
     /// The domain's refusal of a field, as the API answers it (400 or 422).
     public init(_ error: FieldError) {

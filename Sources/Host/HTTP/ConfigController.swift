@@ -65,8 +65,8 @@ struct ConfigController {
             let user = context.identity.userID
             let providers = try await providers.providers(userID: user)
             let models = try await self.providers.models(userID: user)
-            return Response.json(["providers": .array(providers.map { p in
-                Self.providerJSON(p, models: models.filter { $0.providerID == p.id })
+            return Response.json(["providers": .array(try providers.map { p in
+                try Self.providerJSON(p, models: models.filter { $0.providerID == p.id })
             })])
         }
         routes.user(.post, "/api/providers", "Add a provider endpoint",
@@ -74,7 +74,7 @@ struct ConfigController {
             let fields = try await checkedProvider(body)
             let record = try await mapStore { try await providers.createProvider(userID: context.identity.userID, fields) }
             try await audit(context, "provider.create", record.slug)
-            return Response.json(Self.providerJSON(record, models: []), status: .created)
+            return Response.json(try Self.providerJSON(record, models: []), status: .created)
         }
         routes.user(.put, "/api/providers/{id}", "Replace a provider's settings",
                     body: RequestBody(schema: Self.providerSchema, example: Self.providerExample), owned: "provider") { _, context, body in
@@ -85,7 +85,7 @@ struct ConfigController {
             else { throw APIError.notFound }
             try await audit(context, "provider.update", record.slug)
             let models = try await providers.models(userID: context.identity.userID).filter { $0.providerID == id }
-            return Response.json(Self.providerJSON(record, models: models))
+            return Response.json(try Self.providerJSON(record, models: models))
         }
         routes.user(.delete, "/api/providers/{id}", "Delete a provider and its models", owned: "provider", success: .noContent) { _, context, _ in
             let id = try context.parameters.require("id")
@@ -101,7 +101,7 @@ struct ConfigController {
             guard let record = try await mapStore({ try await providers.createModel(userID: context.identity.userID, providerID: id, model) })
             else { throw APIError.notFound }
             try await audit(context, "model.create", "\(provider.slug)/\(record.modelID)")
-            return Response.json(Self.modelJSON(record), status: .created)
+            return Response.json(try Self.modelJSON(record), status: .created)
         }
         routes.user(.put, "/api/models/{id}", "Replace a model's settings",
                     body: RequestBody(schema: Self.modelSchema, example: Self.modelExample), owned: "model") { _, context, body in
@@ -112,7 +112,7 @@ struct ConfigController {
             let model = try checkedModel(body, pluginID: provider.pluginID)
             guard let record = try await mapStore({ try await providers.updateModel(userID: user, id: id, model) }) else { throw APIError.notFound }
             try await audit(context, "model.update", "\(provider.slug)/\(record.modelID)")
-            return Response.json(Self.modelJSON(record))
+            return Response.json(try Self.modelJSON(record))
         }
         routes.user(.delete, "/api/models/{id}", "Delete a model", owned: "model", success: .noContent) { _, context, _ in
             let id = try context.parameters.require("id")
@@ -148,11 +148,13 @@ struct ConfigController {
             let providers = try await providers.providers(userID: user)
             let models = try await self.providers.models(userID: user)
             var settings = JSONObject()
-            for (key, value) in try await self.settings.all(userID: user) { settings[key] = (try? JSONParser.parse(value)) ?? .string(value) }
+            for (key, value) in try await self.settings.all(userID: user) {
+                settings[key] = try StoredJSON.value(value, row: "your setting \(key)", column: "value")
+            }
             let document: JSONValue = [
                 "format": "studio-settings", "version": 1, "exported_at": .string(ISO8601.string(fromMilliseconds: Clock.milliseconds())),
-                "providers": .array(providers.map { p in
-                    Self.providerJSON(p, models: models.filter { $0.providerID == p.id }, withIDs: false)
+                "providers": .array(try providers.map { p in
+                    try Self.providerJSON(p, models: models.filter { $0.providerID == p.id }, withIDs: false)
                 }),
                 "settings": .object(settings),
             ]
@@ -250,12 +252,12 @@ struct ConfigController {
 
     // MARK: - JSON
 
-    static func providerJSON(_ p: ProviderRecord, models: [ModelRecord], withIDs: Bool = true) -> JSONValue {
+    static func providerJSON(_ p: ProviderRecord, models: [ModelRecord], withIDs: Bool = true) throws -> JSONValue {
         var json: JSONObject = ["slug": .string(p.slug), "plugin_id": .string(p.pluginID), "base_url": .string(p.baseURL),
                                 "display_name": .string(p.displayName),
-                                "default_params": (try? JSONParser.parse(p.defaultParams)) ?? [:],
+                                "default_params": .object(try p.decodedDefaultParams()),
                                 "api_key_env": p.apiKeyEnv.map(JSONValue.string) ?? .null,
-                                "models": .array(models.map { modelJSON($0, withIDs: withIDs) })]
+                                "models": .array(try models.map { try modelJSON($0, withIDs: withIDs) })]
         if withIDs {
             json["id"] = .string(p.id)
             json["created_at"] = .int(p.createdAt)
@@ -264,14 +266,14 @@ struct ConfigController {
         return .object(json)
     }
 
-    static func modelJSON(_ m: ModelRecord, withIDs: Bool = true) -> JSONValue {
+    static func modelJSON(_ m: ModelRecord, withIDs: Bool = true) throws -> JSONValue {
         var json: JSONObject = ["model_id": .string(m.modelID), "display_name": m.displayName.map(JSONValue.string) ?? .null,
                                 "context_window": m.contextWindow.map { .int(Int64($0)) } ?? .null,
                                 "max_output": m.maxOutput.map { .int(Int64($0)) } ?? .null,
                                 "price_in": m.priceIn.map(JSONValue.double) ?? .null, "price_out": m.priceOut.map(JSONValue.double) ?? .null,
                                 "system_prompt": m.systemPrompt.map(JSONValue.string) ?? .null,
-                                "skip_params": (try? JSONParser.parse(m.skipParams)) ?? [],
-                                "params": (try? JSONParser.parse(m.params)) ?? [:]]
+                                "skip_params": .array(try m.decodedSkipParams().map(JSONValue.string)),
+                                "params": .object(try m.decodedParams())]
         if withIDs {
             json["id"] = .string(m.id)
             json["provider_id"] = .string(m.providerID)

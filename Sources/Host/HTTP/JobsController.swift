@@ -53,12 +53,12 @@ struct JobsController {
         routes.user(.get, "/api/jobs", "Your jobs, newest first", query: ["state"]) { request, context, _ in
             let state = request.uri.queryParameters["state"].map(String.init)
             let jobs = try await jobs.list(userID: context.identity.userID, state: state)
-            return Response.json(["jobs": .array(jobs.map(Self.jobJSON))])
+            return Response.json(["jobs": .array(try jobs.map(Self.jobJSON))])
         }
         routes.user(.get, "/api/jobs/{id}", "One of your jobs", owned: "job") { _, context, _ in
             guard let job = try await jobs.find(id: try context.parameters.require("id"), userID: context.identity.userID)
             else { throw APIError.notFound }
-            return Response.json(Self.jobJSON(job))
+            return Response.json(try Self.jobJSON(job))
         }
         routes.user(.post, "/api/jobs/{id}/cancel", "Cancel one of your jobs (aborts its in-flight requests)", owned: "job",
                     success: .accepted) { _, context, _ in
@@ -76,7 +76,7 @@ struct JobsController {
         routes.admin(.get, "/api/admin/jobs", "Every user's jobs, newest first", query: ["state"]) { request, _, _ in
             let state = request.uri.queryParameters["state"].map(String.init)
             let jobs = try await jobs.list(userID: nil, state: state, limit: 500)
-            return Response.json(["jobs": .array(jobs.map(Self.jobJSON))])
+            return Response.json(["jobs": .array(try jobs.map(Self.jobJSON))])
         }
         routes.admin(.post, "/api/admin/jobs/{id}/cancel", "Cancel any user's job", success: .accepted) { _, context, _ in
             try await cancel(jobID: try context.parameters.require("id"), userID: nil, actor: context.identity.userID, ip: context.clientIP)
@@ -180,10 +180,10 @@ struct JobsController {
         ByteBuffer(string: "id: \(event.seq)\nevent: \(event.name)\ndata: \(event.data)\n\n")
     }
 
-    static func jobJSON(_ job: JobRecord) -> JSONValue {
+    static func jobJSON(_ job: JobRecord) throws -> JSONValue {
         func time(_ ms: Int64?) -> JSONValue { ms.map { .string(ISO8601.string(fromMilliseconds: $0)) } ?? .null }
         return ["id": .string(job.id), "kind": .string(job.kind), "state": .string(job.state), "user_id": .string(job.userID),
-                "request": (try? JSONParser.parse(job.request)) ?? .null,
+                "request": try job.decodedRequest(),
                 // What the job produced (docs/evals.md: result_ref {kind, id}), once it has it.
                 "result_ref": job.resultID.map { ["kind": .string(job.resultKind ?? ""), "id": .string($0)] } ?? .null,
                 "error": job.error.map(JSONValue.string) ?? .null, "schedule_id": job.scheduleID.map(JSONValue.string) ?? .null,

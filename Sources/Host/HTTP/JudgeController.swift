@@ -62,7 +62,7 @@ struct JudgeController {
                     query: ["eval_id"]) { request, context, _ in
             let evalID = request.uri.queryParameters["eval_id"].map(String.init)
             let reports = try await judge.store.reports(userID: context.identity.userID, evalRunID: evalID)
-            return Response.json(["reports": .array(reports.map(Self.reportJSON))])
+            return Response.json(["reports": .array(try reports.map(Self.reportJSON))])
         }
         routes.user(.get, "/api/judge-reports/{id}", "A judge report with every verdict", owned: "judge_report") { _, context, _ in
             let user = context.identity.userID
@@ -70,8 +70,8 @@ struct JudgeController {
                 throw APIError.notFound
             }
             let verdicts = try await judge.store.verdicts(userID: user, reportID: report.id)
-            var json = Self.reportJSON(report).objectValue ?? [:]
-            json["verdicts"] = .array(verdicts.map { (try? JSONParser.parse($0.verdict)) ?? .null })
+            var json = try Self.reportJSON(report).objectValue ?? [:]
+            json["verdicts"] = .array(try verdicts.map { try $0.decodedVerdict() })
             return Response.json(.object(json))
         }
         routes.user(.delete, "/api/judge-reports/{id}", "Delete a judge report and its verdicts", owned: "judge_report",
@@ -101,13 +101,13 @@ struct JudgeController {
         return .object(json)
     }
 
-    static func reportJSON(_ r: JudgeReportRecord) -> JSONValue {
+    static func reportJSON(_ r: JudgeReportRecord) throws -> JSONValue {
         ["id": .string(r.id), "eval_id": r.evalRunID.map(JSONValue.string) ?? .null,
          "compare_eval_id": r.compareRunID.map(JSONValue.string) ?? .null, "mode": .string(r.mode),
          "judge_model": .string(r.judgeModel), "prompt_version": .string(r.promptVersion), "status": .string(r.status),
          "job_id": r.jobID.map(JSONValue.string) ?? .null,
          "created_at": .string(ISO8601.string(fromMilliseconds: r.createdAt)),
          "finished_at": r.finishedAt.map { .string(ISO8601.string(fromMilliseconds: $0)) } ?? .null,
-         "report": r.report.flatMap { try? JSONParser.parse($0) } ?? .null]
+         "report": try r.decodedReport()]
     }
 }

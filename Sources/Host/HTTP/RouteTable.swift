@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import HostStorage
 import Hummingbird
 import StudioJSON
 
@@ -74,9 +75,12 @@ public final class RouteTable: @unchecked Sendable {  // filled once while build
                                owned: owned, query: query, success: success))
     }
 
-    /// Runs a handler; a `FieldError` from the domain becomes the API's answer naming the field.
+    /// Runs a handler; a `FieldError` from the domain becomes the API's answer naming the
+    /// field, and a stored value that no longer decodes one naming the row and the column.
     static func answering(_ handler: () async throws -> Response) async throws -> Response {
-        do { return try await handler() } catch let error as FieldError { throw APIError(error) }
+        do { return try await handler() } catch let error as FieldError { throw APIError(error) } catch let error as StoredValueError {
+            throw APIError(error)
+        }
     }
 
     /// The body of a route that declares one, validated; `.null` for routes without.

@@ -35,17 +35,17 @@ struct RunsController {
                 var rows: [[String]] = []
                 for run in runs {
                     for r in try await self.runs.results(userID: context.identity.userID, runID: run.id) {
-                        rows.append(Self.resultRow(r, run: run))
+                        rows.append(try Self.resultRow(r, run: run))
                     }
                 }
                 return Self.csv(header: Self.resultHeader, rows: rows, filename: "history.csv")
             }
-            return Response.json(["runs": .array(runs.map(Self.runJSON))])
+            return Response.json(["runs": .array(try runs.map(Self.runJSON))])
         }
         routes.user(.get, "/api/runs/{id}", "A run with its per-run rows and aggregates", owned: "run") { _, context, _ in
             let (run, results) = try await load(context)
-            var json = Self.runJSON(run).objectValue!
-            json["results"] = .array(results.map(Self.resultJSON))
+            var json = try Self.runJSON(run).objectValue!
+            json["results"] = .array(try results.map(Self.resultJSON))
             json["aggregates"] = .array(TierAggregate.compute(results.map(TierAggregate.Input.init)).map(\.json))
             return Response.json(.object(json))
         }
@@ -60,10 +60,10 @@ struct RunsController {
             let format = try Self.format(request.uri.queryParameters["format"].map(String.init))
             let (run, results) = try await load(context)
             if format == "csv" {
-                return Self.csv(header: Self.resultHeader, rows: results.map { Self.resultRow($0, run: run) }, filename: "run-\(run.id).csv")
+                return Self.csv(header: Self.resultHeader, rows: try results.map { try Self.resultRow($0, run: run) }, filename: "run-\(run.id).csv")
             }
-            var json = Self.runJSON(run).objectValue!
-            json["results"] = .array(results.map(Self.resultJSON))
+            var json = try Self.runJSON(run).objectValue!
+            json["results"] = .array(try results.map(Self.resultJSON))
             json["aggregates"] = .array(TierAggregate.compute(results.map(TierAggregate.Input.init)).map(\.json))
             var response = Response.json(.object(json))
             response.headers[.contentDisposition] = "attachment; filename=\"run-\(run.id).json\""
@@ -161,7 +161,7 @@ struct RunsController {
                         "itl_ms_median": metric { $0.itl?.median }, "cost_median": metric { $0.cost?.median },
                         "ok": .array(cells.map { $0.map { .int(Int64($0.ok)) } ?? .null })]
             }
-            return Response.json(["runs": .array(columns.map { Self.runJSON($0.0) }), "rows": .array(rows)])
+            return Response.json(["runs": .array(try columns.map { try Self.runJSON($0.0) }), "rows": .array(rows)])
         }
     }
 
@@ -200,16 +200,16 @@ struct RunsController {
 
     static func number(_ value: Double?) -> JSONValue { value.map(JSONValue.double) ?? .null }
 
-    static func runJSON(_ run: BenchmarkRunRecord) -> JSONValue {
+    static func runJSON(_ run: BenchmarkRunRecord) throws -> JSONValue {
         ["id": .string(run.id), "kind": .string(run.kind), "status": .string(run.status), "job_id": run.jobID.map(JSONValue.string) ?? .null,
          "schedule_id": run.scheduleID.map(JSONValue.string) ?? .null,
-         "request": (try? JSONParser.parse(run.request)) ?? .null,
+         "request": try run.decodedRequest(),
          "started_at": .string(ISO8601.string(fromMilliseconds: run.startedAt)),
          "finished_at": run.finishedAt.map { .string(ISO8601.string(fromMilliseconds: $0)) } ?? .null,
-         "summary": run.summary.flatMap { try? JSONParser.parse($0) } ?? .null]
+         "summary": try run.decodedSummary()]
     }
 
-    static func resultJSON(_ r: BenchmarkResultRecord) -> JSONValue {
+    static func resultJSON(_ r: BenchmarkResultRecord) throws -> JSONValue {
         ["id": .string(r.id), "target": .string(r.target), "provider": .string(r.provider), "model": .string(r.model),
          "context_tier": .int(Int64(r.contextTier)), "run": .int(Int64(r.runIndex)), "ok": .bool(r.ok),
          "ttft_ms": number(r.ttftMs), "total_s": number(r.totalS), "queue_ms": number(r.queueMs),
@@ -218,7 +218,7 @@ struct RunsController {
          "tokens_estimated": .bool(r.tokensEstimated), "tokens_per_second": number(r.tokensPerSecond),
          "output_speed": number(r.outputSpeed), "itl_ms": number(r.itlMs), "input_tps": number(r.inputTPS), "cost": number(r.cost),
          "prompt_tokens": r.promptTokens.map { .int(Int64($0)) } ?? .null, "error_class": r.errorClass.map(JSONValue.string) ?? .null,
-         "error": r.error.map(JSONValue.string) ?? .null, "reads": r.reads.flatMap { try? JSONParser.parse($0) } ?? .null,
+         "error": r.error.map(JSONValue.string) ?? .null, "reads": try r.decodedReads(),
          "created_at": .string(ISO8601.string(fromMilliseconds: r.createdAt))]
     }
 
@@ -228,13 +228,13 @@ struct RunsController {
                                "reads",  // the number of network reads (the JSON export has each one)
                                "reasoning_tokens"]  // added last, so columns read by position keep their place
 
-    static func resultRow(_ r: BenchmarkResultRecord, run: BenchmarkRunRecord) -> [String] {
-        let json = resultJSON(r)
+    static func resultRow(_ r: BenchmarkResultRecord, run: BenchmarkRunRecord) throws -> [String] {
+        let json = try resultJSON(r)
         var row = [run.id, ISO8601.string(fromMilliseconds: run.startedAt), r.id, ISO8601.string(fromMilliseconds: r.createdAt)]
         row += resultHeader.dropFirst(4).map { column in
             switch column {
             case "run": return cell(json["run"] ?? .null)
-            case "reads": return (r.reads.flatMap { try? JSONParser.parse($0) }?.arrayValue?.count).map(String.init) ?? ""
+            case "reads": return (json["reads"]?.arrayValue?.count).map(String.init) ?? ""
             default: return cell(json[column] ?? .null)
             }
         }

@@ -21,7 +21,8 @@ struct ScheduledSubmitter: Sendable {
         guard let kind = JobKind(rawValue: schedule.kind), kind == .benchmark || kind == .eval else {
             return .failed("unknown schedule kind \(schedule.kind)")
         }
-        guard let json = try? JSONParser.parse(schedule.request) else { return .failed("the stored request is not valid JSON") }
+        let json: JSONValue
+        do { json = try schedule.decodedRequest() } catch { return .failed(error.description) }
         // The request is checked again: the owner's providers, models or suite may have changed.
         let benchmark: BenchmarkRequest
         if kind == .eval {

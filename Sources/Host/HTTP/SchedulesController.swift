@@ -33,7 +33,7 @@ struct SchedulesController {
     func addRoutes(to routes: RouteTable) {
         routes.user(.get, "/api/schedules", "Your schedules with their next fire time") { _, context, _ in
             let list = try await schedules.list(userID: context.identity.userID)
-            return Response.json(["schedules": .array(list.map(Self.json))])
+            return Response.json(["schedules": .array(try list.map(Self.json))])
         }
         routes.user(.post, "/api/schedules", "Create a schedule (interval_hours 1–720, or a 5-field cron with a time zone)",
                     body: RequestBody(schema: Self.schema, example: Self.example), success: .created) { _, context, body in
@@ -42,10 +42,10 @@ struct SchedulesController {
             try await schedules.create(schedule)
             scheduler.nudge()
             try await audit(context, "schedule.create", schedule.id)
-            return Response.json(Self.json(schedule), status: .created)
+            return Response.json(try Self.json(schedule), status: .created)
         }
         routes.user(.get, "/api/schedules/{id}", "One of your schedules", owned: "schedule") { _, context, _ in
-            Response.json(Self.json(try await find(context)))
+            Response.json(try Self.json(try await find(context)))
         }
         routes.user(.put, "/api/schedules/{id}", "Replace a schedule", body: RequestBody(schema: Self.schema, example: Self.example),
                     owned: "schedule") { _, context, body in
@@ -54,7 +54,7 @@ struct SchedulesController {
             guard try await schedules.update(schedule) else { throw APIError.notFound }
             scheduler.nudge()
             try await audit(context, "schedule.update", schedule.id)
-            return Response.json(Self.json(schedule))
+            return Response.json(try Self.json(schedule))
         }
         routes.user(.delete, "/api/schedules/{id}", "Delete a schedule (its firings go with it)", owned: "schedule",
                     success: .noContent) { _, context, _ in
@@ -138,8 +138,8 @@ struct SchedulesController {
         try await auditLog.record(userID: context.identity.userID, email: nil, action: action, target: target, ip: context.clientIP)
     }
 
-    static func json(_ s: ScheduleRecord) -> JSONValue {
-        ["id": .string(s.id), "name": .string(s.name), "kind": .string(s.kind), "request": (try? JSONParser.parse(s.request)) ?? .null,
+    static func json(_ s: ScheduleRecord) throws -> JSONValue {
+        ["id": .string(s.id), "name": .string(s.name), "kind": .string(s.kind), "request": try s.decodedRequest(),
          "interval_hours": s.intervalHours.map { .int(Int64($0)) } ?? .null, "cron": s.cron.map(JSONValue.string) ?? .null,
          "time_zone": .string(s.timeZone), "enabled": .bool(s.enabled),
          "next_fire_at": s.nextFireAt.map { .string(ISO8601.string(fromMilliseconds: $0)) } ?? .null,

@@ -115,7 +115,9 @@ struct SuitesController {
             let tools = try await suites.tools(userID: user, suiteID: suite.id)
             let cases = try await suites.cases(userID: user, suiteID: suite.id)
             let copy = SuiteContents(name: suite.name + " (copy)", description: suite.description, systemPrompt: suite.systemPrompt,
-                                     tools: tools.map { definition in ((try? JSONParser.parse(definition))?["function"]?["name"]?.stringValue ?? "", definition) },
+                                     tools: try zip(tools, await suites.decodedTools(userID: user, suiteID: suite.id)).map { text, definition in
+                                         (definition["function"]?["name"]?.stringValue ?? "", text)
+                                     },
                                      cases: cases.map { ($0.caseKey, $0.category, $0.scorer, $0.body) })
             return Response.json(try await create(context, copy), status: .created)
         }
@@ -126,7 +128,7 @@ struct SuitesController {
             let user = context.identity.userID
             let id = try context.parameters.require("id")
             guard try await suites.find(userID: user, id: id) != nil else { throw APIError.notFound }
-            let tools = try await suites.tools(userID: user, suiteID: id).compactMap { try? JSONParser.parse($0) }
+            let tools = try await suites.decodedTools(userID: user, suiteID: id)
             // The same checks as a new suite (unique ids, expected tools offered), all before writing.
             let checked = try SuiteDocument.contents(["name": "check", "tools": .array(tools), "cases": body["cases"] ?? []])
             do {
@@ -151,7 +153,7 @@ struct SuitesController {
                                                            body: body.jsonString)
             } catch let failure as SuiteStore.Failure { throw APIError(.conflict, "duplicate_case", "id: \(failure.description)") }
             guard let record else { throw APIError.notFound }
-            return Response.json(Self.caseJSON(record), status: .created)
+            return Response.json(try Self.caseJSON(record), status: .created)
         }
         routes.user(.put, "/api/suites/{id}/cases/{case_id}", "Replace a case", body: RequestBody(schema: SuiteDocument.caseSchema, example: Self.firstCaseExample),
                     owned: "suite") { _, context, body in
@@ -185,7 +187,7 @@ struct SuitesController {
         }
         routes.user(.get, "/api/evals", "Your eval runs, newest first") { _, context, _ in
             let runs = try await evals.runs(userID: context.identity.userID)
-            return Response.json(["evals": .array(runs.map(Self.evalJSON))])
+            return Response.json(["evals": .array(try runs.map(Self.evalJSON))])
         }
         routes.user(.get, "/api/evals/{id}", "An eval run: per-case results (with the latest judge verdicts) and per-model summaries",
                     owned: "eval") { _, context, _ in
@@ -194,15 +196,15 @@ struct SuitesController {
             let stored = try await evals.results(userID: user, runID: run.id)
             let judged = try await judge.store.latestVerdicts(userID: user, evalRunID: run.id)
             let policy = try await judge.userSettings(user).overridePolicy
-            let (results, applied) = JudgeOverrides.apply(stored, verdicts: judged?.verdicts ?? [:], policy: policy)
-            var json = Self.evalJSON(run).objectValue!
-            json["results"] = .array(results.map { result in
-                var row = result.json
-                if let verdict = judged?.verdicts[result.id] { row["judge"] = (try? JSONParser.parse(verdict.verdict)) ?? .null }
+            let (results, applied) = try JudgeOverrides.apply(stored, verdicts: judged?.verdicts ?? [:], policy: policy)
+            var json = try Self.evalJSON(run).objectValue!
+            json["results"] = .array(try results.map { result in
+                var row = try result.json
+                if let verdict = judged?.verdicts[result.id] { row["judge"] = try verdict.decodedVerdict() }
                 if let original = applied[result.id] { row["automatic_score"] = .double(original) }
                 return .object(row)
             })
-            json["models"] = .array(EvalSummary.compute(results))  // the same function as the live summaries
+            json["models"] = .array(try EvalSummary.compute(results))  // the same function as the live summaries
             json["judge_report_id"] = judged.map { .string($0.report.id) } ?? .null
             json["override_policy"] = .string(policy)
             json["overrides_applied"] = .int(Int64(applied.count))
@@ -226,9 +228,9 @@ struct SuitesController {
     private func full(_ context: AuthenticatedContext) async throws -> JSONValue {
         let user = context.identity.userID
         guard let suite = try await suites.find(userID: user, id: try context.parameters.require("id")) else { throw APIError.notFound }
-        let tools = try await suites.tools(userID: user, suiteID: suite.id).compactMap { try? JSONParser.parse($0) }
+        let tools = try await suites.decodedTools(userID: user, suiteID: suite.id)
         let cases = try await suites.cases(userID: user, suiteID: suite.id)
-        return Self.suiteJSON(suite).merging(["tools": .array(tools), "cases": .array(cases.map(Self.caseJSON))])
+        return Self.suiteJSON(suite).merging(["tools": .array(tools), "cases": .array(try cases.map(Self.caseJSON))])
     }
 
     static func suiteJSON(_ s: SuiteRecord) -> JSONValue {
@@ -236,16 +238,16 @@ struct SuitesController {
          "created_at": .string(ISO8601.string(fromMilliseconds: s.createdAt)), "updated_at": .string(ISO8601.string(fromMilliseconds: s.updatedAt))]
     }
 
-    static func caseJSON(_ c: CaseRecord) -> JSONValue {
+    static func caseJSON(_ c: CaseRecord) throws -> JSONValue {
         ["case_id": .string(c.id), "id": .string(c.caseKey), "category": c.category.map(JSONValue.string) ?? .null, "scorer": .string(c.scorer),
-         "body": (try? JSONParser.parse(c.body)) ?? .null]
+         "body": try c.decodedBody()]
     }
 
-    static func evalJSON(_ r: EvalRunRecord) -> JSONValue {
+    static func evalJSON(_ r: EvalRunRecord) throws -> JSONValue {
         ["id": .string(r.id), "suite_id": r.suiteID.map(JSONValue.string) ?? .null, "job_id": r.jobID.map(JSONValue.string) ?? .null,
-         "status": .string(r.status), "request": (try? JSONParser.parse(r.request)) ?? .null,
+         "status": .string(r.status), "request": try r.decodedRequest(),
          "started_at": .string(ISO8601.string(fromMilliseconds: r.startedAt)),
          "finished_at": r.finishedAt.map { .string(ISO8601.string(fromMilliseconds: $0)) } ?? .null,
-         "summary": r.summary.flatMap { try? JSONParser.parse($0) } ?? .null]
+         "summary": try r.decodedSummary()]
     }
 }

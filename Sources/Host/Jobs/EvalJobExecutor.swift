@@ -64,7 +64,7 @@ public struct EvalJobExecutor: JobExecutor {
             let report = try await judge.store.createReport(userID: job.userID, evalRunID: run.id, mode: "inline", judgeModel: judgeModel,
                                                             promptVersion: judgeSettings.promptVersion, jobID: job.id)
             grading = CaseGrading(JudgeContext(userID: job.userID, report: report, client: client, prompts: prompts, store: judge.store,
-                                               events: events, cases: try EvalJudging.bodies(cases), tools: tools),
+                                               cases: try EvalJudging.bodies(cases), tools: tools, emit: { try await events.emit($0) }),
                                   concurrency: judgeSettings.concurrency)
         }
         let all: [CaseResultRecord]
@@ -75,7 +75,7 @@ public struct EvalJobExecutor: JobExecutor {
                 case .result(let result, let done, let total):
                     try await evals.addResult(userID: job.userID, runID: run.id, result)
                     grading?.submit(result)
-                    var json = result.json
+                    var json = try result.json
                     json["eval_id"] = .string(run.id)
                     try await events.emit("result", .object(json))
                     try await events.emit("progress", ["eval_id": .string(run.id), "done": .int(Int64(done)), "total": .int(Int64(total))])
@@ -91,7 +91,7 @@ public struct EvalJobExecutor: JobExecutor {
             }
             throw error
         }
-        let summaries = EvalSummary.compute(all)
+        let summaries = try EvalSummary.compute(all)
         let summary: JSONValue = ["models": .array(summaries)]
         var final: JSONObject = ["eval_id": .string(run.id), "models": .array(summaries)]
         if let grading, let judge {

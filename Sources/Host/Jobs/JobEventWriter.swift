@@ -1,3 +1,4 @@
+import HostJudge
 import HostMeasurement
 import HostStorage
 import StudioJSON
@@ -38,5 +39,12 @@ public actor JobEventWriter {
         tail = write
         try await write.value
         return event.seq
+    }
+}
+
+extension JobEventWriter {
+    /// A judge run's event, stored and streamed under its name.
+    public func emit(_ event: JudgeEvent) async throws {
+        try await emit(event.name, event.data)
     }
 }

@@ -1,9 +1,11 @@
+import HostStorage
 import StudioJSON
 
 /// Why a judgement could not be had. Recorded with the case (never guessed around).
 public struct JudgeError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `malformed` (not the JSON asked for), `refused`, `invalid` (JSON with a field out of
-    /// its range), `provider` (the call failed after its retries), `prompt`.
+    /// its range), `provider` (the call failed after its retries), `prompt`, `stored` (a
+    /// stored result the judge needs no longer decodes).
     public let code: String
     public let message: String
 
@@ -139,5 +141,13 @@ public enum JudgeOutput {
     static func snippet(_ text: String) -> String {
         let flat = text.replacing("\n", with: " ")
         return flat.count > 160 ? String(flat.prefix(160)) + "…" : flat
+    }
+}
+
+extension JudgeError {
+    /// A stored value the judge needs (a result's output) that no longer decodes: that
+    /// item's verdict is this error, naming the row, and the others are judged.
+    static func stored<T>(_ read: () throws(StoredValueError) -> T) throws(JudgeError) -> T {
+        do { return try read() } catch { throw JudgeError("stored", error.description) }
     }
 }

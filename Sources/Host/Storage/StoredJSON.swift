@@ -71,3 +71,77 @@ extension CaseRecord {
         try StoredJSON.value(body, row: "case \(caseKey)", column: "body")
     }
 }
+
+extension StoredJSON {
+    /// An optional column: nil stays nil, a present value must decode.
+    public static func optional(_ text: String?, row: @autoclosure () -> String, column: String) throws(StoredValueError) -> JSONValue {
+        guard let text else { return .null }
+        return try value(text, row: row(), column: column)
+    }
+}
+
+extension BenchmarkRunRecord {
+    /// The request the run was started with.
+    public func decodedRequest() throws(StoredValueError) -> JSONValue {
+        try StoredJSON.value(request, row: "run \(id)", column: "request")
+    }
+
+    /// The run's summary (null while it runs).
+    public func decodedSummary() throws(StoredValueError) -> JSONValue {
+        try StoredJSON.optional(summary, row: "run \(id)", column: "summary")
+    }
+}
+
+extension BenchmarkResultRecord {
+    /// Each read's time and size (null when the run kept none).
+    public func decodedReads() throws(StoredValueError) -> JSONValue {
+        try StoredJSON.optional(reads, row: "result \(id)", column: "reads")
+    }
+}
+
+extension JobRecord {
+    public func decodedRequest() throws(StoredValueError) -> JSONValue {
+        try StoredJSON.value(request, row: "job \(id)", column: "request")
+    }
+}
+
+extension ScheduleRecord {
+    public func decodedRequest() throws(StoredValueError) -> JSONValue {
+        try StoredJSON.value(request, row: "schedule \(name)", column: "request")
+    }
+}
+
+extension EvalRunRecord {
+    public func decodedRequest() throws(StoredValueError) -> JSONValue {
+        try StoredJSON.value(request, row: "eval \(id)", column: "request")
+    }
+
+    public func decodedSummary() throws(StoredValueError) -> JSONValue {
+        try StoredJSON.optional(summary, row: "eval \(id)", column: "summary")
+    }
+}
+
+extension CaseResultRecord {
+    /// The normalized output the scorer read.
+    public func decodedOutput() throws(StoredValueError) -> JSONValue {
+        try StoredJSON.value(output, row: "result \(id) (case \(caseKey))", column: "output")
+    }
+
+    /// The scorer's sub-scores (null when it gave none).
+    public func decodedSubscores() throws(StoredValueError) -> JSONValue {
+        try StoredJSON.optional(subscores, row: "result \(id) (case \(caseKey))", column: "subscores")
+    }
+}
+
+extension JudgeVerdictRecord {
+    public func decodedVerdict() throws(StoredValueError) -> JSONValue {
+        try StoredJSON.value(verdict, row: "verdict \(id)", column: "verdict")
+    }
+}
+
+extension JudgeReportRecord {
+    /// The report (null until the judge run ends).
+    public func decodedReport() throws(StoredValueError) -> JSONValue {
+        try StoredJSON.optional(report, row: "judge report \(id)", column: "report")
+    }
+}

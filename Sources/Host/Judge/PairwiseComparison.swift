@@ -1,16 +1,16 @@
-import HostBenchmark
-import HostEvals
-import HostJudge
-import HostPlugins
 import HostStorage
-import HostTransport
 import StudioJSON
 
 /// Pairwise comparison of two evals: every (case, model) present in both is judged twice,
 /// A shown first and then B shown first; PairwiseRule decides; repeats are paired by index.
-struct PairwiseComparison {
+public struct PairwiseComparison: Sendable {
     let context: JudgeContext
     let concurrency: Int
+
+    public init(context: JudgeContext, concurrency: Int) {
+        self.context = context
+        self.concurrency = concurrency
+    }
 
     /// Pairs of results: same case and repeat; the same model when both evals ran it,
     /// else the models in order (comparing model X in one eval with model Y in the other).
@@ -30,10 +30,10 @@ struct PairwiseComparison {
         return out
     }
 
-    func run(a: [CaseResultRecord], b: [CaseResultRecord]) async throws -> JSONValue {
+    public func run(a: [CaseResultRecord], b: [CaseResultRecord]) async throws -> JSONValue {
         let pairs = Self.pairs(a: a, b: b)
         let report = context.report
-        try await context.events.emit("progress", ["report_id": .string(report.id), "done": 0, "total": .int(Int64(pairs.count))])
+        try await context.emit(.progress(["report_id": .string(report.id), "done": 0, "total": .int(Int64(pairs.count))]))
         let indexed = AsyncStream<(Int, (CaseResultRecord, CaseResultRecord))> { queue in
             for item in pairs.enumerated() { queue.yield(item) }
             queue.finish()
@@ -50,14 +50,15 @@ struct PairwiseComparison {
         summary["pairs"] = .array(Set(pairs.map { "\($0.0.target) vs \($0.1.target)" }).sorted().map(JSONValue.string))
         var event = summary
         event["report_id"] = .string(report.id)
-        try await context.events.emit("judge_report", .object(event))
+        try await context.emit(.report(event))
         return .object(summary)
     }
 
     func judgePair(_ ra: CaseResultRecord, _ rb: CaseResultRecord) async -> JSONValue {
         let (caseData, tools) = context.caseData(ra.caseKey)
-        func response(_ r: CaseResultRecord) -> JSONValue {
-            ["output": (try? JSONParser.parse(r.output)) ?? .string(r.output), "automatic_score": r.score.map(JSONValue.double) ?? .null]
+        func response(_ r: CaseResultRecord) throws(JudgeError) -> JSONValue {
+            ["output": try JudgeError.stored { () throws(StoredValueError) in try r.decodedOutput() },
+             "automatic_score": r.score.map(JSONValue.double) ?? .null]
         }
         var stored: JSONObject = ["case_id": .string(ra.caseKey), "repeat": .int(Int64(ra.repeatIndex)), "target_a": .string(ra.target),
                                   "target_b": .string(rb.target), "case_result_a": .string(ra.id), "case_result_b": .string(rb.id),
@@ -65,9 +66,9 @@ struct PairwiseComparison {
         do throws(JudgeError) {
             // Run A shown first, then run B shown first.
             let aFirst = try JudgeOutput.pairwise(try await context.ask(.pairwise, ["case": caseData, "tools": tools,
-                                                                                    "response_a": response(ra), "response_b": response(rb)]))
+                                                                                    "response_a": try response(ra), "response_b": try response(rb)]))
             let bFirst = try JudgeOutput.pairwise(try await context.ask(.pairwise, ["case": caseData, "tools": tools,
-                                                                                    "response_a": response(rb), "response_b": response(ra)]))
+                                                                                    "response_a": try response(rb), "response_b": try response(ra)]))
             stored["a_first"] = ["pick": .string(aFirst.0.rawValue), "reasoning": .string(aFirst.reasoning)]
             stored["b_first"] = ["pick": .string(bFirst.0.rawValue), "reasoning": .string(bFirst.reasoning)]
             stored["outcome"] = .string(PairwiseRule.outcome(aFirst: aFirst.0, bFirst: bFirst.0).rawValue)

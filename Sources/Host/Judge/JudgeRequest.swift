@@ -1,9 +1,3 @@
-import HostBenchmark
-import HostEvals
-import HostJudge
-import HostPlugins
-import HostStorage
-import HostTransport
 import StudioJSON
 
 /// A judge job's request (docs/evals.md, LLM-as-judge): grade one eval (`post_eval`), or

@@ -1,22 +1,18 @@
-import HostBenchmark
 import HostEvals
-import HostJudge
-import HostPlugins
 import HostStorage
-import HostTransport
 import StudioJSON
 
 /// One grading of case results into one judge report: each result's verdict (or judge
 /// error) stored and sent as `judge_verdict` as it comes, then a report card per model
 /// sent as `judge_report`. Results may arrive all at once (post-eval) or one by one
 /// while the eval runs (inline); at most `concurrency` judge calls are in flight.
-final class CaseGrading: Sendable {
+public final class CaseGrading: Sendable {
     let context: JudgeContext
-    var report: JudgeReportRecord { context.report }
+    public var report: JudgeReportRecord { context.report }
     private let queue: AsyncStream<CaseResultRecord>.Continuation
     private let work: Task<[String: JSONValue], Never>
 
-    init(_ context: JudgeContext, concurrency: Int) {
+    public init(_ context: JudgeContext, concurrency: Int) {
         self.context = context
         let (results, queue) = AsyncStream<CaseResultRecord>.makeStream()
         self.queue = queue
@@ -30,17 +26,17 @@ final class CaseGrading: Sendable {
     deinit { queue.finish() }
 
     /// Hands a result to the judge (returns at once).
-    func submit(_ result: CaseResultRecord) { queue.yield(result) }
+    public func submit(_ result: CaseResultRecord) { queue.yield(result) }
 
     /// Stops grading: nothing more is taken, calls in flight are aborted.
-    func cancel() {
+    public func cancel() {
         queue.finish()
         work.cancel()
     }
 
     /// Waits for every submitted result's verdict, then writes the per-model reports.
     /// Returns the report JSON that is stored.
-    func finish(results: [CaseResultRecord]) async throws -> JSONValue {
+    public func finish(results: [CaseResultRecord]) async throws -> JSONValue {
         queue.finish()
         // The grading task is not a child of the job's: a cancelled job cancels it here.
         let work = self.work
@@ -56,7 +52,7 @@ final class CaseGrading: Sendable {
             var event = card.objectValue ?? [:]
             event["report_id"] = .string(report.id)
             event["eval_id"] = report.evalRunID.map(JSONValue.string) ?? .null
-            try await context.events.emit("judge_report", .object(event))
+            try await context.emit(.report(event))
         }
         let errors = verdicts.values.filter { $0["error"] != nil }.count
         return ["models": .array(models), "verdicts": .int(Int64(verdicts.count - errors)), "judge_errors": .int(Int64(errors))]
@@ -65,12 +61,12 @@ final class CaseGrading: Sendable {
     /// One result's verdict, stored and emitted; a judge error is a verdict too.
     @Sendable static func grade(_ c: JudgeContext, _ result: CaseResultRecord) async -> JSONValue {
         let (caseData, tools) = c.caseData(result.caseKey)
-        let output = (try? JSONParser.parse(result.output)) ?? .string(result.output)
         let automatic: JSONValue = ["score": result.score.map(JSONValue.double) ?? .null, "passed": result.passed.map(JSONValue.bool) ?? .null,
                                     "error_type": result.errorType.map(JSONValue.string) ?? .null]
         var stored: JSONObject = ["case_id": .string(result.caseKey), "target": .string(result.target),
                                   "repeat": .int(Int64(result.repeatIndex)), "case_result_id": .string(result.id), "automatic_score": automatic]
         do throws(JudgeError) {
+            let output = try JudgeError.stored { () throws(StoredValueError) in try result.decodedOutput() }
             let text = try await c.ask(.caseVerdict, ["case": caseData, "tools": tools, "candidate_output": output, "automatic_score": automatic])
             for (key, value) in try JudgeOutput.verdict(text).json.objectValue ?? [:] { stored[key] = value }
         } catch {
@@ -93,14 +89,14 @@ final class CaseGrading: Sendable {
             card["error"] = JudgeError("no_verdicts", "every verdict of this model is a judge error").json
             return .object(card)
         }
-        let summary = EvalSummary.compute(results).first ?? [:]
-        let model: JSONValue = ["target": .string(target), "mean_score": summary["mean_score"] ?? .null,
-                                "pass_rate": summary["pass_rate"] ?? .null, "errors": summary["errors"] ?? [:]]
         let list: [JSONValue] = graded.map {
             ["case_id": $0["case_id"] ?? .null, "repeat": $0["repeat"] ?? .null, "quality": $0["quality"] ?? .null,
              "verdict": $0["verdict"] ?? .null, "reasoning": .string(String(($0["reasoning"]?.stringValue ?? "").prefix(400)))]
         }
         do throws(JudgeError) {
+            let summary = try JudgeError.stored { () throws(StoredValueError) in try EvalSummary.compute(results) }.first ?? [:]
+            let model: JSONValue = ["target": .string(target), "mean_score": summary["mean_score"] ?? .null,
+                                    "pass_rate": summary["pass_rate"] ?? .null, "errors": summary["errors"] ?? [:]]
             let text = try await context.ask(.modelReport, ["model": model, "verdicts": .array(list)])
             for (key, value) in try JudgeOutput.report(text).json.objectValue ?? [:] { card[key] = value }
         } catch {

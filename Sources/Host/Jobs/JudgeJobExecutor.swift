@@ -38,14 +38,14 @@ public struct JudgeJobExecutor: JobExecutor {
                 throw JobFailure("the second eval no longer exists")
             }
             let context = JudgeContext(userID: job.userID, report: report, client: client, prompts: prompts, store: judge.store,
-                                       events: events, cases: cases, tools: tools)
+                                       cases: cases, tools: tools, emit: { try await events.emit($0) })
             let comparison = PairwiseComparison(context: context, concurrency: settings.concurrency)
             reportJSON = try await comparison.run(a: results, b: try await evals.results(userID: job.userID, runID: other.id))
         } else {
             try await events.emit("progress", ["report_id": .string(report.id), "eval_id": .string(eval.id), "done": 0,
                                                "total": .int(Int64(results.count))])
             let grading = CaseGrading(JudgeContext(userID: job.userID, report: report, client: client, prompts: prompts, store: judge.store,
-                                                   events: events, cases: cases, tools: tools), concurrency: settings.concurrency)
+                                                   cases: cases, tools: tools, emit: { try await events.emit($0) }), concurrency: settings.concurrency)
             for result in results { grading.submit(result) }
             reportJSON = try await grading.finish(results: results)
         }

@@ -1,23 +1,31 @@
-import HostBenchmark
-import HostEvals
-import HostJudge
-import HostPlugins
 import HostStorage
-import HostTransport
 import StudioJSON
 
 /// What one judge run works with: whose it is, its report row, the judge, the prompts,
 /// where verdicts go, and the suite's cases and tools the results are judged against.
-struct JudgeContext: Sendable {
-    let userID: String
-    let report: JudgeReportRecord
+public struct JudgeContext: Sendable {
+    public let userID: String
+    public let report: JudgeReportRecord
     let client: JudgeClient
     let prompts: JudgePrompts
     let store: JudgeStore
-    let events: JobEventWriter
+    /// Where verdicts and reports go as they come (the job's event stream).
+    let emit: @Sendable (JudgeEvent) async throws -> Void
     /// Case bodies by key, and the suite's tools (a case's own tools win).
     let cases: [String: JSONValue]
     let tools: [JSONValue]
+
+    public init(userID: String, report: JudgeReportRecord, client: JudgeClient, prompts: JudgePrompts, store: JudgeStore,
+                cases: [String: JSONValue], tools: [JSONValue], emit: @escaping @Sendable (JudgeEvent) async throws -> Void) {
+        self.userID = userID
+        self.report = report
+        self.client = client
+        self.prompts = prompts
+        self.store = store
+        self.cases = cases
+        self.tools = tools
+        self.emit = emit
+    }
 
     /// A case as the judge sees it (without its tools), and the tools it offered.
     func caseData(_ key: String) -> (JSONValue, JSONValue) {
@@ -64,6 +72,6 @@ struct JudgeContext: Sendable {
         var event = verdict
         event["report_id"] = .string(report.id)
         event["eval_id"] = report.evalRunID.map(JSONValue.string) ?? .null
-        _ = try? await events.emit("judge_verdict", .object(event))
+        try? await emit(.verdict(event))
     }
 }

@@ -1,7 +1,3 @@
-import HostBenchmark
-import HostEvals
-import HostJudge
-import HostPlugins
 import HostStorage
 import StudioJSON
 
@@ -11,11 +7,11 @@ import StudioJSON
 public enum JudgeOverrides {
     /// The results with overrides applied, and each changed result's automatic score.
     public static func apply(_ results: [CaseResultRecord], verdicts: [String: JudgeVerdictRecord],
-                             policy: String) -> ([CaseResultRecord], [String: Double]) {
+                             policy: String) throws(StoredValueError) -> ([CaseResultRecord], [String: Double]) {
         guard policy == "apply" else { return (results, [:]) }
         var original: [String: Double] = [:]
-        let changed = results.map { result -> CaseResultRecord in
-            guard let text = verdicts[result.id]?.verdict, let verdict = try? JSONParser.parse(text),
+        let changed = try results.map { result throws(StoredValueError) -> CaseResultRecord in
+            guard let verdict = try verdicts[result.id]?.decodedVerdict(),
                   verdict["error"] == nil, let override = verdict["override_score"]?.doubleValue else { return result }
             var result = result
             original[result.id] = result.score ?? 0

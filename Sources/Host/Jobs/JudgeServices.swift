@@ -32,7 +32,9 @@ public struct JudgeServices: Sendable {
     }
 
     public func userSettings(_ userID: String) async throws -> JudgeSettings {
-        let stored = try await settings.get(userID: userID, key: JudgeSettings.storageKey).flatMap { try? JSONParser.parse($0) }
+        let stored = try await settings.get(userID: userID, key: JudgeSettings.storageKey).map { text throws(StoredValueError) in
+            try StoredJSON.value(text, row: "your judge settings", column: "value")
+        }
         return JudgeSettings(stored: stored, defaultVersion: prompts?.latest ?? "v1")
     }
 

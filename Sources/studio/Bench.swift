@@ -63,6 +63,18 @@ struct Bench: AsyncParsableCommand {
         return tiers.count == parts.count && !tiers.isEmpty && tiers.allSatisfy({ $0 >= 0 }) ? tiers : nil
     }
 
+    /// The benchmark these flags ask for, over `defaults`.
+    func request(targets: [BenchmarkRequest.Target], defaults: StudioConfig.Defaults) -> BenchmarkRequest {
+        var request = BenchmarkRequest(targets: targets, defaults: defaults)
+        if let runs { request.runs = runs }
+        if let maxTokens { request.maxTokens = maxTokens }
+        if let temperature { request.temperature = temperature }
+        if let tiers = contextTiers.flatMap(parseTiers) { request.contextTiers = tiers }
+        if noWarmup { request.warmup = false }
+        if let prompt { request.prompt = prompt }
+        return request
+    }
+
     func loadConfig() throws -> StudioConfig {
         try Self.loadConfig(path: config, provider: provider, baseURL: baseURL, models: model, apiKeyEnv: apiKeyEnv)
     }
@@ -93,12 +105,9 @@ struct Bench: AsyncParsableCommand {
     func run() async throws {
         if let server { return try await runRemote(server: server) }
         var config = try loadConfig()
-        if let runs { config.defaults.runs = runs }
-        if let maxTokens { config.defaults.maxTokens = maxTokens }
-        if let temperature { config.defaults.temperature = temperature }
-        if let tiers = contextTiers.flatMap(parseTiers) { config.defaults.contextTiers = tiers }
-        if noWarmup { config.defaults.warmup = false }
-        if let prompt { config.defaults.prompt = prompt }
+        // The configuration's defaults, then the flags: the same request the API takes.
+        let request = request(targets: [], defaults: config.defaults)
+        config.defaults = request.defaults
         let selected = Set((only ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
 
         let registry = try await plugins.trustedRegistry()
@@ -118,11 +127,7 @@ struct Bench: AsyncParsableCommand {
             throw ExitCode.failure
         }
 
-        var plan = BenchmarkPlan(targets: resolved.targets)
-        plan.runs = config.defaults.runs
-        plan.contextTiers = config.defaults.contextTiers
-        plan.warmup = config.defaults.warmup
-        if let prompt = config.defaults.prompt { plan.prompt = prompt }
+        let plan = request.plan(targets: resolved.targets)
         do { try plan.validate() } catch {
             printError("invalid benchmark: \(error)")
             await simulator?.stop()

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import HostBenchmark
+import HostConfig
 import HostTransport
 import NIOCore
 import StudioJSON
@@ -10,28 +12,23 @@ import StudioJSON
 /// Last-Event-ID, so no event is missed or repeated.
 extension Bench {
     /// Targets as the server names them: provider id and model id.
-    var remoteTargets: [(provider: String, model: String)] {
-        if let provider { return model.map { (provider, $0) } }
+    var remoteTargets: [BenchmarkRequest.Target] {
+        if let provider { return model.map { BenchmarkRequest.Target(provider: provider, model: $0) } }
         return model.compactMap { entry in
             guard let slash = entry.firstIndex(of: "/") else { return nil }
-            return (String(entry[..<slash]), String(entry[entry.index(after: slash)...]))
+            return BenchmarkRequest.Target(provider: String(entry[..<slash]), model: String(entry[entry.index(after: slash)...]))
         }
     }
 
     func runRemote(server: String) async throws {
         let token = self.token ?? ProcessInfo.processInfo.environment["STUDIO_TOKEN"] ?? ""
         let base = server.hasSuffix("/") ? String(server.dropLast()) : server
-        var request: JSONObject = ["targets": .array(remoteTargets.map { ["provider": .string($0.provider), "model": .string($0.model)] })]
-        if let runs { request["runs"] = .int(Int64(runs)) }
-        if let maxTokens { request["max_tokens"] = .int(Int64(maxTokens)) }
-        if let temperature { request["temperature"] = .double(temperature) }
-        if let tiers = contextTiers.flatMap(parseTiers) { request["context_tiers"] = .array(tiers.map { .int(Int64($0)) }) }
-        if noWarmup { request["warmup"] = false }
-        if let prompt { request["prompt"] = .string(prompt) }
+        // The server fills in what the flags leave out, from the same defaults.
+        let request = request(targets: remoteTargets, defaults: StudioConfig.Defaults())
 
         let transport = Transport()
         defer { Task { try? await transport.shutdown() } }
-        let (status, answer) = try await Self.call(transport, "POST", base + "/api/benchmarks", token: token, body: .object(request))
+        let (status, answer) = try await Self.call(transport, "POST", base + "/api/benchmarks", token: token, body: request.json)
         guard status == 202, let jobID = answer["job_id"]?.stringValue else {
             printError("the server refused the benchmark (HTTP \(status)): \(answer["error"]?["message"]?.stringValue ?? answer.jsonString)")
             throw ExitCode.failure

@@ -30,7 +30,7 @@ struct Load: AsyncParsableCommand {
     @Option(help: "Measured requests per level (default 100).") var requests: Int?
     @Option(help: "Measured seconds per level instead of a request count.") var duration: Double?
     @Option(help: "Warm-up requests per level, discarded (default: one per stream, or 10).") var warmup: Int?
-    @Option(name: .customLong("max-tokens"), help: "Maximum output tokens per request.") var maxTokens: Int = 64
+    @Option(name: .customLong("max-tokens"), help: "Maximum output tokens per request.") var maxTokens: Int = StudioConfig.Defaults.loadTestMaxTokens
     @Option(name: .customLong("slo-ttft-ms"), help: "Goodput: TTFT at most this (ms).") var sloTTFT: Double?
     @Option(name: .customLong("slo-itl-ms"), help: "Goodput: per-request ITL at most this (ms).") var sloITL: Double?
     @Option(name: .customLong("slo-e2e-ms"), help: "Goodput: end-to-end latency at most this (ms).") var sloE2E: Double?

@@ -1,8 +1,11 @@
 import HostConfig
 import StudioJSON
 
-/// A benchmark request as the API takes it (docs/measurement.md), normalized. Targets name the
-/// user's own providers and models: `{"provider": "<provider id>", "model": "<model id>"}`.
+/// A benchmark request, normalized: the one shape the API, schedules and `studio bench`
+/// (local or `--server`) build and run (docs/measurement.md). Targets name the user's own
+/// providers and models: `{"provider": "<provider id>", "model": "<model id>"}`; a local
+/// `studio bench` leaves them empty and picks its targets from the configuration file.
+/// Whatever a request leaves out comes from `StudioConfig.Defaults`, the one set of defaults.
 public struct BenchmarkRequest: Sendable {
     /// One model as a request's only target (a judge model, a load-test target), resolved
     /// and checked like any benchmark target.
@@ -56,18 +59,54 @@ public struct BenchmarkRequest: Sendable {
         "runs": 3, "warmup": true, "max_tokens": 256, "temperature": 0.7, "context_tiers": [0], "params": [:], "queue": false,
     ]
 
+    /// The given targets with these defaults (a configuration file's, or the built-in ones).
+    public init(targets: [Target] = [], defaults: StudioConfig.Defaults = StudioConfig.Defaults()) {
+        self.targets = targets
+        runs = defaults.runs
+        warmup = defaults.warmup
+        prompt = defaults.prompt ?? BenchmarkPlan.defaultPrompt
+        maxTokens = defaults.maxTokens
+        temperature = defaults.temperature
+        contextTiers = defaults.contextTiers
+        params = [:]
+    }
+
     /// From a body already checked against `schema`.
     public init(json: JSONValue) {
-        targets = (json["targets"]?.arrayValue ?? []).map {
+        self.init(targets: (json["targets"]?.arrayValue ?? []).map {
             Target(provider: $0["provider"]?.stringValue ?? "", model: $0["model"]?.stringValue ?? "")
-        }
-        runs = json["runs"]?.intValue.map(Int.init) ?? 3
-        warmup = json["warmup"]?.boolValue ?? true
-        prompt = json["prompt"]?.stringValue ?? BenchmarkPlan.defaultPrompt
-        maxTokens = json["max_tokens"]?.intValue.map(Int.init) ?? StudioConfig.Defaults.standardMaxTokens
-        temperature = json["temperature"]?.doubleValue ?? 0.7
-        contextTiers = json["context_tiers"]?.arrayValue?.compactMap { $0.intValue.map(Int.init) } ?? [0]
-        params = json["params"]?.objectValue ?? [:]
+        })
+        if let value = json["runs"]?.intValue { runs = Int(value) }
+        if let value = json["warmup"]?.boolValue { warmup = value }
+        if let value = json["prompt"]?.stringValue { prompt = value }
+        if let value = json["max_tokens"]?.intValue { maxTokens = Int(value) }
+        if let value = json["temperature"]?.doubleValue { temperature = value }
+        if let value = json["context_tiers"]?.arrayValue { contextTiers = value.compactMap { $0.intValue.map(Int.init) } }
+        if let value = json["params"]?.objectValue { params = value }
+    }
+
+    /// The run defaults this request sets: what target parameters are merged with
+    /// (`StudioConfig.Provider.requestParams`), so `max_tokens` and `temperature` reach
+    /// each target by the one path.
+    public var defaults: StudioConfig.Defaults {
+        var defaults = StudioConfig.Defaults()
+        defaults.runs = runs
+        defaults.maxTokens = maxTokens
+        defaults.temperature = temperature
+        defaults.contextTiers = contextTiers
+        defaults.warmup = warmup
+        defaults.prompt = prompt
+        return defaults
+    }
+
+    /// The plan that runs this request against its resolved targets.
+    public func plan(targets: [BenchmarkTarget]) -> BenchmarkPlan {
+        var plan = BenchmarkPlan(targets: targets)
+        plan.runs = runs
+        plan.warmup = warmup
+        plan.prompt = prompt
+        plan.contextTiers = contextTiers
+        return plan
     }
 
     public var json: JSONValue {

@@ -8,6 +8,11 @@ public struct StudioConfig: Sendable {
         /// Output tokens asked for when nobody says: the one default of benchmarks and
         /// evals, from the CLI, the API and schedules alike.
         public static let standardMaxTokens = 512
+        /// A load test's requests: short answers, so a level measures the server's
+        /// scheduling and streaming rather than one long generation.
+        public static let loadTestMaxTokens = 64
+        /// A judge's answer: a verdict with its reasoning, or a model's report card.
+        public static let judgeMaxTokens = 1024
 
         public var runs = 3
         public var maxTokens = Defaults.standardMaxTokens

@@ -36,11 +36,7 @@ public struct BenchmarkJobExecutor: JobExecutor {
         let request = BenchmarkRequest(json: try JSONParser.parse(job.request))
         let resolved = try await configuration.targets(userID: job.userID, request: request, registry: plugins(),
                                                        simulatorURL: simulatorURL, events: events)
-        var plan = BenchmarkPlan(targets: resolved.targets)
-        plan.runs = request.runs
-        plan.warmup = request.warmup
-        plan.prompt = request.prompt
-        plan.contextTiers = request.contextTiers
+        let plan = request.plan(targets: resolved.targets)
 
         let run = try await runs.createRun(userID: job.userID, jobID: job.id, request: job.request, scheduleID: job.scheduleID)
         try await jobs.setResult(jobID: job.id, kind: "benchmark_run", id: run.id)

@@ -24,11 +24,7 @@ public struct UserConfiguration: Sendable {
         let providerRows = try await providers.providers(userID: userID)
         let modelRows = try await providers.models(userID: userID)
         var config = StudioConfig()
-        config.defaults.runs = request.runs
-        config.defaults.maxTokens = request.maxTokens
-        config.defaults.temperature = request.temperature
-        config.defaults.contextTiers = request.contextTiers
-        config.defaults.warmup = request.warmup
+        config.defaults = request.defaults
         let wanted = Set(request.targets.map(\.id))
         for row in providerRows {
             var provider = StudioConfig.Provider(id: row.slug, name: row.displayName, plugin: row.pluginID, baseURL: row.baseURL,

@@ -1,3 +1,4 @@
+import HostConfig
 import HostMeasurement
 import HostPlugins
 import HostProviderCalls
@@ -16,7 +17,7 @@ public struct JudgeClient: Sendable {
     /// Seconds before the first retry; doubled each time.
     public var baseDelay = 0.5
     public var maxDelay = 10.0
-    public var maxTokens = 1024
+    public var maxTokens = StudioConfig.Defaults.judgeMaxTokens
 
     public init(endpoint: ProviderEndpoint, model: String, transport: Transport) {
         self.endpoint = endpoint

@@ -1,3 +1,4 @@
+import HostConfig
 import StudioJSON
 
 /// A load test of one target (docs/measurement.md, load mode): closed-loop concurrency levels or
@@ -41,7 +42,7 @@ public struct LoadPlan: Sendable, Equatable {
     public var durationSeconds: Double? = nil
     /// Requests per level sent first and discarded (they also open the connections).
     public var warmup: Int? = nil
-    public var maxTokens = 64
+    public var maxTokens = StudioConfig.Defaults.loadTestMaxTokens
     public var prompt = "Write a short story about a benchmark."
     public var slo = SLO()
 
@@ -82,7 +83,7 @@ public struct LoadPlan: Sendable, Equatable {
         durationSeconds = json["duration_s"]?.doubleValue
         requests = durationSeconds == nil ? Int(json["requests"]?.intValue ?? 100) : nil
         warmup = json["warmup"]?.intValue.map(Int.init)
-        maxTokens = Int(json["max_tokens"]?.intValue ?? 64)
+        maxTokens = json["max_tokens"]?.intValue.map(Int.init) ?? StudioConfig.Defaults.loadTestMaxTokens
         slo = SLO(ttftMs: json["slo"]?["ttft_ms"]?.doubleValue, itlMs: json["slo"]?["itl_ms"]?.doubleValue,
                   e2eMs: json["slo"]?["e2e_ms"]?.doubleValue)
     }

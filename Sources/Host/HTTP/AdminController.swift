@@ -10,8 +10,10 @@ import StudioJSON
 /// `/api/admin/*` (docs/security.md): users, limits, global fallback keys, the audit log, system
 /// status. Every route takes AdminContext; every change is audited with the acting admin.
 struct AdminController {
-    let services: StudioServices
-    let startedAt = Date()
+    let accounts: AccountService
+    let vault: KeyVault
+    let providers: ProviderStore
+    let status: SystemStatus
 
     static let userChangeSchema = Schema.object([
         ("role", Schema.oneOf(["user", "admin"])),
@@ -22,17 +24,17 @@ struct AdminController {
 
     func addRoutes(to routes: RouteTable) {
         routes.admin(.get, "/api/admin/users", "Every user with last login, limits and what they own") { _, _, _ in
-            let users = try await services.accounts.users.summaries()
+            let users = try await accounts.users.summaries()
             return Response.json(["users": .array(users.map(Self.summaryJSON))])
         }
         routes.admin(.put, "/api/admin/users/{id}", "Change a user's role, disabled flag or job limits",
                      body: RequestBody(schema: Self.userChangeSchema,
                                        example: ["role": "user", "disabled": false, "max_jobs_per_hour": 60, "max_concurrent_jobs": 2])) { _, context, body in
             let id = try context.parameters.require("id")
-            guard let before = try await services.accounts.users.summaries(id: id).first else { throw APIError.notFound }
+            guard let before = try await accounts.users.summaries(id: id).first else { throw APIError.notFound }
             let disabled = body["disabled"]?.boolValue
             do {
-                guard try await services.accounts.users.update(id: id, role: body["role"]?.stringValue, disabled: disabled) else {
+                guard try await accounts.users.update(id: id, role: body["role"]?.stringValue, disabled: disabled) else {
                     throw APIError.notFound
                 }
             } catch let failure as UserStore.AdminFailure {
@@ -40,26 +42,26 @@ struct AdminController {
             }
             let limitKeys = ["max_jobs_per_hour", "max_concurrent_jobs"]
             if limitKeys.contains(where: { body[$0] != nil }) {
-                try await services.accounts.users.setLimits(
+                try await accounts.users.setLimits(
                     id: id,
                     jobsPerHour: body["max_jobs_per_hour"].map { $0.intValue.map(Int.init) } ?? before.max_jobs_per_hour,
                     concurrentJobs: body["max_concurrent_jobs"].map { $0.intValue.map(Int.init) } ?? before.max_concurrent_jobs)
             }
             if disabled == true {
                 // A disabled user's sessions end now, not when their tokens expire.
-                try await services.accounts.refreshTokens.revokeAll(userID: id)
-                try await services.accounts.cliTokens.revokeAll(userID: id)
+                try await accounts.refreshTokens.revokeAll(userID: id)
+                try await accounts.cliTokens.revokeAll(userID: id)
             }
             try await audit(context, "admin.user.update", target: id, detail: body.jsonString)
-            guard let after = try await services.accounts.users.summaries(id: id).first else { throw APIError.notFound }
+            guard let after = try await accounts.users.summaries(id: id).first else { throw APIError.notFound }
             return Response.json(Self.summaryJSON(after))
         }
         routes.admin(.delete, "/api/admin/users/{id}", "Delete a user and everything they own (the audit log keeps its entries)",
                      success: .noContent) { _, context, _ in
             let id = try context.parameters.require("id")
-            guard let user = try await services.accounts.users.find(id: id) else { throw APIError.notFound }
+            guard let user = try await accounts.users.find(id: id) else { throw APIError.notFound }
             do {
-                guard try await services.accounts.users.deleteChecked(id: id) else { throw APIError.notFound }
+                guard try await accounts.users.deleteChecked(id: id) else { throw APIError.notFound }
             } catch let failure as UserStore.AdminFailure {
                 throw APIError(.conflict, "last_admin", failure.description)
             }
@@ -81,7 +83,7 @@ struct AdminController {
                 guard let n = Int(text), (1...5000).contains(n) else { throw APIError.badInput("limit", "must be 1–5000") }
                 limit = n
             }
-            let entries = try await services.accounts.audit.search(user: query["user"].map(String.init), action: query["action"].map(String.init),
+            let entries = try await accounts.audit.search(user: query["user"].map(String.init), action: query["action"].map(String.init),
                                                                    since: since, limit: limit)
             return Response.json(["entries": .array(entries.map { e in
                 ["id": .string(e.id), "user_id": e.user_id.map(JSONValue.string) ?? .null,
@@ -92,19 +94,19 @@ struct AdminController {
         }
 
         routes.admin(.get, "/api/admin/registration", "Who may register: open, invite (with an invitation) or closed") { _, _, _ in
-            Response.json(["mode": .string(try await services.accounts.registrationMode().rawValue)])
+            Response.json(["mode": .string(try await accounts.registrationMode().rawValue)])
         }
         routes.admin(.put, "/api/admin/registration", "Set who may register: open, invite or closed",
                      body: RequestBody(schema: Schema.object([("mode", Schema.oneOf(AccountService.RegistrationMode.allCases.map(\.rawValue)))],
                                                              required: ["mode"]),
                                        example: ["mode": "invite"], limit: 16 << 10)) { _, context, body in
             let mode = AccountService.RegistrationMode(rawValue: try body.requiredString("mode")) ?? .open
-            try await services.accounts.setRegistrationMode(mode)
+            try await accounts.setRegistrationMode(mode)
             try await audit(context, "admin.registration", target: mode.rawValue)
             return Response.json(["mode": .string(mode.rawValue)])
         }
         routes.admin(.get, "/api/admin/invites", "Invitations: for whom, when they expire, whether used (never the code)") { _, _, _ in
-            let invites = try await services.accounts.invites.list()
+            let invites = try await accounts.invites.list()
             return Response.json(["invites": .array(invites.map { i in
                 ["id": .string(i.id), "email": i.email.map(JSONValue.string) ?? .null,
                  "created_at": .string(ISO8601.string(fromMilliseconds: i.created_at)),
@@ -120,7 +122,7 @@ struct AdminController {
             let email = body["email"]?.stringValue
             if let email, !AccountService.isValidEmail(email) { throw APIError.badInput("email", "is not a valid address") }
             let hours = body["expires_in_hours"]?.intValue ?? 72
-            let invite = try await services.accounts.invites.create(by: context.identity.userID, email: email,
+            let invite = try await accounts.invites.create(by: context.identity.userID, email: email,
                                                                     lifetimeMilliseconds: hours * 3_600_000)
             try await audit(context, "admin.invite.create", target: invite.id)
             return Response.json(["id": .string(invite.id), "code": .string(invite.code), "email": email.map(JSONValue.string) ?? .null,
@@ -128,13 +130,13 @@ struct AdminController {
         }
         routes.admin(.delete, "/api/admin/invites/{id}", "Withdraw an invitation", success: .noContent) { _, context, _ in
             let id = try context.parameters.require("id")
-            guard try await services.accounts.invites.delete(id: id) else { throw APIError.notFound }
+            guard try await accounts.invites.delete(id: id) else { throw APIError.notFound }
             try await audit(context, "admin.invite.delete", target: id)
             return Response(status: .noContent)
         }
 
         routes.admin(.get, "/api/admin/keys", "Global fallback keys (masked)") { _, _, _ in
-            let listing = try await services.vault.list(userID: "").filter(\.global)
+            let listing = try await vault.list(userID: "").filter(\.global)
             return Response.json(["keys": .array(listing.map { key in
                 ["provider_id": .string(key.providerID), "masked": .string("…" + key.last4),
                  // null: saved before keys were bound to an endpoint; never sent until saved again.
@@ -147,47 +149,31 @@ struct AdminController {
             // the only place the key is ever sent (a user's provider of the same slug
             // pointing elsewhere never receives it).
             let name = try KeysController.providerID(context.parameters)
-            guard let provider = try await KeysController.provider(name, userID: context.identity.userID, in: services.providers) else {
+            guard let provider = try await KeysController.provider(name, userID: context.identity.userID, in: providers) else {
                 throw APIError(.notFound, "not_found",
                                "you have no provider \"\(name)\": a global key is bound to one of your own providers (its plugin and base URL)")
             }
             let key = try KeysController.checkedKey(body)
             let endpoint = KeysController.endpoint(provider)
-            try await services.vault.store(userID: nil, providerID: provider.slug, apiKey: key, boundTo: endpoint)
+            try await vault.store(userID: nil, providerID: provider.slug, apiKey: key, boundTo: endpoint)
             try await audit(context, "admin.key.set", target: provider.slug)
             return Response.json(["provider_id": .string(provider.slug), "masked": .string("…" + String(key.suffix(4))), "global": true,
                                   "bound_to": KeysController.boundJSON(endpoint)])
         }
         routes.admin(.delete, "/api/admin/keys/{provider_id}", "Remove a global fallback key", success: .noContent) { _, context, _ in
             let provider = try KeysController.providerID(context.parameters)
-            guard try await services.vault.delete(userID: nil, providerID: provider) else { throw APIError.notFound }
+            guard try await vault.delete(userID: nil, providerID: provider) else { throw APIError.notFound }
             try await audit(context, "admin.key.delete", target: provider)
             return Response(status: .noContent)
         }
 
         routes.admin(.get, "/api/admin/system", "Version, uptime, database, plugins, users") { _, _, _ in
-            let database = services.database
-            let users = try await services.accounts.users.count()
-            let schema = try await Migrations.currentVersion(of: database)
-            return Response.json([
-                "version": .string(StudioVersion.current),
-                "uptime_s": .double((Date().timeIntervalSince(startedAt) * 1000).rounded() / 1000),
-                "database": ["dialect": .string(database.dialect.rawValue), "location": .string(database.location),
-                             "schema_version": .int(Int64(schema))],
-                "users": .int(Int64(users)),
-                "plugins": ["loaded": .int(Int64(services.plugins.plugins.count)),
-                            "load_errors": .array(services.plugins.failures.map { .string($0.description) })],
-                "simulator": services.options.simulatorURL.map(JSONValue.string) ?? .null,
-                "judge_prompt_versions": .array((services.judge.prompts?.versions ?? []).map(JSONValue.string)),
-                "instance": .string(services.runner.instance),
-                "jobs_running_here": .int(Int64(services.runner.runningJobIDs.count)),
-                "allow_local_endpoints": .bool(services.options.allowLocalEndpoints),
-            ])
+            Response.json(try await status.json())
         }
     }
 
     private func audit(_ context: AdminContext, _ action: String, target: String, detail: String? = nil) async throws {
-        try await services.accounts.audit.record(userID: context.identity.userID, email: nil, action: action, target: target,
+        try await accounts.audit.record(userID: context.identity.userID, email: nil, action: action, target: target,
                                                  detail: detail, ip: context.clientIP)
     }
 

@@ -2,6 +2,7 @@ import HostAuth
 import HostJobs
 import HostJudge
 import HostPlugins
+import HostStorage
 import WebUI
 import Hummingbird
 import HTTPTypes
@@ -35,16 +36,19 @@ public func buildRoutes(_ services: StudioServices) -> RouteTable {
     let routes = RouteTable(router: router)
     HealthController().addRoutes(to: routes)
     router.add(middleware: AuthenticationMiddleware(accounts: services.accounts, metricsToken: services.options.metricsToken))
-    MetricsController(services: services).addRoutes(to: routes)
+    let status = SystemStatus(database: services.database, users: services.accounts.users, catalog: services.catalog, runner: services.runner,
+                              simulatorURL: services.options.simulatorURL, allowLocalEndpoints: services.options.allowLocalEndpoints,
+                              judgePromptVersions: services.judge.prompts?.versions ?? [])
+    MetricsController(jobs: services.jobStore, hub: services.hub, status: status).addRoutes(to: routes)
     AuthController(accounts: services.accounts, onRegister: { try await services.seedNewUser($0) },
                    cookies: CookiePolicy(secure: services.options.cookieSecure, allowedOrigins: services.options.corsOrigins)).addRoutes(to: routes)
     KeysController(vault: services.vault, providers: services.providers, audit: services.accounts.audit).addRoutes(to: routes)
     let audit = services.accounts.audit
     ConfigController(providers: services.providers, settings: services.settings, catalog: services.catalog,
                      addressPolicy: services.addressPolicy, auditLog: audit).addRoutes(to: routes)
-    // The admin's views span the whole system: they see all of it.
-    PluginsController(services: services).addRoutes(to: routes)
-    AdminController(services: services).addRoutes(to: routes)
+    PluginsController(catalog: services.catalog, policies: PluginPolicyStore(database: services.database), audit: audit,
+                      rescan: { try await services.rescanPlugins() }).addRoutes(to: routes)
+    AdminController(accounts: services.accounts, vault: services.vault, providers: services.providers, status: status).addRoutes(to: routes)
     JobsController(jobs: services.jobStore, hub: services.hub, runner: services.runner, queue: services.queue, checks: services.checks,
                    audit: audit, heartbeatSeconds: services.options.sseHeartbeatSeconds).addRoutes(to: routes)
     RunsController(runs: services.runStore, audit: audit).addRoutes(to: routes)

@@ -11,8 +11,9 @@ import StudioJSON
 /// plugins loaded and refused, uptime. No user data, but not for anyone either: an admin's
 /// token, or the operator's STUDIO_METRICS_TOKEN for a scraper (docs/deploy.md, "Security").
 struct MetricsController {
-    let services: StudioServices
-    let startedAt = Date()
+    let jobs: JobStore
+    let hub: JobEventHub
+    let status: SystemStatus
 
     func addRoutes(to routes: RouteTable) {
         routes.public(.get, "/metrics", "Prometheus metrics (text format 0.0.4); an admin's token or STUDIO_METRICS_TOKEN") { _, context, _ in
@@ -21,8 +22,8 @@ struct MetricsController {
                     ? APIError(.unauthorized, "authentication_required", "metrics need an admin's token or the metrics token (STUDIO_METRICS_TOKEN)")
                     : APIError(.forbidden, "admin_only", "metrics need an admin account or the metrics token")
             }
-            let states = try await services.jobStore.countsByState()
-            let plugins = services.plugins
+            let states = try await jobs.countsByState()
+            let plugins = status.catalog.current
             var lines: [String] = []
             func metric(_ name: String, _ help: String, _ type: String, _ samples: [(String, Double)]) {
                 lines.append("# HELP \(name) \(help)")
@@ -30,13 +31,13 @@ struct MetricsController {
                 for (labels, value) in samples { lines.append("\(name)\(labels) \(value == value.rounded() ? String(Int64(value)) : String(value))") }
             }
             metric("studio_up", "1 while the studio serves.", "gauge", [("", 1)])
-            metric("studio_uptime_seconds", "Seconds since this instance started.", "gauge", [("", Date().timeIntervalSince(startedAt).rounded())])
+            metric("studio_uptime_seconds", "Seconds since this instance started.", "gauge", [("", status.uptimeSeconds.rounded())])
             let known = ["queued", "running", "done", "failed", "cancelled", "interrupted"]
             metric("studio_jobs", "Jobs by state, all instances.", "gauge",
                    known.map { state in ("{state=\"\(state)\"}", Double(states[state] ?? 0)) })
-            metric("studio_jobs_running_here", "Jobs this instance runs now.", "gauge", [("", Double(services.runner.runningJobIDs.count))])
+            metric("studio_jobs_running_here", "Jobs this instance runs now.", "gauge", [("", Double(status.runner.runningJobIDs.count))])
             metric("studio_sse_followers", "Server-Sent Events clients following a job on this instance.", "gauge",
-                   [("", Double(services.hub.followerCount))])
+                   [("", Double(hub.followerCount))])
             metric("studio_plugins_loaded", "Plugins loaded.", "gauge", [("", Double(plugins.plugins.count))])
             metric("studio_plugin_load_errors", "Plugin libraries refused.", "gauge", [("", Double(plugins.failures.count))])
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],

@@ -8,26 +8,30 @@ import StudioJSON
 /// `GET /api/plugins`: what is loaded and what was refused, for every signed-in user;
 /// `POST /api/admin/plugins/rescan` loads the plugin folders again (after an install).
 struct PluginsController {
-    let services: StudioServices
+    let catalog: PluginCatalog
+    let policies: PluginPolicyStore
+    let audit: AuditLog
+    /// Loads the plugin folders again under the stored policies (the builder's).
+    let rescan: @Sendable () async throws -> PluginRegistry
 
     func addRoutes(to routes: RouteTable) {
         routes.user(.get, "/api/plugins", "Loaded plugins (id, version, kinds, ABI, checksum, mode, sandbox, quarantine) and refusals") { _, context, _ in
-            Self.listing(services.plugins, admin: context.identity.isAdmin)
+            Self.listing(catalog.current, admin: context.identity.isAdmin)
         }
         routes.admin(.get, "/api/admin/plugins/policies", "Admins' decisions about plugins: mode, disabled, deadline, quarantine") { _, _, _ in
-            Response.json(["policies": .array(try await PluginPolicyStore(database: services.database).all().map(Self.policyJSON))])
+            Response.json(["policies": .array(try await policies.all().map(Self.policyJSON))])
         }
         routes.admin(.put, "/api/admin/plugins/{id}", "Run a plugin isolated or in-process, disable it, set its deadline, or release its quarantine",
                      body: RequestBody(schema: Self.policySchema, example: ["mode": "isolated", "disabled": false, "deadline_ms": 10_000])) { _, context, body in
             let id = try context.parameters.require("id")
             let record = try await savePolicy(id: id, body: body, userID: context.identity.userID)
-            try await services.accounts.audit.record(userID: context.identity.userID, email: nil, action: "admin.plugins.policy",
+            try await audit.record(userID: context.identity.userID, email: nil, action: "admin.plugins.policy",
                                                      target: id, detail: body.jsonString, ip: context.clientIP)
             return Response.json(Self.policyJSON(record))
         }
         routes.admin(.post, "/api/admin/plugins/rescan", "Load the plugin folders again (installed checksums enforced)") { _, context, _ in
-            let registry = try await services.rescanPlugins()
-            try await services.accounts.audit.record(userID: context.identity.userID, email: nil, action: "admin.plugins.rescan",
+            let registry = try await rescan()
+            try await audit.record(userID: context.identity.userID, email: nil, action: "admin.plugins.rescan",
                                                      target: "\(registry.plugins.count) loaded, \(registry.failures.count) refused",
                                                      ip: context.clientIP)
             return Self.listing(registry, admin: true)
@@ -45,10 +49,11 @@ struct PluginsController {
     /// Saves an admin's decision about plugin `id`, then loads the plugins again so it
     /// takes effect at once. Known ids only: those loaded, refused, or decided before.
     func savePolicy(id: String, body: JSONValue, userID: String) async throws -> PluginPolicyRecord {
-        let store = PluginPolicyStore(database: services.database)
+        let store = policies
+        let plugins = catalog.current
         let stored = try await store.find(id)
-        let known = stored != nil || services.plugins.plugin(id: id) != nil
-            || services.plugins.failures.contains { $0.description.contains("\"\(id)\"") }
+        let known = stored != nil || plugins.plugin(id: id) != nil
+            || plugins.failures.contains { $0.description.contains("\"\(id)\"") }
         guard known else { throw APIError(.notFound, "not_found", "no plugin \"\(id)\" is loaded or known") }
         var record = stored ?? PluginPolicyRecord(pluginID: id)
         if let mode = body["mode"]?.stringValue { record.mode = mode == "default" ? nil : mode }
@@ -56,10 +61,10 @@ struct PluginsController {
         if let deadline = body["deadline_ms"] { record.deadlineMs = deadline.intValue.map(Int.init) }
         if body["release_quarantine"]?.boolValue == true {
             record.quarantineReason = nil
-            services.plugins.plugin(id: id)?.isolation?.release()
+            plugins.plugin(id: id)?.isolation?.release()
         }
         try await store.save(record, by: userID)
-        try await services.rescanPlugins()
+        _ = try await rescan()
         return record
     }
 

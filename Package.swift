@@ -60,7 +60,7 @@ let package = Package(
                 path: "Sources/Host/Plugins", swiftSettings: strict),
         // The plugin runner's confinement (seccomp, Landlock, rlimits) and its spawn: C.
         .target(name: "HostSandbox", path: "Sources/Host/Sandbox"),
-        .target(name: "HostMeasurement", dependencies: [],
+        .target(name: "HostMeasurement", dependencies: ["StudioJSON"],
                 path: "Sources/Host/Measurement", swiftSettings: strict),
         .target(name: "HostSecurity", dependencies: [],
                 path: "Sources/Host/Security", swiftSettings: strict),
@@ -77,7 +77,7 @@ let package = Package(
                 dependencies: ["HostMeasurement", "HostPlugins", "HostSecurity", "HostTransport", "StudioJSON"],
                 path: "Sources/Host/ProviderCalls", swiftSettings: strict),
         .target(name: "HostStorage",
-                dependencies: ["StudioJSON",
+                dependencies: ["HostMeasurement", "StudioJSON",
                                .product(name: "SQLKit", package: "sql-kit"),
                                .product(name: "SQLiteKit", package: "sqlite-kit"),
                                .product(name: "SQLiteNIO", package: "sqlite-nio"),

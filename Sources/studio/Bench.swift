@@ -225,28 +225,12 @@ enum BenchReport {
                              "itl_ms", "input_tps", "cost", "prompt_tokens", "error_class", "error",
                              "reasoning_tokens"]  // added last, so columns read by position keep their place
 
-    /// One row per run, numbers unformatted, empty cells only where a value is unknown.
-    static func csv(_ results: [RunResult]) -> String {
-        var lines = [csvColumns.joined(separator: ",")]
-        for r in results {
-            let json = r.json
-            lines.append(csvColumns.map { column in
-                switch json[column] ?? .null {
-                case .null: return ""
-                case .string(let s): return csvEscape(s)
-                case .bool(let b): return b ? "true" : "false"
-                case .int(let i): return String(i)
-                case .double(let d): return d.isFinite ? String(d) : ""
-                default: return ""
-                }
-            }.joined(separator: ","))
-        }
-        return lines.joined(separator: "\n") + "\n"
-    }
+    /// One row per run, as the server's export writes it (CSV: one rule for every export).
+    static func csv(_ results: [RunResult]) -> String { csv(results.map(\.json)) }
 
-    static func csvEscape(_ s: String) -> String {
-        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
-        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    /// The same rows as the server sent them (`studio bench --server`).
+    static func csv(_ results: [JSONValue]) -> String {
+        CSV.document(header: csvColumns, rows: results.map { r in csvColumns.map { r[$0] ?? .null } })
     }
 
     static func iso8601(_ date: Date) -> String {

@@ -99,17 +99,7 @@ extension Bench {
             print(BenchReport.rankedTable(aggregates, names: [:]))
         }
         if let csv {
-            let lines = [BenchReport.csvColumns.joined(separator: ",")] + results.map { r in
-                BenchReport.csvColumns.map { column -> String in
-                    let value = column == "run" ? r["run"] : r[column]
-                    switch value {
-                    case .string(let s)?: return BenchReport.csvEscape(s)
-                    case .null?, nil: return ""
-                    case let other?: return other.jsonString
-                    }
-                }.joined(separator: ",")
-            }
-            do { try (lines.joined(separator: "\n") + "\n").write(toFile: csv, atomically: true, encoding: .utf8) } catch {
+            do { try BenchReport.csv(results).write(toFile: csv, atomically: true, encoding: .utf8) } catch {
                 printError("cannot write \(csv): \(error)")
                 throw ExitCode.failure
             }

@@ -3,6 +3,7 @@ import Foundation
 import HostBenchmark
 import HostConfig
 import HostLoad
+import HostMeasurement
 import HostPlugins
 import HostSimulator
 import HostTransport
@@ -35,6 +36,9 @@ struct Load: AsyncParsableCommand {
     @Option(name: .customLong("slo-itl-ms"), help: "Goodput: per-request ITL at most this (ms).") var sloITL: Double?
     @Option(name: .customLong("slo-e2e-ms"), help: "Goodput: end-to-end latency at most this (ms).") var sloE2E: Double?
     @Flag(help: "Print one JSON document with every level.") var json = false
+    @Option(name: .customLong("requests-out"),
+            help: "Also write every measured request (level, intended and actual send time, TTFT, ITL, E2E, error, server request id) to this file: CSV when it ends in .csv, else JSON lines.")
+    var requestsOut: String?
     @OptionGroup var plugins: PluginOptions
 
     static func levels(_ text: String?, integer: Bool) throws -> [Double] {
@@ -85,13 +89,29 @@ struct Load: AsyncParsableCommand {
             await simulator?.stop()
             throw ExitCode.failure
         }
+        // The per-request file is created first, so a path that cannot be written fails now.
+        let requestsFile: RequestsFile?
+        do { requestsFile = try requestsOut.map(RequestsFile.init(path:)) } catch {
+            printError("--requests-out: cannot write \(requestsOut ?? ""): \(error)")
+            await simulator?.stop()
+            throw ExitCode(2)
+        }
+        let log = requestsFile.map { _ in RequestLog(origin: .now(), target: target.id) }
         let transport = LoadEngine.transport(for: plan)
         let engine = LoadEngine(endpoint: target.endpoint, model: target.model, transport: transport)
         var reports: [JSONValue] = []
         for level in plan.levels {
             if !json { printError("\(level): warming up (\(plan.warmupCount(for: level)) requests)…") }
-            let report = await engine.run(level, plan: plan) { done, total in
+            let report = await engine.run(level, plan: plan, log: log) { done, total in
                 if !json { printError("  \(level): \(done)\(total.map { "/\($0)" } ?? "") requests") }
+            }
+            if let log, let requestsFile {
+                let (timings, dropped) = log.drain()
+                do { try requestsFile.write(timings) } catch {
+                    printError("--requests-out: cannot write \(requestsFile.path): \(error)")
+                    throw ExitCode.failure
+                }
+                if dropped > 0 { printError("  \(level): \(dropped) requests past the first \(log.capacity) not written to \(requestsFile.path)") }
             }
             reports.append(report.json)
             if !json {
@@ -103,6 +123,10 @@ struct Load: AsyncParsableCommand {
         }
         try? await transport.shutdown()
         await simulator?.stop()
+        if let requestsFile {
+            try requestsFile.close()
+            if !json { printError("requests written to \(requestsFile.path)") }
+        }
         let document: JSONValue = ["target": .string(target.id), "plan": plan.json, "levels": .array(reports),
                                    "peak_rss_mb": .double(ProcessCPU.peakRSSMegabytes())]
         if json {

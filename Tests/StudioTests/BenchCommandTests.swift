@@ -31,7 +31,7 @@ import Testing
         #expect(run?["reasoning_tokens"] == 1947)
         #expect(run?["output_tokens"] == 1947)  // the capture gives no candidates count: thoughts only
         #expect(run?["input_tokens"] == 30 && run?["tokens_estimated"] == false)
-        let lines = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
+        let lines = try String(contentsOfFile: csv, encoding: .utf8).split(whereSeparator: \.isNewline)
         let header = lines.first?.split(separator: ",").map(String.init) ?? []
         let column = try #require(header.firstIndex(of: "reasoning_tokens"))
         #expect(lines.dropFirst().first?.split(separator: ",", omittingEmptySubsequences: false).map(String.init)[column] == "1947")
@@ -75,7 +75,7 @@ import Testing
             #expect((ttft?["min"]?.doubleValue ?? 0) <= (ttft?["p95"]?.doubleValue ?? -1))
             #expect((ttft?["p95"]?.doubleValue ?? .infinity) <= (ttft?["max"]?.doubleValue ?? 0))
         }
-        let lines = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
+        let lines = try String(contentsOfFile: csv, encoding: .utf8).split(whereSeparator: \.isNewline)
         #expect(lines.count == runs.count + 1)
         #expect(lines[0].hasPrefix("target,provider,model,context_tier,run,ok,ttft_ms"))
     }

@@ -105,6 +105,14 @@ import Glibc
             let json = try await client.call(.get, "/api/runs/\(runID)/export?format=json", token: alice)
             #expect(json.body["results"]?.arrayValue?.count == 3 && json.body["aggregates"] != nil)
             #expect(try await client.call(.get, "/api/runs/\(runID)/export?format=xml", token: alice).status == .badRequest)
+            // Per request: one line per stored result, the same TTFT, the id the server gave it.
+            let perRequest = try await client.execute(uri: "/api/runs/\(runID)/requests", method: .get, headers: [.authorization: "Bearer \(alice)"])
+            let requestRows = String(buffer: perRequest.body).split(separator: "\n").map { try? JSONParser.parse(String($0)) }
+            #expect(perRequest.headers[.contentType]?.hasPrefix("application/x-ndjson") == true && requestRows.count == 3)
+            for (row, ttft) in zip(requestRows, stored) {
+                #expect(abs((row?["ttft_ms"]?.doubleValue ?? -1) - ttft) < 0.001 && row?["level"] == "tier 0" && row?["intended_ms"] == .null)
+                #expect(row?["request_id"]?.stringValue.map { id in simulator.log.records.contains { $0.id == id } } == true, "\(String(describing: row))")
+            }
             let board = try await client.call(.get, "/api/analytics/leaderboard?period=7d", token: alice).body
             #expect(board["leaderboard"]?.arrayValue?.first?["ttft_ms_median"]?.doubleValue == median)
             let trends = try await client.call(.get, "/api/analytics/trends?model=sim-ttft80-gap10-tok128&period=all", token: alice).body
@@ -181,6 +189,9 @@ import Glibc
                 runID = id
                 return (try await studio.services.runStore.results(userID: try #require(try await studio.services.accounts.users.find(email: "alice@example.com")).id, runID: id).count) >= 1
             }
+            // …and once the next run is on the wire, so the cancel has a response to cut short
+            // (cancelled between two runs, nothing would be in flight).
+            try await Self.waitFor("the next run in flight") { simulator.log.records.contains { $0.endAt == 0 } }
             let cancel = try await client.call(.post, "/api/jobs/\(firstID)/cancel", token: alice)
             #expect(cancel.status == .accepted)
             let events = SSE.parse(String(buffer: try await client.execute(uri: "/api/jobs/\(firstID)/events", method: .get,

@@ -314,7 +314,45 @@ extension LoadTests {
             #expect(listed.map { $0["id"] } == [.string(runID)])
             let stored = try await client.call(.get, "/api/runs/\(runID)", token: ada).body
             #expect(stored["kind"] == "load" && stored["summary"]?["levels"] == events.last?.data["levels"])
-            #expect(try await client.call(.get, "/api/runs/\(runID)", token: try await client.register("bob@example.com")).status == .notFound)
+            let bob = try await client.register("bob@example.com")
+            #expect(try await client.call(.get, "/api/runs/\(runID)", token: bob).status == .notFound)
+            #expect(try await client.call(.get, "/api/runs/\(runID)/requests", token: bob).status == .notFound)
+            #expect(try await client.call(.get, "/api/runs/\(runID)/requests?format=xml", token: ada).status == .badRequest)
+
+            // Per request: every measured request once (no warm-up), joined to the
+            // simulator's own log by the request id it sent, and consistent with it.
+            let exported = try await client.execute(uri: "/api/runs/\(runID)/requests?format=jsonl", method: .get,
+                                                    headers: [.authorization: "Bearer \(ada)"])
+            let rows = try String(buffer: exported.body).split(separator: "\n").map { try JSONParser.parse(String($0)) }
+            #expect(rows.count == 24 && rows.filter { $0["level"] == "c=1" }.count == 12 && rows.filter { $0["level"] == "c=4" }.count == 12)
+            let truth = Dictionary(simulator.log.records.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            #expect(Set(rows.compactMap { $0["request_id"]?.stringValue }).count == 24, "each row names its own request")
+            for row in rows {
+                let id = try #require(row["request_id"]?.stringValue)
+                let server = try #require(truth[id], "request \(id) is in the simulator's log")
+                // The client's TTFT spans the server's (sent before it was received, read after
+                // the token was written), and not by much more on one machine.
+                let ttft = try #require(row["ttft_ms"]?.doubleValue)
+                let serverTTFT = try #require(server.ttftMs)
+                #expect(ttft >= serverTTFT - 0.01 && ttft < serverTTFT + 100, "client \(ttft) ms, server \(serverTTFT) ms")
+                let intended = try #require(row["intended_ms"]?.doubleValue)
+                let sentMs = try #require(row["sent_ms"]?.doubleValue)
+                #expect(intended <= sentMs + 0.001 && row["output_tokens"] == 8 && row["error_class"] == .null)
+                // ITL: the reads' gaps shared by their tokens, adding up to first-to-last token.
+                let reads = row["token_reads_ms"]?.arrayValue?.compactMap(\.doubleValue) ?? []
+                let itl = row["itl_ms"]?.arrayValue?.compactMap(\.doubleValue) ?? []
+                #expect(abs(itl.reduce(0, +) - ((reads.last ?? 0) - (reads.first ?? 0))) < 0.01, "\(itl) vs \(reads)")
+                #expect(abs((reads.first ?? -1) - ttft) < 0.002)
+                let wall = try #require(row["sent_at_unix_us"]?.intValue)
+                #expect(abs(Double(wall) / 1000 - Date().timeIntervalSince1970 * 1000) < 120_000, "sent within the last two minutes")
+                #expect(row["sent_at"]?.stringValue?.hasSuffix("Z") == true)
+            }
+            // Within a level, requests are numbered in dispatch order, from 0.
+            #expect(Set(rows.filter { $0["level"] == "c=4" }.compactMap { $0["request"]?.intValue }) == Set(0..<12))
+            let csv = try await client.execute(uri: "/api/runs/\(runID)/requests?format=csv", method: .get, headers: [.authorization: "Bearer \(ada)"])
+            let lines = String(buffer: csv.body).split(separator: "\r\n")
+            #expect(lines.count == 25 && lines[0] == Substring(RequestTiming.columns.joined(separator: ",")), "\(lines.first ?? "")")
+            #expect(lines.dropFirst().allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false).count == RequestTiming.columns.count })
         }
         await studio.close(runner: runner)
         await simulator.stop()

@@ -32,7 +32,7 @@ struct RunsController {
             let format = try Self.format(query["format"].map(String.init))
             let runs = try await self.runs.runs(userID: context.identity.userID, filter)
             if format == "csv" {
-                var rows: [[String]] = []
+                var rows: [[JSONValue]] = []
                 for run in runs {
                     for r in try await self.runs.results(userID: context.identity.userID, runID: run.id) {
                         rows.append(try Self.resultRow(r, run: run))
@@ -54,6 +54,23 @@ struct RunsController {
             guard try await self.runs.deleteRun(userID: context.identity.userID, id: id) else { throw APIError.notFound }
             try await audit.record(userID: context.identity.userID, email: nil, action: "run.delete", target: id, ip: context.clientIP)
             return Response(status: .noContent)
+        }
+        routes.user(.get, "/api/runs/{id}/requests",
+                    "Each request of a load test or benchmark (level, intended and actual send time, TTFT, ITL, E2E, error, server request id) as JSON lines or CSV",
+                    owned: "run", query: ["format"]) { request, context, _ in
+            let format = request.uri.queryParameters["format"].map(String.init) ?? "jsonl"
+            guard format == "jsonl" || format == "csv" else { throw APIError.badInput("format", "must be jsonl or csv") }
+            let user = context.identity.userID
+            guard let run = try await runs.run(userID: user, id: try context.parameters.require("id")) else { throw APIError.notFound }
+            let timings = try await runs.requestTimings(userID: user, runID: run.id)
+            if format == "csv" {
+                return Self.csv(header: RequestTiming.columns, rows: timings.map(\.csvRow), filename: "run-\(run.id)-requests.csv")
+            }
+            var text = ""
+            for timing in timings { text += JSONValue.object(timing.json).jsonString + "\n" }
+            return Response(status: .ok, headers: [.contentType: "application/x-ndjson; charset=utf-8", .cacheControl: "no-store",
+                                                   .contentDisposition: "attachment; filename=\"run-\(run.id)-requests.jsonl\""],
+                            body: .init(byteBuffer: ByteBuffer(string: text)))
         }
         routes.user(.get, "/api/runs/{id}/export", "A run as CSV (one row per run) or JSON (rows and aggregates)", owned: "run",
                     query: ["format"]) { request, context, _ in
@@ -95,7 +112,7 @@ struct RunsController {
             if format == "csv" {
                 let header = ["rank", "target", "provider", "model", "context_tier", "benchmark_runs", "ok", "failed", "ttft_ms_best",
                               "ttft_ms_median", "output_speed_best", "output_speed_median", "itl_ms_best", "itl_ms_median", "cost_median", "confidence"]
-                return Self.csv(header: header, rows: rows.map { row in header.map { Self.cell(row[$0] ?? .null) } }, filename: "leaderboard.csv")
+                return Self.csv(header: header, rows: rows.map { row in header.map { row[$0] ?? .null } }, filename: "leaderboard.csv")
             }
             return Response.json(["period": .string(query["period"].map(String.init) ?? "30d"), "context_tier": .int(Int64(tier)),
                                   "leaderboard": .array(rows)])
@@ -228,38 +245,18 @@ struct RunsController {
                                "reads",  // the number of network reads (the JSON export has each one)
                                "reasoning_tokens"]  // added last, so columns read by position keep their place
 
-    static func resultRow(_ r: BenchmarkResultRecord, run: BenchmarkRunRecord) throws -> [String] {
+    static func resultRow(_ r: BenchmarkResultRecord, run: BenchmarkRunRecord) throws -> [JSONValue] {
         let json = try resultJSON(r)
-        var row = [run.id, ISO8601.string(fromMilliseconds: run.startedAt), r.id, ISO8601.string(fromMilliseconds: r.createdAt)]
+        var row: [JSONValue] = [.string(run.id), .string(ISO8601.string(fromMilliseconds: run.startedAt)), .string(r.id),
+                                .string(ISO8601.string(fromMilliseconds: r.createdAt))]
         row += resultHeader.dropFirst(4).map { column in
-            switch column {
-            case "run": return cell(json["run"] ?? .null)
-            case "reads": return (json["reads"]?.arrayValue?.count).map(String.init) ?? ""
-            default: return cell(json[column] ?? .null)
-            }
+            column == "reads" ? (json["reads"]?.arrayValue?.count).map { .int(Int64($0)) } ?? .null : json[column] ?? .null
         }
         return row
     }
 
-    /// A CSV cell: numbers unformatted, null empty, text quoted when needed and never
-    /// starting like a spreadsheet formula.
-    static func cell(_ value: JSONValue) -> String {
-        switch value {
-        case .null: return ""
-        case .bool(let b): return b ? "true" : "false"
-        case .int(let i): return String(i)
-        case .double(let d): return d.isFinite ? String(d) : ""
-        case .string(var s):
-            if let first = s.first, "=+-@\t\r".contains(first) { s = "'" + s }
-            return s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-        case .array, .object: return cell(.string(value.jsonString))
-        }
-    }
-
-    static func csv(header: [String], rows: [[String]], filename: String) -> Response {
-        var text = header.joined(separator: ",") + "\r\n"
-        for row in rows { text += row.joined(separator: ",") + "\r\n" }
+    static func csv(header: [String], rows: [[JSONValue]], filename: String) -> Response {
+        let text = CSV.document(header: header, rows: rows)
         return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .cacheControl: "no-store",
                                                .contentDisposition: "attachment; filename=\"\(filename)\""],
                         body: .init(byteBuffer: ByteBuffer(string: text)))

@@ -43,7 +43,7 @@ public struct BenchmarkJobExecutor: JobExecutor {
         try await events.emit("progress", ["run_id": .string(run.id), "done": 0,
                                            "total": .int(Int64(plan.targets.count * plan.contextTiers.count * plan.runs)),
                                            "notes": .array(resolved.notes.map(JSONValue.string))])
-        let recorder = Recorder(runID: run.id, userID: job.userID, runs: runs, events: events)
+        let recorder = Recorder(runID: run.id, userID: job.userID, runs: runs, events: events, origin: .now())
         await BenchmarkRunner(transport: transport).execute(plan) { event in await recorder.record(event) }
         if let error = await recorder.storageError { throw error }
     }
@@ -54,13 +54,16 @@ public struct BenchmarkJobExecutor: JobExecutor {
         let userID: String
         let runs: RunStore
         let events: JobEventWriter
+        /// Where the per-request export counts this run's times from.
+        let origin: RequestTiming.Origin
         var storageError: (any Error)?
 
-        init(runID: String, userID: String, runs: RunStore, events: JobEventWriter) {
+        init(runID: String, userID: String, runs: RunStore, events: JobEventWriter, origin: RequestTiming.Origin) {
             self.runID = runID
             self.userID = userID
             self.runs = runs
             self.events = events
+            self.origin = origin
         }
 
         func record(_ event: BenchmarkEvent) async {
@@ -68,6 +71,7 @@ public struct BenchmarkJobExecutor: JobExecutor {
                 switch event {
                 case .result(let result):
                     try await runs.addResult(userID: userID, BenchmarkResultRecord(result, runID: runID))
+                    try await runs.addRequestTimings(userID: userID, runID: runID, [RequestTiming(result, origin: origin)])
                     var json = result.json.objectValue ?? [:]
                     json["run_id"] = .string(runID)
                     try await events.emit("result", .object(json))

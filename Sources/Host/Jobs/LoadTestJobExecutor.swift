@@ -47,6 +47,8 @@ public struct LoadTestJobExecutor: JobExecutor {
         let transport = LoadEngine.transport(for: request.plan, policy: policy)
         let engine = LoadEngine(endpoint: target.endpoint, model: target.model, transport: transport)
         var levels: [JSONValue] = []
+        // Every request is kept for the per-request export, its times counted from here.
+        let log = RequestLog(origin: .now(), target: target.id)
         for (index, level) in request.plan.levels.enumerated() {
             if Task.isCancelled { break }
             let progress: LoadEngine.Progress = { done, total in
@@ -57,8 +59,11 @@ public struct LoadTestJobExecutor: JobExecutor {
             try await events.emit("progress", ["run_id": .string(run.id), "level": .string(level.description), "level_index": .int(Int64(index)),
                                                "levels": .int(Int64(request.plan.levels.count)), "done": 0,
                                                "total": request.plan.requests.map { .int(Int64($0)) } ?? .null])
-            var report = await engine.run(level, plan: request.plan, progress: progress).json.objectValue ?? [:]
+            var report = await engine.run(level, plan: request.plan, log: log, progress: progress).json.objectValue ?? [:]
             report["target"] = .string(target.id)
+            let (timings, dropped) = log.drain()
+            try await runs.addRequestTimings(userID: job.userID, runID: run.id, timings)
+            report["requests_not_kept"] = .int(Int64(dropped))
             levels.append(.object(report))
             var event = report
             event["run_id"] = .string(run.id)

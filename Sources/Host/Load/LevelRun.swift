@@ -15,12 +15,17 @@ final class LevelRun: Sendable {
     let deadline: UInt64?
     let progress: LoadEngine.Progress
     let state: Mutex<LevelAccumulator>
+    /// Where each measured request is kept for the per-request export (nil: not kept).
+    let log: RequestLog?
+    let levelName: String
     private let lastProgress = Mutex<UInt64>(0)
     /// Closed loop: the next request number, and when the measured window began.
     private let dispenser = Mutex<(next: Int, windowStart: UInt64?)>((0, nil))
 
-    init(request: JSONValue, endpoint: ProviderEndpoint, transport: Transport, plan: LoadPlan, warmup: Int,
-         progress: @escaping LoadEngine.Progress) {
+    init(request: JSONValue, endpoint: ProviderEndpoint, transport: Transport, plan: LoadPlan, level: LoadPlan.Level, warmup: Int,
+         log: RequestLog?, progress: @escaping LoadEngine.Progress) {
+        self.log = log
+        self.levelName = level.description
         self.prepared = ProviderCall.prepare(request, to: endpoint)
         self.transport = transport
         self.warmup = warmup
@@ -110,6 +115,8 @@ final class LevelRun: Sendable {
     }
 
     func completed(_ record: CallRecord, index: Int, intended: UInt64) -> Int? {
-        index >= warmup ? add(record, intended: intended) : nil
+        guard index >= warmup else { return nil }
+        log?.add(record, level: levelName, index: index - warmup, intended: intended)
+        return add(record, intended: intended)
     }
 }

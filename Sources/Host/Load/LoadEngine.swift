@@ -39,12 +39,15 @@ public struct LoadEngine: Sendable {
     /// Progress of a level: measured requests done, and the total when count-bound.
     public typealias Progress = @Sendable (_ done: Int, _ total: Int?) async -> Void
 
-    public func run(_ level: LoadPlan.Level, plan: LoadPlan, progress: @escaping Progress = { _, _ in }) async -> LevelReport {
+    /// Runs one level; with `log`, each measured request is also kept there (the
+    /// per-request export).
+    public func run(_ level: LoadPlan.Level, plan: LoadPlan, log: RequestLog? = nil,
+                    progress: @escaping Progress = { _, _ in }) async -> LevelReport {
         let request: JSONValue = ["model": .string(model), "stream": true,
                                   "messages": [["role": "user", "content": .string(plan.prompt)]],
                                   "params": ["max_tokens": .int(Int64(plan.maxTokens))]]
-        let run = LevelRun(request: request, endpoint: endpoint, transport: transport, plan: plan,
-                           warmup: plan.warmupCount(for: level), progress: progress)
+        let run = LevelRun(request: request, endpoint: endpoint, transport: transport, plan: plan, level: level,
+                           warmup: plan.warmupCount(for: level), log: log, progress: progress)
         let cpuBefore = ProcessCPU.seconds()
         switch level {
         case .concurrency(let streams):

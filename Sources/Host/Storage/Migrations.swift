@@ -63,6 +63,20 @@ public enum Migrations {
         Migration(version: 7, name: "benchmark results keep the reasoning part of their output tokens", statements: { _ in [
             "ALTER TABLE benchmark_results ADD COLUMN reasoning_tokens INTEGER",
         ] }),
+        Migration(version: 8, name: "each request of a load test or benchmark, for the per-request export", statements: { dialect in
+            let real = dialect == .postgres ? "DOUBLE PRECISION" : "REAL"
+            return [
+                """
+                CREATE TABLE request_timings (
+                    run_id TEXT NOT NULL REFERENCES benchmark_runs(id) ON DELETE CASCADE,
+                    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, seq INTEGER NOT NULL,
+                    level TEXT NOT NULL, target TEXT NOT NULL, request_index INTEGER NOT NULL, intended_ms \(real),
+                    sent_ms \(real) NOT NULL, sent_at_unix_us BIGINT NOT NULL, ttft_ms \(real), e2e_ms \(real) NOT NULL,
+                    output_tokens INTEGER, error_class TEXT, request_id TEXT, token_reads TEXT NOT NULL, itl TEXT NOT NULL,
+                    PRIMARY KEY (run_id, seq))
+                """,
+            ]
+        }),
     ]
 
     /// Applies every migration not yet recorded. Returns the versions applied now.

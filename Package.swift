@@ -44,6 +44,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // The contract: C headers only. Everything else may change around it.
@@ -56,7 +58,8 @@ let package = Package(
 
         // Host: one target per concern.
         .target(name: "HostPlugins",
-                dependencies: ["PluginABI", "StudioJSON", "HostSecurity", "HostMeasurement", "HostSandbox", .product(name: "Crypto", package: "swift-crypto")],
+                dependencies: ["PluginABI", "StudioJSON", "HostSecurity", "HostMeasurement", "HostSandbox", .product(name: "Crypto", package: "swift-crypto"),
+                               .product(name: "CoreMetrics", package: "swift-metrics")],
                 path: "Sources/Host/Plugins", swiftSettings: strict),
         // The plugin runner's confinement (seccomp, Landlock, rlimits) and its spawn: C.
         .target(name: "HostSandbox", path: "Sources/Host/Sandbox"),
@@ -119,6 +122,7 @@ let package = Package(
         .target(name: "HostJobs",
                 dependencies: ["HostProviderCalls", "HostEvals", "HostStorage", "HostAuth", "HostBenchmark", "HostConfig", "HostParams", "HostPlugins", "HostTransport",
                                "HostMeasurement", "HostSecurity", "HostJudge", "HostLoad", "StudioJSON",
+                               .product(name: "CoreMetrics", package: "swift-metrics"),
                                .product(name: "Logging", package: "swift-log")],
                 path: "Sources/Host/Jobs", swiftSettings: strict),
         // The dashboard's static files (HTML, CSS, JavaScript modules), served by the host.
@@ -126,7 +130,8 @@ let package = Package(
         .target(name: "WebUI", dependencies: ["HostResources"], path: "Sources/WebUI", exclude: ["README.md"], resources: [.copy("static")],
                 swiftSettings: strict),
         .target(name: "HostLoad",
-                dependencies: ["HostProviderCalls", "HostConfig", "HostTransport", "HostMeasurement", "StudioJSON", .product(name: "Histogram", package: "hdrhistogram-swift")],
+                dependencies: ["HostProviderCalls", "HostConfig", "HostTransport", "HostMeasurement", "StudioJSON", .product(name: "Histogram", package: "hdrhistogram-swift"),
+                               .product(name: "CoreMetrics", package: "swift-metrics")],
                 path: "Sources/Host/Load", swiftSettings: strict),
         .target(name: "HostJudge",
                 dependencies: ["HostProviderCalls", "HostConfig", "HostEvals", "HostResources", "HostStorage", "HostTransport", "HostPlugins", "HostMeasurement", "StudioJSON"],
@@ -142,7 +147,9 @@ let package = Package(
                                .product(name: "Hummingbird", package: "hummingbird"),
                                .product(name: "HTTPTypes", package: "swift-http-types"),
                                .product(name: "NIOCore", package: "swift-nio"),
-                               .product(name: "NIOHTTPTypes", package: "swift-nio-extras")],
+                               .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                               .product(name: "CoreMetrics", package: "swift-metrics"),
+                               .product(name: "Prometheus", package: "swift-prometheus")],
                 path: "Sources/Host/HTTP", swiftSettings: strict),
         .executableTarget(name: "studio",
                 dependencies: ["HostProviderCalls", "HostEvals", "HostPlugins", "HostScoring", "HostHTTP", "HostJobs", "HostSimulator", "HostBenchmark", "HostConfig", "HostLoad",

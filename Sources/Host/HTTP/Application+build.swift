@@ -26,6 +26,8 @@ public func buildApplication(host: String, port: Int, services: StudioServices) 
 /// read the route table (the OpenAPI document and the generated tests come from it).
 public func buildRoutes(_ services: StudioServices) -> RouteTable {
     let router = Router(context: StudioRequestContext.self)
+    _ = StudioMetrics.registry  // swift-metrics' backend, before anything records
+    router.add(middleware: MetricsMiddleware())  // requests and durations per route template (no ids)
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ClientAddressMiddleware(proxies: services.options.trustedProxies))
     if !services.options.corsOrigins.isEmpty { router.add(middleware: CORSMiddleware(origins: services.options.corsOrigins)) }

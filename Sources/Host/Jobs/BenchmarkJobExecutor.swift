@@ -1,3 +1,4 @@
+import CoreMetrics
 import HostAuth
 import HostBenchmark
 import HostConfig
@@ -72,6 +73,8 @@ public struct BenchmarkJobExecutor: JobExecutor {
                 case .result(let result):
                     try await runs.addResult(userID: userID, BenchmarkResultRecord(result, runID: runID))
                     try await runs.addRequestTimings(userID: userID, runID: runID, [RequestTiming(result, origin: origin)])
+                    Counter(label: "studio_benchmark_runs_total",
+                            dimensions: [("outcome", result.failure?.errorClass.description ?? "ok")]).increment()
                     var json = result.json.objectValue ?? [:]
                     json["run_id"] = .string(runID)
                     try await events.emit("result", .object(json))

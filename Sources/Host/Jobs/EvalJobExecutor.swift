@@ -1,3 +1,4 @@
+import CoreMetrics
 import HostAuth
 import HostBenchmark
 import HostConfig
@@ -74,6 +75,8 @@ public struct EvalJobExecutor: JobExecutor {
                 switch event {
                 case .result(let result, let done, let total):
                     try await evals.addResult(userID: job.userID, runID: run.id, result)
+                    Counter(label: "studio_eval_cases_total", dimensions: [("outcome", result.errorType ?? (result.passed == true ? "passed" : "failed"))])
+                        .increment()
                     grading?.submit(result)
                     var json = try result.json
                     json["eval_id"] = .string(run.id)

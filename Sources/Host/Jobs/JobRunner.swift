@@ -1,3 +1,5 @@
+import CoreMetrics
+import HostMeasurement
 import HostSecurity
 import HostStorage
 import Logging
@@ -128,6 +130,7 @@ public final class JobRunner: Sendable {
     public var runningJobIDs: [String] { running.withLock { Array($0.keys) } }
 
     private func execute(_ job: JobRecord) async {
+        let started = MonotonicClock.now()
         let lastSeq = (try? await store.events(jobID: job.id, after: 0).last?.seq) ?? 0
         let events = JobEventWriter(jobID: job.id, store: store, hub: hub, instance: instance, lastSeq: lastSeq)
         guard let executor = executors[job.kind] else {
@@ -151,18 +154,26 @@ public final class JobRunner: Sendable {
             jobTask.cancel()
         }
         lease.cancel()
+        let state: String
         switch outcome {
         case .success where jobTask.isCancelled:
-            try? await store.finish(jobID: job.id, state: "cancelled")
+            state = "cancelled"
+            try? await store.finish(jobID: job.id, state: state)
         case .success:
-            try? await store.finish(jobID: job.id, state: "done")
+            state = "done"
+            try? await store.finish(jobID: job.id, state: state)
         case .failure(let error) where error is CancellationError:
+            state = "cancelled"
             _ = try? await events.emit("cancelled", ["message": "cancelled"])
-            try? await store.finish(jobID: job.id, state: "cancelled")
+            try? await store.finish(jobID: job.id, state: state)
         case .failure(let error):
+            state = "failed"
             let message = SecretScrubber().scrub(String(describing: error))
             _ = try? await events.emit("error", ["message": .string(message)])
-            try? await store.finish(jobID: job.id, state: "failed", error: message)
+            try? await store.finish(jobID: job.id, state: state, error: message)
         }
+        // docs/deploy.md, "Metrics": how long each kind of job ran here, by how it ended.
+        Timer(label: "studio_job_duration_seconds", dimensions: [("kind", job.kind), ("state", state)])
+            .recordNanoseconds(Int64(clamping: MonotonicClock.now() &- started))
     }
 }

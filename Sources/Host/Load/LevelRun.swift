@@ -1,3 +1,4 @@
+import CoreMetrics
 import HostMeasurement
 import HostProviderCalls
 import HostTransport
@@ -18,6 +19,8 @@ final class LevelRun: Sendable {
     /// Where each measured request is kept for the per-request export (nil: not kept).
     let log: RequestLog?
     let levelName: String
+    /// docs/deploy.md, "Metrics": measured load requests by outcome (made once: the hot path).
+    let succeeded = Counter(label: "studio_load_requests_total", dimensions: [("outcome", "ok")])
     private let lastProgress = Mutex<UInt64>(0)
     /// Closed loop: the next request number, and when the measured window began.
     private let dispenser = Mutex<(next: Int, windowStart: UInt64?)>((0, nil))
@@ -53,6 +56,11 @@ final class LevelRun: Sendable {
     /// due (at most every 250 ms, and at the last one).
     private func add(_ record: CallRecord, intended: UInt64) -> Int? {
         let sample = LevelAccumulator.Sample(intended: intended, record: record)
+        if let failure = sample.failure {
+            Counter(label: "studio_load_requests_total", dimensions: [("outcome", failure)]).increment()
+        } else {
+            succeeded.increment()
+        }
         let done = state.withLock { $0.add(sample) }
         let now = MonotonicClock.now()
         let due = lastProgress.withLock { last in

@@ -26,6 +26,15 @@ public final class ProviderInstance: @unchecked Sendable {
                       _ body: (UnsafePointer<studio_provider_t>, studio_str_t, UnsafePointer<studio_sink_t>, UnsafePointer<studio_sink_t>) -> studio_status_t?)
         throws(PluginCallError) -> JSONValue
     {
+        try PluginCallMetrics.measure(plugin: plugin.id, member: member) { () throws(PluginCallError) -> JSONValue in
+            try callUnmeasured(member, remote, input: input, body)
+        }
+    }
+
+    private func callUnmeasured(_ member: String, _ remote: RunnerWire.ProviderMember, input: [UInt8],
+                                _ body: (UnsafePointer<studio_provider_t>, studio_str_t, UnsafePointer<studio_sink_t>, UnsafePointer<studio_sink_t>) -> studio_status_t?)
+        throws(PluginCallError) -> JSONValue
+    {
         switch backend {
         case .isolated(let object):
             return try object.jsonCall(member: member, .providerCall, aux: remote.rawValue, payload: input,

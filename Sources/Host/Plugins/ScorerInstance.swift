@@ -59,6 +59,12 @@ public final class ScorerInstance: @unchecked Sendable {
 
     /// The bytes as given (the conformance checks feed invalid UTF-8 through here).
     public func score(caseBytes: [UInt8], outputBytes: [UInt8]) throws(PluginCallError) -> JSONValue {
+        try PluginCallMetrics.measure(plugin: plugin.id, member: "score") { () throws(PluginCallError) -> JSONValue in
+            try scoreUnmeasured(caseBytes: caseBytes, outputBytes: outputBytes)
+        }
+    }
+
+    private func scoreUnmeasured(caseBytes: [UInt8], outputBytes: [UInt8]) throws(PluginCallError) -> JSONValue {
         let caseJSON = caseBytes, outputJSON = outputBytes
         let id = plugin.id
         let result: JSONValue

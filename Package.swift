@@ -46,6 +46,7 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
     ],
     targets: [
         // The contract: C headers only. Everything else may change around it.
@@ -95,6 +96,7 @@ let package = Package(
                 dependencies: ["HostStorage", "StudioJSON",
                                .product(name: "Crypto", package: "swift-crypto"),
                                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                               .product(name: "JWTKit", package: "jwt-kit"),
                                .product(name: "SQLKit", package: "sql-kit")],
                 path: "Sources/Host/Auth", swiftSettings: strict),
         .target(name: "HostParams", dependencies: ["StudioJSON"],

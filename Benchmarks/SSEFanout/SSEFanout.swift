@@ -34,7 +34,7 @@ enum SSEFanout {
         let database = try await StudioDatabase.open(folder + "/studio.db")
         try await Migrations.run(on: database)
         let simulator = try await EmbeddedSimulator.start()
-        let accounts = AccountService(database: database, signer: try AccessTokenSigner(secret: Array(repeating: 7, count: 32)),
+        let accounts = AccountService(database: database, signer: try await AccessTokenSigner.make(secret: Array(repeating: 7, count: 32)),
                                       hasher: PasswordHasher(cost: 4))
         let registry = PluginRegistry(searchPath: PluginRegistry.searchPath(explicit: [], dataDirectory: folder))
         let services = StudioServices(database: database, accounts: accounts,

@@ -50,7 +50,9 @@ struct Serve: AsyncParsableCommand {
             let applied = try await Migrations.run(on: database)
             if !applied.isEmpty { printError("database \(database.location): applied migrations \(applied)") }
             let secret = try SecretFile.load(variable: "STUDIO_JWT_SECRET", path: plugins.dataDirectory + "/jwt.secret")
-            accounts = AccountService(database: database, signer: try AccessTokenSigner(secret: secret))
+            // A rotation: the old secret still verifies the tokens it signed (docs/security.md).
+            let previous = try SecretFile.optional(variable: "STUDIO_JWT_PREVIOUS_SECRET", path: plugins.dataDirectory + "/jwt.previous.secret")
+            accounts = AccountService(database: database, signer: try await AccessTokenSigner.make(secret: secret, previous: previous.map { [$0] } ?? []))
             vault = try KeyVault(database: database, masterKey: try KeyVault.loadMasterKey(path: Keys.defaultMasterKeyFile()))
         } catch {
             printError("cannot start: \(error)")

@@ -2,39 +2,80 @@ import Foundation
 import HostAuth
 import HostStorage
 import SQLKit
+import StudioJSON
 import Testing
 
 @Suite struct AccessTokenTests {
-    let signer = try! AccessTokenSigner(secret: Array(repeating: 7, count: 32))
+    func signer(_ byte: UInt8 = 7, previous: [[UInt8]] = []) async throws -> AccessTokenSigner {
+        try await AccessTokenSigner.make(secret: Array(repeating: byte, count: 32), previous: previous)
+    }
 
-    @Test func signAndVerify() throws {
-        let token = signer.sign(userID: "u1", role: "admin")
-        let claims = try signer.verify(token)
-        #expect(claims.userID == "u1" && claims.role == "admin")
+    @Test func signAndVerify() async throws {
+        let signer = try await signer()
+        let token = await signer.sign(userID: "u1", role: "admin", version: 3)
+        let claims = try await signer.verify(token)
+        #expect(claims.userID == "u1" && claims.role == "admin" && claims.version == 3 && !claims.tokenID.isEmpty)
         #expect(claims.expiresAt - claims.issuedAt == 15 * 60)
+        // The header names the algorithm and the key that signed it.
+        let header = try JSONParser.parse(bytes: try #require(Base64URL.decode(String(token.split(separator: ".")[0]))))
+        #expect(header["alg"] == "HS256" && header["kid"]?.stringValue == signer.currentKeyID && signer.currentKeyID.count == 16)
     }
 
-    @Test func expiresAfterFifteenMinutes() {
+    @Test func expiresAfterFifteenMinutes() async throws {
+        let signer = try await signer()
         let issued = Date(timeIntervalSince1970: 1_800_000_000)
-        let token = signer.sign(userID: "u1", role: "user", now: issued)
-        #expect((try? signer.verify(token, now: issued.addingTimeInterval(14 * 60))) != nil)
-        #expect(throws: AccessTokenError.expired) { try signer.verify(token, now: issued.addingTimeInterval(15 * 60)) }
+        let token = await signer.sign(userID: "u1", role: "user", now: issued)
+        #expect((try? await signer.verify(token, now: issued.addingTimeInterval(14 * 60))) != nil)
+        await #expect(throws: AccessTokenError.expired) { try await signer.verify(token, now: issued.addingTimeInterval(15 * 60)) }
+        // Issued more than a minute in the future (clock skew allowed: one minute).
+        let early = try await self.signer(8)
+        let ahead = await early.sign(userID: "u1", role: "user", now: issued.addingTimeInterval(120))
+        await #expect(throws: AccessTokenError.notYetValid) { try await early.verify(ahead, now: issued) }
     }
 
-    @Test func tamperingAndForeignAlgorithmsAreRefused() throws {
-        let token = signer.sign(userID: "u1", role: "user")
+    @Test func tamperingAndForeignAlgorithmsAreRefused() async throws {
+        let signer = try await signer()
+        let token = await signer.sign(userID: "u1", role: "user")
         let parts = token.split(separator: ".").map(String.init)
         // Promote ourselves to admin: the signature no longer matches.
         let forged = Base64URL.encode(Array(#"{"sub":"u1","role":"admin","iat":1,"exp":99999999999}"#.utf8))
-        #expect(throws: AccessTokenError.badSignature) { try signer.verify(parts[0] + "." + forged + "." + parts[2]) }
-        // alg "none" is never accepted.
+        await #expect(throws: AccessTokenError.badSignature) { try await signer.verify(parts[0] + "." + forged + "." + parts[2]) }
+        // alg "none" is never accepted, nor another algorithm with our key's signature.
         let none = Base64URL.encode(Array(#"{"alg":"none","typ":"JWT"}"#.utf8))
-        #expect(throws: AccessTokenError.wrongAlgorithm) { try signer.verify(none + "." + parts[1] + ".") }
-        // Another key's token.
-        let other = try AccessTokenSigner(secret: Array(repeating: 9, count: 32)).sign(userID: "u1", role: "user")
-        #expect(throws: AccessTokenError.badSignature) { try signer.verify(other) }
-        #expect(throws: AccessTokenError.malformed) { try signer.verify("not-a-jwt") }
-        #expect(throws: AccessTokenError.weakSecret) { try AccessTokenSigner(secret: [1, 2, 3]) }
+        await #expect(throws: AccessTokenError.wrongAlgorithm) { try await signer.verify(none + "." + parts[1] + ".") }
+        let hs512 = Base64URL.encode(Array(#"{"alg":"HS512","typ":"JWT"}"#.utf8))
+        await #expect(throws: AccessTokenError.wrongAlgorithm) { try await signer.verify(hs512 + "." + parts[1] + "." + parts[2]) }
+        // Another key's token, also when it claims our key id.
+        let stranger = try await self.signer(9)
+        let other = await stranger.sign(userID: "u1", role: "user")
+        await #expect(throws: AccessTokenError.badSignature) { try await signer.verify(other) }
+        let claimsOurs = Base64URL.encode(Array(#"{"alg":"HS256","typ":"JWT","kid":"\#(signer.currentKeyID)"}"#.utf8))
+        let otherParts = other.split(separator: ".").map(String.init)
+        await #expect(throws: AccessTokenError.badSignature) { try await signer.verify(claimsOurs + "." + otherParts[1] + "." + otherParts[2]) }
+        await #expect(throws: AccessTokenError.malformed) { try await signer.verify("not-a-jwt") }
+        await #expect(throws: AccessTokenError.weakSecret) { try await AccessTokenSigner.make(secret: [1, 2, 3]) }
+    }
+
+    /// Rotating the secret logs nobody out: the old secret, kept as previous, verifies the
+    /// tokens it signed (by their key id) while new ones are signed with the new secret;
+    /// once the old secret is dropped, its tokens stop working.
+    @Test func rotationByKeyID() async throws {
+        let old = Array(repeating: UInt8(7), count: 32), new = Array(repeating: UInt8(11), count: 32)
+        let before = try await AccessTokenSigner.make(secret: old)
+        let issuedBefore = await before.sign(userID: "u1", role: "user")
+        let rotated = try await AccessTokenSigner.make(secret: new, previous: [old])
+        #expect(rotated.currentKeyID != before.currentKeyID)
+        #expect(try await rotated.verify(issuedBefore).userID == "u1", "a token signed before the rotation still works")
+        let issuedAfter = await rotated.sign(userID: "u2", role: "user")
+        #expect(try await rotated.verify(issuedAfter).userID == "u2")
+        let header = try JSONParser.parse(bytes: try #require(Base64URL.decode(String(issuedAfter.split(separator: ".")[0]))))
+        #expect(header["kid"]?.stringValue == AccessTokenSigner.keyID(of: new))
+        // Another instance still on the old secret alone does not accept the new tokens.
+        await #expect(throws: AccessTokenError.badSignature) { try await before.verify(issuedAfter) }
+        // The old secret dropped: its tokens end.
+        let finished = try await AccessTokenSigner.make(secret: new)
+        await #expect(throws: AccessTokenError.badSignature) { try await finished.verify(issuedBefore) }
+        #expect(try await finished.verify(issuedAfter).userID == "u2")
     }
 
     @Test func passwordRules() throws {
@@ -126,15 +167,15 @@ import Testing
         #expect(Base64URL.decode("AA") == [0] && Base64URL.decode("AAE") == [0, 1])
     }
 
-    @Test func aCachedTokenStillExpiresAndATamperedOneIsStillRefused() throws {
-        let signer = try AccessTokenSigner(secret: Array(repeating: 7, count: 32))
+    @Test func aCachedTokenStillExpiresAndATamperedOneIsStillRefused() async throws {
+        let signer = try await AccessTokenSigner.make(secret: Array(repeating: 7, count: 32))
         let issued = Date()
-        let token = signer.sign(userID: "u1", role: "user", now: issued)
-        #expect(try signer.verify(token, now: issued).userID == "u1")
-        #expect(try signer.verify(token, now: issued).userID == "u1", "from the memo")
-        #expect(throws: AccessTokenError.expired) { try signer.verify(token, now: issued.addingTimeInterval(15 * 60)) }
+        let token = await signer.sign(userID: "u1", role: "user", now: issued)
+        #expect(try await signer.verify(token, now: issued).userID == "u1")
+        #expect(try await signer.verify(token, now: issued).userID == "u1", "from the memo")
+        await #expect(throws: AccessTokenError.expired) { try await signer.verify(token, now: issued.addingTimeInterval(15 * 60)) }
         var tampered = Array(token)
         tampered[tampered.count - 2] = tampered[tampered.count - 2] == "A" ? "B" : "A"
-        #expect(throws: AccessTokenError.self) { try signer.verify(String(tampered), now: issued) }
+        await #expect(throws: AccessTokenError.self) { try await signer.verify(String(tampered), now: issued) }
     }
 }

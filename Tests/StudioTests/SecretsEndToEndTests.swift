@@ -1,4 +1,5 @@
 import Foundation
+import HostAuth
 import StudioJSON
 import Testing
 
@@ -66,6 +67,47 @@ import Glibc
         reply.headers.split(separator: "\r\n").first { $0.lowercased().hasPrefix("set-cookie:") }
             .flatMap { $0.dropFirst("set-cookie:".count).split(separator: ";").first }
             .map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
+    /// Rotating STUDIO_JWT_SECRET as an operator does (docs/security.md): restart with the
+    /// new secret and the old one as STUDIO_JWT_PREVIOUS_SECRET; a token from before still
+    /// works, new tokens carry the new key id; without the previous secret the old token ends.
+    @Test func rotatingTheJWTSecretLogsNobodyOut() throws {
+        let folder = TestSupport.temporaryDirectory("jwt-rotation")
+        var environment = ProcessInfo.processInfo.environment
+        environment["HOME"] = folder.path
+        environment["STUDIO_MASTER_KEY_FILE"] = folder.appendingPathComponent("keys/master.key").path
+        environment["STUDIO_DATABASE_URL"] = nil
+        let old = "old-secret-0123456789-0123456789-abcdef", new = "new-secret-0123456789-0123456789-abcdef"
+        environment["STUDIO_JWT_SECRET"] = old
+        var server = try Self.startServe(folder: folder, environment: environment)
+        let registered = try Self.curl(server.base, "POST", "/api/auth/register", body: #"{"email":"ann@example.com","password":"ann-Pa55word-long"}"#)
+        let token = try #require(registered.json["access_token"]?.stringValue)
+        server.process.terminate()
+        server.process.waitUntilExit()
+
+        environment["STUDIO_JWT_SECRET"] = new
+        environment["STUDIO_JWT_PREVIOUS_SECRET"] = old
+        server = try Self.startServe(folder: folder, environment: environment)
+        #expect(try Self.curl(server.base, "GET", "/api/auth/me", token: token).status == 200, "the old token still works")
+        let login = try Self.curl(server.base, "POST", "/api/auth/login", body: #"{"email":"ann@example.com","password":"ann-Pa55word-long"}"#)
+        let fresh = try #require(login.json["access_token"]?.stringValue)
+        let header = try JSONParser.parse(bytes: try #require(Base64URL.decode(String(fresh.split(separator: ".")[0]))))
+        #expect(header["kid"]?.stringValue == AccessTokenSigner.keyID(of: Array(new.utf8)))
+        #expect(try Self.curl(server.base, "GET", "/api/auth/me", token: fresh).status == 200)
+        server.process.terminate()
+        server.process.waitUntilExit()
+
+        environment["STUDIO_JWT_PREVIOUS_SECRET"] = nil
+        server = try Self.startServe(folder: folder, environment: environment)
+        defer { server.process.terminate(); server.process.waitUntilExit() }
+        #expect(try Self.curl(server.base, "GET", "/api/auth/me", token: token).status == 401, "the old secret is gone")
+        #expect(try Self.curl(server.base, "GET", "/api/auth/me", token: fresh).status == 200)
+        // A previous secret shorter than 32 characters is refused at start, naming the variable.
+        environment["STUDIO_JWT_PREVIOUS_SECRET"] = "short"
+        let refused = try TestSupport.run(TestSupport.studioExecutable, ["serve", "--port", "1", "--data", folder.appendingPathComponent("data").path],
+                                          environment: environment)
+        #expect(refused.status != 0 && refused.stderr.contains("STUDIO_JWT_PREVIOUS_SECRET"), "\(refused.stderr)")
     }
 
     @Test func noSecretAppearsInLogsResponsesOrTheDatabaseFiles() throws {

@@ -1,23 +1,50 @@
 import Crypto
 import Foundation
+import JWTKit
 import StudioJSON
 import Synchronization
 
-/// Access tokens (docs/security.md): HS256 JWTs valid 15 minutes, carrying the user id and role.
-/// HS256 only — the header's algorithm is checked, never trusted — with the signature
-/// compared in constant time, and exp/iat/nbf enforced.
+/// Access tokens (docs/security.md): HS256 JWTs valid 15 minutes, carrying the user id,
+/// role and token version, signed and verified by jwt-kit. The signing secret has a key id
+/// (`kid`) derived from it, so every instance given the same secret agrees without
+/// configuration; secrets that no longer sign but still verify (a rotation) are kept by
+/// their own key ids until the tokens they signed have expired. The header's algorithm is
+/// pinned to HS256 here (jwt-kit checks signatures, not which algorithm a header names),
+/// and expiry and issue time are checked against this signer's clock.
 public struct AccessTokenSigner: Sendable {
     public static let lifetime: TimeInterval = 15 * 60
-    private let key: SymmetricKey
+    private let keys: JWTKeyCollection
+    /// The key id new tokens carry.
+    public let currentKeyID: String
     /// Tokens already verified, with their claims: a token is checked (base64, JSON, HMAC)
     /// once, then found here on each of its requests until it expires. Expiry is still
     /// checked on every use; whether the user may still use it is the caller's (token version).
     private let verified = VerifiedTokens()
 
-    /// `secret`: at least 32 bytes (STUDIO_JWT_SECRET, or a generated file in the data folder).
-    public init(secret: [UInt8]) throws {
-        guard secret.count >= 32 else { throw AccessTokenError.weakSecret }
-        key = SymmetricKey(data: secret)
+    /// `secret` signs new tokens; each of `previous` only verifies the tokens it signed
+    /// (STUDIO_JWT_PREVIOUS_SECRET while a rotation's old tokens live out their 15 minutes).
+    /// Every secret is at least 32 bytes.
+    public static func make(secret: [UInt8], previous: [[UInt8]] = []) async throws(AccessTokenError) -> AccessTokenSigner {
+        guard secret.count >= 32, previous.allSatisfy({ $0.count >= 32 }) else { throw .weakSecret }
+        let keys = JWTKeyCollection()
+        // The current key is added last and as the default: a token without a key id
+        // (signed before key ids existed) is checked against it.
+        for old in previous where old != secret {
+            await keys.add(hmac: HMACKey(from: old), digestAlgorithm: .sha256, kid: JWKIdentifier(string: keyID(of: old)))
+        }
+        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256, kid: JWKIdentifier(string: keyID(of: secret)))
+        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        return AccessTokenSigner(keys: keys, currentKeyID: keyID(of: secret))
+    }
+
+    private init(keys: JWTKeyCollection, currentKeyID: String) {
+        self.keys = keys
+        self.currentKeyID = currentKeyID
+    }
+
+    /// A secret's key id: the first 16 hex digits of its SHA-256 (names the key, reveals nothing usable).
+    public static func keyID(of secret: [UInt8]) -> String {
+        SHA256.hash(data: secret).prefix(8).map { String(format: "%02x", $0) }.joined()
     }
 
     public struct Claims: Sendable, Equatable {
@@ -31,50 +58,65 @@ public struct AccessTokenSigner: Sendable {
         public let tokenID: String
     }
 
-    public func sign(userID: String, role: String, version: Int = 0, now: Date = Date()) -> String {
-        let iat = Int64(now.timeIntervalSince1970)
-        let header: JSONValue = ["alg": "HS256", "typ": "JWT"]
-        let payload: JSONValue = ["sub": .string(userID), "role": .string(role), "iat": .int(iat),
-                                  "exp": .int(iat + Int64(Self.lifetime)), "ver": .int(Int64(version)), "jti": .string(TokenHashing.randomToken(bytes: 12))]
-        let signingInput = Base64URL.encode(Array(header.jsonString.utf8)) + "." + Base64URL.encode(Array(payload.jsonString.utf8))
-        let mac = HMAC<SHA256>.authenticationCode(for: Array(signingInput.utf8), using: key)
-        return signingInput + "." + Base64URL.encode(Array(mac))
+    /// The token's payload as jwt-kit encodes and decodes it (the claim names above).
+    struct Payload: JWTPayload {
+        let sub: SubjectClaim
+        let role: String
+        let iat: IssuedAtClaim
+        let exp: ExpirationClaim
+        let ver: Int64?
+        let jti: IDClaim?
+
+        /// Times are checked by the signer against its own clock (tests move it); nothing here.
+        func verify(using algorithm: some JWTAlgorithm) async throws {}
     }
 
-    public func verify(_ token: String, now: Date = Date()) throws(AccessTokenError) -> Claims {
+    public func sign(userID: String, role: String, version: Int = 0, now: Date = Date()) async -> String {
+        let iat = now.timeIntervalSince1970.rounded(.down)
+        let payload = Payload(sub: SubjectClaim(value: userID), role: role, iat: IssuedAtClaim(value: Date(timeIntervalSince1970: iat)),
+                              exp: ExpirationClaim(value: Date(timeIntervalSince1970: iat + Self.lifetime)), ver: Int64(version),
+                              jti: IDClaim(value: TokenHashing.randomToken(bytes: 12)))
+        do {
+            return try await keys.sign(payload, kid: JWKIdentifier(string: currentKeyID))
+        } catch {
+            // Only a missing key or an unencodable payload fail here; neither can happen.
+            preconditionFailure("signing an access token failed: \(error)")
+        }
+    }
+
+    public func verify(_ token: String, now: Date = Date()) async throws(AccessTokenError) -> Claims {
         let seconds = Int64(now.timeIntervalSince1970)
         if let claims = verified.claims(of: token) {
             guard seconds < claims.expiresAt else { throw .expired }
             guard claims.issuedAt <= seconds + 60 else { throw .notYetValid }
             return claims
         }
-        let claims = try verifyUncached(token, now: now)
+        let claims = try await verifyUncached(token, now: now)
         verified.remember(token, claims)
         return claims
     }
 
-    private func verifyUncached(_ token: String, now: Date) throws(AccessTokenError) -> Claims {
+    private func verifyUncached(_ token: String, now: Date) async throws(AccessTokenError) -> Claims {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let headerBytes = Base64URL.decode(String(parts[0])),
-              let payloadBytes = Base64URL.decode(String(parts[1])), let signature = Base64URL.decode(String(parts[2])) else {
-            throw .malformed
-        }
+        guard parts.count == 3, let headerBytes = Base64URL.decode(String(parts[0])) else { throw .malformed }
         guard let header = try? JSONParser.parse(bytes: headerBytes), header["alg"]?.stringValue == "HS256" else {
             throw .wrongAlgorithm
         }
-        let signingInput = Array((parts[0] + "." + parts[1]).utf8)
-        guard HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: signingInput, using: key) else {
+        let payload: Payload
+        do {
+            payload = try await keys.verify(token, as: Payload.self)
+        } catch let error as JWTError where error.errorType == .signatureVerificationFailed {
             throw .badSignature
-        }
-        guard let payload = try? JSONParser.parse(bytes: payloadBytes), let sub = payload["sub"]?.stringValue,
-              let role = payload["role"]?.stringValue, let iat = payload["iat"]?.intValue, let exp = payload["exp"]?.intValue else {
+        } catch {
             throw .malformed
         }
+        let iat = Int64(payload.iat.value.timeIntervalSince1970)
+        let exp = Int64(payload.exp.value.timeIntervalSince1970)
         let seconds = Int64(now.timeIntervalSince1970)
         guard seconds < exp else { throw .expired }
         guard iat <= seconds + 60 else { throw .notYetValid }  // one minute of clock skew
-        return Claims(userID: sub, role: role, issuedAt: iat, expiresAt: exp, version: payload["ver"]?.intValue ?? 0,
-                      tokenID: payload["jti"]?.stringValue ?? "")
+        return Claims(userID: payload.sub.value, role: payload.role, issuedAt: iat, expiresAt: exp, version: payload.ver ?? 0,
+                      tokenID: payload.jti?.value ?? "")
     }
 }
 

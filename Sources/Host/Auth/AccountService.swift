@@ -157,7 +157,7 @@ public struct AccountService: Sendable {
     }
 
     private func startSession(_ user: UserRecord) async throws -> Session {
-        Session(user: user, accessToken: signer.sign(userID: user.id, role: user.role, version: user.tokenVersion),
+        Session(user: user, accessToken: await signer.sign(userID: user.id, role: user.role, version: user.tokenVersion),
                 refresh: try await refreshTokens.issue(userID: user.id))
     }
 
@@ -168,7 +168,7 @@ public struct AccountService: Sendable {
             try await refreshTokens.revokeAll(userID: issued.userID)
             throw Failure.disabled
         }
-        return Session(user: user, accessToken: signer.sign(userID: user.id, role: user.role, version: user.tokenVersion),
+        return Session(user: user, accessToken: await signer.sign(userID: user.id, role: user.role, version: user.tokenVersion),
                        refresh: issued)
     }
 
@@ -199,7 +199,7 @@ public struct AccountService: Sendable {
             guard let owner = try await cliTokens.authenticate(token) else { return nil }
             userID = owner
         } else {
-            guard let claims = try? signer.verify(token) else { return nil }
+            guard let claims = try? await signer.verify(token) else { return nil }
             userID = claims.userID
             version = claims.version
         }

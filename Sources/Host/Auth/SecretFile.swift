@@ -21,6 +21,16 @@ public enum SecretFile {
         return try fromFile(path)
     }
 
+    /// A secret that may be absent: `environment[variable]`, else `path` when it exists
+    /// (never created), else nil. The same rules as `load` (32 characters, mode 0600).
+    public static func optional(variable: String, path: String,
+                                environment: [String: String] = ProcessInfo.processInfo.environment) throws -> [UInt8]? {
+        if environment[variable] != nil || FileManager.default.fileExists(atPath: path) {
+            return try load(variable: variable, path: path, environment: environment)
+        }
+        return nil
+    }
+
     /// The secret in `path`, created (32 random bytes, base64url, mode 0600) when missing.
     public static func fromFile(_ path: String) throws -> [UInt8] {
         if let data = FileManager.default.contents(atPath: path) {

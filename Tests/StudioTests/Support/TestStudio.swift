@@ -30,7 +30,7 @@ struct TestStudio {
         var options = options
         if options.registrationsPerHour == StudioServices.Options().registrationsPerHour { options.registrationsPerHour = 100_000 }
         // Cost 4 keeps suites fast; the cost rule itself is tested in AccessTokenTests.
-        let accounts = AccountService(database: database, signer: try AccessTokenSigner(secret: Array(repeating: 3, count: 32)),
+        let accounts = AccountService(database: database, signer: try await AccessTokenSigner.make(secret: Array(repeating: 3, count: 32)),
                                       hasher: PasswordHasher(cost: 4))
         let services = StudioServices(database: database, accounts: accounts,
                                       vault: try KeyVault(database: database, masterKey: masterKey),

@@ -269,10 +269,7 @@ import Glibc
     /// is `interrupted` (and its followers are told), the database is intact.
     @Test func crashDuringAJobLeavesItInterruptedAndTheDatabaseIntact() async throws {
         let folder = TestSupport.temporaryDirectory("crash")
-        var environment = ProcessInfo.processInfo.environment
-        environment["HOME"] = folder.path
-        environment["STUDIO_MASTER_KEY_FILE"] = folder.appendingPathComponent("master.key").path
-        environment["STUDIO_DATABASE_URL"] = nil
+        let environment = SecretsEndToEndTests.serveEnvironment(folder: folder)
         let first = try SecretsEndToEndTests.startServe(folder: folder, environment: environment)
         let base = first.base
         let token = try #require(try SecretsEndToEndTests.curl(base, "POST", "/api/auth/register",
@@ -314,10 +311,7 @@ import Glibc
     /// prints the same ranked table; the run lands in the server's history.
     @Test func benchRemoteModeRunsOnTheServer() async throws {
         let folder = TestSupport.temporaryDirectory("remote-bench")
-        var environment = ProcessInfo.processInfo.environment
-        environment["HOME"] = folder.path
-        environment["STUDIO_MASTER_KEY_FILE"] = folder.appendingPathComponent("master.key").path
-        environment["STUDIO_DATABASE_URL"] = nil
+        let environment = SecretsEndToEndTests.serveEnvironment(folder: folder)
         let server = try SecretsEndToEndTests.startServe(folder: folder, environment: environment)
         defer { server.process.terminate(); server.process.waitUntilExit() }
         let access = try #require(try SecretsEndToEndTests.curl(server.base, "POST", "/api/auth/register",

@@ -424,11 +424,7 @@ enum HostilePlugin {
     /// loop, SIGTERM still stops the server promptly, and no runner outlives it.
     @Test func serveSurvivesACrashAndStopsOnSIGTERMWhileAPluginHangs() throws {
         let folder = TestSupport.temporaryDirectory("serve-hostile")
-        var environment = ProcessInfo.processInfo.environment
-        environment["HOME"] = folder.path
-        environment["STUDIO_MASTER_KEY_FILE"] = folder.appendingPathComponent("keys/master.key").path
-        environment["STUDIO_DATABASE_URL"] = nil
-        environment["STUDIO_JWT_SECRET"] = nil
+        var environment = SecretsEndToEndTests.serveEnvironment(folder: folder)
         // The plugin in a folder of this test's own, so the runners it leaves (if any) are
         // told apart from those of tests that run beside it.
         let own = folder.appendingPathComponent("serve-plugins")

@@ -17,6 +17,19 @@ import Glibc
         let log: URL
     }
 
+    /// The environment of a `studio serve` (or another command) that owns `folder`: its
+    /// home, its master key, SQLite in its data folder and a generated JWT secret, whatever
+    /// the test process itself was given.
+    static func serveEnvironment(folder: URL) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["HOME"] = folder.path
+        environment["STUDIO_MASTER_KEY_FILE"] = folder.appendingPathComponent("keys/master.key").path
+        environment["STUDIO_DATABASE_URL"] = nil
+        environment["STUDIO_JWT_SECRET"] = nil
+        environment["STUDIO_JWT_PREVIOUS_SECRET"] = nil
+        return environment
+    }
+
     static func startServe(folder: URL, environment: [String: String]) throws -> Server {
         let port = PostgresServer.freePort()
         let process = Process()
@@ -74,10 +87,7 @@ import Glibc
     /// works, new tokens carry the new key id; without the previous secret the old token ends.
     @Test func rotatingTheJWTSecretLogsNobodyOut() throws {
         let folder = TestSupport.temporaryDirectory("jwt-rotation")
-        var environment = ProcessInfo.processInfo.environment
-        environment["HOME"] = folder.path
-        environment["STUDIO_MASTER_KEY_FILE"] = folder.appendingPathComponent("keys/master.key").path
-        environment["STUDIO_DATABASE_URL"] = nil
+        var environment = Self.serveEnvironment(folder: folder)
         let old = "old-secret-0123456789-0123456789-abcdef", new = "new-secret-0123456789-0123456789-abcdef"
         environment["STUDIO_JWT_SECRET"] = old
         var server = try Self.startServe(folder: folder, environment: environment)
@@ -112,11 +122,7 @@ import Glibc
 
     @Test func noSecretAppearsInLogsResponsesOrTheDatabaseFiles() throws {
         let folder = TestSupport.temporaryDirectory("secrets-e2e")
-        var environment = ProcessInfo.processInfo.environment
-        environment["HOME"] = folder.path
-        environment["STUDIO_MASTER_KEY_FILE"] = folder.appendingPathComponent("keys/master.key").path
-        environment["STUDIO_DATABASE_URL"] = nil
-        environment["STUDIO_JWT_SECRET"] = nil
+        let environment = Self.serveEnvironment(folder: folder)
         let studio = TestSupport.studioExecutable
         let data = folder.appendingPathComponent("data").path
         let rootPassword = "root-Pa55word-never-logged"

@@ -160,6 +160,17 @@ class DashboardTest(unittest.TestCase):
             lines = f.read().strip().splitlines()
         self.assertTrue(lines[0].startswith("run_id,run_started_at"))
         self.assertEqual(len(lines), 4)
+        # Each request of the run, for a join with a server's log.
+        d.find_element(By.XPATH, "//button[text()='Export each request (CSV)']").click()
+        deadline = time.time() + 10
+        while time.time() < deadline and not [f for f in os.listdir(self.downloads) if f.endswith("-requests.csv")]:
+            time.sleep(0.1)
+        request_files = [f for f in os.listdir(self.downloads) if f.endswith("-requests.csv")]
+        self.assertTrue(request_files, "the per-request export was downloaded")
+        with open(os.path.join(self.downloads, request_files[0])) as f:
+            rows = f.read().strip().splitlines()
+        self.assertTrue(rows[0].startswith("level,target,request,intended_ms,sent_ms"), rows[0])
+        self.assertEqual(len(rows), 4)
         self.css("#leaderboard svg")
         self.shot("history")
 

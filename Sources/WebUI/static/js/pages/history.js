@@ -35,7 +35,9 @@ export async function render() {
     const run = await api('GET', `/api/runs/${id}`);
     if (run.kind === 'load') {
       detail.replaceChildren(el('h3', { text: `Load test ${id} — ${run.status}, ${(run.summary && run.summary.target) || ''}` }),
-        el('button', { type: 'button', class: 'danger', text: 'Delete run', onclick: async () => { await api('DELETE', `/api/runs/${id}`); detail.replaceChildren(); loadRuns(); } }),
+        el('div', { class: 'row' },
+          requestsButton(id),
+          el('button', { type: 'button', class: 'danger', text: 'Delete run', onclick: async () => { await api('DELETE', `/api/runs/${id}`); detail.replaceChildren(); loadRuns(); } })),
         levelsView((run.summary && run.summary.levels) || []));
       return;
     }
@@ -43,6 +45,7 @@ export async function render() {
       el('div', { class: 'row' },
         el('button', { type: 'button', class: 'secondary', text: 'Export CSV', onclick: () => download(`/api/runs/${id}/export?format=csv`, `run-${id}.csv`).catch((e) => toast(e.message)) }),
         el('button', { type: 'button', class: 'secondary', text: 'Export JSON', onclick: () => download(`/api/runs/${id}/export?format=json`, `run-${id}.json`).catch((e) => toast(e.message)) }),
+        requestsButton(id),
         el('button', { type: 'button', class: 'danger', text: 'Delete run', onclick: async () => { await api('DELETE', `/api/runs/${id}`); detail.replaceChildren(); loadRuns(); } })),
       table(['target', 'tier', 'ok', 'TTFT p50', 'TTFT p95', 'tok/s mean', 'ITL mean', 'confidence'],
         run.aggregates.map((a) => [a.target, a.context_tier, `${a.ok}/${a.ok + a.failed}`, fmt(a.ttft_ms && a.ttft_ms.p50), fmt(a.ttft_ms && a.ttft_ms.p95),
@@ -87,4 +90,13 @@ export async function render() {
   await loadRuns();
   await loadBoard();
   return el('div', {}, filters, list, detail, board, trends);
+}
+
+/** Each request of a run as CSV (docs/load.md, "Per-request export"): to join with a server's log. */
+function requestsButton(id) {
+  return el('button', {
+    type: 'button', class: 'secondary', text: 'Export each request (CSV)',
+    title: 'One row per request: send time, TTFT, inter-token latencies, the server\'s request id',
+    onclick: () => download(`/api/runs/${id}/requests?format=csv`, `run-${id}-requests.csv`).catch((e) => toast(e.message)),
+  });
 }

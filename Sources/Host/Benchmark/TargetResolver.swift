@@ -22,6 +22,7 @@ public enum TargetResolver {
         switch api {
         case "gemini": return "/v1beta"
         case "jsonl": return "/jsonl"  // the plugin templates' made-up API
+        case "ollama": return ""  // the plugin adds /api/chat to the server root
         default: return "/v1"
         }
     }

@@ -77,6 +77,7 @@ extension SimulatedRequest.API {
         case .anthropic: return "anthropic-messages"
         case .gemini: return "gemini"
         case .jsonl: return "jsonl"
+        case .ollama: return "ollama"
         }
     }
 }

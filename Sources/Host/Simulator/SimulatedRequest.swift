@@ -3,7 +3,7 @@ import StudioJSON
 /// The parts of an incoming request the simulator needs, read the same way for every
 /// wire API it speaks.
 struct SimulatedRequest {
-    enum API: String { case openai, anthropic, gemini, jsonl }
+    enum API: String { case openai, anthropic, gemini, jsonl, ollama }
 
     let api: API
     let model: String
@@ -25,20 +25,8 @@ struct SimulatedRequest {
         guard body.objectValue != nil else { throw Invalid(message: "request body must be a JSON object") }
         switch api {
         case .openai:
-            guard let model = body["model"]?.stringValue else { throw Invalid(message: "model is required") }
-            guard let messages = body["messages"]?.arrayValue, !messages.isEmpty else {
-                throw Invalid(message: "messages must be a non-empty array")
-            }
-            let texts = messages.map { text(of: $0["content"]) }
-            let lastUser = messages.last { $0["role"]?.stringValue == "user" }.map { text(of: $0["content"]) } ?? texts.last ?? ""
-            let tools = (body["tools"]?.arrayValue ?? []).compactMap { tool -> (String, JSONValue)? in
-                let f = tool["function"] ?? tool
-                return f["name"]?.stringValue.map { ($0, f["parameters"] ?? .object([:])) }
-            }
             let max = (body["max_completion_tokens"] ?? body["max_tokens"])?.intValue.map(Int.init)
-            var request = SimulatedRequest(api: api, model: model, stream: body["stream"]?.boolValue ?? false, prompt: lastUser,
-                                           allText: texts.joined(separator: "\n"), maxTokens: max, tools: tools)
-            request.answersToolResults = messages.last?["role"]?.stringValue == "tool"
+            var request = try chatMessages(api: api, body: body, streamByDefault: false, maxTokens: max)
             request.streamsUsage = body["stream_options"]?["include_usage"]?.boolValue ?? false
             return request
         case .anthropic:
@@ -56,6 +44,10 @@ struct SimulatedRequest {
                                            allText: texts.joined(separator: "\n"), maxTokens: Int(maxTokens), tools: tools)
             request.answersToolResults = (messages.last?["content"]?.arrayValue ?? []).contains { $0["type"]?.stringValue == "tool_result" }
             return request
+        case .ollama:
+            // Ollama's native /api/chat: streams unless "stream": false; output limit in options.num_predict.
+            return try chatMessages(api: api, body: body, streamByDefault: true,
+                                    maxTokens: body["options"]?["num_predict"]?.intValue.map(Int.init))
         case .jsonl:
             // The made-up JSON-lines API of the plugin templates: {"model","prompt","max_tokens","stream"}.
             guard let model = body["model"]?.stringValue, !model.isEmpty else { throw Invalid(message: "model is required") }
@@ -88,6 +80,25 @@ struct SimulatedRequest {
             request.answersToolResults = (contents.last?["parts"]?.arrayValue ?? []).contains { field($0, "functionResponse") != nil }
             return request
         }
+    }
+
+    /// The OpenAI-shaped chat body that Ollama's native API shares: `model`, `messages`
+    /// with string or part contents, `tools` as functions, `stream`.
+    private static func chatMessages(api: API, body: JSONValue, streamByDefault: Bool, maxTokens: Int?) throws -> SimulatedRequest {
+        guard let model = body["model"]?.stringValue, !model.isEmpty else { throw Invalid(message: "model is required") }
+        guard let messages = body["messages"]?.arrayValue, !messages.isEmpty else {
+            throw Invalid(message: "messages must be a non-empty array")
+        }
+        let texts = messages.map { text(of: $0["content"]) }
+        let lastUser = messages.last { $0["role"]?.stringValue == "user" }.map { text(of: $0["content"]) } ?? texts.last ?? ""
+        let tools = (body["tools"]?.arrayValue ?? []).compactMap { tool -> (String, JSONValue)? in
+            let f = tool["function"] ?? tool
+            return f["name"]?.stringValue.map { ($0, f["parameters"] ?? .object([:])) }
+        }
+        var request = SimulatedRequest(api: api, model: model, stream: body["stream"]?.boolValue ?? streamByDefault, prompt: lastUser,
+                                       allText: texts.joined(separator: "\n"), maxTokens: maxTokens, tools: tools)
+        request.answersToolResults = messages.last?["role"]?.stringValue == "tool"
+        return request
     }
 
     /// Text of a content field: a string, or an array of parts/blocks with text.

@@ -58,6 +58,13 @@ public struct SimulatorServer: Sendable {
         router.post("/jsonl/generate") { request, _ in
             try await respond(request, api: .jsonl)
         }
+        // Ollama's native API (docs/simulator.md).
+        router.post("/api/chat") { request, _ in
+            try await respond(request, api: .ollama)
+        }
+        router.get("/api/tags") { _, _ in
+            Response.simulatorJSON(["models": .array(listed.map { ["name": .string($0), "model": .string($0), "size": 0] })])
+        }
         router.get("/v1/models") { _, _ in
             Response.simulatorJSON(["object": "list", "data": .array(listed.map { ["id": .string($0), "object": "model"] })])
         }
@@ -168,7 +175,7 @@ public struct SimulatorServer: Sendable {
         let started = truth
         var response = Response(
             status: .ok,
-            headers: [.contentType: api == .jsonl ? "application/x-ndjson" : "text/event-stream", .cacheControl: "no-cache"],
+            headers: [.contentType: api == .jsonl || api == .ollama ? "application/x-ndjson" : "text/event-stream", .cacheControl: "no-cache"],
             body: ResponseBody { writer in
                 try await Self.stream(plan: plan, schedule: schedule, truth: started, log: log, writer: &writer)
             })

@@ -21,7 +21,38 @@ enum SimulatorWire {
                                           input: inputTokens, output: outputTokens, withUsage: withUsage)
         case .gemini: return gemini(texts: texts, calls: calls, input: inputTokens, output: outputTokens, withUsage: withUsage)
         case .jsonl: return jsonLines(id: id, texts: texts, input: inputTokens, output: texts.count, withUsage: withUsage)
+        case .ollama: return ollama(model: model, texts: texts, calls: calls, input: inputTokens, output: outputTokens, withUsage: withUsage)
         }
+    }
+
+    // MARK: Ollama /api/chat
+
+    /// Newline-delimited JSON: one line per token with `message.content`, tool calls
+    /// whole (arguments an object) in one line each, then the `done` line with
+    /// `done_reason`, `prompt_eval_count` and `eval_count` and its durations (ns).
+    private static func ollama(model: String, texts: [String], calls: [SimulatedToolCalls.Call], input: Int, output: Int,
+                               withUsage: Bool) -> StreamPlan {
+        let createdAt = "2026-01-01T00:00:00.000000000Z"
+        func line(_ message: JSONValue, done: Bool = false) -> JSONObject {
+            ["model": .string(model), "created_at": .string(createdAt), "message": message, "done": .bool(done)]
+        }
+        let toolCalls: [JSONValue] = calls.map { call in
+            ["function": ["name": .string(call.name), "arguments": (try? JSONParser.parse(call.arguments)) ?? .object([:])]]
+        }
+        var final = line(["role": "assistant", "content": ""], done: true)
+        final["done_reason"] = "stop"
+        if withUsage {
+            final["total_duration"] = .int(Int64(output) * 1_000_000)
+            final["prompt_eval_count"] = .int(Int64(input))
+            final["eval_count"] = .int(Int64(output))
+        }
+        let tokens = calls.isEmpty
+            ? texts.map { JSONValue.object(line(["role": "assistant", "content": .string($0)])).jsonString + "\n" }
+            : toolCalls.map { JSONValue.object(line(["role": "assistant", "content": "", "tool_calls": [$0]])).jsonString + "\n" }
+        var whole = final
+        whole["message"] = calls.isEmpty ? ["role": "assistant", "content": .string(texts.joined())]
+            : ["role": "assistant", "content": "", "tool_calls": .array(toolCalls)]
+        return StreamPlan(preamble: [], tokens: tokens, trailer: [JSONValue.object(final).jsonString + "\n"], whole: .object(whole))
     }
 
     // MARK: The templates' JSON-lines API (docs/simulator.md)
@@ -170,6 +201,8 @@ enum SimulatorWire {
             return ["type": "error", "error": ["type": .string(type), "message": .string(message)]]
         case .jsonl:
             return ["error": .string(message), "status": .int(Int64(status))]
+        case .ollama:
+            return ["error": .string(message)]
         case .gemini:
             let state = status == 429 ? "RESOURCE_EXHAUSTED" : status == 401 ? "UNAUTHENTICATED" : "INTERNAL"
             return ["error": ["code": .int(Int64(status)), "message": .string(message), "status": .string(state)]]

@@ -145,7 +145,7 @@ let package = Package(
                                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
                 path: "Sources/Host/Scheduler", swiftSettings: strict),
         .target(name: "HostHTTP",
-                dependencies: ["HostEvals", "HostPlugins", "HostAuth", "HostStorage", "HostConfig", "HostParams", "HostTransport", "HostJobs", "HostJudge", "HostLoad", "HostScheduler", "HostSecurity", "WebUI",
+                dependencies: ["HostEvals", "HostPlugins", "HostProviderCalls", "HostAuth", "HostStorage", "HostConfig", "HostParams", "HostTransport", "HostJobs", "HostJudge", "HostLoad", "HostScheduler", "HostSecurity", "WebUI",
                                "HostBenchmark", "HostMeasurement", "StudioJSON",
                                .product(name: "Hummingbird", package: "hummingbird"),
                                .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -27,6 +27,31 @@ public enum TargetResolver {
         }
     }
 
+    public struct Problem: Error, Sendable, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// One provider's plugin instance for its base URL (`simulator` mapped to the running
+    /// simulator's path for the plugin's wire format): what targets and model discovery share.
+    public static func instantiate(_ provider: StudioConfig.Provider, registry: PluginRegistry, simulatorBaseURL: String?)
+        -> Result<(LoadedPlugin, String, ProviderInstance), Problem>
+    {
+        guard let plugin = registry.provider(id: provider.plugin) else {
+            return .failure(Problem(description: "\(provider.id): no provider plugin \"\(provider.plugin)\" is loaded"))
+        }
+        var baseURL = provider.baseURL
+        if provider.usesSimulator {
+            guard let root = simulatorBaseURL else { return .failure(Problem(description: "\(provider.id): the simulator is not running")) }
+            baseURL = root + simulatorPath(api: plugin.manifest.provider?["api"]?.stringValue)
+        }
+        do {
+            let instance = try plugin.makeProvider(config: ["base_url": .string(baseURL), "params": .object(provider.params)])
+            return .success((plugin, baseURL, instance))
+        } catch {
+            return .failure(Problem(description: "\(provider.id): \(error)"))
+        }
+    }
+
     public static func resolve(config: StudioConfig, registry: PluginRegistry, simulatorBaseURL: String?,
                                environment: [String: String], only: Set<String> = [],
                                apiKeys: [String: String]? = nil) -> Resolved {
@@ -34,17 +59,12 @@ public enum TargetResolver {
         for provider in config.providers {
             let wanted = provider.models.filter { only.isEmpty || only.contains($0.id) || only.contains("\(provider.id)/\($0.id)") || only.contains(provider.id) }
             guard !wanted.isEmpty else { continue }
-            guard let plugin = registry.provider(id: provider.plugin) else {
-                resolved.problems.append("\(provider.id): no provider plugin \"\(provider.plugin)\" is loaded")
+            let plugin: LoadedPlugin, baseURL: String, instance: ProviderInstance
+            switch instantiate(provider, registry: registry, simulatorBaseURL: simulatorBaseURL) {
+            case .success(let made): (plugin, baseURL, instance) = made
+            case .failure(let problem):
+                resolved.problems.append(problem.description)
                 continue
-            }
-            var baseURL = provider.baseURL
-            if provider.usesSimulator {
-                guard let root = simulatorBaseURL else {
-                    resolved.problems.append("\(provider.id): the simulator is not running")
-                    continue
-                }
-                baseURL = root + simulatorPath(api: plugin.manifest.provider?["api"]?.stringValue)
             }
             var key: String? = nil
             if let apiKeys {
@@ -56,13 +76,6 @@ public enum TargetResolver {
                     continue
                 }
                 key = value
-            }
-            let instance: ProviderInstance
-            do {
-                instance = try plugin.makeProvider(config: ["base_url": .string(baseURL), "params": .object(provider.params)])
-            } catch {
-                resolved.problems.append("\(provider.id): \(error)")
-                continue
             }
             let validator = ParameterValidator(provider: plugin.manifest.provider)
             let manifestModels = plugin.manifest.provider?["models"]?.arrayValue ?? []

@@ -47,7 +47,8 @@ public func buildRoutes(_ services: StudioServices) -> RouteTable {
     KeysController(vault: services.vault, providers: services.providers, audit: services.accounts.audit).addRoutes(to: routes)
     let audit = services.accounts.audit
     ConfigController(providers: services.providers, settings: services.settings, catalog: services.catalog,
-                     addressPolicy: services.addressPolicy, auditLog: audit).addRoutes(to: routes)
+                     addressPolicy: services.addressPolicy, auditLog: audit, configuration: services.configuration,
+                     transport: services.transport, simulatorURL: services.options.simulatorURL).addRoutes(to: routes)
     PluginsController(catalog: services.catalog, policies: PluginPolicyStore(database: services.database), audit: audit,
                       rescan: { try await services.rescanPlugins() }).addRoutes(to: routes)
     AdminController(accounts: services.accounts, vault: services.vault, providers: services.providers, status: status).addRoutes(to: routes)

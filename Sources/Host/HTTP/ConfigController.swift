@@ -1,8 +1,11 @@
 import Foundation
 import HostAuth
+import HostBenchmark
+import HostJobs
 import HostMeasurement
 import HostParams
 import HostPlugins
+import HostProviderCalls
 import HostStorage
 import HostTransport
 import Hummingbird
@@ -17,6 +20,10 @@ struct ConfigController {
     let catalog: PluginCatalog
     let addressPolicy: AddressPolicy
     let auditLog: AuditLog
+    /// Model discovery: the user's providers with their keys, and the transport (SSRF policy) it calls through.
+    let configuration: UserConfiguration
+    let transport: Transport
+    let simulatorURL: String?
 
     // The bodies, declared once: the route table enforces them, the OpenAPI document
     // shows them, the bad-input tests are generated from them.
@@ -121,6 +128,30 @@ struct ConfigController {
             return Response(status: .noContent)
         }
 
+        routes.user(.get, "/api/providers/{id}/available-models",
+                    "List the models the provider offers (its model-list endpoint, with your key); also tests the connection",
+                    owned: "provider") { _, context, _ in
+            let user = context.identity.userID
+            let id = try context.parameters.require("id")
+            guard let resolved = try await configuration.endpoint(userID: user, providerID: id, registry: catalog.current,
+                                                                  simulatorURL: simulatorURL) else { throw APIError.notFound }
+            let added = Set(try await self.providers.models(userID: user).filter { $0.providerID == id }.map(\.modelID))
+            switch resolved {
+            case .failure(let problem):
+                return Response.json(Self.discoveryFailure("unavailable", problem.description))
+            case .success(let endpoint):
+                switch await ModelDiscovery.models(at: endpoint, transport: transport) {
+                case .success(let models):
+                    return Response.json(["ok": true, "models": .array(models.map { model in
+                        var o = model.objectValue ?? [:]
+                        o["added"] = .bool(model["id"]?.stringValue.map(added.contains) ?? false)
+                        return .object(o)
+                    })])
+                case .failure(let failure):
+                    return Response.json(Self.discoveryFailure(failure.errorClass, failure.message))
+                }
+            }
+        }
         routes.user(.get, "/api/params/registry", "Parameters each provider plugin declares, with ranges and model rules") { _, _, _ in
             var registry = JSONObject()
             for plugin in catalog.current.plugins where plugin.kinds.contains("provider") {
@@ -251,6 +282,23 @@ struct ConfigController {
     }
 
     // MARK: - JSON
+
+    /// A connection test that failed, in words a user acts on, with the class and the
+    /// provider's own message for the detail line.
+    static func discoveryFailure(_ errorClass: String, _ message: String) -> JSONValue {
+        let hint: String
+        switch errorClass {
+        case "auth_failed": hint = "The provider refused the API key. Check the key saved for this provider (Providers & keys)."
+        case "rate_limited": hint = "The provider is rate-limiting this key. Wait a moment and try again."
+        case "network", "network_error": hint = "The provider could not be reached at this base URL. Check the URL and that the server is running (a local or private address is called only when an admin allows local endpoints)."
+        case "timeout": hint = "The provider did not answer in time."
+        case "unsupported": hint = "This provider cannot list its models. Add models by their id."
+        case "unavailable": hint = "This provider cannot be called right now."
+        case "http_404": hint = "The base URL answered, but has no model list there. Check the base URL (e.g. it may need /v1)."
+        default: hint = "The provider answered with an error."
+        }
+        return ["ok": false, "error_class": .string(errorClass), "message": .string(hint), "detail": .string(message)]
+    }
 
     static func providerJSON(_ p: ProviderRecord, models: [ModelRecord], withIDs: Bool = true) throws -> JSONValue {
         var json: JSONObject = ["slug": .string(p.slug), "plugin_id": .string(p.pluginID), "base_url": .string(p.baseURL),

@@ -73,6 +73,21 @@ public struct UserConfiguration: Sendable {
         return resolved
     }
 
+    /// One of the user's providers ready to call with their key (or the admin's global
+    /// one), without any model: for model discovery. nil when the user has no such
+    /// provider; a problem (plugin not loaded, simulator not running) as its description.
+    public func endpoint(userID: String, providerID: String, registry: PluginRegistry,
+                         simulatorURL: String?) async throws -> Result<ProviderEndpoint, TargetResolver.Problem>? {
+        guard let row = try await providers.provider(userID: userID, id: providerID) else { return nil }
+        var provider = StudioConfig.Provider(id: row.slug, name: row.displayName, plugin: row.pluginID, baseURL: row.baseURL,
+                                             apiKeyEnv: nil, models: [])
+        provider.params = try row.decodedDefaultParams()
+        let key = try await vault.key(userID: userID, providerID: row.slug,
+                                      endpoint: KeyVault.Endpoint(plugin: row.pluginID, baseURL: row.baseURL))
+        return TargetResolver.instantiate(provider, registry: registry, simulatorBaseURL: simulatorURL)
+            .map { _, _, instance in ProviderEndpoint(provider: instance, apiKey: key) }
+    }
+
     /// Which requested targets do not exist for this user (index and reason).
     public func missingTargets(userID: String, request: BenchmarkRequest) async throws -> (Int, String)? {
         let providerRows = try await providers.providers(userID: userID)

@@ -39,13 +39,17 @@ public enum ProviderCall {
         guard let method = http["method"]?.stringValue, let url = http["url"]?.stringValue else {
             return .failure(.init(value: failed(.pluginError, "plugin built a request without method or url", scrubber: scrubber)))
         }
-        let headers = (http["headers"]?.arrayValue ?? []).compactMap { pair -> (String, String)? in
+        let (signedURL, signedHeaders) = endpoint.sign(url: url, headers: wireHeaders(http))
+        return .success(PreparedCall(request: request, requestJSON: request.jsonString, endpoint: endpoint, method: method, url: signedURL, headers: signedHeaders,
+                                     body: http["body"]?.stringValue.map { Array($0.utf8) }, scrubber: scrubber))
+    }
+
+    /// The headers of a request a plugin built: `[[name, value], …]`.
+    static func wireHeaders(_ http: JSONValue) -> [(String, String)] {
+        (http["headers"]?.arrayValue ?? []).compactMap { pair -> (String, String)? in
             guard let p = pair.arrayValue, p.count == 2, let k = p[0].stringValue, let v = p[1].stringValue else { return nil }
             return (k, v)
         }
-        let (signedURL, signedHeaders) = endpoint.sign(url: url, headers: headers)
-        return .success(PreparedCall(request: request, requestJSON: request.jsonString, endpoint: endpoint, method: method, url: signedURL, headers: signedHeaders,
-                                     body: http["body"]?.stringValue.map { Array($0.utf8) }, scrubber: scrubber))
     }
 
     /// Sends a prepared request once, measured, with a fresh stream decoder.

@@ -1,0 +1,60 @@
+import Foundation
+import HostHTTP
+import HostSimulator
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import StudioJSON
+import Testing
+
+/// "List models" and "test connection" (`GET /api/providers/{id}/available-models`):
+/// through each plugin's model-list functions, with the user's key, under the SSRF
+/// policy; failures in plain words with the class and the provider's message apart.
+@Suite(.serialized) struct ModelDiscoveryTests {
+    @Test func listsEachProvidersModelsAndSaysWhyWhenItCannot() async throws {
+        let simulator = try await EmbeddedSimulator.start()
+        let studio = try await TestStudio.make(.sqlite, options: .init(simulatorURL: simulator.baseURL))
+        try await studio.app.test(.router) { client in
+            let ada = try await client.register("ada@example.com")
+            try await JobsHTTPTests.addSimulatorModel(client, ada, "sim-fast")
+            let providers = try await client.call(.get, "/api/providers", token: ada).body["providers"]?.arrayValue ?? []
+            func id(_ slug: String) throws -> String { try #require(providers.first { $0["slug"] == .string(slug) }?["id"]?.stringValue) }
+
+            // OpenAI's /v1/models and Gemini's models, as the simulator lists them; the ones
+            // already added are marked.
+            let openai = try await client.call(.get, "/api/providers/\(try id("sim-openai"))/available-models", token: ada).body
+            let listed = openai["models"]?.arrayValue ?? []
+            #expect(openai["ok"] == true && listed.count >= 2, "\(openai)")
+            #expect(listed.first { $0["id"] == "sim-fast" }?["added"] == true, "a model already added is marked")
+            #expect(listed.contains { $0["added"] == false })
+            let gemini = try await client.call(.get, "/api/providers/\(try id("sim-gemini"))/available-models", token: ada).body
+            #expect(gemini["ok"] == true && (gemini["models"]?.arrayValue?.isEmpty == false), "\(gemini)")
+
+            // Ollama's /api/tags, for a provider the user adds.
+            let created = try await client.call(.post, "/api/providers", token: ada,
+                                                json: ["slug": "sim-ollama", "plugin_id": "ollama", "base_url": "simulator", "display_name": "Ollama"])
+            #expect(created.status == .created, "\(created.body)")
+            let ollamaID = try #require(created.body["id"]?.stringValue)
+            let ollama = try await client.call(.get, "/api/providers/\(ollamaID)/available-models", token: ada).body
+            #expect(ollama["ok"] == true && ollama["models"]?.arrayValue?.count == listed.count, "\(ollama)")
+
+            // A base URL with no model list there: a 404 in words, the provider's message as the detail.
+            let wrong = try await client.call(.post, "/api/providers", token: ada,
+                                              json: ["slug": "wrong-path", "plugin_id": "ollama", "base_url": .string(simulator.baseURL + "/nothing-here")])
+            if wrong.status == .created, let wrongID = wrong.body["id"]?.stringValue {
+                let answer = try await client.call(.get, "/api/providers/\(wrongID)/available-models", token: ada).body
+                #expect(answer["ok"] == false && answer["error_class"] == "http_404", "\(answer)")
+                #expect((answer["message"]?.stringValue ?? "").contains("Check the base URL"), "\(answer)")
+            } else {
+                // Loopback base URLs are refused when local endpoints are not allowed: named.
+                #expect(wrong.status == .unprocessableContent, "\(wrong.body)")
+            }
+
+            // Another user's provider does not exist for them.
+            let bob = try await client.register("bob@example.com")
+            #expect(try await client.call(.get, "/api/providers/\(ollamaID)/available-models", token: bob).status == .notFound)
+        }
+        await studio.close()
+        await simulator.stop()
+    }
+}

@@ -116,6 +116,13 @@ class DashboardTest(unittest.TestCase):
         section.find_element(By.CSS_SELECTOR, "input[name=model_id]").send_keys("sim-ttft50-gap10-tok32")
         section.find_element(By.XPATH, ".//button[text()='Add model']").click()
         self.wait.until(lambda d: "sim-ttft50-gap10-tok32" in d.find_element(By.ID, "main").text)
+        # Test the connection: the provider's own model list, one click to add one.
+        section = d.find_element(By.CSS_SELECTOR, "section[aria-label='provider sim-openai']")
+        section.find_element(By.XPATH, ".//button[text()='Test connection and list models']").click()
+        self.wait.until(lambda d: "Connected:" in d.find_element(By.CSS_SELECTOR, "section[aria-label='provider sim-openai'] .discovered").text)
+        self.shot("providers-discovery")
+        d.find_element(By.CSS_SELECTOR, "section[aria-label='provider sim-openai'] button[aria-label='Add sim-steady']").click()
+        self.wait.until(lambda d: "sim-steady" in d.find_element(By.CSS_SELECTOR, "section[aria-label='provider sim-openai'] table").text)
         # A refused base URL shows its error next to the field.
         d.find_element(By.CSS_SELECTOR, "input[name=slug]").send_keys("local")
         d.find_element(By.CSS_SELECTOR, "input[name=base_url]").send_keys("http://127.0.0.1:9/v1")

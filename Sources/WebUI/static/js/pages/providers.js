@@ -48,11 +48,31 @@ export async function render() {
         if (modelForm.context_window.value) body.context_window = Number(modelForm.context_window.value);
         try { await api('POST', `/api/providers/${p.id}/models`, body); load(); } catch (err) { showError(modelForm, err); }
       });
+      // "Test connection and list models": the provider's own list, one click to add a model.
+      const discovered = el('div', { class: 'discovered', 'aria-live': 'polite' });
+      const discover = el('button', { type: 'button', class: 'secondary', text: 'Test connection and list models', onclick: async () => {
+        discover.disabled = true;
+        discovered.replaceChildren(el('p', { class: 'note', text: 'Asking the provider…' }));
+        try {
+          const answer = await api('GET', `/api/providers/${p.id}/available-models`);
+          if (!answer.ok) {
+            discovered.replaceChildren(el('p', { class: 'error', role: 'alert', text: answer.message }),
+              el('p', { class: 'note', text: `${answer.error_class}: ${answer.detail}` }));
+          } else {
+            discovered.replaceChildren(el('p', { class: 'note', text: `Connected: ${answer.models.length} models offered.` }),
+              table(['model', ''], answer.models.map((m) => [m.id, m.added ? 'added'
+                : el('button', { type: 'button', class: 'secondary', text: 'Add', 'aria-label': `Add ${m.id}`, onclick: async () => {
+                  try { await api('POST', `/api/providers/${p.id}/models`, { model_id: m.id }); load(); } catch (err) { toast(err.message); }
+                } })]), { caption: `Models ${p.slug} offers` }));
+          }
+        } catch (err) { discovered.replaceChildren(el('p', { class: 'error', role: 'alert', text: err.message })); }
+        discover.disabled = false;
+      } });
       return el('section', { class: 'card', 'aria-label': `provider ${p.slug}` },
         el('h3', { text: `${p.display_name} (${p.slug})` }), el('p', { class: 'note', text: `${p.plugin_id} · ${p.base_url}` }),
         table(['model', 'name', 'context', 'price in', 'price out', ''], p.models.map((m) => [m.model_id, m.display_name, m.context_window, m.price_in, m.price_out,
           el('button', { type: 'button', class: 'danger', text: 'Delete', onclick: async () => { await api('DELETE', `/api/models/${m.id}`); load(); } })])),
-        modelForm,
+        modelForm, discover, discovered,
         el('button', { type: 'button', class: 'danger', text: `Delete provider ${p.slug}`, onclick: async () => { if (confirm(`Delete ${p.slug} and its models?`)) { await api('DELETE', `/api/providers/${p.id}`); load(); } } }));
     });
 

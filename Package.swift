@@ -79,7 +79,8 @@ let package = Package(
         // One measured call to a provider: the plugin builds and decodes, the transport
         // carries, the clock reads each byte's arrival.
         .target(name: "HostProviderCalls",
-                dependencies: ["HostMeasurement", "HostPlugins", "HostSecurity", "HostTransport", "StudioJSON"],
+                dependencies: ["HostMeasurement", "HostPlugins", "HostSecurity", "HostTransport", "StudioJSON",
+                               .product(name: "NIOCore", package: "swift-nio")],
                 path: "Sources/Host/ProviderCalls", swiftSettings: strict),
         .target(name: "HostStorage",
                 dependencies: ["HostMeasurement", "StudioJSON",

@@ -58,3 +58,18 @@ import Testing
         await simulator.stop()
     }
 }
+
+/// `studio models`, as a user runs it: the list, and a failed connection said in words with exit 1.
+@Suite struct ModelsCommandTests {
+    @Test func listsModelsOrSaysWhyNot() throws {
+        let studio = TestSupport.studioExecutable
+        let listed = try TestSupport.run(studio, ["models", "--provider", "ollama", "--base-url", "simulator", "--json"])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        let answer = try JSONParser.parse(listed.stdout)
+        #expect(answer["ok"] == true && (answer["models"]?.arrayValue ?? []).contains { $0["id"] == "sim-fast" }, "\(answer)")
+        let refused = try TestSupport.run(studio, ["models", "--provider", "openai", "--base-url", "http://127.0.0.1:9/v1"])
+        #expect(refused.status == 1 && refused.stderr.contains("cannot list models (network)"), "\(refused.stderr)")
+        let usage = try TestSupport.run(studio, ["models", "--provider", "openai"])
+        #expect(usage.status == 64 || usage.status == 2, "--provider without --base-url is a usage error: \(usage.status)")
+    }
+}

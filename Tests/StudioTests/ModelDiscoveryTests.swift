@@ -73,3 +73,33 @@ import Testing
         #expect(usage.status == 64 || usage.status == 2, "--provider without --base-url is a usage error: \(usage.status)")
     }
 }
+
+/// Presets: the loaded plugins' ready-made providers, added in one step.
+@Suite struct ProviderPresetTests {
+    @Test func addingAKnownProviderInOneStep() async throws {
+        let studio = try await TestStudio.make(.sqlite)
+        try await studio.app.test(.router) { client in
+            let ada = try await client.register("ada@example.com")
+            let presets = try await client.call(.get, "/api/providers/presets", token: ada).body["presets"]?.arrayValue ?? []
+            let groq = try #require(presets.first { $0["id"] == "groq" })
+            #expect(groq["plugin_id"] == "openai" && groq["key_env"] == "GROQ_API_KEY" && groq["local"] == false)
+            #expect(presets.contains { $0["id"] == "ollama-native" && $0["plugin_id"] == "ollama" && $0["local"] == true })
+
+            let added = try await client.call(.post, "/api/providers/from-preset", token: ada, json: ["preset": "groq"])
+            #expect(added.status == .created, "\(added.body)")
+            #expect(added.body["slug"] == "groq" && added.body["plugin_id"] == "openai"
+                    && added.body["base_url"] == "https://api.groq.com/openai/v1" && added.body["api_key_env"] == "GROQ_API_KEY")
+            // The same preset twice needs another id; a named one is added.
+            let again = try await client.call(.post, "/api/providers/from-preset", token: ada, json: ["preset": "groq"])
+            #expect(again.status == .conflict && again.body["error"]?["code"] == "duplicate_slug", "\(again.body)")
+            #expect(try await client.call(.post, "/api/providers/from-preset", token: ada, json: ["preset": "groq", "slug": "groq-eu"]).status == .created)
+            // An unknown preset names the field and the choices.
+            let unknown = try await client.call(.post, "/api/providers/from-preset", token: ada, json: ["preset": "nope"])
+            #expect(unknown.status == .unprocessableContent && (unknown.body["error"]?["message"]?.stringValue ?? "").contains("groq"), "\(unknown.body)")
+            // A local server's preset goes through the same SSRF policy as any base URL.
+            let local = try await client.call(.post, "/api/providers/from-preset", token: ada, json: ["preset": "vllm"])
+            #expect(local.status == .unprocessableContent && local.body["error"]?["code"] == "invalid_base_url", "\(local.body)")
+        }
+        await studio.close()
+    }
+}

@@ -123,6 +123,10 @@ class DashboardTest(unittest.TestCase):
         self.shot("providers-discovery")
         d.find_element(By.CSS_SELECTOR, "section[aria-label='provider sim-openai'] button[aria-label='Add sim-steady']").click()
         self.wait.until(lambda d: "sim-steady" in d.find_element(By.CSS_SELECTOR, "section[aria-label='provider sim-openai'] table").text)
+        # A known provider in one step.
+        Select(self.css("select[name=preset]")).select_by_value("groq")
+        d.find_element(By.XPATH, "//form[@aria-labelledby='preset-title']//button[text()='Add']").click()
+        self.css("section[aria-label='provider groq']")
         # A refused base URL shows its error next to the field.
         d.find_element(By.CSS_SELECTOR, "input[name=slug]").send_keys("local")
         d.find_element(By.CSS_SELECTOR, "input[name=base_url]").send_keys("http://127.0.0.1:9/v1")

@@ -83,6 +83,24 @@ struct ConfigController {
             try await audit(context, "provider.create", record.slug)
             return Response.json(try Self.providerJSON(record, models: []), status: .created)
         }
+        routes.user(.get, "/api/providers/presets", "Ready-made providers the loaded plugins know (Groq, Together, vLLM, Ollama, …)") { _, _, _ in
+            Response.json(["presets": .array(Self.presets(catalog.current).map(\.json))])
+        }
+        routes.user(.post, "/api/providers/from-preset", "Add a provider from a preset in one step (its plugin, base URL and key variable)",
+                    body: RequestBody(schema: Self.presetSchema, example: ["preset": "groq"]), success: .created) { _, context, body in
+            let id = try body.requiredString("preset")
+            let presets = Self.presets(catalog.current)
+            guard let preset = presets.first(where: { $0.id == id }) else {
+                throw APIError.unprocessable("preset", "no preset \"\(id)\" (there are: \(presets.map(\.id).joined(separator: ", ")))")
+            }
+            var fields: JSONObject = ["slug": body["slug"] ?? .string(preset.id), "plugin_id": .string(preset.pluginID),
+                                      "base_url": .string(preset.baseURL), "display_name": .string(preset.name)]
+            if let variable = preset.keyEnv { fields["api_key_env"] = .string(variable) }
+            let checked = try await checkedProvider(.object(fields))
+            let record = try await mapStore { try await providers.createProvider(userID: context.identity.userID, checked) }
+            try await audit(context, "provider.create", record.slug)
+            return Response.json(try Self.providerJSON(record, models: []), status: .created)
+        }
         routes.user(.put, "/api/providers/{id}", "Replace a provider's settings",
                     body: RequestBody(schema: Self.providerSchema, example: Self.providerExample), owned: "provider") { _, context, body in
             let id = try context.parameters.require("id")
@@ -279,6 +297,43 @@ struct ConfigController {
 
     private func audit(_ context: AuthenticatedContext, _ action: String, _ target: String) async throws {
         try await auditLog.record(userID: context.identity.userID, email: nil, action: action, target: target, ip: context.clientIP)
+    }
+
+    // MARK: - Presets
+
+    static let presetSchema = Schema.object([
+        ("preset", Schema.name(min: 1, max: 64)),
+        ("slug", Schema.string(min: 1, max: 64, pattern: "^[A-Za-z0-9_-]+$")),
+    ], required: ["preset"])
+
+    /// A ready-made provider a plugin's manifest offers (`provider.presets`).
+    struct Preset {
+        let id: String
+        let name: String
+        let pluginID: String
+        let baseURL: String
+        let keyEnv: String?
+        /// On this machine or network (vLLM, Ollama, LM Studio): needs local endpoints allowed.
+        let local: Bool
+
+        var json: JSONValue {
+            ["id": .string(id), "name": .string(name), "plugin_id": .string(pluginID), "base_url": .string(baseURL),
+             "key_env": keyEnv.map(JSONValue.string) ?? .null, "local": .bool(local)]
+        }
+    }
+
+    /// Every loaded provider plugin's presets, the first plugin's when two share an id.
+    static func presets(_ registry: PluginRegistry) -> [Preset] {
+        var seen = Set<String>()
+        var out: [Preset] = []
+        for plugin in registry.plugins where plugin.kinds.contains("provider") {
+            for item in plugin.manifest.provider?["presets"]?.arrayValue ?? [] {
+                guard let id = item["id"]?.stringValue, let url = item["base_url"]?.stringValue, seen.insert(id).inserted else { continue }
+                out.append(Preset(id: id, name: item["name"]?.stringValue ?? id, pluginID: plugin.id, baseURL: url,
+                                  keyEnv: item["key_env"]?.stringValue, local: item["local"]?.boolValue ?? false))
+            }
+        }
+        return out
     }
 
     // MARK: - JSON

@@ -28,6 +28,19 @@ export async function render() {
         field('Base URL', 'base_url', { required: true, placeholder: 'https://api.openai.com/v1' }),
         field('Display name', 'display_name'), field('Key variable (CLI)', 'api_key_env')),
       el('p', { class: 'error', 'data-error-for': 'form' }), el('button', { type: 'submit', text: 'Add provider' }));
+    // One step from a preset: the plugin's known providers (Groq, Together, vLLM, Ollama, …).
+    const { presets } = await api('GET', '/api/providers/presets');
+    const fromPreset = el('form', { class: 'card', 'aria-labelledby': 'preset-title' }, el('h3', { id: 'preset-title', text: 'Add a known provider' }),
+      el('div', { class: 'row' },
+        field('Provider', 'preset', { tag: 'select', options: presets.map((p) => [p.id, `${p.name}${p.local ? ' — on your machine' : ''}`]) }),
+        el('div', {}, el('button', { type: 'submit', text: 'Add' }))),
+      el('p', { class: 'note', text: 'Then save its API key above, and use "Test connection and list models" to pick models.' }),
+      el('p', { class: 'error', 'data-error-for': 'form' }));
+    fromPreset.addEventListener('submit', async (e) => {
+      e.preventDefault(); clearErrors(fromPreset);
+      try { await api('POST', '/api/providers/from-preset', { preset: fromPreset.preset.value }); toast('Provider added.'); load(); }
+      catch (err) { showError(fromPreset, err); }
+    });
     addProvider.addEventListener('submit', async (e) => {
       e.preventDefault(); clearErrors(addProvider);
       const body = { slug: addProvider.slug.value, plugin_id: addProvider.plugin_id.value, base_url: addProvider.base_url.value };
@@ -86,7 +99,7 @@ export async function render() {
       el('input', { type: 'file', id: 'import-file', accept: 'application/json', onchange: async (e) => {
         try { await api('POST', '/api/settings/import', JSON.parse(await e.target.files[0].text())); toast('Settings imported.'); load(); } catch (err) { toast(err.message); }
       } }));
-    root.replaceChildren(keyForm, el('h2', { text: 'Providers and models' }), ...sections, addProvider, io);
+    root.replaceChildren(keyForm, el('h2', { text: 'Providers and models' }), ...sections, fromPreset, addProvider, io);
   }
   await load();
   return root;

@@ -54,8 +54,7 @@ final class LevelRun: Sendable {
 
     /// Adds a measured request to the level; returns the count when a progress report is
     /// due (at most every 250 ms, and at the last one).
-    private func add(_ record: CallRecord, intended: UInt64) -> Int? {
-        let sample = LevelAccumulator.Sample(intended: intended, record: record)
+    private func add(_ sample: LevelAccumulator.Sample) -> Int? {
         if let failure = sample.failure {
             Counter(label: "studio_load_requests_total", dimensions: [("outcome", failure)]).increment()
         } else {
@@ -124,7 +123,9 @@ final class LevelRun: Sendable {
 
     func completed(_ record: CallRecord, index: Int, intended: UInt64) -> Int? {
         guard index >= warmup else { return nil }
-        log?.add(record, level: levelName, index: index - warmup, intended: intended)
-        return add(record, intended: intended)
+        // The request's metrics are computed once, for the level and for its log.
+        let sample = LevelAccumulator.Sample(intended: intended, record: record)
+        log?.add(record, metrics: sample.metrics, level: levelName, index: index - warmup, intended: intended)
+        return add(sample)
     }
 }

@@ -20,14 +20,16 @@ public final class RequestLog: Sendable {
         self.capacity = capacity
     }
 
-    func add(_ record: CallRecord, level: String, index: Int, intended: UInt64?) {
+    func add(_ record: CallRecord, metrics: RunMetrics, level: String, index: Int, intended: UInt64?) {
         let full = state.withLock { $0.kept.count >= capacity }
         if full {
             state.withLock { $0.dropped += 1 }
             return
         }
         // Built outside the lock: concurrent requests only contend for the append.
-        let timing = RequestTiming(record, level: level, target: target, index: index, intended: intended, origin: origin)
+        let timing = RequestTiming(level: level, target: target, index: index, intended: intended, origin: origin, t0: record.t0,
+                                   metrics: metrics, reads: record.reads, errorClass: record.failure?.errorClass.description,
+                                   requestID: record.serverRequestID)
         state.withLock { s in
             if s.kept.count < capacity { s.kept.append(timing) } else { s.dropped += 1 }
         }

@@ -19,6 +19,9 @@ let package = Package(
         .library(name: "studio_anthropic", type: .dynamic, targets: ["AnthropicProvider"]),
         .library(name: "studio_gemini", type: .dynamic, targets: ["GeminiProvider"]),
         .library(name: "studio_ollama", type: .dynamic, targets: ["OllamaProvider"]),
+        .library(name: "studio_openai_responses", type: .dynamic, targets: ["ResponsesProvider"]),
+        .library(name: "studio_azure_openai", type: .dynamic, targets: ["AzureOpenAIProvider"]),
+        .library(name: "studio_cohere", type: .dynamic, targets: ["CohereProvider"]),
         .library(name: "studio_toolcall", type: .dynamic, targets: ["ToolCallScorer"]),
         .library(name: "studio_bfcl", type: .dynamic, targets: ["BFCLScorer"]),
         .library(name: "studio_schema", type: .dynamic, targets: ["SchemaScorer"]),
@@ -167,10 +170,16 @@ let package = Package(
                 path: "Sources/studio", swiftSettings: strict),
 
         // Shipped Swift plugins.
-        .target(name: "OpenAIProvider", dependencies: ["PluginKit"], path: "Plugins/openai", swiftSettings: strict),
+        // The Chat Completions wire format, linked into each plugin that speaks it (openai,
+        // azure-openai); a static part of each library, not a plugin of its own.
+        .target(name: "OpenAIWire", dependencies: ["PluginKit"], path: "Plugins/openai-wire", swiftSettings: strict),
+        .target(name: "OpenAIProvider", dependencies: ["OpenAIWire", "PluginKit"], path: "Plugins/openai", swiftSettings: strict),
         .target(name: "AnthropicProvider", dependencies: ["PluginKit"], path: "Plugins/anthropic", swiftSettings: strict),
         .target(name: "GeminiProvider", dependencies: ["PluginKit"], path: "Plugins/gemini", swiftSettings: strict),
         .target(name: "OllamaProvider", dependencies: ["PluginKit"], path: "Plugins/ollama", swiftSettings: strict),
+        .target(name: "ResponsesProvider", dependencies: ["OpenAIWire", "PluginKit"], path: "Plugins/openai-responses", swiftSettings: strict),
+        .target(name: "AzureOpenAIProvider", dependencies: ["OpenAIWire", "PluginKit"], path: "Plugins/azure-openai", swiftSettings: strict),
+        .target(name: "CohereProvider", dependencies: ["PluginKit"], path: "Plugins/cohere", swiftSettings: strict),
         .target(name: "ToolCallScorer", dependencies: ["PluginKit"], path: "Plugins/toolcall", swiftSettings: strict),
         .target(name: "BFCLScorer", dependencies: ["PluginKit"], path: "Plugins/bfcl", swiftSettings: strict),
         .target(name: "SchemaScorer", dependencies: ["PluginKit"], path: "Plugins/schema", swiftSettings: strict),

@@ -1,7 +1,9 @@
 // Provider adapter for OpenAI Chat Completions and the many servers that copy it
 // (Groq, Together, OpenRouter, DeepSeek, Mistral, xAI, vLLM, Ollama, LM Studio,
-// llama.cpp: presets in the manifest). Wire format: docs/wire-formats.md.
+// llama.cpp: presets in the manifest). Wire format: docs/wire-formats.md; the bodies and
+// the stream decoder are in Plugins/openai-wire, shared with the Azure OpenAI plugin.
 
+import OpenAIWire
 import PluginKit
 
 @_cdecl("studio_plugin_entry")
@@ -17,146 +19,22 @@ public struct OpenAIProvider: ProviderAdapter {
     }
 
     public func buildRequest(_ request: JSONValue) throws -> HTTPRequestSpec {
-        guard let model = request["model"]?.stringValue, !model.isEmpty else {
-            throw PluginError.invalidInput("request.model is required")
-        }
-        guard let messages = request["messages"]?.arrayValue, !messages.isEmpty else {
-            throw PluginError.invalidInput("request.messages must be a non-empty array")
-        }
-        let stream = request["stream"]?.boolValue ?? true
-        var body: JSONObject = ["model": .string(model), "messages": .array(messages.map(Self.wireMessage))]
-        body["stream"] = .bool(stream)
-        if stream { body["stream_options"] = ["include_usage": true] }
-        // Parameters arrive already validated and renamed by the host's parameter rules.
-        for (key, value) in request["params"]?.objectValue ?? JSONObject() { body[key] = value }
-        if let tools = request["tools"]?.arrayValue, !tools.isEmpty {
-            body["tools"] = .array(tools)
-            if let choice = request["tool_choice"] { body["tool_choice"] = Self.wireToolChoice(choice) }
-        }
+        let (body, stream) = try ChatWire.body(request)
         return HTTPRequestSpec(
             method: "POST", url: baseURL + "/chat/completions",
             headers: [("Content-Type", "application/json"), ("Accept", stream ? "text/event-stream" : "application/json")],
             body: JSONValue.object(body).jsonString)
     }
 
-    public func makeStreamDecoder(for request: JSONValue) throws -> any StreamDecoder {
-        OpenAIStreamDecoder()
-    }
+    public func makeStreamDecoder(for request: JSONValue) throws -> any StreamDecoder { ChatStreamDecoder() }
 
-    public func parseResponse(_ body: [UInt8]) throws -> JSONValue {
-        let json: JSONValue
-        do { json = try JSONParser.parse(bytes: body) } catch {
-            throw PluginError.malformedStream("response body is not JSON: \(error)")
-        }
-        if let error = json["error"], !error.isNull {
-            throw PluginError.malformedStream("provider error in a 200 response: \(error["message"]?.stringValue ?? error.jsonString)")
-        }
-        guard let choice = json["choices"]?.arrayValue?.first else {
-            throw PluginError.malformedStream("response has no choices")
-        }
-        let message = choice["message"] ?? .object([:])
-        var calls: [JSONValue] = []
-        for call in message["tool_calls"]?.arrayValue ?? [] {
-            let function = call["function"] ?? call["custom"] ?? .object([:])
-            calls.append([
-                "id": call["id"] ?? .string(""),
-                "name": function["name"] ?? .string(""),
-                "arguments": function["arguments"] ?? function["input"] ?? .string(""),
-            ])
-        }
-        let raw = choice["finish_reason"]?.stringValue ?? ""
-        // Content as a string, or as parts (Mistral: text and thinking parts); a refusal is
-        // the answer's text, as in a stream.
-        var text = message["content"]?.stringValue ?? ""
-        var reasoning = (message["reasoning_content"] ?? message["reasoning"])?.stringValue ?? ""
-        for part in message["content"]?.arrayValue ?? [] {
-            switch part["type"]?.stringValue {
-            case "text": text += part["text"]?.stringValue ?? ""
-            case "thinking": reasoning += (part["thinking"]?.arrayValue ?? []).compactMap { $0["text"]?.stringValue }.joined()
-            default: break
-            }
-        }
-        text += message["refusal"]?.stringValue ?? ""
-        return [
-            "text": .string(text),
-            "reasoning": .string(reasoning),
-            "calls": .array(calls),
-            "finish_reason": .string(Self.normalizedFinish(raw)),
-            "finish_detail": .string(raw),
-            "usage": Self.usage(json["usage"].flatMap { $0.isNull ? nil : $0 } ?? json["x_groq"]?["usage"]),
-        ]
-    }
+    public func parseResponse(_ body: [UInt8]) throws -> JSONValue { try ChatWire.parseResponse(body) }
 
     public func buildListModelsRequest() throws -> HTTPRequestSpec {
         HTTPRequestSpec(method: "GET", url: baseURL + "/models", headers: [("Accept", "application/json")])
     }
 
-    public func parseListModels(_ body: [UInt8]) throws -> JSONValue {
-        guard let json = try? JSONParser.parse(bytes: body), let data = json["data"]?.arrayValue else {
-            throw PluginError.malformedStream("model list is not {\"data\": [...]}")
-        }
-        return .array(data.compactMap { item in
-            guard let id = item["id"]?.stringValue else { return nil }
-            var model: JSONObject = ["id": .string(id)]
-            if let window = item["context_window"] ?? item["context_length"] { model["context_window"] = window }
-            return .object(model)
-        })
-    }
+    public func parseListModels(_ body: [UInt8]) throws -> JSONValue { try ChatWire.parseListModels(body) }
 
-    public func classifyError(status: Int, body: [UInt8]) -> JSONValue {
-        let json = try? JSONParser.parse(bytes: body)
-        let message = json?["error"]?["message"]?.stringValue ?? json?["message"]?.stringValue
-            ?? String(decoding: body.prefix(300), as: UTF8.self)
-        let errorClass: String
-        switch status {
-        case 429: errorClass = "rate_limited"
-        case 401, 403: errorClass = "auth_failed"
-        default: errorClass = "http_\(status)"
-        }
-        return ["class": .string(errorClass), "message": .string(message)]
-    }
-
-    // MARK: - Wire helpers
-
-    static func wireMessage(_ message: JSONValue) -> JSONValue {
-        // Normalized messages are already in OpenAI's shape; tool-call arguments given as
-        // objects are re-encoded as the JSON strings the API expects.
-        guard var object = message.objectValue, let calls = object["tool_calls"]?.arrayValue else { return message }
-        object["tool_calls"] = .array(calls.map { call in
-            guard var c = call.objectValue, var function = c["function"]?.objectValue else { return call }
-            if let arguments = function["arguments"], arguments.stringValue == nil {
-                function["arguments"] = .string(arguments.jsonString)
-            }
-            c["function"] = .object(function)
-            if c["type"] == nil { c["type"] = "function" }
-            return .object(c)
-        })
-        return .object(object)
-    }
-
-    static func wireToolChoice(_ choice: JSONValue) -> JSONValue {
-        if let name = choice["name"]?.stringValue {
-            return ["type": "function", "function": ["name": .string(name)]]
-        }
-        return choice
-    }
-
-    static func normalizedFinish(_ raw: String) -> String {
-        switch raw {
-        case "stop", "length", "tool_calls", "content_filter": return raw
-        case "function_call": return "tool_calls"
-        case "": return ""
-        default: return "other"
-        }
-    }
-
-    static func usage(_ usage: JSONValue?) -> JSONValue {
-        guard let usage, !usage.isNull else { return .null }
-        return [
-            "input_tokens": usage["prompt_tokens"] ?? .null,
-            "output_tokens": usage["completion_tokens"] ?? .null,
-            "reasoning_tokens": usage["completion_tokens_details"]?["reasoning_tokens"] ?? .null,
-            "cached_input_tokens": usage["prompt_tokens_details"]?["cached_tokens"] ?? .null,
-        ]
-    }
+    public func classifyError(status: Int, body: [UInt8]) -> JSONValue { ChatWire.classifyError(status: status, body: body) }
 }

@@ -22,7 +22,9 @@ public enum TargetResolver {
         switch api {
         case "gemini": return "/v1beta"
         case "jsonl": return "/jsonl"  // the plugin templates' made-up API
-        case "ollama": return ""  // the plugin adds /api/chat to the server root
+        // These plugins add their whole path to the server root (/api/chat, /v2/chat,
+        // /openai/deployments/…).
+        case "ollama", "cohere-chat", "azure-openai": return ""
         default: return "/v1"
         }
     }

@@ -68,6 +68,7 @@ public struct PluginManifestInfo: Sendable {
             "api": {"type": "string"},
             "auth": {"type": "object", "required": ["style"],
                      "properties": {"style": {"enum": ["bearer", "header", "query", "none"]},
+                                    "jwt_style": {"enum": ["bearer", "header", "query", "none"]},
                                     "header": {"type": "string"}, "param": {"type": "string"}}},
             "default_base_url": {"type": "string"},
             "key_env": {"type": "string"},

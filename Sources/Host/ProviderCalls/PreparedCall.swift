@@ -11,9 +11,10 @@ public struct PreparedCall: Sendable {
     /// `request` serialized once, for the decoders.
     let requestJSON: String
     public let endpoint: ProviderEndpoint
-    let method: String
-    let url: String
-    let headers: [(String, String)]
+    public let method: String
+    public let url: String
+    /// The signed headers (the key included): what goes on the wire.
+    public let headers: [(String, String)]
     let body: [UInt8]?
     let scrubber: SecretScrubber
 }

@@ -18,7 +18,11 @@ public struct ProviderEndpoint: Sendable {
     func sign(url: String, headers: [(String, String)]) -> (String, [(String, String)]) {
         guard let key = apiKey, !key.isEmpty else { return (url, headers) }
         let auth = provider.plugin.manifest.provider?["auth"]
-        switch auth?["style"]?.stringValue ?? "bearer" {
+        // `jwt_style`: how to send a key that is a JWT (an OAuth access token, e.g. Azure's
+        // Entra ID tokens) when the provider's own keys go another way (docs/plugin-abi.md).
+        let style = auth?["jwt_style"]?.stringValue.flatMap { Self.looksLikeJWT(key) ? $0 : nil }
+            ?? auth?["style"]?.stringValue ?? "bearer"
+        switch style {
         case "header":
             return (url, headers + [(auth?["header"]?.stringValue ?? "x-api-key", key)])
         case "query":
@@ -30,5 +34,12 @@ public struct ProviderEndpoint: Sendable {
         default:
             return (url, headers + [("Authorization", "Bearer \(key)")])
         }
+    }
+
+    /// Three base64url segments, the first a JSON object (`eyJ` is `{"` encoded).
+    static func looksLikeJWT(_ key: String) -> Bool {
+        let parts = key.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 3 && key.hasPrefix("eyJ")
+            && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") } }
     }
 }

@@ -78,6 +78,8 @@ extension SimulatedRequest.API {
         case .gemini: return "gemini"
         case .jsonl: return "jsonl"
         case .ollama: return "ollama"
+        case .responses: return "openai-responses"
+        case .cohere: return "cohere-chat"
         }
     }
 }

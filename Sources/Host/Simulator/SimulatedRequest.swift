@@ -3,7 +3,7 @@ import StudioJSON
 /// The parts of an incoming request the simulator needs, read the same way for every
 /// wire API it speaks.
 struct SimulatedRequest {
-    enum API: String { case openai, anthropic, gemini, jsonl, ollama }
+    enum API: String { case openai, anthropic, gemini, jsonl, ollama, responses, cohere }
 
     let api: API
     let model: String
@@ -25,6 +25,12 @@ struct SimulatedRequest {
         guard body.objectValue != nil else { throw Invalid(message: "request body must be a JSON object") }
         switch api {
         case .openai:
+            // Azure's deployment URLs name the model in the path; the body may leave it out.
+            var body = body
+            if body["model"] == nil, let pathModel, var object = body.objectValue {
+                object["model"] = .string(pathModel)
+                body = .object(object)
+            }
             let max = (body["max_completion_tokens"] ?? body["max_tokens"])?.intValue.map(Int.init)
             var request = try chatMessages(api: api, body: body, streamByDefault: false, maxTokens: max)
             request.streamsUsage = body["stream_options"]?["include_usage"]?.boolValue ?? false
@@ -48,6 +54,34 @@ struct SimulatedRequest {
             // Ollama's native /api/chat: streams unless "stream": false; output limit in options.num_predict.
             return try chatMessages(api: api, body: body, streamByDefault: true,
                                     maxTokens: body["options"]?["num_predict"]?.intValue.map(Int.init))
+        case .cohere:
+            // Cohere v2 chat: OpenAI-shaped messages (content a string or text parts),
+            // tools as functions, "stream" in the body, max_tokens.
+            return try chatMessages(api: api, body: body, streamByDefault: false,
+                                    maxTokens: body["max_tokens"]?.intValue.map(Int.init))
+        case .responses:
+            // OpenAI Responses: `input` a string or items (messages, function calls and
+            // their outputs), `instructions`, flat function tools, max_output_tokens.
+            guard let model = body["model"]?.stringValue, !model.isEmpty else { throw Invalid(message: "model is required") }
+            let items: [JSONValue]
+            if let text = body["input"]?.stringValue {
+                items = [["role": "user", "content": .string(text)]]
+            } else if let array = body["input"]?.arrayValue, !array.isEmpty {
+                items = array
+            } else {
+                throw Invalid(message: "input must be a string or a non-empty array")
+            }
+            let texts = [body["instructions"]?.stringValue ?? ""] + items.map { text(of: $0["content"] ?? $0["output"]) }
+            let lastUser = items.last { $0["role"]?.stringValue == "user" }.map { text(of: $0["content"]) } ?? ""
+            let tools = (body["tools"]?.arrayValue ?? []).compactMap { tool -> (String, JSONValue)? in
+                guard (tool["type"]?.stringValue ?? "function") == "function" else { return nil }
+                return tool["name"]?.stringValue.map { ($0, tool["parameters"] ?? .object([:])) }
+            }
+            var request = SimulatedRequest(api: api, model: model, stream: body["stream"]?.boolValue ?? false, prompt: lastUser,
+                                           allText: texts.joined(separator: "\n"), maxTokens: body["max_output_tokens"]?.intValue.map(Int.init),
+                                           tools: tools)
+            request.answersToolResults = items.last?["type"]?.stringValue == "function_call_output"
+            return request
         case .jsonl:
             // The made-up JSON-lines API of the plugin templates: {"model","prompt","max_tokens","stream"}.
             guard let model = body["model"]?.stringValue, !model.isEmpty else { throw Invalid(message: "model is required") }

@@ -37,6 +37,20 @@ public struct SimulatorServer: Sendable {
         router.post("/v1/chat/completions") { request, _ in
             try await respond(request, api: .openai)
         }
+        router.post("/v1/responses") { request, _ in
+            try await respond(request, api: .responses)
+        }
+        // Azure OpenAI's deployment URLs: the Chat Completions wire, the model (deployment)
+        // in the path, an api-version query the simulator does not check.
+        router.post("/openai/deployments/{deployment}/chat/completions") { request, context in
+            try await respond(request, api: .openai, pathModel: context.parameters.get("deployment"))
+        }
+        router.post("/openai/v1/chat/completions") { request, _ in
+            try await respond(request, api: .openai)
+        }
+        router.post("/v2/chat") { request, _ in
+            try await respond(request, api: .cohere)
+        }
         router.post("/v1/messages") { request, _ in
             try await respond(request, api: .anthropic)
         }
@@ -65,8 +79,18 @@ public struct SimulatorServer: Sendable {
         router.get("/api/tags") { _, _ in
             Response.simulatorJSON(["models": .array(listed.map { ["name": .string($0), "model": .string($0), "size": 0] })])
         }
-        router.get("/v1/models") { _, _ in
-            Response.simulatorJSON(["object": "list", "data": .array(listed.map { ["id": .string($0), "object": "model"] })])
+        router.get("/v1/models") { request, _ in
+            // Cohere lists its models here too, asked with ?endpoint=chat (OpenAI never is).
+            if request.uri.queryParameters["endpoint"] != nil {
+                return Response.simulatorJSON(["models": .array(listed.map { ["name": .string($0), "endpoints": ["chat"], "context_length": 128000] })])
+            }
+            return Response.simulatorJSON(["object": "list", "data": .array(listed.map { ["id": .string($0), "object": "model"] })])
+        }
+        // Azure lists the models a resource can deploy in OpenAI's shape.
+        for path in ["/openai/models", "/openai/v1/models"] {
+            router.get(RouterPath(path)) { _, _ in
+                Response.simulatorJSON(["object": "list", "data": .array(listed.map { ["id": .string($0), "object": "model"] })])
+            }
         }
         router.get("/v1beta/models") { _, _ in
             Response.simulatorJSON(["models": .array(listed.map { ["name": .string("models/" + $0)] })])

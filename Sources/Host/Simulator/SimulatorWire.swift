@@ -22,7 +22,127 @@ enum SimulatorWire {
         case .gemini: return gemini(texts: texts, calls: calls, input: inputTokens, output: outputTokens, withUsage: withUsage)
         case .jsonl: return jsonLines(id: id, texts: texts, input: inputTokens, output: texts.count, withUsage: withUsage)
         case .ollama: return ollama(model: model, texts: texts, calls: calls, input: inputTokens, output: outputTokens, withUsage: withUsage)
+        case .responses: return responses(id: id, model: model, texts: texts, calls: calls, fragments: fragments,
+                                          input: inputTokens, output: outputTokens)
+        case .cohere: return cohere(id: id, texts: texts, calls: calls, fragments: fragments, input: inputTokens, output: outputTokens)
         }
+    }
+
+    // MARK: OpenAI Responses
+
+    /// Typed events, each with its `sequence_number`: created and in_progress, the message
+    /// item and its text part opened (not tokens); one `response.output_text.delta` per
+    /// token — or, for tool calls, the function_call item added (its first token, carrying
+    /// the name) and one `response.function_call_arguments.delta` per fragment; then the
+    /// closing events and `response.completed` with the whole response and its usage.
+    private static func responses(id: String, model: String, texts: [String], calls: [SimulatedToolCalls.Call],
+                                  fragments: [[String]], input: Int, output: Int) -> StreamPlan {
+        let responseID = "resp_\(id.prefix(24))", messageID = "msg_\(id.prefix(24))"
+        var sequence = 0
+        func event(_ type: String, _ fields: JSONObject) -> String {
+            var object = fields
+            object["type"] = .string(type)
+            object["sequence_number"] = .int(Int64(sequence))
+            sequence += 1
+            return sse(event: type, .object(object))
+        }
+        func response(status: String, output items: [JSONValue], usage: JSONValue) -> JSONValue {
+            ["id": .string(responseID), "object": "response", "created_at": 1_700_000_000, "status": .string(status),
+             "model": .string(model), "output": .array(items), "usage": usage, "error": .null, "incomplete_details": .null]
+        }
+        let usage: JSONValue = ["input_tokens": .int(Int64(input)), "input_tokens_details": ["cached_tokens": 0],
+                                "output_tokens": .int(Int64(output)), "output_tokens_details": ["reasoning_tokens": 0],
+                                "total_tokens": .int(Int64(input + output))]
+        let text = texts.joined()
+        let message: JSONValue = ["type": "message", "id": .string(messageID), "status": "completed", "role": "assistant",
+                                  "content": [["type": "output_text", "text": .string(text), "annotations": []]]]
+        let callItems: [JSONValue] = calls.enumerated().map { i, call in
+            ["type": "function_call", "id": .string("fc_\(id.prefix(16))_\(i)"), "call_id": .string("call_\(id.prefix(8))_\(i)"),
+             "name": .string(call.name), "arguments": .string(call.arguments), "status": "completed"]
+        }
+        var preamble = [event("response.created", ["response": response(status: "in_progress", output: [], usage: .null)]),
+                        event("response.in_progress", ["response": response(status: "in_progress", output: [], usage: .null)])]
+        var tokens: [String] = []
+        var trailer: [String] = []
+        if calls.isEmpty {
+            preamble.append(event("response.output_item.added", ["output_index": 0, "item": ["type": "message", "id": .string(messageID),
+                                                                                               "status": "in_progress", "role": "assistant", "content": []]]))
+            preamble.append(event("response.content_part.added", ["item_id": .string(messageID), "output_index": 0, "content_index": 0,
+                                                                  "part": ["type": "output_text", "text": "", "annotations": []]]))
+            tokens = texts.map { event("response.output_text.delta", ["item_id": .string(messageID), "output_index": 0, "content_index": 0,
+                                                                        "delta": .string($0), "logprobs": []]) }
+            trailer.append(event("response.output_text.done", ["item_id": .string(messageID), "output_index": 0, "content_index": 0,
+                                                               "text": .string(text), "logprobs": []]))
+            trailer.append(event("response.content_part.done", ["item_id": .string(messageID), "output_index": 0, "content_index": 0,
+                                                                "part": ["type": "output_text", "text": .string(text), "annotations": []]]))
+            trailer.append(event("response.output_item.done", ["output_index": 0, "item": message]))
+        } else {
+            for (i, item) in callItems.enumerated() {
+                var added = item.objectValue ?? [:]
+                added["arguments"] = ""
+                added["status"] = "in_progress"
+                let itemID = item["id"] ?? ""
+                tokens.append(event("response.output_item.added", ["output_index": .int(Int64(i)), "item": .object(added)]))
+                for piece in fragments[i] {
+                    tokens.append(event("response.function_call_arguments.delta", ["item_id": itemID, "output_index": .int(Int64(i)),
+                                                                                   "delta": .string(piece)]))
+                }
+                // The closing events are no tokens: they go out in the same write as the last one.
+                tokens[tokens.count - 1] += event("response.function_call_arguments.done", ["item_id": itemID, "output_index": .int(Int64(i)),
+                                                                                            "arguments": item["arguments"] ?? ""])
+                tokens[tokens.count - 1] += event("response.output_item.done", ["output_index": .int(Int64(i)), "item": item])
+            }
+        }
+        let items = calls.isEmpty ? [message] : callItems
+        let whole = response(status: "completed", output: items, usage: usage)
+        trailer.append(event("response.completed", ["response": whole]))
+        return StreamPlan(preamble: preamble, tokens: tokens, trailer: trailer, whole: whole)
+    }
+
+    // MARK: Cohere v2 chat
+
+    /// Named SSE events: message-start and content-start (not tokens), one content-delta
+    /// per token — or, for tool calls, tool-call-start (the name: a token) and one
+    /// tool-call-delta per argument fragment — then content-end or tool-call-end and
+    /// message-end with the finish reason and the usage (billed units and tokens).
+    private static func cohere(id: String, texts: [String], calls: [SimulatedToolCalls.Call], fragments: [[String]],
+                               input: Int, output: Int) -> StreamPlan {
+        func event(_ type: String, _ fields: JSONObject) -> String {
+            var object = fields
+            object["type"] = .string(type)
+            return sse(event: type, .object(object))
+        }
+        let counts: JSONValue = ["input_tokens": .int(Int64(input)), "output_tokens": .int(Int64(output))]
+        let usage: JSONValue = ["billed_units": counts, "tokens": counts]
+        let finish = calls.isEmpty ? "COMPLETE" : "TOOL_CALL"
+        var preamble = [event("message-start", ["id": .string(id), "delta": ["message": ["role": "assistant", "content": [], "tool_plan": "",
+                                                                                          "tool_calls": [], "citations": []]]])]
+        var tokens: [String] = []
+        var trailer: [String] = []
+        var message: JSONObject = ["role": "assistant"]
+        if calls.isEmpty {
+            preamble.append(event("content-start", ["index": 0, "delta": ["message": ["content": ["type": "text", "text": ""]]]]))
+            tokens = texts.map { event("content-delta", ["index": 0, "delta": ["message": ["content": ["text": .string($0)]]]]) }
+            trailer.append(event("content-end", ["index": 0]))
+            message["content"] = [["type": "text", "text": .string(texts.joined())]]
+        } else {
+            for (i, call) in calls.enumerated() {
+                let callID = "\(call.name)_\(id.prefix(8))_\(i)"
+                tokens.append(event("tool-call-start", ["index": .int(Int64(i)), "delta": ["message": ["tool_calls": [
+                    "id": .string(callID), "type": "function", "function": ["name": .string(call.name), "arguments": ""]]]]]))
+                tokens += fragments[i].map { piece in
+                    event("tool-call-delta", ["index": .int(Int64(i)), "delta": ["message": ["tool_calls": ["function": ["arguments": .string(piece)]]]]])
+                }
+                tokens[tokens.count - 1] += event("tool-call-end", ["index": .int(Int64(i))])  // no token: with the last one
+            }
+            message["tool_calls"] = .array(calls.enumerated().map { i, call in
+                ["id": .string("\(call.name)_\(id.prefix(8))_\(i)"), "type": "function",
+                 "function": ["name": .string(call.name), "arguments": .string(call.arguments)]]
+            })
+        }
+        trailer.append(event("message-end", ["delta": ["finish_reason": .string(finish), "usage": usage]]))
+        return StreamPlan(preamble: preamble, tokens: tokens, trailer: trailer,
+                          whole: ["id": .string(id), "message": .object(message), "finish_reason": .string(finish), "usage": usage])
     }
 
     // MARK: Ollama /api/chat
@@ -193,7 +313,9 @@ enum SimulatorWire {
     /// An error body in the API's own shape.
     static func errorBody(_ api: SimulatedRequest.API, status: Int, message: String) -> JSONValue {
         switch api {
-        case .openai:
+        case .cohere:
+            return ["id": "sim-error", "message": .string(message)]
+        case .openai, .responses:
             return ["error": ["message": .string(message), "type": status == 429 ? "rate_limit_error" : "api_error",
                               "code": .string(String(status))]]
         case .anthropic:

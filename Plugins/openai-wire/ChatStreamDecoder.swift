@@ -3,18 +3,21 @@ import PluginKit
 /// Decodes a Chat Completions SSE stream: `data: {chunk}` events ending with
 /// `data: [DONE]`. Role-only chunks and empty deltas emit nothing (they are not tokens).
 /// Tool calls are keyed by `index`, falling back to `id` for servers that omit it.
-final class OpenAIStreamDecoder: StreamDecoder {
+/// Shared by the OpenAI and Azure OpenAI plugins, which speak the same stream.
+public final class ChatStreamDecoder: StreamDecoder {
     private var sse = ServerSentEventParser()
     private var tape = JSONTape()
     private var indexByID: [String: Int] = [:]
     private var nextIndex = 0
     private var lastIndex = 0
 
-    func decode(_ bytes: UnsafeRawBufferPointer, into events: inout StreamEventSink) throws {
+    public init() {}
+
+    public func decode(_ bytes: UnsafeRawBufferPointer, into events: inout StreamEventSink) throws {
         try sse.feed(bytes) { try handle($0, &events) }
     }
 
-    func finish(into events: inout StreamEventSink) throws {
+    public func finish(into events: inout StreamEventSink) throws {
         try sse.finish { try handle($0, &events) }
     }
 
@@ -56,7 +59,7 @@ final class OpenAIStreamDecoder: StreamDecoder {
                 delta["tool_calls"]?.forEachElement { toolCall($0, &events) }
             }
             if let raw = choice["finish_reason"]?.stringValue {
-                events.finish(reason: OpenAIProvider.normalizedFinish(raw), raw: raw)
+                events.finish(reason: ChatWire.normalizedFinish(raw), raw: raw)
             }
         }
     }

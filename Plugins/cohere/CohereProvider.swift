@@ -200,6 +200,7 @@ final class CohereStreamDecoder: StreamDecoder {
             }
             let raw = delta?["finish_reason"]?.stringValue ?? ""
             if raw == "ERROR" {
+                events.finish(reason: CohereProvider.normalizedFinish(raw), raw: raw)
                 events.error(message: delta?["error"]?.stringValue ?? "the model stopped with an error (finish_reason ERROR)", code: raw)
             } else if !raw.isEmpty {
                 events.finish(reason: CohereProvider.normalizedFinish(raw), raw: raw)

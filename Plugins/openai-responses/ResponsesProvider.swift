@@ -247,6 +247,7 @@ final class ResponsesStreamDecoder: StreamDecoder {
                              cachedInput: usage["input_tokens_details"]?["cached_tokens"]?.intValue)
             }
             if type == "response.failed" {
+                events.finish(reason: "other", raw: "failed")
                 let error = response["error"]
                 events.error(message: error?["message"]?.stringValue ?? "the response failed", code: error?["code"]?.stringValue ?? "")
             } else {

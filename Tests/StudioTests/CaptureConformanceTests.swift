@@ -22,6 +22,7 @@ import Testing
     /// The bundled plugin and the base URL path for each wire format.
     static let providers: [String: (plugin: String, path: String)] = [
         "openai-chat": ("openai", "/v1"), "anthropic-messages": ("anthropic", "/v1"), "gemini": ("gemini", "/v1beta"),
+        "openai-responses": ("openai_responses", "/v1"), "cohere-chat": ("cohere", ""), "ollama": ("ollama", ""),
     ]
 
     static let loaded: [String: LoadedPlugin] = providers.mapValues { entry in
@@ -35,7 +36,7 @@ import Testing
 
     @Test func theCorpusCoversEveryWireFormatWithProvenance() throws {
         let all = Self.captures
-        #expect(all.count >= 40)
+        #expect(all.count >= 100)
         for format in Self.providers.keys {
             let mine = all.filter { $0.format == format }
             #expect(mine.contains { $0.isStream && $0.status == 200 }, "\(format): a stream")

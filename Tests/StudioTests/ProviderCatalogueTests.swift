@@ -76,7 +76,8 @@ import Testing
                                                          .finish(reason: "length", raw: "max_output_tokens"), .end])
         // A failed response and an error event are errors, with the provider's words.
         let failed = Self.sse("response.failed", #"{"type":"response.failed","response":{"status":"failed","error":{"code":"server_error","message":"The model had an error"}}}"#)
-        #expect(try Self.decode(provider, failed) == [.error(message: "The model had an error", code: "server_error"), .end])
+        #expect(try Self.decode(provider, failed) == [.finish(reason: "other", raw: "failed"),
+                                                     .error(message: "The model had an error", code: "server_error"), .end])
         let error = Self.sse("error", #"{"type":"error","code":"rate_limit_exceeded","message":"Slow down","param":null}"#)
         #expect(try Self.decode(provider, error) == [.error(message: "Slow down", code: "rate_limit_exceeded"), .end])
         // A server that sends a call's arguments only whole, in its done event.
@@ -155,7 +156,8 @@ import Testing
         let text = Self.sse("content-start", #"{"type":"content-start","index":0,"delta":{"message":{"content":{"type":"text","text":""}}}}"#)
             + Self.sse("content-delta", #"{"type":"content-delta","index":0,"delta":{"message":{"content":{"text":"Hi"}}}}"#)
             + Self.sse("message-end", #"{"type":"message-end","delta":{"finish_reason":"ERROR","error":"internal failure"}}"#)
-        #expect(try Self.decode(provider, text) == [.text("Hi"), .error(message: "internal failure", code: "ERROR"), .end])
+        #expect(try Self.decode(provider, text) == [.text("Hi"), .finish(reason: "other", raw: "ERROR"),
+                                                   .error(message: "internal failure", code: "ERROR"), .end])
     }
 
     @Test func cohereRequestBodyWholeAnswerAndModels() throws {

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Cross-checks the recorded provider captures against the official SDKs.
 
-Every capture under Tests/Fixtures/captures/{openai-chat,anthropic-messages,gemini}/ is
-fed, byte for byte, to the vendor's own Python SDK through a mock HTTP transport (no
-network: the handler answers every request with the capture's status and body). The
+Every capture under Tests/Fixtures/captures/<format>/ (openai-chat, openai-responses,
+anthropic-messages, gemini, cohere-chat, ollama) is fed, byte for byte, to the
+vendor's own Python SDK through a mock HTTP transport (no network: the handler answers
+every request with the capture's status and body). The
 SDK is called the way a user would call it, its view of the answer is accumulated, and
 that view is compared field by field with the capture's `expected` block in index.json.
 
@@ -28,15 +29,17 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable
 
-# The SDKs in the pinned versions all speak httpx2 (the maintained fork of httpx under
-# its own import name); their `http_client` parameters only accept httpx2 clients.
+# openai-python, anthropic-python and google-genai in the pinned versions speak httpx2 (the
+# maintained fork of httpx under its own import name); their `http_client` parameters only
+# accept httpx2 clients. cohere and ollama still take plain httpx clients and transports.
+import httpx
 import httpx2
 
 ROOT = Path(__file__).resolve().parents[2]
 CAPTURES = ROOT / "Tests" / "Fixtures" / "captures"
 KNOWN = Path(__file__).resolve().parent / "known-differences.json"
 OUT = CAPTURES / "sdk-check.json"
-FORMATS = ("openai-chat", "anthropic-messages", "gemini")
+FORMATS = ("openai-chat", "openai-responses", "anthropic-messages", "gemini", "cohere-chat", "ollama")
 COMPARED = (
     "text",
     "reasoning_text",
@@ -52,17 +55,20 @@ COMPARED = (
 BASE = "http://capture.test"
 
 # Captures whose recorded content-type differs from what the file extension suggests
-# (.sse -> text/event-stream, otherwise application/json).
+# (.sse -> text/event-stream, .ndjson -> application/x-ndjson, otherwise application/json).
 CONTENT_TYPE = {
     # Google answers an alt=sse request's error with text/event-stream and a plain JSON
     # body (see the notes of these entries).
     "gemini-error-400-stream-request": "text/event-stream",
     "gemini-error-404-stream-request": "text/event-stream",
+    # ollama.com sent this newline-delimited stream as application/json.
+    "ollama-stream-thinking-cloud": "application/json",
 }
+EXTENSION_TYPE = {".sse": "text/event-stream", ".ndjson": "application/x-ndjson"}
 
 # Environment that would steer an SDK elsewhere (base URL, backend, credentials).
 for var in list(os.environ):
-    if var.startswith(("OPENAI_", "ANTHROPIC_", "GOOGLE_", "GEMINI_")):
+    if var.startswith(("OPENAI_", "ANTHROPIC_", "GOOGLE_", "GEMINI_", "CO_API_", "COHERE_", "OLLAMA_")):
         del os.environ[var]
 
 warnings.filterwarnings("ignore")  # unknown enum values, pydantic serializer notes
@@ -88,7 +94,7 @@ class Capture:
         self.status: int = entry["http_status"]
         self.request: dict[str, Any] = entry.get("request") or {}
         self.content_type = CONTENT_TYPE.get(
-            self.id, "text/event-stream" if entry["file"].endswith(".sse") else "application/json"
+            self.id, EXTENSION_TYPE.get(Path(entry["file"]).suffix, "application/json")
         )
         # Ask for a stream when the capture is a stream, or when the recorded request was
         # a streaming one answered with an error body.
@@ -97,19 +103,24 @@ class Capture:
         )
         self.seen_urls: list[str] = []
 
-    def transport(self) -> httpx2.MockTransport:
-        def handler(request: httpx2.Request) -> httpx2.Response:
+    def transport(self, lib: Any = httpx2) -> Any:
+        """A MockTransport of `lib` (httpx2, or httpx for the SDKs still on it)."""
+
+        def handler(request: Any) -> Any:
             self.seen_urls.append(f"{request.method} {request.url}")
             if request.url.host != "capture.test":
                 raise RuntimeError(f"SDK tried to reach {request.url}")
-            return httpx2.Response(
+            return lib.Response(
                 self.status, content=self.body, headers={"content-type": self.content_type}
             )
 
-        return httpx2.MockTransport(handler)
+        return lib.MockTransport(handler)
 
     def http_client(self) -> httpx2.Client:
         return httpx2.Client(transport=self.transport())
+
+    def httpx_client(self) -> httpx.Client:
+        return httpx.Client(transport=self.transport(httpx))
 
 
 def error_message(exc: Any) -> str | None:
@@ -305,6 +316,142 @@ def compare_stream_state(state: Any, view: dict[str, Any]) -> Any:
     }
     diff = {k: v for k, v in theirs.items() if v != view[k]}
     return "agrees" if not diff else {"differs": diff}
+
+
+# --------------------------------------------------------------------- openai responses
+
+
+def run_openai_responses(cap: Capture) -> dict[str, Any]:
+    from openai import APIError, APIStatusError, OpenAI
+
+    client = OpenAI(
+        api_key="x", base_url=f"{BASE}/v1", http_client=cap.http_client(), max_retries=0
+    )
+    req = cap.request
+    kwargs: dict[str, Any] = {
+        "model": cap.entry.get("model") or "gpt-4o",
+        "input": req.get("input") or "Hi",
+    }
+    for key in ("tools", "tool_choice", "max_output_tokens", "reasoning", "text", "instructions"):
+        if key in req:
+            kwargs[key] = req[key]
+    view = blank()
+    notes: dict[str, Any] = {}
+    try:
+        if cap.sdk_stream:
+            stream = client.responses.create(stream=True, **kwargs)
+            calls: dict[int, dict[str, Any]] = {}
+            types: dict[str, int] = {}
+            try:
+                for event in stream:
+                    types[event.type] = types.get(event.type, 0) + 1
+                    if event.type == "response.created":
+                        view["choices"] = 1
+                    elif event.type == "response.output_text.delta":
+                        append(view, "text", event.delta)
+                    elif event.type == "response.refusal.delta":
+                        append(view, "refusal", event.delta)
+                    elif event.type in (
+                        "response.reasoning_summary_text.delta",
+                        "response.reasoning_text.delta",
+                    ):
+                        append(view, "reasoning_text", event.delta)
+                    elif event.type == "response.output_item.added":
+                        item = event.item
+                        if item.type == "function_call":
+                            calls[event.output_index] = {
+                                "id": item.call_id,
+                                "name": item.name,
+                                "arguments": item.arguments or "",
+                            }
+                    elif event.type == "response.function_call_arguments.delta":
+                        slot = calls.setdefault(
+                            event.output_index, {"id": None, "name": "", "arguments": ""}
+                        )
+                        slot["arguments"] += event.delta
+                    elif event.type == "error":
+                        # The documented form: code/message at the top level of the event.
+                        view["error"] = {"message": event.message, "where": "mid-stream"}
+                    elif event.type in (
+                        "response.completed",
+                        "response.incomplete",
+                        "response.failed",
+                    ):
+                        response_end(event.response, view)
+                        if event.type == "response.failed" and view["error"] is None:
+                            err = event.response.error
+                            view["error"] = {
+                                "message": err.message if err is not None else None,
+                                "where": "mid-stream",
+                            }
+            except APIError as exc:
+                # openai-python raises on any event whose data has a truthy top-level
+                # "error" key, and stops reading there.
+                view["error"] = {"message": error_message(exc), "where": "mid-stream"}
+                notes["error_class"] = type(exc).__name__
+            view["tool_calls"] = [
+                {"id": c["id"], "name": c["name"], "arguments": parse_args(c["arguments"] or "{}")}
+                for _, c in sorted(calls.items())
+            ]
+            notes["event_types"] = len(types)
+            # The SDK's own accumulator: responses.stream(...).get_final_response().
+            try:
+                helper_client = OpenAI(
+                    api_key="x", base_url=f"{BASE}/v1", http_client=cap.http_client(), max_retries=0
+                )
+                with helper_client.responses.stream(**kwargs) as s:
+                    final = s.get_final_response()
+                helper = from_response(final)
+                diff = {k: v for k, v in helper.items() if normalise(k, v) != normalise(k, view[k])}
+                notes["responses_stream"] = "agrees" if not diff else {"differs": diff}
+            except Exception as exc:  # noqa: BLE001 - an error capture raises here too
+                notes["responses_stream"] = f"raised {type(exc).__name__}: {error_message(exc)}"
+        else:
+            response = client.responses.create(**kwargs)
+            view.update(from_response(response))
+            if (response.output_text or "") != view["text"]:
+                notes["output_text_property"] = response.output_text
+    except APIStatusError as exc:
+        view["error"] = {"message": error_message(exc), "where": "status"}
+        notes["error_class"] = type(exc).__name__
+    return {"view": view, "notes": notes}
+
+
+def response_end(response: Any, view: dict[str, Any]) -> None:
+    """finish_reason and usage of a final Response object (the index's convention)."""
+    details = response.incomplete_details
+    view["finish_reason"] = (
+        details.reason if response.status == "incomplete" and details is not None else response.status
+    )
+    usage = response.usage
+    if usage is not None:
+        view["input_tokens"] = usage.input_tokens
+        view["output_tokens"] = usage.output_tokens
+        out = usage.output_tokens_details
+        view["reasoning_tokens"] = out.reasoning_tokens if out is not None else None
+
+
+def from_response(response: Any) -> dict[str, Any]:
+    out = blank()
+    out["choices"] = 1
+    for item in response.output or []:
+        if item.type == "message":
+            for part in item.content or []:
+                if part.type == "output_text":
+                    append(out, "text", part.text)
+                elif part.type == "refusal":
+                    append(out, "refusal", part.refusal)
+        elif item.type == "reasoning":
+            for part in item.summary or []:
+                append(out, "reasoning_text", part.text)
+            for part in getattr(item, "content", None) or []:
+                append(out, "reasoning_text", getattr(part, "text", None))
+        elif item.type == "function_call":
+            out["tool_calls"].append(
+                {"id": item.call_id, "name": item.name, "arguments": parse_args(item.arguments)}
+            )
+    response_end(response, out)
+    return out
 
 
 # ---------------------------------------------------------------------------- anthropic
@@ -514,12 +661,171 @@ def enum_str(value: Any) -> Any:
     return getattr(value, "value", value)
 
 
+# ------------------------------------------------------------------------------- cohere
+
+
+def run_cohere(cap: Capture) -> dict[str, Any]:
+    import cohere
+    from cohere.core.api_error import ApiError
+
+    client = cohere.ClientV2(api_key="x", base_url=BASE, httpx_client=cap.httpx_client())
+    req = cap.request
+    kwargs: dict[str, Any] = {
+        "model": cap.entry.get("model") or "command-r",
+        "messages": req.get("messages") or [{"role": "user", "content": "Hi"}],
+    }
+    for key in ("tools", "max_tokens", "temperature"):
+        if key in req:
+            kwargs[key] = req[key]
+    view = blank()
+    notes: dict[str, Any] = {}
+    try:
+        if cap.sdk_stream:
+            calls: dict[int, dict[str, Any]] = {}
+            plan = ""
+            for event in client.chat_stream(**kwargs):
+                if event.type == "message-start":
+                    view["choices"] = 1
+                elif event.type == "content-delta":
+                    content = event.delta.message.content
+                    append(view, "text", content.text)
+                    append(view, "reasoning_text", content.thinking)
+                elif event.type == "tool-plan-delta":
+                    # The plan the model writes before calling tools: written tokens, which
+                    # the studio counts as reasoning (docs/wire-formats.md, Cohere).
+                    plan += event.delta.message.tool_plan or ""
+                    append(view, "reasoning_text", event.delta.message.tool_plan)
+                elif event.type == "tool-call-start":
+                    tc = event.delta.message.tool_calls
+                    calls[event.index] = {
+                        "id": tc.id,
+                        "name": tc.function.name if tc.function else "",
+                        "arguments": (tc.function.arguments if tc.function else None) or "",
+                    }
+                elif event.type == "tool-call-delta":
+                    tc = event.delta.message.tool_calls
+                    slot = calls.setdefault(event.index, {"id": None, "name": "", "arguments": ""})
+                    slot["arguments"] += (tc.function.arguments if tc.function else None) or ""
+                elif event.type == "message-end":
+                    view["finish_reason"] = event.delta.finish_reason
+                    cohere_usage(event.delta.usage, view)
+                    if event.delta.error:
+                        view["error"] = {"message": event.delta.error, "where": "mid-stream"}
+            view["tool_calls"] = [
+                {"id": c["id"], "name": c["name"], "arguments": parse_args(c["arguments"] or "{}")}
+                for _, c in sorted(calls.items())
+            ]
+            if plan:
+                notes["tool_plan"] = plan
+        else:
+            resp = client.chat(**kwargs)
+            view["choices"] = 1
+            msg = resp.message
+            append(view, "reasoning_text", msg.tool_plan)  # the tool plan first, as reasoning
+            for part in msg.content or []:
+                if part.type == "text":
+                    append(view, "text", part.text)
+                elif part.type == "thinking":
+                    append(view, "reasoning_text", part.thinking)
+            view["tool_calls"] = [
+                {
+                    "id": tc.id,
+                    "name": tc.function.name if tc.function else None,
+                    "arguments": parse_args((tc.function.arguments if tc.function else None) or "{}"),
+                }
+                for tc in msg.tool_calls or []
+            ]
+            view["finish_reason"] = resp.finish_reason
+            cohere_usage(resp.usage, view)
+            if msg.tool_plan:
+                notes["tool_plan"] = msg.tool_plan
+    except ApiError as exc:
+        view["error"] = {"message": error_message(exc), "where": "status"}
+        notes["error_class"] = type(exc).__name__
+    return {"view": view, "notes": notes}
+
+
+def cohere_usage(usage: Any, view: dict[str, Any]) -> None:
+    """usage.tokens (what the model processed) when present, else billed_units."""
+    if usage is None:
+        return
+    source = usage.tokens or usage.billed_units
+    if source is None:
+        return
+
+    def count(v: Any) -> Any:
+        return int(v) if isinstance(v, float) and v.is_integer() else v  # the SDK types them float
+
+    view["input_tokens"] = count(source.input_tokens)
+    view["output_tokens"] = count(source.output_tokens)
+
+
+# ------------------------------------------------------------------------------- ollama
+
+
+def run_ollama(cap: Capture) -> dict[str, Any]:
+    import ollama
+
+    client = ollama.Client(host=BASE, transport=cap.transport(httpx))
+    req = cap.request
+    # Only the messages go along (the mock ignores the request; ollama-python validates
+    # tools and options into its own models).
+    kwargs: dict[str, Any] = {
+        "model": cap.entry.get("model") or "llama3",
+        "messages": req.get("messages") or [{"role": "user", "content": "Hi"}],
+    }
+    view = blank()
+    notes: dict[str, Any] = {}
+    try:
+        if cap.sdk_stream:
+            parts = client.chat(stream=True, **kwargs)
+            lines = 0
+            for part in parts:
+                lines += 1
+                ollama_part(part, view)
+            notes["lines"] = lines
+        else:
+            ollama_part(client.chat(stream=False, **kwargs), view)
+    except ollama.ResponseError as exc:
+        view["error"] = {
+            "message": exc.error,
+            "where": "mid-stream" if view["choices"] else "status",
+        }
+        notes["error_class"] = type(exc).__name__
+        notes["status_code"] = exc.status_code
+    return {"view": view, "notes": notes}
+
+
+def ollama_part(part: Any, view: dict[str, Any]) -> None:
+    view["choices"] = 1
+    msg = part.message
+    if msg is not None:
+        append(view, "text", msg.content)
+        append(view, "reasoning_text", msg.thinking)
+        for tc in msg.tool_calls or []:
+            view["tool_calls"].append(
+                {
+                    # ollama-python's ToolCall has no id field: pydantic drops the id.
+                    "id": getattr(tc, "id", None),
+                    "name": tc.function.name,
+                    "arguments": dict(tc.function.arguments or {}),
+                }
+            )
+    if part.done:
+        view["finish_reason"] = part.done_reason
+        view["input_tokens"] = part.prompt_eval_count
+        view["output_tokens"] = part.eval_count
+
+
 # ------------------------------------------------------------------------------ compare
 
 RUNNERS: dict[str, tuple[Callable[[Capture], dict[str, Any]], str]] = {
     "openai-chat": (run_openai, "openai"),
+    "openai-responses": (run_openai_responses, "openai"),
     "anthropic-messages": (run_anthropic, "anthropic"),
     "gemini": (run_gemini, "google-genai"),
+    "cohere-chat": (run_cohere, "cohere"),
+    "ollama": (run_ollama, "ollama"),
 }
 
 
@@ -662,7 +968,8 @@ def main() -> int:
         for cid, f, why in documented_rows:
             print(f"  {cid}.{f}: {why}")
     print()
-    print("SDKs: " + ", ".join(version(d) for _, d in RUNNERS.values()) + f", {version('httpx2')}")
+    dists = dict.fromkeys(d for _, d in RUNNERS.values())
+    print("SDKs: " + ", ".join(version(d) for d in dists) + f", {version('httpx2')}, {version('httpx')}")
     print(
         f"{counts['checked']} captures checked, {counts['agree']} agree fully, "
         f"{counts['mismatch']} mismatches, {counts['known']} agree but for known differences, "

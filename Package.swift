@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "studio_openai_responses", type: .dynamic, targets: ["ResponsesProvider"]),
         .library(name: "studio_azure_openai", type: .dynamic, targets: ["AzureOpenAIProvider"]),
         .library(name: "studio_cohere", type: .dynamic, targets: ["CohereProvider"]),
+        .library(name: "studio_bedrock", type: .dynamic, targets: ["BedrockProvider"]),
         .library(name: "studio_toolcall", type: .dynamic, targets: ["ToolCallScorer"]),
         .library(name: "studio_bfcl", type: .dynamic, targets: ["BFCLScorer"]),
         .library(name: "studio_schema", type: .dynamic, targets: ["SchemaScorer"]),
@@ -57,13 +58,16 @@ let package = Package(
         .target(name: "PluginABI", path: "Sources/PluginABI"),
         // JSON values, parser, writer and JSON Schema checks shared by host and plugins.
         .target(name: "StudioJSON", path: "Sources/StudioJSON", swiftSettings: strict),
+        // AWS's binary event-stream framing (Bedrock): decoded by the bedrock plugin, written
+        // by the simulator. No dependencies, so a plugin can link it.
+        .target(name: "AWSEventStream", path: "Sources/AWSEventStream", swiftSettings: strict),
         // Swift layer for plugin authors: protocols in, C ABI out. Never linked by the host.
         .target(name: "PluginKit", dependencies: ["PluginABI", "StudioJSON"],
                 path: "Sources/PluginKit", swiftSettings: strict),
 
         // Host: one target per concern.
         .target(name: "HostPlugins",
-                dependencies: ["PluginABI", "StudioJSON", "HostSecurity", "HostMeasurement", "HostSandbox", .product(name: "Crypto", package: "swift-crypto"),
+                dependencies: ["AWSEventStream", "PluginABI", "StudioJSON", "HostSecurity", "HostMeasurement", "HostSandbox", .product(name: "Crypto", package: "swift-crypto"),
                                .product(name: "CoreMetrics", package: "swift-metrics")],
                 path: "Sources/Host/Plugins", swiftSettings: strict),
         // The plugin runner's confinement (seccomp, Landlock, rlimits) and its spawn: C.
@@ -83,6 +87,7 @@ let package = Package(
         // carries, the clock reads each byte's arrival.
         .target(name: "HostProviderCalls",
                 dependencies: ["HostMeasurement", "HostPlugins", "HostSecurity", "HostTransport", "StudioJSON",
+                               .product(name: "Crypto", package: "swift-crypto"),
                                .product(name: "NIOCore", package: "swift-nio")],
                 path: "Sources/Host/ProviderCalls", swiftSettings: strict),
         .target(name: "HostStorage",
@@ -112,7 +117,7 @@ let package = Package(
                 dependencies: ["HostProviderCalls", "HostMeasurement", "HostTransport", "HostPlugins", "HostParams", "HostConfig", "StudioJSON"],
                 path: "Sources/Host/Benchmark", swiftSettings: strict),
         .target(name: "HostSimulator",
-                dependencies: ["HostMeasurement", "HostPlugins", "HostTransport", "StudioJSON",
+                dependencies: ["AWSEventStream", "HostMeasurement", "HostPlugins", "HostTransport", "StudioJSON",
                                .product(name: "Hummingbird", package: "hummingbird"),
                                .product(name: "NIOCore", package: "swift-nio"),
                                .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -180,6 +185,7 @@ let package = Package(
         .target(name: "ResponsesProvider", dependencies: ["OpenAIWire", "PluginKit"], path: "Plugins/openai-responses", swiftSettings: strict),
         .target(name: "AzureOpenAIProvider", dependencies: ["OpenAIWire", "PluginKit"], path: "Plugins/azure-openai", swiftSettings: strict),
         .target(name: "CohereProvider", dependencies: ["PluginKit"], path: "Plugins/cohere", swiftSettings: strict),
+        .target(name: "BedrockProvider", dependencies: ["AWSEventStream", "PluginKit"], path: "Plugins/bedrock", swiftSettings: strict),
         .target(name: "ToolCallScorer", dependencies: ["PluginKit"], path: "Plugins/toolcall", swiftSettings: strict),
         .target(name: "BFCLScorer", dependencies: ["PluginKit"], path: "Plugins/bfcl", swiftSettings: strict),
         .target(name: "SchemaScorer", dependencies: ["PluginKit"], path: "Plugins/schema", swiftSettings: strict),
@@ -201,7 +207,7 @@ let package = Package(
                           path: "Benchmarks/SSEFanout", swiftSettings: strict),
 
         .testTarget(name: "StudioTests",
-                dependencies: ["HostProviderCalls", "HostEvals", "HostPlugins", "HostHTTP", "StudioJSON", "PluginABI",
+                dependencies: ["AWSEventStream", "HostProviderCalls", "HostEvals", "HostPlugins", "HostHTTP", "StudioJSON", "PluginABI",
                                "HostMeasurement", "HostSimulator", "HostTransport", "HostSecurity",
                                "HostParams", "HostConfig", "HostBenchmark", "HostStorage", "HostAuth", "HostJobs", "HostJudge", "HostLoad", "HostScheduler",
                                .product(name: "NIOCore", package: "swift-nio"),

@@ -23,6 +23,7 @@ import Testing
     static let providers: [String: (plugin: String, path: String)] = [
         "openai-chat": ("openai", "/v1"), "anthropic-messages": ("anthropic", "/v1"), "gemini": ("gemini", "/v1beta"),
         "openai-responses": ("openai_responses", "/v1"), "cohere-chat": ("cohere", ""), "ollama": ("ollama", ""),
+        "bedrock-converse": ("bedrock", ""),
     ]
 
     static let loaded: [String: LoadedPlugin] = providers.mapValues { entry in

@@ -239,7 +239,7 @@ import Testing
     /// `studio bench`: TTFT on the simulator's schedule (first text token, not the events
     /// before it), 12 tokens from the wire's usage, ITL 4 ms; `studio eval` scores the
     /// simulator's tool calls 1.0; `studio models` lists its models; `plugins verify` passes.
-    @Test(arguments: ["openai-responses", "cohere", "azure-openai"])
+    @Test(arguments: ["openai-responses", "cohere", "azure-openai", "bedrock"])
     func benchmarksEvaluatesListsAndVerifies(plugin: String) throws {
         let dir = TestSupport.temporaryDirectory("catalogue-\(plugin)")
         let studio = TestSupport.studioExecutable

@@ -2,9 +2,11 @@
 """Cross-checks the recorded provider captures against the official SDKs.
 
 Every capture under Tests/Fixtures/captures/<format>/ (openai-chat, openai-responses,
-anthropic-messages, gemini, cohere-chat, ollama) is fed, byte for byte, to the
-vendor's own Python SDK through a mock HTTP transport (no network: the handler answers
-every request with the capture's status and body). The
+anthropic-messages, gemini, cohere-chat, ollama, bedrock-converse) is fed, byte for byte,
+to the vendor's own Python SDK through a mock HTTP transport (no network: the handler
+answers every request with the capture's status and body; for Bedrock, botocore's
+`before-send` hook does, so botocore's own parsers and event-stream decoder read the
+bytes). The
 SDK is called the way a user would call it, its view of the answer is accumulated, and
 that view is compared field by field with the capture's `expected` block in index.json.
 
@@ -39,7 +41,10 @@ ROOT = Path(__file__).resolve().parents[2]
 CAPTURES = ROOT / "Tests" / "Fixtures" / "captures"
 KNOWN = Path(__file__).resolve().parent / "known-differences.json"
 OUT = CAPTURES / "sdk-check.json"
-FORMATS = ("openai-chat", "openai-responses", "anthropic-messages", "gemini", "cohere-chat", "ollama")
+FORMATS = (
+    "openai-chat", "openai-responses", "anthropic-messages", "gemini", "cohere-chat", "ollama",
+    "bedrock-converse",
+)
 COMPARED = (
     "text",
     "reasoning_text",
@@ -55,7 +60,8 @@ COMPARED = (
 BASE = "http://capture.test"
 
 # Captures whose recorded content-type differs from what the file extension suggests
-# (.sse -> text/event-stream, .ndjson -> application/x-ndjson, otherwise application/json).
+# (.sse -> text/event-stream, .ndjson -> application/x-ndjson, .eventstream ->
+# application/vnd.amazon.eventstream, otherwise application/json).
 CONTENT_TYPE = {
     # Google answers an alt=sse request's error with text/event-stream and a plain JSON
     # body (see the notes of these entries).
@@ -64,12 +70,22 @@ CONTENT_TYPE = {
     # ollama.com sent this newline-delimited stream as application/json.
     "ollama-stream-thinking-cloud": "application/json",
 }
-EXTENSION_TYPE = {".sse": "text/event-stream", ".ndjson": "application/x-ndjson"}
+EXTENSION_TYPE = {
+    ".sse": "text/event-stream",
+    ".ndjson": "application/x-ndjson",
+    ".eventstream": "application/vnd.amazon.eventstream",
+}
 
 # Environment that would steer an SDK elsewhere (base URL, backend, credentials).
 for var in list(os.environ):
-    if var.startswith(("OPENAI_", "ANTHROPIC_", "GOOGLE_", "GEMINI_", "CO_API_", "COHERE_", "OLLAMA_")):
+    if var.startswith(
+        ("OPENAI_", "ANTHROPIC_", "GOOGLE_", "GEMINI_", "CO_API_", "COHERE_", "OLLAMA_", "AWS_", "BOTO_")
+    ):
         del os.environ[var]
+# botocore also reads ~/.aws/config and ~/.aws/credentials (profiles, endpoint overrides).
+os.environ["AWS_CONFIG_FILE"] = os.devnull
+os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
 
 warnings.filterwarnings("ignore")  # unknown enum values, pydantic serializer notes
 
@@ -817,6 +833,192 @@ def ollama_part(part: Any, view: dict[str, Any]) -> None:
         view["output_tokens"] = part.eval_count
 
 
+# ----------------------------------------------------------------------------- bedrock
+
+
+class RecordedBody:
+    """The raw body botocore reads from an AWSResponse (urllib3's `stream()`), handed
+    out in 7-byte pieces so event-stream frames and JSON arrive cut anywhere, as they
+    can from a socket."""
+
+    def __init__(self, body: bytes, size: int = 7):
+        self.body = body
+        self.size = size
+
+    def stream(self, *_args: Any, **_kwargs: Any) -> Any:
+        for i in range(0, len(self.body), self.size):
+            yield self.body[i : i + self.size]
+
+    def read(self, *_args: Any, **_kwargs: Any) -> bytes:
+        return self.body
+
+    def close(self) -> None:
+        pass
+
+
+def bedrock_kwargs(cap: Capture) -> dict[str, Any]:
+    """The Converse parameters of the recorded request, in the shapes botocore validates
+    (text blocks only: the mock ignores the request, but botocore checks it first)."""
+    req = cap.request
+    messages = []
+    for msg in req.get("messages") or []:
+        content = msg.get("content")
+        if isinstance(content, str):
+            content = [{"text": content}]
+        blocks = [
+            {"text": b["text"]}
+            for b in content or []
+            if isinstance(b, dict) and isinstance(b.get("text"), str)
+        ]
+        if blocks and msg.get("role") in ("user", "assistant"):
+            messages.append({"role": msg["role"], "content": blocks})
+    kwargs: dict[str, Any] = {
+        "modelId": cap.entry.get("model") or "amazon.nova-micro-v1:0",
+        "messages": messages or [{"role": "user", "content": [{"text": "Hi"}]}],
+    }
+    system = [s for s in req.get("system") or [] if isinstance(s, dict) and "text" in s]
+    if system:
+        kwargs["system"] = system
+    inference = {
+        k: v
+        for k, v in (req.get("inferenceConfig") or {}).items()
+        if k in ("maxTokens", "temperature", "topP", "stopSequences")
+    }
+    if inference:
+        kwargs["inferenceConfig"] = inference
+    tools = (req.get("toolConfig") or {}).get("tools")
+    if isinstance(tools, list) and tools and all(isinstance(t, dict) and "toolSpec" in t for t in tools):
+        kwargs["toolConfig"] = {"tools": tools}
+    for key in ("additionalModelRequestFields", "guardrailConfig"):
+        if req.get(key):
+            kwargs[key] = req[key]
+    return kwargs
+
+
+def eventstream_frames(body: bytes) -> dict[str, Any]:
+    """botocore's own frame decoder over the whole body: it checks each frame's prelude
+    and message CRC32 (ChecksumMismatch otherwise, which fails the run)."""
+    from botocore.eventstream import EventStreamBuffer
+
+    buf = EventStreamBuffer()
+    buf.add_data(body)
+    frames = 0
+    headers: set[str] = set()
+    types: dict[str, int] = {}
+    for message in buf:
+        frames += 1
+        headers.update(message.headers)
+        name = message.headers.get(":event-type") or message.headers.get(":exception-type")
+        kind = message.headers.get(":message-type")
+        key = name if kind == "event" else f"{kind}:{name}"
+        types[key] = types.get(key, 0) + 1
+    return {"frames": frames, "crc": "ok", "frame_headers": sorted(headers), "frame_types": types}
+
+
+def run_bedrock(cap: Capture) -> dict[str, Any]:
+    import boto3
+    from botocore.awsrequest import AWSResponse
+    from botocore.config import Config
+    from botocore.exceptions import ClientError, EventStreamError
+
+    session = boto3.session.Session(
+        aws_access_key_id="x", aws_secret_access_key="x", region_name="us-east-1"
+    )
+    client = session.client(
+        "bedrock-runtime",
+        endpoint_url=BASE,
+        config=Config(retries={"total_max_attempts": 1}),
+    )
+    headers = {"content-type": cap.content_type}
+    if cap.entry.get("error_type"):
+        # Bedrock names the error class in this header, not in the body.
+        headers["x-amzn-ErrorType"] = cap.entry["error_type"]
+
+    def answer(request: Any, **_kwargs: Any) -> Any:
+        cap.seen_urls.append(f"{request.method} {request.url}")
+        if not request.url.startswith(BASE + "/"):
+            raise RuntimeError(f"SDK tried to reach {request.url}")
+        return AWSResponse(request.url, cap.status, headers, RecordedBody(cap.body))
+
+    client.meta.events.register("before-send.bedrock-runtime.*", answer)
+    kwargs = bedrock_kwargs(cap)
+    view = blank()
+    notes: dict[str, Any] = {}
+    if cap.entry["stream"]:
+        notes.update(eventstream_frames(cap.body))
+    try:
+        if cap.sdk_stream:
+            resp = client.converse_stream(**kwargs)
+            calls: dict[int, dict[str, Any]] = {}
+            events: dict[str, int] = {}
+            try:
+                for event in resp["stream"]:
+                    for name, data in event.items():
+                        events[name] = events.get(name, 0) + 1
+                        if name == "messageStart":
+                            view["choices"] = 1
+                        elif name == "contentBlockStart":
+                            tool = (data.get("start") or {}).get("toolUse")
+                            if tool:
+                                calls[data["contentBlockIndex"]] = {
+                                    "id": tool.get("toolUseId"),
+                                    "name": tool.get("name"),
+                                    "arguments": "",
+                                }
+                        elif name == "contentBlockDelta":
+                            delta = data.get("delta") or {}
+                            append(view, "text", delta.get("text"))
+                            reasoning = delta.get("reasoningContent") or {}
+                            append(view, "reasoning_text", reasoning.get("text"))
+                            for part in ("redactedContent", "signature"):
+                                if part in reasoning:
+                                    notes[f"reasoning_{part}_deltas"] = notes.get(f"reasoning_{part}_deltas", 0) + 1
+                            tool = delta.get("toolUse")
+                            if tool is not None:
+                                slot = calls.setdefault(
+                                    data["contentBlockIndex"], {"id": None, "name": "", "arguments": ""}
+                                )
+                                slot["arguments"] += tool.get("input") or ""
+                        elif name == "messageStop":
+                            view["finish_reason"] = data.get("stopReason")
+                        elif name == "metadata":
+                            usage = data.get("usage") or {}
+                            view["input_tokens"] = usage.get("inputTokens")
+                            view["output_tokens"] = usage.get("outputTokens")
+            except EventStreamError as exc:  # an exception frame (:message-type exception)
+                view["error"] = {"message": exc.response["Error"].get("Message"), "where": "mid-stream"}
+                notes["error_code"] = exc.response["Error"].get("Code")
+            notes["events"] = events
+            view["tool_calls"] = [
+                {"id": c["id"], "name": c["name"], "arguments": parse_args(c["arguments"] or "{}")}
+                for _, c in sorted(calls.items())
+            ]
+        else:
+            resp = client.converse(**kwargs)
+            message = (resp.get("output") or {}).get("message")
+            if message is not None:
+                view["choices"] = 1
+                for block in message.get("content") or []:
+                    append(view, "text", block.get("text"))
+                    reasoning = block.get("reasoningContent") or {}
+                    append(view, "reasoning_text", (reasoning.get("reasoningText") or {}).get("text"))
+                    tool = block.get("toolUse")
+                    if tool is not None:
+                        view["tool_calls"].append(
+                            {"id": tool.get("toolUseId"), "name": tool.get("name"), "arguments": tool.get("input")}
+                        )
+            view["finish_reason"] = resp.get("stopReason")
+            usage = resp.get("usage") or {}
+            view["input_tokens"] = usage.get("inputTokens")
+            view["output_tokens"] = usage.get("outputTokens")
+    except ClientError as exc:
+        view["error"] = {"message": exc.response["Error"].get("Message"), "where": "status"}
+        notes["error_code"] = exc.response["Error"].get("Code")
+        notes["error_class"] = type(exc).__name__
+        notes["status_code"] = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return {"view": view, "notes": notes}
+
+
 # ------------------------------------------------------------------------------ compare
 
 RUNNERS: dict[str, tuple[Callable[[Capture], dict[str, Any]], str]] = {
@@ -826,6 +1028,7 @@ RUNNERS: dict[str, tuple[Callable[[Capture], dict[str, Any]], str]] = {
     "gemini": (run_gemini, "google-genai"),
     "cohere-chat": (run_cohere, "cohere"),
     "ollama": (run_ollama, "ollama"),
+    "bedrock-converse": (run_bedrock, "boto3"),
 }
 
 
@@ -969,7 +1172,10 @@ def main() -> int:
             print(f"  {cid}.{f}: {why}")
     print()
     dists = dict.fromkeys(d for _, d in RUNNERS.values())
-    print("SDKs: " + ", ".join(version(d) for d in dists) + f", {version('httpx2')}, {version('httpx')}")
+    print(
+        "SDKs: " + ", ".join(version(d) for d in dists)
+        + f", {version('botocore')}, {version('httpx2')}, {version('httpx')}"
+    )
     print(
         f"{counts['checked']} captures checked, {counts['agree']} agree fully, "
         f"{counts['mismatch']} mismatches, {counts['known']} agree but for known differences, "

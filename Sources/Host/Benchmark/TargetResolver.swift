@@ -23,8 +23,8 @@ public enum TargetResolver {
         case "gemini": return "/v1beta"
         case "jsonl": return "/jsonl"  // the plugin templates' made-up API
         // These plugins add their whole path to the server root (/api/chat, /v2/chat,
-        // /openai/deployments/…).
-        case "ollama", "cohere-chat", "azure-openai": return ""
+        // /openai/deployments/…, /model/…/converse-stream).
+        case "ollama", "cohere-chat", "azure-openai", "bedrock-converse": return ""
         default: return "/v1"
         }
     }

@@ -1,3 +1,4 @@
+import AWSEventStream
 import Foundation
 import StudioJSON
 
@@ -87,6 +88,11 @@ public struct CaptureLibrary: Sendable {
             return stride(from: 0, to: body.count, by: size).map { body[$0..<min(body.count, $0 + size)] }
         }
         guard capture.isStream else { return [body] }
+        if capture.format == "bedrock-converse" {
+            // Binary event stream: one message per write.
+            var start = 0
+            return EventStreamMessage.messageEnds(capture.body).map { end in defer { start = end }; return body[start..<end] }
+        }
         var pieces: [ArraySlice<UInt8>] = []
         var start = body.startIndex, i = body.startIndex
         while i < body.endIndex {

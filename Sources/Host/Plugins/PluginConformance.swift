@@ -1,3 +1,4 @@
+import Foundation
 import StudioJSON
 
 /// The checks behind `studio plugins verify PATH`: loads one library and exercises what
@@ -144,12 +145,15 @@ public enum PluginConformance {
         }
 
         // Decoding: the manifest's own sample, else the sample for its API family.
-        let sample = plugin.manifest.provider?["conformance"]?["sample_stream"]?.stringValue
-            ?? SampleStreams.byAPI[plugin.manifest.provider?["api"]?.stringValue ?? ""]
+        // A binary format (Bedrock's event stream) gives its sample as base64.
+        let conformance = plugin.manifest.provider?["conformance"]
+        let sample = conformance?["sample_stream"]?.stringValue.map { Array($0.utf8) }
+            ?? conformance?["sample_stream_base64"]?.stringValue.flatMap { Data(base64Encoded: $0).map { Array($0) } }
+            ?? SampleStreams.byAPI[plugin.manifest.provider?["api"]?.stringValue ?? ""].map { Array($0.utf8) }
         if let sample {
-            let expected = plugin.manifest.provider?["conformance"]?["expected_text"]?.stringValue ?? SampleStreams.expectedText
-            checks.append(decodeCheck(provider, request, sample: Array(sample.utf8), chunk: Int.max, expected: expected, name: "decoder: whole stream"))
-            checks.append(decodeCheck(provider, request, sample: Array(sample.utf8), chunk: 1, expected: expected, name: "decoder: one byte per read"))
+            let expected = conformance?["expected_text"]?.stringValue ?? SampleStreams.expectedText
+            checks.append(decodeCheck(provider, request, sample: sample, chunk: Int.max, expected: expected, name: "decoder: whole stream"))
+            checks.append(decodeCheck(provider, request, sample: sample, chunk: 1, expected: expected, name: "decoder: one byte per read"))
         } else {
             checks.append(Check(name: "decoder", passed: false,
                                 detail: "no sample stream: add provider.conformance.sample_stream and expected_text to the manifest"))

@@ -1,3 +1,4 @@
+import Foundation
 import HostMeasurement
 import HostPlugins
 import HostSecurity
@@ -34,7 +35,8 @@ public enum ModelDiscovery {
         guard let method = spec["method"]?.stringValue, let url = spec["url"]?.stringValue else {
             return fail("plugin_error", "the plugin built a model-list request without method or url")
         }
-        let (signedURL, signedHeaders) = endpoint.sign(url: url, headers: ProviderCall.wireHeaders(spec))
+        let signed = endpoint.sign(method: method, url: url, headers: ProviderCall.wireHeaders(spec), body: nil, now: Date())
+        let (signedURL, signedHeaders) = (signed.url, signed.headers)
         let exchange: AsyncThrowingStream<Transport.Event, any Error>
         do { exchange = try transport.exchange(method: method, url: signedURL, headers: signedHeaders, body: nil).events } catch {
             return fail(error.errorClass.description, error.message)

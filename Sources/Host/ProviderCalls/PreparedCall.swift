@@ -1,3 +1,4 @@
+import Foundation
 import HostPlugins
 import HostSecurity
 import HostTransport
@@ -17,4 +18,18 @@ public struct PreparedCall: Sendable {
     public let headers: [(String, String)]
     let body: [UInt8]?
     let scrubber: SecretScrubber
+    /// What the plugin built, before signing, and when a time-bound signature (SigV4) was
+    /// made: a prepared call a load test sends for longer than `resignAfter` is signed
+    /// again, since AWS refuses a signature older than 15 minutes.
+    let unsignedURL: String
+    let unsignedHeaders: [(String, String)]
+    public let signedAt: Date?
+
+    static let resignAfter: TimeInterval = 240
+
+    /// The headers to send now: the signed ones, or fresh ones when the signature is stale.
+    public func currentHeaders(now: Date = Date()) -> [(String, String)] {
+        guard let signedAt, now.timeIntervalSince(signedAt) > Self.resignAfter else { return headers }
+        return endpoint.sign(method: method, url: unsignedURL, headers: unsignedHeaders, body: body, now: now).headers
+    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import HostMeasurement
 import HostPlugins
 import HostSecurity
@@ -39,9 +40,13 @@ public enum ProviderCall {
         guard let method = http["method"]?.stringValue, let url = http["url"]?.stringValue else {
             return .failure(.init(value: failed(.pluginError, "plugin built a request without method or url", scrubber: scrubber)))
         }
-        let (signedURL, signedHeaders) = endpoint.sign(url: url, headers: wireHeaders(http))
-        return .success(PreparedCall(request: request, requestJSON: request.jsonString, endpoint: endpoint, method: method, url: signedURL, headers: signedHeaders,
-                                     body: http["body"]?.stringValue.map { Array($0.utf8) }, scrubber: scrubber))
+        let body = http["body"]?.stringValue.map { Array($0.utf8) }
+        let unsigned = wireHeaders(http)
+        let now = Date()
+        let signed = endpoint.sign(method: method, url: url, headers: unsigned, body: body, now: now)
+        return .success(PreparedCall(request: request, requestJSON: request.jsonString, endpoint: endpoint, method: method,
+                                     url: signed.url, headers: signed.headers, body: body, scrubber: scrubber,
+                                     unsignedURL: url, unsignedHeaders: unsigned, signedAt: signed.timeBound ? now : nil))
     }
 
     /// The headers of a request a plugin built: `[[name, value], …]`.
@@ -80,8 +85,9 @@ public enum ProviderCall {
         let consumer = MeasuringConsumer(decoder: decoder, provider: prepared.endpoint.provider, scrubber: prepared.scrubber,
                                          completion: completion)
         guard call.bind(consumer) else { return consumer.failed(TransportError(.cancelled, "cancelled")) }
+        let headers = prepared.currentHeaders()
         do throws(TransportError) {
-            try transport.start(method: prepared.method, url: prepared.url, headers: prepared.headers,
+            try transport.start(method: prepared.method, url: prepared.url, headers: headers,
                                 body: prepared.body, consumer: consumer)
         } catch {
             consumer.failed(error)

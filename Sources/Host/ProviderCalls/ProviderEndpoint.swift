@@ -1,3 +1,4 @@
+import Foundation
 import HostPlugins
 import HostSecurity
 import HostTransport
@@ -14,10 +15,28 @@ public struct ProviderEndpoint: Sendable {
         self.apiKey = apiKey
     }
 
-    /// The manifest's auth style applied to a request the plugin built.
-    func sign(url: String, headers: [(String, String)]) -> (String, [(String, String)]) {
-        guard let key = apiKey, !key.isEmpty else { return (url, headers) }
+    /// The manifest's auth style applied to a request the plugin built. `timeBound`: the
+    /// signature carries `now` and expires (SigV4), so a request kept for later sends is
+    /// signed again before it goes stale.
+    func sign(method: String, url: String, headers: [(String, String)], body: [UInt8]?, now: Date)
+        -> (url: String, headers: [(String, String)], timeBound: Bool)
+    {
+        guard let key = apiKey, !key.isEmpty else { return (url, headers, false) }
         let auth = provider.plugin.manifest.provider?["auth"]
+        if auth?["style"]?.stringValue == "aws-sigv4" {
+            // AWS credentials are signed with SigV4; any other key (a Bedrock API key) is a bearer.
+            guard let signer = AWSSigV4(key: key, service: auth?["service"]?.stringValue ?? "bedrock") else {
+                return (url, headers + [("Authorization", "Bearer \(key)")], false)
+            }
+            // An unparsable URL stays unsigned: the transport refuses it with the reason.
+            let added = (try? signer.sign(method: method, url: url, headers: headers, body: body, date: now)) ?? []
+            return (url, headers + added, true)
+        }
+        let (signedURL, signedHeaders) = sign(url: url, headers: headers, key: key, auth: auth)
+        return (signedURL, signedHeaders, false)
+    }
+
+    private func sign(url: String, headers: [(String, String)], key: String, auth: JSONValue?) -> (String, [(String, String)]) {
         // `jwt_style`: how to send a key that is a JWT (an OAuth access token, e.g. Azure's
         // Entra ID tokens) when the provider's own keys go another way (docs/plugin-abi.md).
         let style = auth?["jwt_style"]?.stringValue.flatMap { Self.looksLikeJWT(key) ? $0 : nil }

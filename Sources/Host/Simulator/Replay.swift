@@ -46,7 +46,7 @@ struct Replay {
         let started = truth
         var response = Response(
             status: .init(code: capture.status),
-            headers: [.contentType: capture.isStream ? "text/event-stream" : "application/json", .cacheControl: "no-cache"],
+            headers: [.contentType: capture.isStream ? api.streamContentType : "application/json", .cacheControl: "no-cache"],
             body: ResponseBody { writer in
                 var truth = started
                 defer {
@@ -70,6 +70,15 @@ struct Replay {
 }
 
 extension SimulatedRequest.API {
+    /// The content type of this API's streamed responses.
+    var streamContentType: String {
+        switch self {
+        case .jsonl, .ollama: return "application/x-ndjson"
+        case .bedrock: return "application/vnd.amazon.eventstream"
+        default: return "text/event-stream"
+        }
+    }
+
     /// The wire format this endpoint speaks, as captures (and provider manifests) name it.
     var captureFormat: String {
         switch self {
@@ -80,6 +89,7 @@ extension SimulatedRequest.API {
         case .ollama: return "ollama"
         case .responses: return "openai-responses"
         case .cohere: return "cohere-chat"
+        case .bedrock: return "bedrock-converse"
         }
     }
 }

@@ -3,7 +3,7 @@ import StudioJSON
 /// The parts of an incoming request the simulator needs, read the same way for every
 /// wire API it speaks.
 struct SimulatedRequest {
-    enum API: String { case openai, anthropic, gemini, jsonl, ollama, responses, cohere }
+    enum API: String { case openai, anthropic, gemini, jsonl, ollama, responses, cohere, bedrock }
 
     let api: API
     let model: String
@@ -81,6 +81,30 @@ struct SimulatedRequest {
                                            allText: texts.joined(separator: "\n"), maxTokens: body["max_output_tokens"]?.intValue.map(Int.init),
                                            tools: tools)
             request.answersToolResults = items.last?["type"]?.stringValue == "function_call_output"
+            return request
+        case .bedrock:
+            // Bedrock Converse: the model in the path, content as blocks ({text},
+            // {toolUse}, {toolResult}), system as blocks, inferenceConfig.maxTokens,
+            // toolConfig.tools[].toolSpec; streaming chosen by the path.
+            guard let model = pathModel, !model.isEmpty else { throw Invalid(message: "model is required in the path") }
+            guard let messages = body["messages"]?.arrayValue, !messages.isEmpty else {
+                throw Invalid(message: "messages must be a non-empty array")
+            }
+            func blocksText(_ blocks: JSONValue?) -> String {
+                (blocks?.arrayValue ?? []).map { block in
+                    block["text"]?.stringValue ?? blocksText(block["toolResult"]?["content"])
+                }.joined(separator: "\n")
+            }
+            let texts = [blocksText(body["system"])] + messages.map { blocksText($0["content"]) }
+            let lastUser = messages.last { $0["role"]?.stringValue == "user" }.map { blocksText($0["content"]) } ?? ""
+            let tools = (body["toolConfig"]?["tools"]?.arrayValue ?? []).compactMap { tool -> (String, JSONValue)? in
+                let spec = tool["toolSpec"]
+                return spec?["name"]?.stringValue.map { ($0, spec?["inputSchema"]?["json"] ?? .object([:])) }
+            }
+            var request = SimulatedRequest(api: api, model: model, stream: streamFromPath, prompt: lastUser,
+                                           allText: texts.joined(separator: "\n"),
+                                           maxTokens: body["inferenceConfig"]?["maxTokens"]?.intValue.map(Int.init), tools: tools)
+            request.answersToolResults = (messages.last?["content"]?.arrayValue ?? []).contains { $0["toolResult"] != nil }
             return request
         case .jsonl:
             // The made-up JSON-lines API of the plugin templates: {"model","prompt","max_tokens","stream"}.

@@ -48,6 +48,20 @@ public struct SimulatorServer: Sendable {
         router.post("/openai/v1/chat/completions") { request, _ in
             try await respond(request, api: .openai)
         }
+        // AWS Bedrock Converse: the model id percent-encoded in the path (its ':'), the
+        // binary event stream for converse-stream. Signatures are not checked.
+        router.post("/model/{model}/converse-stream") { request, context in
+            try await respond(request, api: .bedrock, pathModel: context.parameters.get("model")?.removingPercentEncoding, stream: true)
+        }
+        router.post("/model/{model}/converse") { request, context in
+            try await respond(request, api: .bedrock, pathModel: context.parameters.get("model")?.removingPercentEncoding, stream: false)
+        }
+        router.get("/foundation-models") { _, _ in
+            Response.simulatorJSON(["modelSummaries": .array(listed.map {
+                ["modelId": .string($0), "modelName": .string($0), "providerName": "Simulator", "outputModalities": ["TEXT"],
+                 "responseStreamingSupported": true]
+            })])
+        }
         router.post("/v2/chat") { request, _ in
             try await respond(request, api: .cohere)
         }
@@ -199,7 +213,7 @@ public struct SimulatorServer: Sendable {
         let started = truth
         var response = Response(
             status: .ok,
-            headers: [.contentType: api == .jsonl || api == .ollama ? "application/x-ndjson" : "text/event-stream", .cacheControl: "no-cache"],
+            headers: [.contentType: api.streamContentType, .cacheControl: "no-cache"],
             body: ResponseBody { writer in
                 try await Self.stream(plan: plan, schedule: schedule, truth: started, log: log, writer: &writer)
             })
@@ -226,8 +240,7 @@ public struct SimulatorServer: Sendable {
             truth.endAt = MonotonicClock.now()
             log.store(truth)
         }
-        func send(_ text: String, tokens: Int) async throws {
-            let bytes = Array(text.utf8)
+        func send(_ bytes: [UInt8], tokens: Int) async throws {
             let pieces: [ArraySlice<UInt8>]
             if schedule.splitEvents && bytes.count > 1 {
                 // Cut inside a multi-byte character when there is one, else in the middle.
@@ -246,7 +259,7 @@ public struct SimulatorServer: Sendable {
             }
         }
 
-        if !plan.preamble.isEmpty { try await send(plan.preamble.joined(), tokens: 0) }
+        if !plan.preamble.isEmpty { try await send(Array(plan.preamble.joined()), tokens: 0) }
         let malformedAt = schedule.fault == .malformed ? plan.tokens.count / 2 : -1
         let disconnectAt = schedule.fault == .disconnect ? max(1, plan.tokens.count / 2) : -1
         var index = 0
@@ -257,14 +270,14 @@ public struct SimulatorServer: Sendable {
             }
             let end = min(plan.tokens.count, index + schedule.eventsPerWrite)
             try await sleep(until: schedule.deadline(ofToken: end - 1, receivedAt: truth.receivedAt))
-            var text = ""
+            var bytes: [UInt8] = []
             for i in index..<end {
-                text += i == malformedAt ? "data: {\"choices\": [{\"delta\": {\"content\": \"broken\"\n\n" : plan.tokens[i]
+                bytes += i == malformedAt ? Array("data: {\"choices\": [{\"delta\": {\"content\": \"broken\"\n\n".utf8) : plan.tokens[i]
             }
-            try await send(text, tokens: end - index)
+            try await send(bytes, tokens: end - index)
             index = end
         }
-        if !plan.trailer.isEmpty { try await send(plan.trailer.joined(), tokens: 0) }
+        if !plan.trailer.isEmpty { try await send(Array(plan.trailer.joined()), tokens: 0) }
         truth.completed = true
         try await writer.finish(nil)
     }

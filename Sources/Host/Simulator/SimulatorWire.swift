@@ -1,3 +1,4 @@
+import AWSEventStream
 import StudioJSON
 
 /// Renders a response in one provider's wire format (docs/simulator.md).
@@ -25,7 +26,49 @@ enum SimulatorWire {
         case .responses: return responses(id: id, model: model, texts: texts, calls: calls, fragments: fragments,
                                           input: inputTokens, output: outputTokens)
         case .cohere: return cohere(id: id, texts: texts, calls: calls, fragments: fragments, input: inputTokens, output: outputTokens)
+        case .bedrock: return bedrock(id: id, texts: texts, calls: calls, fragments: fragments, input: inputTokens, output: outputTokens)
         }
+    }
+
+    // MARK: AWS Bedrock ConverseStream
+
+    /// Binary event-stream messages (AWSEventStream), each named by `:event-type` with a
+    /// JSON payload: messageStart (no token); one contentBlockDelta per text token — or,
+    /// for tool calls, contentBlockStart with the toolUse id and name (a token) and one
+    /// contentBlockDelta per input fragment; then contentBlockStop, messageStop with the
+    /// stop reason and metadata with the usage. Each payload carries Bedrock's `p` padding.
+    private static func bedrock(id: String, texts: [String], calls: [SimulatedToolCalls.Call], fragments: [[String]],
+                                input: Int, output: Int) -> StreamPlan {
+        func frame(_ type: String, _ payload: JSONObject) -> [UInt8] {
+            var payload = payload
+            payload["p"] = .string(String("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123".prefix(payload.count * 7 % 40 + 2)))
+            return EventStreamMessage.encode(headers: [(":event-type", type), (":content-type", "application/json"), (":message-type", "event")],
+                                             payload: Array(JSONValue.object(payload).jsonString.utf8))
+        }
+        let usage: JSONValue = ["inputTokens": .int(Int64(input)), "outputTokens": .int(Int64(output)), "totalTokens": .int(Int64(input + output))]
+        let stop = calls.isEmpty ? "end_turn" : "tool_use"
+        var tokens: [[UInt8]] = []
+        var content: [JSONValue] = []
+        if calls.isEmpty {
+            tokens = texts.map { frame("contentBlockDelta", ["contentBlockIndex": 0, "delta": ["text": .string($0)]]) }
+            if !tokens.isEmpty { tokens[tokens.count - 1] += frame("contentBlockStop", ["contentBlockIndex": 0]) }
+            content = [["text": .string(texts.joined())]]
+        } else {
+            for (i, call) in calls.enumerated() {
+                let useID = "tooluse_\(id.prefix(12))_\(i)"
+                tokens.append(frame("contentBlockStart", ["contentBlockIndex": .int(Int64(i)),
+                                                          "start": ["toolUse": ["toolUseId": .string(useID), "name": .string(call.name)]]]))
+                tokens += fragments[i].map { frame("contentBlockDelta", ["contentBlockIndex": .int(Int64(i)), "delta": ["toolUse": ["input": .string($0)]]]) }
+                tokens[tokens.count - 1] += frame("contentBlockStop", ["contentBlockIndex": .int(Int64(i))])  // no token: with the last one
+                content.append(["toolUse": ["toolUseId": .string(useID), "name": .string(call.name),
+                                            "input": (try? JSONParser.parse(call.arguments)) ?? .object([:])]])
+            }
+        }
+        let trailer = [frame("messageStop", ["stopReason": .string(stop)]),
+                       frame("metadata", ["usage": usage, "metrics": ["latencyMs": .int(Int64(output))]])]
+        return StreamPlan(frames: [frame("messageStart", ["role": "assistant"])], tokens: tokens, trailer: trailer,
+                          whole: ["output": ["message": ["role": "assistant", "content": .array(content)]], "stopReason": .string(stop),
+                                  "usage": usage, "metrics": ["latencyMs": .int(Int64(output))]])
     }
 
     // MARK: OpenAI Responses
@@ -315,6 +358,8 @@ enum SimulatorWire {
         switch api {
         case .cohere:
             return ["id": "sim-error", "message": .string(message)]
+        case .bedrock:
+            return ["message": .string(message)]
         case .openai, .responses:
             return ["error": ["message": .string(message), "type": status == 429 ? "rate_limit_error" : "api_error",
                               "code": .string(String(status))]]

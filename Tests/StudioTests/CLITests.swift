@@ -6,7 +6,7 @@ import Testing
 @Suite struct CLITests {
     var studio: String { TestSupport.studioExecutable }
 
-    @Test(arguments: ["openai", "anthropic", "gemini", "ollama", "openai-responses", "cohere", "azure-openai", "bedrock", "toolcall", "bfcl", "schema", "names-f1", "exact-args"])
+    @Test(arguments: ["openai", "anthropic", "gemini", "ollama", "openai-responses", "cohere", "azure-openai", "bedrock", "vertex", "toolcall", "bfcl", "schema", "names-f1", "exact-args"])
     func verifyPassesOnEveryShippedPlugin(id: String) throws {
         let path = id == "exact-args" ? TestSupport.exactArgsPath
             : TestSupport.buildDirectory.appendingPathComponent("libstudio_\(id.replacingOccurrences(of: "-", with: "_")).so").path

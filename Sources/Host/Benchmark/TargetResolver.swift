@@ -25,6 +25,7 @@ public enum TargetResolver {
         // These plugins add their whole path to the server root (/api/chat, /v2/chat,
         // /openai/deployments/…, /model/…/converse-stream).
         case "ollama", "cohere-chat", "azure-openai", "bedrock-converse": return ""
+        case "vertex-gemini": return "/v1/projects/simulator/locations/us-central1"  // Vertex's project-and-location base
         default: return "/v1"
         }
     }

@@ -25,11 +25,11 @@ final class LevelRun: Sendable {
     /// Closed loop: the next request number, and when the measured window began.
     private let dispenser = Mutex<(next: Int, windowStart: UInt64?)>((0, nil))
 
-    init(request: JSONValue, endpoint: ProviderEndpoint, transport: Transport, plan: LoadPlan, level: LoadPlan.Level, warmup: Int,
-         log: RequestLog?, progress: @escaping LoadEngine.Progress) {
+    init(prepared: Result<PreparedCall, ProviderCall.PreparationFailure>, transport: Transport, plan: LoadPlan, level: LoadPlan.Level,
+         warmup: Int, log: RequestLog?, progress: @escaping LoadEngine.Progress) {
         self.log = log
         self.levelName = level.description
-        self.prepared = ProviderCall.prepare(request, to: endpoint)
+        self.prepared = prepared
         self.transport = transport
         self.warmup = warmup
         self.total = plan.durationSeconds == nil ? plan.requests : nil

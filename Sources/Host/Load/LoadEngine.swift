@@ -46,7 +46,9 @@ public struct LoadEngine: Sendable {
         let request: JSONValue = ["model": .string(model), "stream": true,
                                   "messages": [["role": "user", "content": .string(plan.prompt)]],
                                   "params": ["max_tokens": .int(Int64(plan.maxTokens))]]
-        let run = LevelRun(request: request, endpoint: endpoint, transport: transport, plan: plan, level: level,
+        // Prepared once for the level (credentials made ready, the body built, signed).
+        let prepared = await ProviderCall.prepare(request, to: endpoint, transport: transport)
+        let run = LevelRun(prepared: prepared, transport: transport, plan: plan, level: level,
                            warmup: plan.warmupCount(for: level), log: log, progress: progress)
         let cpuBefore = ProcessCPU.seconds()
         switch level {

@@ -67,9 +67,9 @@ public struct PluginManifestInfo: Sendable {
           "properties": {
             "api": {"type": "string"},
             "auth": {"type": "object", "required": ["style"],
-                     "properties": {"style": {"enum": ["bearer", "header", "query", "none", "aws-sigv4"]},
+                     "properties": {"style": {"enum": ["bearer", "header", "query", "none", "aws-sigv4", "oauth2-service-account"]},
                                     "jwt_style": {"enum": ["bearer", "header", "query", "none"]},
-                                    "service": {"type": "string"},
+                                    "service": {"type": "string"}, "scope": {"type": "string"},
                                     "header": {"type": "string"}, "param": {"type": "string"}}},
             "default_base_url": {"type": "string"},
             "key_env": {"type": "string"},

@@ -13,19 +13,21 @@ import StudioJSON
 /// failed call would be (auth_failed, rate_limited, connect_failed, http_404, …), its
 /// message scrubbed of the key.
 public enum ModelDiscovery {
-    public struct Failure: Error, Sendable {
-        public let errorClass: String
-        public let message: String
-    }
+    public typealias Failure = WholeExchange.Failure
 
     /// Bodies past this are not a model list (an endpoint that is something else).
     public static let maxBody = 8 << 20
 
-    public static func models(at endpoint: ProviderEndpoint, transport: Transport,
+    public static func models(at given: ProviderEndpoint, transport: Transport,
                               timeoutSeconds: Double = 15) async -> Result<[JSONValue], Failure> {
-        let scrubber = SecretScrubber(knownSecrets: endpoint.apiKey.map { [$0] } ?? [])
+        let scrubber = SecretScrubber(knownSecrets: given.apiKey.map { [$0] } ?? [])
         func fail(_ errorClass: String, _ message: String) -> Result<[JSONValue], Failure> {
             .failure(Failure(errorClass: errorClass, message: scrubber.scrub(message)))
+        }
+        let endpoint: ProviderEndpoint
+        switch await given.authorized(transport: transport) {
+        case .success(let ready): endpoint = ready
+        case .failure(let failure): return fail(failure.errorClass, failure.message)
         }
         let spec: JSONValue
         do { spec = try endpoint.provider.buildListModels() } catch {
@@ -36,42 +38,10 @@ public enum ModelDiscovery {
             return fail("plugin_error", "the plugin built a model-list request without method or url")
         }
         let signed = endpoint.sign(method: method, url: url, headers: ProviderCall.wireHeaders(spec), body: nil, now: Date())
-        let (signedURL, signedHeaders) = (signed.url, signed.headers)
-        let exchange: AsyncThrowingStream<Transport.Event, any Error>
-        do { exchange = try transport.exchange(method: method, url: signedURL, headers: signedHeaders, body: nil).events } catch {
-            return fail(error.errorClass.description, error.message)
-        }
-        let work = Task { () -> Result<(Int, [UInt8]), Failure> in
-            var status = 0
-            var body: [UInt8] = []
-            do {
-                for try await event in exchange {
-                    switch event {
-                    case .head(let code, _, _): status = code
-                    case .body(let buffer, _):
-                        body += buffer.readableBytesView
-                        if body.count > maxBody { return .failure(Failure(errorClass: "malformed_response", message: "the model list is larger than \(maxBody) bytes")) }
-                    case .end: return .success((status, body))
-                    case .sent: continue
-                    }
-                }
-                return .success((status, body))
-            } catch let error as TransportError {
-                return .failure(Failure(errorClass: error.errorClass.description, message: error.message))
-            } catch {
-                return .failure(Failure(errorClass: "network_error", message: "\(error)"))
-            }
-        }
-        let deadline = Task {
-            try await Task.sleep(nanoseconds: UInt64(timeoutSeconds * 1e9))
-            work.cancel()
-        }
-        let outcome = await work.value
-        deadline.cancel()
-        switch outcome {
+        switch await WholeExchange.fetch(transport, method: method, url: signed.url, headers: signed.headers, body: nil,
+                                         maxBody: maxBody, timeoutSeconds: timeoutSeconds) {
         case .failure(let failure):
-            return Task.isCancelled || work.isCancelled ? fail("timeout", "no answer within \(Int(timeoutSeconds)) s")
-                : fail(failure.errorClass, failure.message)
+            return fail(failure.errorClass, failure.message)
         case .success(let (status, body)):
             guard (200..<300).contains(status) else {
                 let classified = (try? endpoint.provider.classifyError(status: status, body: body)) ?? [:]

@@ -10,9 +10,22 @@ public enum ProviderCall {
     /// measures it. Never throws: every failure is a CallRecord with a classified failure.
     /// Cancelling the calling task aborts the request.
     public static func stream(_ request: JSONValue, to endpoint: ProviderEndpoint, transport: Transport) async -> CallRecord {
-        switch prepare(request, to: endpoint) {
+        switch await prepare(request, to: endpoint, transport: transport) {
         case .success(let prepared): return await stream(prepared, transport: transport)
         case .failure(let record): return record.value
+        }
+    }
+
+    /// `prepare`, after the endpoint's credentials are made ready (a service account's
+    /// token exchange, docs/plugin-abi.md); a failed exchange is the record of the call.
+    public static func prepare(_ request: JSONValue, to endpoint: ProviderEndpoint, transport: Transport) async
+        -> Result<PreparedCall, PreparationFailure>
+    {
+        switch await endpoint.authorized(transport: transport) {
+        case .success(let ready): return prepare(request, to: ready)
+        case .failure(let failure):
+            let scrubber = SecretScrubber(knownSecrets: endpoint.apiKey.map { [$0] } ?? [])
+            return .failure(.init(value: failed(ErrorClass(failure.errorClass) ?? .authFailed, failure.message, scrubber: scrubber)))
         }
     }
 

@@ -15,6 +15,22 @@ public struct ProviderEndpoint: Sendable {
         self.apiKey = apiKey
     }
 
+    /// The endpoint ready to sign: for the auth style `oauth2-service-account`, a
+    /// service account's JSON key is exchanged for an access token (cached; docs/plugin-abi.md)
+    /// and the endpoint returned carries the token; any other endpoint is itself.
+    public func authorized(transport: Transport) async -> Result<ProviderEndpoint, WholeExchange.Failure> {
+        let auth = provider.plugin.manifest.provider?["auth"]
+        guard auth?["style"]?.stringValue == "oauth2-service-account", let key = apiKey,
+              key.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("{") else { return .success(self) }
+        let account: GoogleServiceAccount
+        do { account = try GoogleServiceAccount(json: key) } catch {
+            return .failure(.init(errorClass: "auth_failed", message: error.description))
+        }
+        let scope = auth?["scope"]?.stringValue ?? "https://www.googleapis.com/auth/cloud-platform"
+        return await AccessTokens.shared.token(for: account, scope: scope, transport: transport)
+            .map { ProviderEndpoint(provider: provider, apiKey: $0) }
+    }
+
     /// The manifest's auth style applied to a request the plugin built. `timeBound`: the
     /// signature carries `now` and expires (SigV4), so a request kept for later sends is
     /// signed again before it goes stale.
@@ -31,6 +47,9 @@ public struct ProviderEndpoint: Sendable {
             // An unparsable URL stays unsigned: the transport refuses it with the reason.
             let added = (try? signer.sign(method: method, url: url, headers: headers, body: body, date: now)) ?? []
             return (url, headers + added, true)
+        }
+        if auth?["style"]?.stringValue == "oauth2-service-account", key.hasPrefix("{") {
+            return (url, headers, false)  // a key not exchanged (authorized() was skipped): never sent as it is
         }
         let (signedURL, signedHeaders) = sign(url: url, headers: headers, key: key, auth: auth)
         return (signedURL, signedHeaders, false)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import HostMeasurement
 import HostPlugins
 import Hummingbird
@@ -19,6 +20,13 @@ public struct SimulatorServer: Sendable {
 
     /// Recorded responses served for `replay-<id>` models (docs/simulator.md).
     public let captures: CaptureLibrary
+
+    /// Service-account token exchanges served by `/token` (`/sim/token-exchanges`).
+    let tokenExchanges = TokenCounter()
+    final class TokenCounter: Sendable {
+        private let count = Mutex(0)
+        func withLock<T>(_ body: (inout Int) -> T) -> T { count.withLock { body(&$0) } }
+    }
 
     public init(log: GroundTruthLog = GroundTruthLog(), listing models: [String] = [], captures: CaptureLibrary = CaptureLibrary()) {
         self.log = log
@@ -81,6 +89,39 @@ public struct SimulatorServer: Sendable {
             }
         }
         router.post("/v1beta/models/{action}", use: gemini)
+        // Gemini on Vertex AI: the same wire under a project and location, and only with an
+        // access token from the simulator's own token endpoint (below) — a host that sent
+        // the service account's key, or nothing, gets Google's 401.
+        router.post("/v1/projects/{project}/locations/{location}/publishers/google/models/{action}") { request, context in
+            guard let bearer = request.headers[.authorization], bearer.hasPrefix("Bearer sim-access-") else {
+                return Response.simulatorJSON(["error": ["code": 401, "status": "UNAUTHENTICATED",
+                                                         "message": "Request had invalid authentication credentials. Expected OAuth 2 access token."]],
+                                              status: .unauthorized)
+            }
+            return try await gemini(request, context)
+        }
+        // An OAuth2 token endpoint for service accounts (RFC 7523): a form with grant_type
+        // jwt-bearer and an RS256 assertion naming iss, scope, aud, iat and exp. The
+        // signature is not checked (the simulator has no public key); its shape is.
+        router.post("/token") { request, _ in
+            let form = String(buffer: try await request.body.collect(upTo: 64 << 10))
+            var fields: [String: String] = [:]
+            for pair in form.split(separator: "&") {
+                let kv = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
+                if kv.count == 2 { fields[kv[0]] = kv[1] }
+            }
+            guard fields["grant_type"] == "urn:ietf:params:oauth:grant-type:jwt-bearer", let assertion = fields["assertion"],
+                  let (header, claims) = Self.jwtParts(assertion), header["alg"] == "RS256",
+                  ["iss", "scope", "aud", "iat", "exp"].allSatisfy({ claims[$0] != nil }) else {
+                return Response.simulatorJSON(["error": "invalid_grant", "error_description": "Invalid JWT: expected an RS256 jwt-bearer assertion."],
+                                              status: .badRequest)
+            }
+            let n = tokenExchanges.withLock { $0 += 1; return $0 }
+            return Response.simulatorJSON(["access_token": .string("sim-access-\(n)"), "expires_in": 3599, "token_type": "Bearer"])
+        }
+        router.get("/sim/token-exchanges") { _, _ in
+            Response.simulatorJSON(["count": .int(Int64(tokenExchanges.withLock { $0 }))])
+        }
         router.post("/v1/models/{action}", use: gemini)
         // The plugin templates' made-up JSON-lines API (docs/simulator.md).
         router.post("/jsonl/generate") { request, _ in
@@ -132,6 +173,19 @@ public struct SimulatorServer: Sendable {
             }
             return Response.simulatorJSON(record.json)
         }
+    }
+
+    /// A JWT's header and claims, decoded (not verified).
+    static func jwtParts(_ token: String) -> (JSONValue, JSONValue)? {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3 else { return nil }
+        func decode(_ part: Substring) -> JSONValue? {
+            var text = part.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+            while text.count % 4 != 0 { text += "=" }
+            return Data(base64Encoded: text).flatMap { try? JSONParser.parse(bytes: Array($0)) }
+        }
+        guard let header = decode(parts[0]), let claims = decode(parts[1]) else { return nil }
+        return (header, claims)
     }
 
     /// Models listed by the simulator (any name works; these are the documented ones).

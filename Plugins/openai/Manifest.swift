@@ -4,6 +4,11 @@ import PluginKit
 // prices (USD per million tokens). Users override prices and add models in their config.
 
 extension OpenAIProvider {
+    // Rules the open-weight servers share (vLLM, llama.cpp, LM Studio, Together, …).
+    static let topK: JSONValue = ["tier": "common", "type": "integer", "min": 1, "max": 1000]
+    static let minP: JSONValue = ["tier": "common", "type": "number", "min": 0, "max": 1]
+    static let repetitionPenalty: JSONValue = ["tier": "common", "type": "number", "min": 0, "max": 2]
+
     static let manifest = PluginManifest(
         id: "openai",
         name: "OpenAI Chat Completions",
@@ -14,18 +19,32 @@ extension OpenAIProvider {
             "auth": ["style": "bearer"],
             "default_base_url": "https://api.openai.com/v1",
             "key_env": "OPENAI_API_KEY",
+            // Presets: OpenAI-compatible servers. Their own parameter rules (`params`) lay over
+            // the plugin's below: open-weight servers take top_k, min_p and repetition
+            // penalties, which OpenAI refuses (docs/configuration.md, "Presets").
             "presets": [
                 ["id": "openai", "name": "OpenAI", "base_url": "https://api.openai.com/v1", "key_env": "OPENAI_API_KEY"],
                 ["id": "groq", "name": "Groq", "base_url": "https://api.groq.com/openai/v1", "key_env": "GROQ_API_KEY"],
-                ["id": "together", "name": "Together AI", "base_url": "https://api.together.xyz/v1", "key_env": "TOGETHER_API_KEY"],
-                ["id": "openrouter", "name": "OpenRouter", "base_url": "https://openrouter.ai/api/v1", "key_env": "OPENROUTER_API_KEY"],
+                ["id": "together", "name": "Together AI", "base_url": "https://api.together.xyz/v1", "key_env": "TOGETHER_API_KEY",
+                 "params": ["top_k": Self.topK, "min_p": Self.minP, "repetition_penalty": Self.repetitionPenalty]],
+                ["id": "fireworks", "name": "Fireworks AI", "base_url": "https://api.fireworks.ai/inference/v1", "key_env": "FIREWORKS_API_KEY",
+                 "params": ["top_k": Self.topK, "min_p": Self.minP, "repetition_penalty": Self.repetitionPenalty]],
+                ["id": "openrouter", "name": "OpenRouter", "base_url": "https://openrouter.ai/api/v1", "key_env": "OPENROUTER_API_KEY",
+                 "params": ["top_k": Self.topK, "min_p": Self.minP, "repetition_penalty": Self.repetitionPenalty]],
                 ["id": "deepseek", "name": "DeepSeek", "base_url": "https://api.deepseek.com/v1", "key_env": "DEEPSEEK_API_KEY"],
-                ["id": "mistral", "name": "Mistral", "base_url": "https://api.mistral.ai/v1", "key_env": "MISTRAL_API_KEY"],
+                ["id": "mistral", "name": "Mistral", "base_url": "https://api.mistral.ai/v1", "key_env": "MISTRAL_API_KEY",
+                 "params": ["temperature": ["tier": "universal", "type": "number", "min": 0, "max": 1.5, "default": 0.7]]],
                 ["id": "xai", "name": "xAI", "base_url": "https://api.x.ai/v1", "key_env": "XAI_API_KEY"],
-                ["id": "vllm", "name": "vLLM (local)", "base_url": "http://127.0.0.1:8000/v1", "local": true],
-                ["id": "ollama", "name": "Ollama (local)", "base_url": "http://127.0.0.1:11434/v1", "local": true],
-                ["id": "lmstudio", "name": "LM Studio (local)", "base_url": "http://127.0.0.1:1234/v1", "local": true],
-                ["id": "llamacpp", "name": "llama.cpp server (local)", "base_url": "http://127.0.0.1:8080/v1", "local": true],
+                ["id": "perplexity", "name": "Perplexity", "base_url": "https://api.perplexity.ai", "key_env": "PERPLEXITY_API_KEY",
+                 "params": ["top_k": ["tier": "common", "type": "integer", "min": 0, "max": 2048]]],
+                ["id": "vllm", "name": "vLLM (local)", "base_url": "http://127.0.0.1:8000/v1", "local": true,
+                 "params": ["top_k": Self.topK, "min_p": Self.minP, "repetition_penalty": Self.repetitionPenalty]],
+                ["id": "ollama", "name": "Ollama (local)", "base_url": "http://127.0.0.1:11434/v1", "local": true,
+                 "params": ["top_k": Self.topK]],
+                ["id": "lmstudio", "name": "LM Studio (local)", "base_url": "http://127.0.0.1:1234/v1", "local": true,
+                 "params": ["top_k": Self.topK, "min_p": Self.minP, "repeat_penalty": Self.repetitionPenalty]],
+                ["id": "llamacpp", "name": "llama.cpp server (local)", "base_url": "http://127.0.0.1:8080/v1", "local": true,
+                 "params": ["top_k": Self.topK, "min_p": Self.minP, "repeat_penalty": Self.repetitionPenalty]],
             ],
             "params": [
                 "temperature": ["tier": "universal", "type": "number", "min": 0, "max": 2, "default": 0.7],

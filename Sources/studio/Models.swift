@@ -34,12 +34,20 @@ struct Models: AsyncParsableCommand {
 
     func run() async throws {
         var config = try Bench.loadConfig(path: config, provider: provider, baseURL: baseURL, models: [], apiKeyEnv: apiKeyEnv)
-        guard let chosen = only.map({ id in config.providers.first { $0.id == id } }) ?? config.providers.first else {
+        guard let named = only.map({ id in config.providers.first { $0.id == id } }) ?? config.providers.first else {
             printError("no provider \(only ?? "") in the configuration (there are: \(config.providers.map(\.id).joined(separator: ", ")))")
             throw ExitCode(2)
         }
-        config.providers = [chosen]
         let registry = try await plugins.trustedRegistry()
+        // A `preset:` gives the plugin, base URL and key variable the entry leaves out.
+        let chosen: StudioConfig.Provider
+        switch TargetResolver.applyingPreset(named, registry: registry) {
+        case .success(let resolved): chosen = resolved
+        case .failure(let problem):
+            printError(problem.description)
+            throw ExitCode.failure
+        }
+        config.providers = [chosen]
         let simulator = chosen.usesSimulator ? try await EmbeddedSimulator.start() : nil
         let endpoint: ProviderEndpoint
         switch TargetResolver.instantiate(chosen, registry: registry, simulatorBaseURL: simulator?.baseURL) {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HostAuth
+import HostBenchmark
 import HostConfig
 import HostHTTP
 import HostJobs
@@ -28,7 +29,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let path = config ?? (FileManager.default.fileExists(atPath: "config.yaml") ? "config.yaml" : nil)
-        let studioConfig: StudioConfig
+        var studioConfig: StudioConfig
         do {
             if let path {
                 guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
@@ -68,6 +69,14 @@ struct Serve: AsyncParsableCommand {
         let registry = PluginRegistry(searchPath: PluginRegistry.searchPath(explicit: plugins.folders, dataDirectory: plugins.dataDirectory),
                                       policy: policy)
         for failure in registry.failures { printError("plugin refused: \(failure)") }
+        // Presets (`preset: groq`) are resolved once the plugins are known; new users are
+        // seeded with whole providers, so an unknown preset stops the start here.
+        do {
+            studioConfig.providers = try studioConfig.providers.map { provider in try TargetResolver.applyingPreset(provider, registry: registry).get() }
+        } catch {
+            printError("cannot start: \(path ?? "config"): \(error)")
+            throw ExitCode.failure
+        }
         // The simulator the configuration names runs beside the server, on a free loopback port.
         let simulator = studioConfig.providers.contains(where: \.usesSimulator) ? try await EmbeddedSimulator.start() : nil
         if let simulator { printError("simulator on \(simulator.baseURL)") }

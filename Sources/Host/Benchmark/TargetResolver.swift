@@ -36,9 +36,31 @@ public enum TargetResolver {
 
     /// One provider's plugin instance for its base URL (`simulator` mapped to the running
     /// simulator's path for the plugin's wire format): what targets and model discovery share.
-    public static func instantiate(_ provider: StudioConfig.Provider, registry: PluginRegistry, simulatorBaseURL: String?)
+    /// A provider with its preset applied: the preset's plugin, base URL and key variable
+    /// where the provider names none. A preset no loaded plugin offers is a problem.
+    public static func applyingPreset(_ provider: StudioConfig.Provider, registry: PluginRegistry) -> Result<StudioConfig.Provider, Problem> {
+        guard let id = provider.preset else { return .success(provider) }
+        guard let preset = registry.preset(id: id) else {
+            return .failure(Problem(description: "\(provider.id): no loaded plugin offers the preset \"\(id)\" (there are: \(registry.presets.map(\.id).joined(separator: ", ")))"))
+        }
+        var resolved = provider
+        if resolved.plugin.isEmpty { resolved.plugin = preset.pluginID }
+        guard resolved.plugin == preset.pluginID else {
+            return .failure(Problem(description: "\(provider.id): the preset \"\(id)\" belongs to plugin \"\(preset.pluginID)\", not \"\(provider.plugin)\""))
+        }
+        if resolved.baseURL.isEmpty { resolved.baseURL = preset.baseURL }
+        if resolved.apiKeyEnv == nil { resolved.apiKeyEnv = preset.keyEnv }
+        return .success(resolved)
+    }
+
+    public static func instantiate(_ given: StudioConfig.Provider, registry: PluginRegistry, simulatorBaseURL: String?)
         -> Result<(LoadedPlugin, String, ProviderInstance), Problem>
     {
+        let provider: StudioConfig.Provider
+        switch applyingPreset(given, registry: registry) {
+        case .success(let resolved): provider = resolved
+        case .failure(let problem): return .failure(problem)
+        }
         guard let plugin = registry.provider(id: provider.plugin) else {
             return .failure(Problem(description: "\(provider.id): no provider plugin \"\(provider.plugin)\" is loaded"))
         }
@@ -59,7 +81,14 @@ public enum TargetResolver {
                                environment: [String: String], only: Set<String> = [],
                                apiKeys: [String: String]? = nil) -> Resolved {
         var resolved = Resolved()
-        for provider in config.providers {
+        for given in config.providers {
+            let provider: StudioConfig.Provider
+            switch applyingPreset(given, registry: registry) {
+            case .success(let resolvedProvider): provider = resolvedProvider
+            case .failure(let problem):
+                resolved.problems.append(problem.description)
+                continue
+            }
             let wanted = provider.models.filter { only.isEmpty || only.contains($0.id) || only.contains("\(provider.id)/\($0.id)") || only.contains(provider.id) }
             guard !wanted.isEmpty else { continue }
             let plugin: LoadedPlugin, baseURL: String, instance: ProviderInstance
@@ -80,7 +109,7 @@ public enum TargetResolver {
                 }
                 key = value
             }
-            let validator = ParameterValidator(provider: plugin.manifest.provider)
+            let validator = ParameterValidator(provider: plugin.providerRules(preset: provider.preset))
             let manifestModels = plugin.manifest.provider?["models"]?.arrayValue ?? []
             for model in wanted {
                 let check = validator.validate(provider.requestParams(for: model, defaults: config.defaults), model: model.id)

@@ -43,6 +43,9 @@ public struct StudioConfig: Sendable {
         /// A URL, or "simulator" for the built-in simulator.
         public var baseURL: String
         public var apiKeyEnv: String?
+        /// A plugin's preset (`groq`, `vllm`, …): its plugin, base URL and key variable fill
+        /// what the provider leaves out, and its parameter rules apply (TargetResolver).
+        public var preset: String?
         public var params = JSONObject()
         public var models: [Model]
 
@@ -114,18 +117,22 @@ public struct StudioConfig: Sendable {
         for (i, p) in list.enumerated() {
             let at = "providers[\(i)]"
             guard let o = p.objectValue else { throw Invalid(field: at, message: "must be a mapping") }
-            try Self.onlyKeys(o, ["id", "name", "plugin", "base_url", "api_key_env", "params", "models"], at: at)
+            try Self.onlyKeys(o, ["id", "name", "preset", "plugin", "base_url", "api_key_env", "params", "models"], at: at)
             let id = try Self.string(p["id"], "\(at).id")
             guard id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
                 throw Invalid(field: "\(at).id", message: "use letters, digits, - and _ only")
             }
             guard seen.insert(id).inserted else { throw Invalid(field: "\(at).id", message: "duplicate provider id \"\(id)\"") }
-            let baseURL = try Self.string(p["base_url"], "\(at).base_url")
-            guard baseURL == Self.simulatorURL || baseURL.hasPrefix("http://") || baseURL.hasPrefix("https://") else {
+            // With a preset, plugin and base_url may be left out: the preset gives them.
+            let preset = try p["preset"].map { v throws(Invalid) in try Self.string(v, "\(at).preset") }
+            let baseURL = preset != nil && p["base_url"] == nil ? "" : try Self.string(p["base_url"], "\(at).base_url")
+            guard baseURL.isEmpty || baseURL == Self.simulatorURL || baseURL.hasPrefix("http://") || baseURL.hasPrefix("https://") else {
                 throw Invalid(field: "\(at).base_url", message: "must be an http(s) URL or \"simulator\"")
             }
-            var provider = Provider(id: id, name: p["name"]?.stringValue ?? id, plugin: try Self.string(p["plugin"], "\(at).plugin"),
+            let plugin = preset != nil && p["plugin"] == nil ? "" : try Self.string(p["plugin"], "\(at).plugin")
+            var provider = Provider(id: id, name: p["name"]?.stringValue ?? id, plugin: plugin,
                                     baseURL: baseURL, apiKeyEnv: p["api_key_env"]?.stringValue, models: [])
+            provider.preset = preset
             if let params = p["params"] {
                 guard let o = params.objectValue else { throw Invalid(field: "\(at).params", message: "must be a mapping") }
                 provider.params = o

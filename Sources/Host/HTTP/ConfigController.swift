@@ -34,6 +34,7 @@ struct ConfigController {
         ("display_name", Schema.name(min: 1, max: 200)),
         ("default_params", Schema.anyObject),
         ("api_key_env", ["type": ["string", "null"], "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "maxLength": 128]),
+        ("preset", Schema.nullableString(max: 64)),
     ], required: ["slug", "plugin_id", "base_url"])
     static let providerExample: JSONValue = ["slug": "my-openai", "plugin_id": "openai", "base_url": "https://api.openai.com/v1",
                                               "display_name": "OpenAI", "default_params": ["temperature": 0.7],
@@ -84,17 +85,18 @@ struct ConfigController {
             return Response.json(try Self.providerJSON(record, models: []), status: .created)
         }
         routes.user(.get, "/api/providers/presets", "Ready-made providers the loaded plugins know (Groq, Together, vLLM, Ollama, …)") { _, _, _ in
-            Response.json(["presets": .array(Self.presets(catalog.current).map(\.json))])
+            Response.json(["presets": .array(catalog.current.presets.map(\.json))])
         }
         routes.user(.post, "/api/providers/from-preset", "Add a provider from a preset in one step (its plugin, base URL and key variable)",
                     body: RequestBody(schema: Self.presetSchema, example: ["preset": "groq"]), success: .created) { _, context, body in
             let id = try body.requiredString("preset")
-            let presets = Self.presets(catalog.current)
+            let presets = catalog.current.presets
             guard let preset = presets.first(where: { $0.id == id }) else {
                 throw APIError.unprocessable("preset", "no preset \"\(id)\" (there are: \(presets.map(\.id).joined(separator: ", ")))")
             }
             var fields: JSONObject = ["slug": body["slug"] ?? .string(preset.id), "plugin_id": .string(preset.pluginID),
-                                      "base_url": .string(preset.baseURL), "display_name": .string(preset.name)]
+                                      "base_url": .string(preset.baseURL), "display_name": .string(preset.name),
+                                      "preset": .string(preset.id)]
             if let variable = preset.keyEnv { fields["api_key_env"] = .string(variable) }
             let checked = try await checkedProvider(.object(fields))
             let record = try await mapStore { try await providers.createProvider(userID: context.identity.userID, checked) }
@@ -104,7 +106,14 @@ struct ConfigController {
         routes.user(.put, "/api/providers/{id}", "Replace a provider's settings",
                     body: RequestBody(schema: Self.providerSchema, example: Self.providerExample), owned: "provider") { _, context, body in
             let id = try context.parameters.require("id")
-            guard try await providers.provider(userID: context.identity.userID, id: id) != nil else { throw APIError.notFound }
+            guard let existing = try await providers.provider(userID: context.identity.userID, id: id) else { throw APIError.notFound }
+            // A body that does not mention the preset keeps it (an edit form that predates
+            // presets, say); "preset": null clears it.
+            var body = body
+            if body["preset"] == nil, let preset = existing.preset, var object = body.objectValue, existing.pluginID == body["plugin_id"]?.stringValue {
+                object["preset"] = .string(preset)
+                body = .object(object)
+            }
             let fields = try await checkedProvider(body)
             guard let record = try await mapStore({ try await providers.updateProvider(userID: context.identity.userID, id: id, fields) })
             else { throw APIError.notFound }
@@ -122,7 +131,7 @@ struct ConfigController {
                     body: RequestBody(schema: Self.modelSchema, example: Self.modelExample), owned: "provider", success: .created) { _, context, body in
             let id = try context.parameters.require("id")
             guard let provider = try await providers.provider(userID: context.identity.userID, id: id) else { throw APIError.notFound }
-            let model = try checkedModel(body, pluginID: provider.pluginID)
+            let model = try checkedModel(body, pluginID: provider.pluginID, preset: provider.preset)
             guard let record = try await mapStore({ try await providers.createModel(userID: context.identity.userID, providerID: id, model) })
             else { throw APIError.notFound }
             try await audit(context, "model.create", "\(provider.slug)/\(record.modelID)")
@@ -134,7 +143,7 @@ struct ConfigController {
             let id = try context.parameters.require("id")
             guard let current = try await providers.model(userID: user, id: id),
                   let provider = try await providers.provider(userID: user, id: current.providerID) else { throw APIError.notFound }
-            let model = try checkedModel(body, pluginID: provider.pluginID)
+            let model = try checkedModel(body, pluginID: provider.pluginID, preset: provider.preset)
             guard let record = try await mapStore({ try await providers.updateModel(userID: user, id: id, model) }) else { throw APIError.notFound }
             try await audit(context, "model.update", "\(provider.slug)/\(record.modelID)")
             return Response.json(try Self.modelJSON(record))
@@ -181,13 +190,14 @@ struct ConfigController {
         routes.user(.post, "/api/params/validate", "Validate parameters for a plugin and model; returns every adjustment",
                     body: RequestBody(schema: Schema.object([("plugin_id", Schema.string(min: 1, max: 128)),
                                                              ("model", Schema.string(min: 1, max: 200)),
+                                                             ("preset", Schema.nullableString(max: 64)),
                                                              ("params", Schema.anyObject)], required: ["plugin_id", "model", "params"]),
                                       example: ["plugin_id": "openai", "model": "o3-mini", "params": ["temperature": 0.2, "max_tokens": 512]])) { _, _, body in
             let pluginID = try body.requiredString("plugin_id")
             guard let plugin = catalog.current.provider(id: pluginID) else {
                 throw APIError.unprocessable("plugin_id", "no provider plugin \"\(pluginID)\" is loaded")
             }
-            let result = ParameterValidator(provider: plugin.manifest.provider)
+            let result = ParameterValidator(provider: plugin.providerRules(preset: body["preset"]?.stringValue))
                 .validate(body["params"]?.objectValue ?? [:], model: try body.requiredString("model"))
             return Response.json(result.json)
         }
@@ -220,7 +230,7 @@ struct ConfigController {
                 let fields = try await prefixed("providers[\(i)]") { try await checkedProvider(provider, resolving: false) }
                 var models: [ModelRecord] = []
                 for (j, model) in (provider["models"]?.arrayValue ?? []).enumerated() {
-                    models.append(try await prefixed("providers[\(i)].models[\(j)]") { try checkedModel(model, pluginID: fields.pluginID) })
+                    models.append(try await prefixed("providers[\(i)].models[\(j)]") { try checkedModel(model, pluginID: fields.pluginID, preset: fields.preset) })
                 }
                 rows.append((fields, models))
             }
@@ -254,20 +264,28 @@ struct ConfigController {
         if baseURL != "simulator", let refusal = await addressPolicy.refusal(forURL: baseURL, resolving: resolving) {
             throw APIError.unprocessable("base_url", refusal)
         }
+        // A preset names the server this provider is (vLLM, Groq, …): its parameter rules apply.
+        let preset = body["preset"]?.stringValue
+        if let preset, catalog.current.preset(id: preset)?.pluginID != pluginID {
+            let offered = catalog.current.presets.filter { $0.pluginID == pluginID }.map(\.id)
+            throw APIError.unprocessable("preset", "plugin \"\(pluginID)\" has no preset \"\(preset)\""
+                                         + (offered.isEmpty ? "" : " (it has: \(offered.joined(separator: ", ")))"))
+        }
         let params = body["default_params"]?.objectValue ?? [:]
-        let check = ParameterValidator(provider: plugin.manifest.provider).validate(params, model: "")
+        let check = ParameterValidator(provider: plugin.providerRules(preset: preset)).validate(params, model: "")
         if let error = check.errors.first { throw APIError.unprocessable("default_params", error) }
         let slug = try body.requiredString("slug")
         return ProviderFields(slug: slug, pluginID: pluginID, baseURL: baseURL,
                               displayName: body["display_name"]?.stringValue ?? slug,
-                              defaultParams: JSONValue.object(params).jsonString, apiKeyEnv: body["api_key_env"]?.stringValue)
+                              defaultParams: JSONValue.object(params).jsonString, apiKeyEnv: body["api_key_env"]?.stringValue,
+                              preset: preset)
     }
 
-    func checkedModel(_ body: JSONValue, pluginID: String) throws -> ModelRecord {
+    func checkedModel(_ body: JSONValue, pluginID: String, preset: String?) throws -> ModelRecord {
         let modelID = try body.requiredString("model_id")
         let params = body["params"]?.objectValue ?? [:]
         if let plugin = catalog.current.provider(id: pluginID),
-           let error = ParameterValidator(provider: plugin.manifest.provider).validate(params, model: modelID).errors.first {
+           let error = ParameterValidator(provider: plugin.providerRules(preset: preset)).validate(params, model: modelID).errors.first {
             throw APIError.unprocessable("params", error)
         }
         return ModelRecord(modelID: modelID, displayName: body["display_name"]?.stringValue,
@@ -306,36 +324,6 @@ struct ConfigController {
         ("slug", Schema.string(min: 1, max: 64, pattern: "^[A-Za-z0-9_-]+$")),
     ], required: ["preset"])
 
-    /// A ready-made provider a plugin's manifest offers (`provider.presets`).
-    struct Preset {
-        let id: String
-        let name: String
-        let pluginID: String
-        let baseURL: String
-        let keyEnv: String?
-        /// On this machine or network (vLLM, Ollama, LM Studio): needs local endpoints allowed.
-        let local: Bool
-
-        var json: JSONValue {
-            ["id": .string(id), "name": .string(name), "plugin_id": .string(pluginID), "base_url": .string(baseURL),
-             "key_env": keyEnv.map(JSONValue.string) ?? .null, "local": .bool(local)]
-        }
-    }
-
-    /// Every loaded provider plugin's presets, the first plugin's when two share an id.
-    static func presets(_ registry: PluginRegistry) -> [Preset] {
-        var seen = Set<String>()
-        var out: [Preset] = []
-        for plugin in registry.plugins where plugin.kinds.contains("provider") {
-            for item in plugin.manifest.provider?["presets"]?.arrayValue ?? [] {
-                guard let id = item["id"]?.stringValue, let url = item["base_url"]?.stringValue, seen.insert(id).inserted else { continue }
-                out.append(Preset(id: id, name: item["name"]?.stringValue ?? id, pluginID: plugin.id, baseURL: url,
-                                  keyEnv: item["key_env"]?.stringValue, local: item["local"]?.boolValue ?? false))
-            }
-        }
-        return out
-    }
-
     // MARK: - JSON
 
     /// A connection test that failed, in words a user acts on, with the class and the
@@ -360,6 +348,7 @@ struct ConfigController {
                                 "display_name": .string(p.displayName),
                                 "default_params": .object(try p.decodedDefaultParams()),
                                 "api_key_env": p.apiKeyEnv.map(JSONValue.string) ?? .null,
+                                "preset": p.preset.map(JSONValue.string) ?? .null,
                                 "models": .array(try models.map { try modelJSON($0, withIDs: withIDs) })]
         if withIDs {
             json["id"] = .string(p.id)

@@ -174,7 +174,7 @@ extension StudioConfig.Provider {
     /// This configured provider as rows of a user's configuration.
     public var seedRecords: (ProviderFields, [ModelRecord]) {
         (ProviderFields(slug: id, pluginID: plugin, baseURL: baseURL, displayName: name,
-                        defaultParams: JSONValue.object(params).jsonString, apiKeyEnv: apiKeyEnv),
+                        defaultParams: JSONValue.object(params).jsonString, apiKeyEnv: apiKeyEnv, preset: preset),
          models.map { m in
              ModelRecord(modelID: m.id, displayName: m.displayName, contextWindow: m.contextWindow, maxOutput: m.maxOutput,
                          priceIn: m.priceIn, priceOut: m.priceOut, systemPrompt: m.systemPrompt,

@@ -36,7 +36,7 @@ public enum BenchmarkRequestCheck {
             guard let plugin = plugins.provider(id: provider.plugin) else {
                 throw Problem(field: "targets", message: "provider \"\(provider.id)\" uses plugin \"\(provider.plugin)\", which is not loaded")
             }
-            let validator = ParameterValidator(provider: plugin.manifest.provider)
+            let validator = ParameterValidator(provider: plugin.providerRules(preset: provider.preset))
             for model in provider.models {
                 let result = validator.validate(provider.requestParams(for: model, defaults: config.defaults), model: model.id)
                 let target = JSONValue.string("\(provider.id)/\(model.id)")

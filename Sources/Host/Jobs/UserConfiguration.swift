@@ -29,6 +29,7 @@ public struct UserConfiguration: Sendable {
         for row in providerRows {
             var provider = StudioConfig.Provider(id: row.slug, name: row.displayName, plugin: row.pluginID, baseURL: row.baseURL,
                                                  apiKeyEnv: nil, models: [])
+            provider.preset = row.preset
             provider.params = try row.decodedDefaultParams()
             for m in modelRows where m.providerID == row.id && wanted.contains("\(row.slug)/\(m.modelID)") {
                 var model = StudioConfig.Model(id: m.modelID)
@@ -81,6 +82,7 @@ public struct UserConfiguration: Sendable {
         guard let row = try await providers.provider(userID: userID, id: providerID) else { return nil }
         var provider = StudioConfig.Provider(id: row.slug, name: row.displayName, plugin: row.pluginID, baseURL: row.baseURL,
                                              apiKeyEnv: nil, models: [])
+        provider.preset = row.preset
         provider.params = try row.decodedDefaultParams()
         let key = try await vault.key(userID: userID, providerID: row.slug,
                                       endpoint: KeyVault.Endpoint(plugin: row.pluginID, baseURL: row.baseURL))

@@ -77,6 +77,9 @@ public enum Migrations {
                 """,
             ]
         }),
+        Migration(version: 9, name: "a provider remembers the preset it was made from, whose parameter rules apply", statements: { _ in [
+            "ALTER TABLE providers ADD COLUMN preset TEXT",
+        ] }),
     ]
 
     /// Applies every migration not yet recorded. Returns the versions applied now.

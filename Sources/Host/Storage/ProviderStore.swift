@@ -11,11 +11,13 @@ public struct ProviderRecord: Sendable, Equatable, Codable {
     /// JSON object text.
     public var defaultParams: String
     public var apiKeyEnv: String?
+    /// The preset it was made from (`groq`, `vllm`, …), whose parameter rules apply.
+    public var preset: String?
     public var createdAt: Int64
     public var updatedAt: Int64
 
     enum CodingKeys: String, CodingKey {
-        case id, slug
+        case id, slug, preset
         case pluginID = "plugin_id", baseURL = "base_url", displayName = "display_name", defaultParams = "default_params"
         case apiKeyEnv = "api_key_env", createdAt = "created_at", updatedAt = "updated_at"
     }
@@ -69,15 +71,17 @@ public struct ProviderFields: Sendable, Equatable {
     public var displayName: String
     public var defaultParams: String
     public var apiKeyEnv: String?
+    public var preset: String?
 
     public init(slug: String, pluginID: String, baseURL: String, displayName: String, defaultParams: String = "{}",
-                apiKeyEnv: String? = nil) {
+                apiKeyEnv: String? = nil, preset: String? = nil) {
         self.slug = slug
         self.pluginID = pluginID
         self.baseURL = baseURL
         self.displayName = displayName
         self.defaultParams = defaultParams
         self.apiKeyEnv = apiKeyEnv
+        self.preset = preset
     }
 }
 
@@ -99,7 +103,7 @@ public struct ProviderStore: Sendable {
     }
 
     static let providerColumns = ["id", "slug", "plugin_id", "base_url", "display_name", "default_params", "api_key_env",
-                                  "created_at", "updated_at"]
+                                  "preset", "created_at", "updated_at"]
     static let modelColumns = ["id", "provider_id", "model_id", "display_name", "context_window", "max_output", "price_in",
                                "price_out", "system_prompt", "skip_params", "params"]
 
@@ -153,6 +157,7 @@ public struct ProviderStore: Sendable {
                 .set("slug", to: SQLBind(fields.slug)).set("plugin_id", to: SQLBind(fields.pluginID))
                 .set("base_url", to: SQLBind(fields.baseURL)).set("display_name", to: SQLBind(fields.displayName))
                 .set("default_params", to: SQLBind(fields.defaultParams)).set("api_key_env", to: SQLBind(fields.apiKeyEnv))
+                .set("preset", to: SQLBind(fields.preset))
                 .set("updated_at", to: SQLBind(Clock.milliseconds()))
                 .where("user_id", .equal, userID).where("id", .equal, id).run()
             return try await db.select().columns(Self.providerColumns).from("providers")
@@ -238,10 +243,10 @@ public struct ProviderStore: Sendable {
         }
         let record = ProviderRecord(id: RecordID.make(), slug: fields.slug, pluginID: fields.pluginID, baseURL: fields.baseURL,
                                     displayName: fields.displayName, defaultParams: fields.defaultParams,
-                                    apiKeyEnv: fields.apiKeyEnv, createdAt: now, updatedAt: now)
+                                    apiKeyEnv: fields.apiKeyEnv, preset: fields.preset, createdAt: now, updatedAt: now)
         try await db.insert(into: "providers").columns(["user_id"] + providerColumns)
             .values(SQLBind(userID), SQLBind(record.id), SQLBind(record.slug), SQLBind(record.pluginID), SQLBind(record.baseURL),
-                    SQLBind(record.displayName), SQLBind(record.defaultParams), SQLBind(record.apiKeyEnv),
+                    SQLBind(record.displayName), SQLBind(record.defaultParams), SQLBind(record.apiKeyEnv), SQLBind(record.preset),
                     SQLBind(record.createdAt), SQLBind(record.updatedAt)).run()
         return record
     }

@@ -162,6 +162,41 @@ import Testing
         #expect(failing.stdout.contains("FAIL  capture openai-stream-refusal: text: got"), "\(failing.stdout)")
     }
 
+    /// Azure OpenAI's recordings (filter chunks, reasoning tokens, a missing deployment)
+    /// through the azure-openai plugin as well, at Azure's deployment URLs: the Chat
+    /// Completions wire it shares with the openai plugin, reached the Azure way.
+    @Test func azureRecordingsThroughTheAzurePlugin() async throws {
+        let simulator = try await EmbeddedSimulator.start(captures: Self.library)
+        let transport = Transport()
+        let plugin = try PluginLoader.load(path: TestSupport.buildDirectory.appendingPathComponent("libstudio_azure_openai.so").path)
+        let endpoint = ProviderEndpoint(provider: try plugin.makeProvider(config: ["base_url": .string(simulator.baseURL)]), apiKey: "k-capture")
+        var problems: [String] = []
+        var checked = 0
+        for capture in Self.captures where capture.entry["vendor"]?.stringValue == "azure" && capture.format == "openai-chat" {
+            let request: JSONValue = ["model": .string("replay-" + capture.id), "stream": .bool(capture.isStream),
+                                      "messages": [["role": "user", "content": "hi"]], "params": ["max_tokens": 64]]
+            checked += 1
+            if capture.status != 200 {
+                let record = await ProviderCall.stream(request, to: endpoint, transport: transport)
+                if record.failure?.errorClass != .http(capture.status) { problems.append("\(capture.id): \(String(describing: record.failure))") }
+            } else if capture.isStream {
+                let record = await ProviderCall.stream(request, to: endpoint, transport: transport)
+                for difference in Self.outcome(record).differences(from: CaptureOutcome(expected: capture.entry["expected"] ?? .null, format: capture.format)) {
+                    problems.append("\(capture.id): \(difference)")
+                }
+            } else {
+                let outcome = CaptureOutcome(parsing: capture.body, with: endpoint.provider)
+                for difference in outcome.differences(from: CaptureOutcome(expected: capture.entry["expected"] ?? .null, format: capture.format)) {
+                    problems.append("\(capture.id): \(difference)")
+                }
+            }
+        }
+        try await transport.shutdown()
+        await simulator.stop()
+        #expect(checked >= 4)
+        #expect(problems.isEmpty, Comment(rawValue: "\(problems.count) differences:\n" + problems.joined(separator: "\n")))
+    }
+
     @Test func everyRecordedStreamDecodesToItsExpectedResult() async throws {
         let simulator = try await EmbeddedSimulator.start(captures: Self.library)
         let transport = Transport()

@@ -127,6 +127,7 @@ class DashboardTest(unittest.TestCase):
         Select(self.css("select[name=preset]")).select_by_value("groq")
         d.find_element(By.XPATH, "//form[@aria-labelledby='preset-title']//button[text()='Add']").click()
         self.css("section[aria-label='provider groq']")
+        self.wait.until(lambda d: "preset groq" in d.find_element(By.CSS_SELECTOR, "section[aria-label='provider groq'] .note").text)
         # A refused base URL shows its error next to the field.
         d.find_element(By.CSS_SELECTOR, "input[name=slug]").send_keys("local")
         d.find_element(By.CSS_SELECTOR, "input[name=base_url]").send_keys("http://127.0.0.1:9/v1")

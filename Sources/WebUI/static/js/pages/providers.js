@@ -32,7 +32,7 @@ export async function render() {
     const { presets } = await api('GET', '/api/providers/presets');
     const fromPreset = el('form', { class: 'card', 'aria-labelledby': 'preset-title' }, el('h3', { id: 'preset-title', text: 'Add a known provider' }),
       el('div', { class: 'row' },
-        field('Provider', 'preset', { tag: 'select', options: presets.map((p) => [p.id, `${p.name}${p.local ? ' — on your machine' : ''}`]) }),
+        field('Provider', 'preset', { tag: 'select', options: presets.map((p) => [p.id, `${p.name}${p.local ? ' — on your machine' : ''} (${p.plugin_id})`]) }),
         el('div', {}, el('button', { type: 'submit', text: 'Add' }))),
       el('p', { class: 'note', text: 'Then save its API key above, and use "Test connection and list models" to pick models.' }),
       el('p', { class: 'error', 'data-error-for': 'form' }));
@@ -82,7 +82,7 @@ export async function render() {
         discover.disabled = false;
       } });
       return el('section', { class: 'card', 'aria-label': `provider ${p.slug}` },
-        el('h3', { text: `${p.display_name} (${p.slug})` }), el('p', { class: 'note', text: `${p.plugin_id} · ${p.base_url}` }),
+        el('h3', { text: `${p.display_name} (${p.slug})` }), el('p', { class: 'note', text: [p.plugin_id, p.preset && `preset ${p.preset}`, p.base_url].filter(Boolean).join(' · ') }),
         table(['model', 'name', 'context', 'price in', 'price out', ''], p.models.map((m) => [m.model_id, m.display_name, m.context_window, m.price_in, m.price_out,
           el('button', { type: 'button', class: 'danger', text: 'Delete', onclick: async () => { await api('DELETE', `/api/models/${m.id}`); load(); } })])),
         modelForm, discover, discovered,

@@ -57,7 +57,7 @@ class DashboardTest(unittest.TestCase):
         os.makedirs(SHOTS, exist_ok=True)
         options = webdriver.ChromeOptions()
         options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-        for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000",
+        for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1440,900",
                      "--disable-background-networking", "--disable-component-update", "--no-first-run"]:
             options.add_argument(flag)
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
@@ -148,19 +148,56 @@ class DashboardTest(unittest.TestCase):
         temperature.clear(); temperature.send_keys("9")
         temperature.send_keys("\t")
         self.wait.until(lambda d: "clamped" in d.find_element(By.CSS_SELECTOR, ".adjustments").text)
+        # A prompt to write, or a template to start from.
+        prompt = self.css("textarea[name=prompt]")
+        self.assertTrue(prompt.get_attribute("value"), "the default prompt is there to edit")
+        Select(self.css("select[name=template]")).select_by_value("json")
+        self.assertIn("Return only JSON", prompt.get_attribute("value"))
         pressed = time.monotonic()
         d.find_element(By.XPATH, "//button[text()='Run']").click()
         self.wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#live-results tbody tr")) >= 1)
         first_row = time.monotonic() - pressed
-        self.wait.until(lambda d: "done" in d.find_element(By.ID, "bench-status").text)
+        self.wait.until(lambda d: "Done" in d.find_element(By.ID, "bench-status").text)
         self.assertEqual(len(d.find_elements(By.CSS_SELECTOR, "#live-results tbody tr")), 3)
+        # One summary line per model above the raw rows.
+        summary = d.find_elements(By.CSS_SELECTOR, "#bench-summary tbody tr")
+        self.assertEqual(len(summary), 1)
+        self.assertIn("3/3", summary[0].text)
         self.assertGreaterEqual(len(d.find_elements(By.CSS_SELECTOR, "#live-charts svg rect.bar")), 2)
         self.shot("benchmark")
+
+        # A job follows the user: a slow benchmark, Run disabled while it runs, the running
+        # job in the header on another page, picked up again on return, cancelled there.
+        for box in d.find_elements(By.CSS_SELECTOR, "input[name=target]"):
+            if box.is_selected() != box.get_attribute("value").endswith("sim-ttft300-gap25-tok128"):
+                box.click()
+        tokens = d.find_element(By.CSS_SELECTOR, "input[name=max_tokens]")
+        tokens.clear(); tokens.send_keys("128")
+        self.wait.until(lambda d: d.find_element(By.ID, "run").is_enabled())  # back once the last job is marked finished
+        d.find_element(By.ID, "run").click()
+        self.wait.until(lambda d: not d.find_element(By.ID, "run").is_enabled())
+        self.assertTrue(d.find_element(By.ID, "cancel").is_enabled())
+        d.find_element(By.CSS_SELECTOR, "nav a[href='#/history']").click()
+        self.wait.until(lambda d: "Benchmark" in d.find_element(By.ID, "jobs").text)
+        self.shot("jobs-tray")
+        d.find_element(By.CSS_SELECTOR, "nav a[href='#/benchmark']").click()
+        self.wait.until(lambda d: "Running" in d.find_element(By.ID, "bench-status").text)
+        self.assertFalse(d.find_element(By.ID, "run").is_enabled(), "Run stays disabled on return")
+        self.assertTrue(d.find_element(By.ID, "cancel").is_enabled(), "Cancel is there on return")
+        d.find_element(By.CSS_SELECTOR, "#jobs button").click()
+        self.wait.until(lambda d: "Cancelled" in d.find_element(By.ID, "bench-status").text)
+        self.wait.until(lambda d: d.find_element(By.ID, "run").is_enabled())
+        self.wait.until(lambda d: not d.find_element(By.ID, "jobs").is_displayed())
 
         # History: the run, its detail, a CSV export.
         self.go("history")
         self.css("#runs table tbody tr")
-        d.find_element(By.XPATH, "//button[text()='open']").click()
+        # The action is in view without scrolling sideways (it was off the right edge).
+        opener = d.find_element(By.XPATH, "//tr[td[contains(., 'sim-ttft50-gap10-tok32')]]//button[text()='Open']")
+        right = d.execute_script("return arguments[0].getBoundingClientRect().right", opener)
+        self.assertLessEqual(right, d.execute_script("return window.innerWidth"))
+        self.assertLessEqual(d.execute_script("return document.documentElement.scrollWidth"), d.execute_script("return window.innerWidth"))
+        opener.click()
         self.wait.until(lambda d: "Aggregates" in d.find_element(By.ID, "run-detail").text)
         d.find_element(By.XPATH, "//button[text()='Export CSV']").click()
         deadline = time.time() + 10

@@ -36,6 +36,14 @@ struct JobsController {
                                   "warnings": .array(checked.warnings)], status: .accepted)
         }
 
+        routes.user(.get, "/api/benchmarks/defaults", "What a benchmark uses when a field is left out (runs, max_tokens, temperature, context tiers, warm-up, prompt)") { _, _, _ in
+            // One place for the defaults (StudioConfig.Defaults): the dashboard's form starts from them.
+            var defaults = BenchmarkRequest().json.objectValue ?? [:]
+            defaults["targets"] = nil
+            defaults["params"] = nil
+            return Response.json(.object(defaults))
+        }
+
         routes.user(.post, "/api/loadtests", "Load-test one of your models: concurrency or rate levels (a job: SSE progress, result per level, complete)",
                     body: RequestBody(schema: LoadTestRequest.schema, example: LoadTestRequest.example), success: .accepted) { _, context, body in
             let user = context.identity.userID

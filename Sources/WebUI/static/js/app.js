@@ -1,6 +1,7 @@
 // The dashboard shell: sign-in state, navigation by URL hash, one module per page.
 import { api, refresh, setToken, signedIn } from './api.js';
 import { el, toast } from './ui.js';
+import { startTray, stopTray } from './jobs.js';
 
 const pages = {
   login: () => import('./pages/login.js'),
@@ -23,6 +24,7 @@ async function render() {
   if (!signedIn() && name !== 'login') name = 'login';
   if (!pages[name]) name = 'benchmark';
   document.getElementById('nav').hidden = !signedIn();
+  if (signedIn()) startTray(); else stopTray();
   document.getElementById('nav-admin').hidden = !(session.user && session.user.role === 'admin');
   for (const a of document.querySelectorAll('nav a')) {
     if (a.getAttribute('href') === `#/${name}`) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
@@ -47,12 +49,12 @@ export async function signIn(token) {
 async function start() {
   document.getElementById('signout').addEventListener('click', async () => {
     await fetch('/api/auth/logout', { method: 'POST', credentials: 'same-origin' });
-    setToken(null); session.user = null; location.hash = '#/login';
+    setToken(null); session.user = null; stopTray(); location.hash = '#/login';
   });
   window.addEventListener('hashchange', render);
   // A reload keeps the session through the refresh cookie.
   if (await refresh()) {
-    try { session.user = await api('GET', '/api/auth/me'); } catch (e) { toast(e.message); }
+    try { session.user = await api('GET', '/api/auth/me'); } catch (e) { toast(e); }
   }
   await render();
 }

@@ -1,6 +1,7 @@
 // Small DOM helpers: elements built with textContent only (never innerHTML with data),
 // forms whose API errors appear next to the field they concern.
 import { ApiError } from './api.js';
+import { plain } from './errors.js';
 
 export function el(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
@@ -26,12 +27,16 @@ export function field(label, name, attributes = {}) {
 /** Shows an API error next to its field (invalid_<field>), else in the form's own slot. */
 export function showError(form, error) {
   for (const slot of form.querySelectorAll('[data-error-for]')) slot.textContent = '';
-  const message = error instanceof Error ? error.message : String(error);
+  const { message, detail } = plain(error);
   const name = error instanceof ApiError ? error.field : null;
   const base = name ? name.split(/[.[]/)[0] : null;
   const slot = (name && (form.querySelector(`[data-error-for="${CSS.escape(name)}"]`) || form.querySelector(`[data-error-for="${CSS.escape(base)}"]`)))
     || form.querySelector('[data-error-for="form"]');
-  if (slot) slot.textContent = message; else toast(message);
+  if (slot) {
+    slot.textContent = message;
+    // The API's own words, for whoever needs them, as a quieter second line.
+    if (detail) slot.append(el('span', { class: 'detail', text: detail }));
+  } else toast(message);
   const input = name && form.querySelector(`[name="${CSS.escape(base)}"]`);
   if (input) { input.setAttribute('aria-invalid', 'true'); input.focus(); }
 }
@@ -43,7 +48,7 @@ export function clearErrors(form) {
 
 export function toast(message) {
   const box = document.getElementById('toast');
-  const p = el('p', { text: message });
+  const p = el('p', { text: message instanceof Error ? plain(message).message : message });
   box.append(p);
   setTimeout(() => p.remove(), 6000);
 }

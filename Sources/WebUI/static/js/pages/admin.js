@@ -10,7 +10,7 @@ export async function render() {
     const { entries } = await api('GET', `/api/admin/audit?${q}`);
     const form = el('form', { class: 'row' }, field('User (id or email)', 'user', { value: filters.user || '' }), field('Action (or prefix.)', 'action', { value: filters.action || '' }),
       field('Since', 'since', { type: 'date', value: filters.since || '' }), el('div', {}, el('button', { type: 'submit', class: 'secondary', text: 'Filter' })));
-    form.addEventListener('submit', (e) => { e.preventDefault(); loadAudit({ user: form.user.value, action: form.action.value, since: form.since.value }).catch((err) => toast(err.message)); });
+    form.addEventListener('submit', (e) => { e.preventDefault(); loadAudit({ user: form.user.value, action: form.action.value, since: form.since.value }).catch((err) => toast(err)); });
     audit.replaceChildren(el('h3', { text: 'Audit log' }), form,
       table(['time', 'action', 'who', 'target', 'ip'], entries.map((e) => [when(e.created_at), e.action, e.actor_email || e.user_id || '', e.target || '', e.ip || ''])));
   }
@@ -22,7 +22,7 @@ export async function render() {
       table(['email', 'role', 'disabled', 'last login', 'runs', 'jobs/hour', 'concurrent', ''], users.map((u) => {
         const perHour = el('input', { type: 'number', min: 1, value: u.limits.max_jobs_per_hour ?? '', 'aria-label': `jobs per hour for ${u.email}`, size: 4 });
         const concurrent = el('input', { type: 'number', min: 1, value: u.limits.max_concurrent_jobs ?? '', 'aria-label': `concurrent jobs for ${u.email}`, size: 3 });
-        const save = async (change) => { try { await api('PUT', `/api/admin/users/${u.id}`, change); load(); } catch (err) { toast(err.message); } };
+        const save = async (change) => { try { await api('PUT', `/api/admin/users/${u.id}`, change); load(); } catch (err) { toast(err); } };
         return [u.email, u.role, u.disabled ? 'yes' : 'no', when(u.last_login_at), u.counts.runs, perHour, concurrent,
           el('span', {},
             el('button', { type: 'button', class: 'secondary', text: 'Save limits', onclick: () => save({ max_jobs_per_hour: perHour.value ? Number(perHour.value) : null, max_concurrent_jobs: concurrent.value ? Number(concurrent.value) : null }) }),

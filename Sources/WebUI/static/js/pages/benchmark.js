@@ -1,97 +1,164 @@
-// Benchmark: pick targets, parameters validated live, run, and watch results arrive.
+// Benchmark: pick targets, write or pick a prompt, parameters validated live, run, and
+// watch results arrive — summarised per model above the raw rows. A benchmark started
+// before the user left the page is picked up again when they come back (jobs.js).
 import { api, follow } from '../api.js';
 import { barChart, scatterChart, histogram } from '../charts.js';
+import { activeJob, refreshTray } from '../jobs.js';
 import { el, field, showError, clearErrors, table, fmt, tokens, toast } from '../ui.js';
 
+/** Prompt templates: what users measure most (the default is the server's own prompt). */
+const templates = [
+  ['default', 'The studio\'s default prompt', null],
+  ['short', 'Short answer', 'In one sentence: what is a hash map?'],
+  ['long', 'Long answer', 'Explain, in about 600 words, how a relational database executes a query: parsing, planning, indexes, joins and caching. Use headings.'],
+  ['code', 'Code', 'Write a Python function that merges overlapping intervals. Include type hints, a docstring and three doctests.'],
+  ['json', 'JSON output', 'Return only JSON, no prose: an array of 5 objects {"city": string, "country": string, "population": number} for the largest cities in Europe.'],
+];
+
 export async function render() {
-  const { providers } = await api('GET', '/api/providers');
-  const targets = providers.flatMap((p) => p.models.map((m) => ({ provider: p.slug, plugin: p.plugin_id, model: m.model_id, label: m.display_name || m.model_id })));
-  const picks = el('fieldset', {}, el('legend', { text: 'Targets' }),
+  const [{ providers }, defaults] = await Promise.all([api('GET', '/api/providers'), api('GET', '/api/benchmarks/defaults')]);
+  const targets = providers.flatMap((p) => p.models.map((m) => ({ provider: p.slug, plugin: p.plugin_id, preset: p.preset, model: m.model_id, label: m.display_name || m.model_id })));
+  const picks = el('fieldset', {}, el('legend', { text: 'Models to compare' }),
     targets.length ? targets.map((t, i) => el('div', {},
       el('input', { type: 'checkbox', id: `t${i}`, name: 'target', value: `${t.provider}/${t.model}`, checked: i === 0 }),
-      el('label', { for: `t${i}`, style: null, text: ` ${t.label} — ${t.provider}`, class: 'inline' })))
-      : el('p', { text: 'No models yet: add one under Providers & keys.' }),
+      el('label', { for: `t${i}`, text: ` ${t.label} — ${t.provider}`, class: 'inline' })))
+      : el('p', { text: 'No models yet: add a provider and a model under Providers & keys (or use the built-in simulator).' }),
     el('p', { class: 'error', 'data-error-for': 'targets' }));
+  const template = field('Prompt template', 'template', { tag: 'select', options: templates.map(([id, name]) => [id, name]) });
+  const prompt = field('Prompt', 'prompt', { tag: 'textarea', rows: 4, required: true });
   const form = el('form', { class: 'card', 'aria-labelledby': 'bench-title' },
-    el('h2', { id: 'bench-title', text: 'Benchmark' }), picks,
+    el('h2', { id: 'bench-title', text: 'Benchmark' }), picks, template, prompt,
     el('div', { class: 'row' },
-      field('Runs per target', 'runs', { type: 'number', min: 1, max: 20, value: 3 }),
-      field('Max tokens', 'max_tokens', { type: 'number', min: 1, value: 256 }),
-      field('Temperature', 'temperature', { type: 'number', min: 0, step: 0.1, value: 0.7 }),
-      field('Context tiers (tokens)', 'context_tiers', { value: '0', pattern: '[0-9, ]+' })),
+      field('Runs per model', 'runs', { type: 'number', min: 1, max: 20, value: defaults.runs }),
+      field('Max output tokens', 'max_tokens', { type: 'number', min: 1, value: defaults.max_tokens }),
+      field('Temperature', 'temperature', { type: 'number', min: 0, step: 0.1, value: defaults.temperature }),
+      field('Context sizes (tokens of padding, comma-separated)', 'context_tiers', { value: defaults.context_tiers.join(', '), pattern: '[0-9, ]+' })),
+    el('div', {},
+      el('input', { type: 'checkbox', id: 'bench-warmup', name: 'warmup', checked: defaults.warmup }),
+      el('label', { for: 'bench-warmup', class: 'inline', text: ' One unrecorded warm-up call per model first' })),
+    el('div', {},
+      el('input', { type: 'checkbox', id: 'bench-queue', name: 'queue' }),
+      el('label', { for: 'bench-queue', class: 'inline', text: ' Queue it after the running job, if there is one' })),
     el('ul', { class: 'adjustments', 'aria-live': 'polite' }),
     el('p', { class: 'error', 'data-error-for': 'form', role: 'alert' }),
-    el('div', { class: 'row' }, el('button', { type: 'submit', text: 'Run' }), el('button', { type: 'button', class: 'danger', id: 'cancel', disabled: true, text: 'Cancel' })));
+    el('div', { class: 'row' }, el('button', { type: 'submit', id: 'run', text: 'Run' }),
+      el('button', { type: 'button', class: 'danger', id: 'cancel', disabled: true, text: 'Cancel' })));
+  const promptBox = form.querySelector('textarea[name=prompt]');
+  promptBox.value = defaults.prompt;
+  form.querySelector('select[name=template]').addEventListener('change', (e) => {
+    const chosen = templates.find(([id]) => id === e.target.value);
+    promptBox.value = chosen[2] ?? defaults.prompt;
+  });
   const status = el('p', { class: 'note', 'aria-live': 'polite', id: 'bench-status' });
+  const summary = el('div', { id: 'bench-summary' });
   const rowsBody = el('tbody');
   const results = el('div', { class: 'table-wrap' }, el('table', { id: 'live-results' },
-    el('caption', { class: 'note', text: 'Results as they arrive' }),
-    el('thead', {}, el('tr', {}, ['target', 'tier', 'run', 'TTFT ms', 'tok/s', 'ITL ms', 'tokens', 'cost $', 'error'].map((c) => el('th', { scope: 'col', text: c })))),
+    el('caption', { class: 'note', text: 'Every run, as it arrives' }),
+    el('thead', {}, el('tr', {}, ['model', 'context', 'run', 'TTFT ms', 'tok/s', 'ITL ms', 'tokens', 'cost $', 'error'].map((c) => el('th', { scope: 'col', text: c })))),
     rowsBody));
   const charts = el('div', { id: 'live-charts' });
 
-  // Live parameter check against the first selected target's plugin rules.
+  // Live parameter check against each selected target's plugin (and preset) rules.
   const adjustmentList = form.querySelector('.adjustments');
   async function validate() {
     const chosen = [...form.querySelectorAll('input[name=target]:checked')].map((c) => targets.find((t) => `${t.provider}/${t.model}` === c.value));
-    adjustmentList.replaceChildren();
+    // The list is replaced once, when every answer is in: emptying it first would move the
+    // Run button under a pointer already pressing it (a change fires as the field loses focus).
+    const items = [];
     for (const t of chosen) {
       try {
-        const check = await api('POST', '/api/params/validate', { plugin_id: t.plugin, model: t.model,
+        const check = await api('POST', '/api/params/validate', { plugin_id: t.plugin, preset: t.preset || null, model: t.model,
           params: { temperature: Number(form.temperature.value), max_tokens: Number(form.max_tokens.value) } });
-        for (const a of check.adjustments) adjustmentList.append(el('li', { text: `${t.model}: ${a.param} ${a.action} ${JSON.stringify(a.original)} → ${JSON.stringify(a.adjusted)} (${a.reason})` }));
+        for (const a of check.adjustments) items.push(el('li', { text: `${t.model}: ${a.param} ${a.action} ${JSON.stringify(a.original)} → ${JSON.stringify(a.adjusted)} (${a.reason})` }));
       } catch { /* shown on submit */ }
     }
+    adjustmentList.replaceChildren(...items);
   }
   form.addEventListener('change', validate);
   validate();
 
-  let controller = null;
   const collected = [];
-  function redrawCharts() {
+  const median = (xs) => { const s = xs.filter((x) => x !== null && x !== undefined).sort((a, b) => a - b); return s.length ? s[Math.floor((s.length - 1) / 2)] : null; };
+  const percentile = (xs, p) => { const s = xs.filter((x) => x !== null && x !== undefined).sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)] : null; };
+  /** One line per model: what a user compares first. */
+  function redraw() {
     const byTarget = new Map();
-    for (const r of collected.filter((r) => r.ok)) {
-      const list = byTarget.get(r.target) || [];
-      list.push(r); byTarget.set(r.target, list);
+    for (const r of collected) { const list = byTarget.get(r.target) || []; list.push(r); byTarget.set(r.target, list); }
+    const rows = [...byTarget.entries()].map(([target, list]) => {
+      const ok = list.filter((r) => r.ok);
+      const costs = ok.map((r) => r.cost).filter((c) => c !== null && c !== undefined);
+      return { target, ok: ok.length, total: list.length, ttft50: median(ok.map((r) => r.ttft_ms)), ttft95: percentile(ok.map((r) => r.ttft_ms), 0.95),
+        speed: median(ok.map((r) => r.output_speed)), itl: median(ok.map((r) => r.itl_ms)), cost: costs.length ? costs.reduce((a, b) => a + b, 0) / costs.length : null };
+    });
+    summary.replaceChildren(rows.length ? table(['model', 'runs ok', 'TTFT p50 ms', 'TTFT p95 ms', 'tok/s (median)', 'ITL ms (median)', 'cost per run $'],
+      rows.map((r) => [r.target, `${r.ok}/${r.total}`, fmt(r.ttft50), fmt(r.ttft95), fmt(r.speed), fmt(r.itl, 2), r.cost === null ? '—' : fmt(r.cost, 6)]),
+      { caption: 'Summary per model', numeric: ['TTFT p50 ms', 'TTFT p95 ms', 'tok/s (median)', 'ITL ms (median)', 'cost per run $'], stacked: true }) : '');
+    charts.replaceChildren(...(rows.length ? [
+      barChart('Output speed by model (median)', 'tokens/s', rows.map((d) => ({ label: d.target, value: d.speed }))),
+      barChart('Time to first token by model (median)', 'ms', rows.map((d) => ({ label: d.target, value: d.ttft50 }))),
+      scatterChart('Speed against TTFT', 'ms TTFT', 'tokens/s', rows.map((d) => ({ label: d.target, x: d.ttft50, y: d.speed }))),
+      histogram('Inter-token latency of every run', 'ms', collected.filter((r) => r.ok).map((r) => r.itl_ms))] : []));
+  }
+
+  const run = form.querySelector('#run');
+  const cancel = form.querySelector('#cancel');
+  /** Follows a job from its first event: a new one, or one found running on return. */
+  async function attach(jobId) {
+    rowsBody.replaceChildren(); collected.length = 0; redraw();
+    run.disabled = true; run.textContent = 'Running…';
+    cancel.disabled = false;
+    cancel.onclick = async () => { try { await api('POST', `/api/jobs/${jobId}/cancel`); status.textContent = 'Cancelling…'; } catch (e) { toast(e); } };
+    status.textContent = 'Running…';
+    const controller = new AbortController();
+    try {
+      await follow(jobId, (name, data) => {
+        if (name === 'result') {
+          collected.push(data);
+          rowsBody.append(el('tr', {}, [data.target, data.context_tier, data.run, fmt(data.ttft_ms), fmt(data.output_speed), fmt(data.itl_ms, 2), tokens(data), data.cost === null ? '—' : fmt(data.cost, 6), data.error_class || ''].map((c) => el('td', { text: c }))));
+          redraw();
+        } else if (name === 'progress') {
+          status.textContent = `Running: ${data.done} of ${data.total} runs done`;
+        } else if (name === 'skipped') {
+          status.textContent = `Skipped ${data.target || ''}: ${data.reason}`;
+        } else if (name === 'complete') {
+          const failed = collected.filter((r) => !r.ok).length;
+          status.textContent = collected.length && failed === collected.length
+            ? `Every run failed (${failed}): see the error column. The run is kept in History.`
+            : `Done: ${collected.length - failed} of ${collected.length} runs succeeded. The run is kept in History.`;
+          status.className = collected.length && failed === collected.length ? 'bad' : 'note';
+        } else if (name === 'cancelled' || name === 'error') {
+          status.textContent = name === 'cancelled' ? 'Cancelled. The runs finished so far are kept in History.' : `The job failed: ${data.message || ''}`;
+        }
+      }, controller.signal);
+    } finally {
+      // The last event comes just before the job is marked finished: Run comes back once
+      // it is, so pressing it at once is not refused as "a job is still running".
+      for (let i = 0; i < 40; i++) {
+        try { const job = await api('GET', `/api/jobs/${jobId}`); if (job.state !== 'running' && job.state !== 'queued') break; } catch { break; }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      run.disabled = false; run.textContent = 'Run';
+      cancel.disabled = true;
+      refreshTray();
     }
-    const median = (xs) => { const s = xs.filter((x) => x !== null).sort((a, b) => a - b); return s.length ? s[Math.floor((s.length - 1) / 2)] : null; };
-    const data = [...byTarget.entries()].map(([target, list]) => ({ label: target, ttft: median(list.map((r) => r.ttft_ms)), speed: median(list.map((r) => r.output_speed)) }));
-    charts.replaceChildren(
-      barChart('Output speed by model (median)', 'tokens/s', data.map((d) => ({ label: d.label, value: d.speed }))),
-      barChart('Time to first token by model (median)', 'ms', data.map((d) => ({ label: d.label, value: d.ttft }))),
-      scatterChart('Speed against TTFT', 'ms TTFT', 'tokens/s', data.map((d) => ({ label: d.label, x: d.ttft, y: d.speed }))),
-      histogram('Inter-token latency of every run', 'ms', collected.filter((r) => r.ok).map((r) => r.itl_ms)));
   }
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(form);
+    status.className = 'note';
     const chosen = [...form.querySelectorAll('input[name=target]:checked')].map((c) => { const [provider, ...rest] = c.value.split('/'); return { provider, model: rest.join('/') }; });
-    const body = { targets: chosen, runs: Number(form.runs.value), max_tokens: Number(form.max_tokens.value),
-      temperature: Number(form.temperature.value), context_tiers: form.context_tiers.value.split(',').map((s) => Number(s.trim())).filter((n) => !Number.isNaN(n)), warmup: true };
-    try {
-      const job = await api('POST', '/api/benchmarks', body);
-      rowsBody.replaceChildren(); collected.length = 0; charts.replaceChildren();
-      status.textContent = `Job ${job.job_id}: running…`;
-      const cancel = form.querySelector('#cancel');
-      cancel.disabled = false;
-      cancel.onclick = async () => { try { await api('POST', `/api/jobs/${job.job_id}/cancel`); } catch (e) { toast(e.message); } };
-      controller = new AbortController();
-      await follow(job.job_id, (name, data) => {
-        if (name === 'result') {
-          collected.push(data);
-          rowsBody.append(el('tr', {}, [data.target, data.context_tier, data.run, fmt(data.ttft_ms), fmt(data.output_speed), fmt(data.itl_ms, 2), tokens(data), data.cost === null ? '—' : fmt(data.cost, 6), data.error_class || ''].map((c) => el('td', { text: c }))));
-          redrawCharts();
-        } else if (name === 'progress') {
-          status.textContent = `Job ${job.job_id}: ${data.done}/${data.total} runs`;
-        } else if (name === 'skipped') {
-          status.textContent = `Skipped ${data.target || ''}: ${data.reason}`;
-        } else if (name === 'complete' || name === 'cancelled' || name === 'error') {
-          status.textContent = name === 'complete' ? `Job ${job.job_id}: done. See History for the run.` : `Job ${job.job_id}: ${name}${data.message ? ` — ${data.message}` : ''}`;
-          cancel.disabled = true;
-        }
-      }, controller.signal);
-    } catch (e) { showError(form, e); }
+    const body = { targets: chosen, runs: Number(form.runs.value), max_tokens: Number(form.max_tokens.value), prompt: promptBox.value,
+      temperature: Number(form.temperature.value), context_tiers: form.context_tiers.value.split(',').map((s) => Number(s.trim())).filter((n) => !Number.isNaN(n)),
+      warmup: form.warmup.checked, queue: form.queue.checked };
+    let job;
+    try { job = await api('POST', '/api/benchmarks', body); } catch (e) { showError(form, e); return; }
+    refreshTray();
+    await attach(job.job_id);
   });
-  return el('div', {}, form, status, results, charts);
+
+  // Back on the page while a benchmark runs (or waits): follow it again.
+  const running = await activeJob('benchmark').catch(() => null);
+  if (running) attach(running.id);
+  return el('div', {}, form, status, summary, results, charts);
 }

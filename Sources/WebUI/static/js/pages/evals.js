@@ -79,7 +79,7 @@ export async function render() {
     root.replaceChildren(importForm,
       table(['suite', 'tools', 'cases', '', '', '', ''], suites.map((s) => [s.name, s.tools, s.cases,
         el('button', { type: 'button', class: 'link', text: 'open', onclick: () => openSuite(s.id) }),
-        el('button', { type: 'button', class: 'secondary', text: 'Export', onclick: () => download(`/api/suites/${s.id}/export?format=native`, `${s.name}.json`).catch((err) => toast(err.message)) }),
+        el('button', { type: 'button', class: 'secondary', text: 'Export', onclick: () => download(`/api/suites/${s.id}/export?format=native`, `${s.name}.json`).catch((err) => toast(err)) }),
         el('button', { type: 'button', class: 'secondary', text: 'Duplicate', onclick: async () => { await api('POST', `/api/suites/${s.id}/duplicate`); load(); } }),
         el('button', { type: 'button', class: 'danger', text: 'Delete', onclick: async () => { if (confirm(`Delete suite ${s.name}?`)) { await api('DELETE', `/api/suites/${s.id}`); load(); } } })])),
       detail, runForm, live, createForm,
@@ -173,7 +173,7 @@ export async function render() {
         const report = await api('GET', `/api/judge-reports/${data.report_id}`);
         live.append(reportView(report), el('a', { href: `#/judge?report=${data.report_id}`, text: 'Open the judge report' }));
       });
-    } catch (err) { toast(err.field === 'model' ? `${err.message} (Judge page)` : err.message); }
+    } catch (err) { toast(err); }
   }
 
   await load();

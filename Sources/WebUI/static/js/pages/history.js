@@ -22,12 +22,18 @@ export async function render() {
     try {
       const { runs } = await api('GET', `/api/runs?${q}`);
       const boxes = runs.map((r) => el('input', { type: 'checkbox', value: r.id, 'aria-label': `select run ${r.id} to compare` }));
-      list.replaceChildren(table(['compare', 'started', 'kind', 'status', 'targets', 'run'], runs.map((r, i) => [boxes[i], when(r.started_at), r.kind, r.status,
-        r.kind === 'load' ? `${r.request.provider}/${r.request.model}` : (r.request && r.request.targets || []).map((t) => `${t.provider}/${t.model}`).join(', '),
-        el('button', { type: 'button', class: 'link', text: 'open', onclick: () => openRun(r.id) })])),
+      // The action comes first, so it is never off the edge; long target lists are cut short.
+      const targetsOf = (r) => {
+        if (r.kind === 'load') return `${r.request.provider}/${r.request.model}`;
+        const names = (r.request && r.request.targets || []).map((t) => `${t.provider}/${t.model}`);
+        return names.length > 2 ? `${names.slice(0, 2).join(', ')} and ${names.length - 2} more` : names.join(', ');
+      };
+      list.replaceChildren(table(['run', 'compare', 'started', 'kind', 'status', 'models'], runs.map((r, i) => [
+        el('button', { type: 'button', class: 'secondary', text: 'Open', 'aria-label': `Open the run of ${when(r.started_at)}`, onclick: () => openRun(r.id) }),
+        boxes[i], when(r.started_at), r.kind, r.status, targetsOf(r)]), { stacked: true }),
         el('div', { class: 'row' },
           el('button', { type: 'button', class: 'secondary', text: 'Compare selected (2–4)', onclick: () => compare(boxes.filter((b) => b.checked).map((b) => b.value)) }),
-          el('button', { type: 'button', class: 'secondary', text: 'Export history (CSV)', onclick: () => download('/api/runs?format=csv', 'history.csv').catch((e) => toast(e.message)) })));
+          el('button', { type: 'button', class: 'secondary', text: 'Export history (CSV)', onclick: () => download('/api/runs?format=csv', 'history.csv').catch((e) => toast(e)) })));
     } catch (e) { showError(filters, e); }
   }
 
@@ -43,8 +49,8 @@ export async function render() {
     }
     detail.replaceChildren(el('h3', { text: `Run ${id} — ${run.status}` }),
       el('div', { class: 'row' },
-        el('button', { type: 'button', class: 'secondary', text: 'Export CSV', onclick: () => download(`/api/runs/${id}/export?format=csv`, `run-${id}.csv`).catch((e) => toast(e.message)) }),
-        el('button', { type: 'button', class: 'secondary', text: 'Export JSON', onclick: () => download(`/api/runs/${id}/export?format=json`, `run-${id}.json`).catch((e) => toast(e.message)) }),
+        el('button', { type: 'button', class: 'secondary', text: 'Export CSV', onclick: () => download(`/api/runs/${id}/export?format=csv`, `run-${id}.csv`).catch((e) => toast(e)) }),
+        el('button', { type: 'button', class: 'secondary', text: 'Export JSON', onclick: () => download(`/api/runs/${id}/export?format=json`, `run-${id}.json`).catch((e) => toast(e)) }),
         requestsButton(id),
         el('button', { type: 'button', class: 'danger', text: 'Delete run', onclick: async () => { await api('DELETE', `/api/runs/${id}`); detail.replaceChildren(); loadRuns(); } })),
       table(['target', 'tier', 'ok', 'TTFT p50', 'TTFT p95', 'tok/s mean', 'ITL mean', 'confidence'],
@@ -61,14 +67,14 @@ export async function render() {
       const cell = (v) => (v ? `${fmt(v.value)}${v.difference_percent !== undefined && v.difference_percent !== null ? ` (${v.difference_percent >= 0 ? '+' : ''}${fmt(v.difference_percent)}%)` : ''}` : '—');
       detail.replaceChildren(el('h3', { text: 'Compare' }), table(['target', 'tier', ...ids.map((id, i) => `TTFT p50 #${i + 1}`), ...ids.map((id, i) => `tok/s #${i + 1}`)],
         c.rows.map((r) => [r.target, r.context_tier, ...r.ttft_ms_median.map(cell), ...r.output_speed_median.map(cell)])));
-    } catch (e) { toast(e.message); }
+    } catch (e) { toast(e); }
   }
 
   const period = el('select', { id: 'period', 'aria-label': 'Period' }, ['7d', '30d', '90d', 'all'].map((p) => el('option', { value: p, text: p, selected: p === '30d' })));
   async function loadBoard() {
     const { leaderboard } = await api('GET', `/api/analytics/leaderboard?period=${period.value}`);
     board.replaceChildren(el('h3', { text: 'Leaderboard' }), el('label', { for: 'period', text: 'Period' }), period,
-      el('button', { type: 'button', class: 'secondary', text: 'Export leaderboard (CSV)', onclick: () => download(`/api/analytics/leaderboard?period=${period.value}&format=csv`, 'leaderboard.csv').catch((e) => toast(e.message)) }),
+      el('button', { type: 'button', class: 'secondary', text: 'Export leaderboard (CSV)', onclick: () => download(`/api/analytics/leaderboard?period=${period.value}&format=csv`, 'leaderboard.csv').catch((e) => toast(e)) }),
       table(['#', 'model', 'provider', 'runs', 'tok/s median', 'tok/s best', 'TTFT median', 'TTFT best', 'cost median'],
         leaderboard.map((r) => [r.rank, r.model, r.provider, r.benchmark_runs, fmt(r.output_speed_median), fmt(r.output_speed_best), fmt(r.ttft_ms_median), fmt(r.ttft_ms_best), r.cost_median === null ? '—' : fmt(r.cost_median, 6)])),
       barChart('Median output speed', 'tokens/s', leaderboard.map((r) => ({ label: r.model, value: r.output_speed_median }))));
@@ -97,6 +103,6 @@ function requestsButton(id) {
   return el('button', {
     type: 'button', class: 'secondary', text: 'Export each request (CSV)',
     title: 'One row per request: send time, TTFT, inter-token latencies, the server\'s request id',
-    onclick: () => download(`/api/runs/${id}/requests?format=csv`, `run-${id}-requests.csv`).catch((e) => toast(e.message)),
+    onclick: () => download(`/api/runs/${id}/requests?format=csv`, `run-${id}-requests.csv`).catch((e) => toast(e)),
   });
 }

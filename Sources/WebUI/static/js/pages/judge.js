@@ -132,7 +132,7 @@ export async function render() {
         el('button', { type: 'button', class: 'link', text: 'open', onclick: () => openReport(r.id) }),
         el('button', { type: 'button', class: 'danger', text: 'Delete', onclick: async () => {
           if (!confirm('Delete this judge report?')) return;
-          try { await api('DELETE', `/api/judge-reports/${r.id}`); detail.replaceChildren(); load(); } catch (err) { toast(err.message); }
+          try { await api('DELETE', `/api/judge-reports/${r.id}`); detail.replaceChildren(); load(); } catch (err) { toast(err); }
         } })])), detail);
   }
 

@@ -62,7 +62,7 @@ export async function render() {
         else if (name === 'complete' || name === 'cancelled') status.textContent = `Job ${job.job_id}: ${name}.`;
         else if (name === 'error') status.textContent = `Job ${job.job_id} failed: ${data.message}`;
       }, new AbortController().signal);
-    } catch (err) { showError(form, err); if (!(err.field)) toast(err.message); }
+    } catch (err) { showError(form, err); if (!(err.field)) toast(err); }
   });
   return el('div', {}, form, live);
 }

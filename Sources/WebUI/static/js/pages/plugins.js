@@ -13,7 +13,7 @@ export async function render() {
       toast(`Saved: ${id}`);
       location.hash = '#/plugins';
       window.dispatchEvent(new HashChangeEvent('hashchange'));
-    } catch (e) { toast(e.message); }
+    } catch (e) { toast(e); }
   };
   const how = (p) => (p.mode === 'isolated' ? `isolated (${p.sandbox.join(', ') || 'no sandbox'})` : 'in-process');
   const rows = plugins.map((p) => {

@@ -1,5 +1,6 @@
 // Providers, models and keys (masked); parameter rules from the plugins.
 import { api } from '../api.js';
+import { plain } from '../errors.js';
 import { el, field, showError, clearErrors, table, toast } from '../ui.js';
 
 export async function render() {
@@ -75,10 +76,10 @@ export async function render() {
             discovered.replaceChildren(el('p', { class: 'note', text: `Connected: ${answer.models.length} models offered.` }),
               table(['model', ''], answer.models.map((m) => [m.id, m.added ? 'added'
                 : el('button', { type: 'button', class: 'secondary', text: 'Add', 'aria-label': `Add ${m.id}`, onclick: async () => {
-                  try { await api('POST', `/api/providers/${p.id}/models`, { model_id: m.id }); load(); } catch (err) { toast(err.message); }
+                  try { await api('POST', `/api/providers/${p.id}/models`, { model_id: m.id }); load(); } catch (err) { toast(err); }
                 } })]), { caption: `Models ${p.slug} offers` }));
           }
-        } catch (err) { discovered.replaceChildren(el('p', { class: 'error', role: 'alert', text: err.message })); }
+        } catch (err) { discovered.replaceChildren(el('p', { class: 'error', role: 'alert', text: plain(err).message })); }
         discover.disabled = false;
       } });
       return el('section', { class: 'card', 'aria-label': `provider ${p.slug}` },
@@ -97,7 +98,7 @@ export async function render() {
       } }),
       el('label', { for: 'import-file', text: 'Import settings (replaces your providers and models)' }),
       el('input', { type: 'file', id: 'import-file', accept: 'application/json', onchange: async (e) => {
-        try { await api('POST', '/api/settings/import', JSON.parse(await e.target.files[0].text())); toast('Settings imported.'); load(); } catch (err) { toast(err.message); }
+        try { await api('POST', '/api/settings/import', JSON.parse(await e.target.files[0].text())); toast('Settings imported.'); load(); } catch (err) { toast(err); }
       } }));
     root.replaceChildren(keyForm, el('h2', { text: 'Providers and models' }), ...sections, fromPreset, addProvider, io);
   }

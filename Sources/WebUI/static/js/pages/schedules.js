@@ -27,7 +27,7 @@ export async function render() {
     root.replaceChildren(form, el('h2', { text: 'Schedules' }),
       table(['name', 'when', 'next fire', 'enabled', '', '', ''], schedules.map((s) => [s.name, s.cron ? `${s.cron} (${s.time_zone})` : `every ${s.interval_hours} h`,
         when(s.next_fire_at), s.enabled ? 'yes' : 'no',
-        el('button', { type: 'button', class: 'secondary', text: 'Run now', onclick: async () => { try { const r = await api('POST', `/api/schedules/${s.id}/run`); toast(`Job ${r.job_id} started.`); } catch (err) { toast(err.message); } } }),
+        el('button', { type: 'button', class: 'secondary', text: 'Run now', onclick: async () => { try { const r = await api('POST', `/api/schedules/${s.id}/run`); toast(`Job ${r.job_id} started.`); } catch (err) { toast(err); } } }),
         el('button', { type: 'button', class: 'link', text: 'Firings', onclick: async () => {
           const { firings: list } = await api('GET', `/api/schedules/${s.id}/firings`);
           firings.replaceChildren(el('h3', { text: `Firings of ${s.name}` }), table(['fired', 'outcome', 'job', 'run', 'detail'], list.map((f) => [when(f.fired_at), f.outcome, f.job_state || '', f.run_id || '', f.detail || ''])));

@@ -1,0 +1,73 @@
+// Running jobs follow the user: a tray in the header, on every page, lists the user's
+// running and queued jobs with their progress, a link back to their page and Cancel.
+// Pages ask `activeJob(kind)` to re-attach to a job they started before the user left.
+import { api, follow, signedIn } from './api.js';
+import { el, toast } from './ui.js';
+
+const pageOf = { benchmark: 'benchmark', eval: 'evals', judge: 'judge', loadtest: 'load' };
+const nameOf = { benchmark: 'Benchmark', eval: 'Tool eval', judge: 'Judge', loadtest: 'Load test' };
+/** id → { job, done, total, controller } for the jobs being followed. */
+const followed = new Map();
+let timer = null;
+
+/** The user's running (or else queued) job of a kind, or null. */
+export async function activeJob(kind) {
+  for (const state of ['running', 'queued']) {
+    const { jobs } = await api('GET', `/api/jobs?state=${state}`);
+    const job = jobs.find((j) => j.kind === kind);
+    if (job) return job;
+  }
+  return null;
+}
+
+/** Starts watching (after sign-in): the tray refreshes every few seconds and at once when
+ *  a page says it submitted a job. */
+export function startTray() {
+  if (timer) return;
+  refreshTray();
+  timer = setInterval(refreshTray, 3000);
+}
+
+export function stopTray() {
+  clearInterval(timer); timer = null;
+  for (const entry of followed.values()) entry.controller.abort();
+  followed.clear();
+  render();
+}
+
+export async function refreshTray() {
+  if (!signedIn()) return;
+  let jobs = [];
+  try {
+    const [running, queued] = await Promise.all([api('GET', '/api/jobs?state=running'), api('GET', '/api/jobs?state=queued')]);
+    jobs = [...running.jobs, ...queued.jobs];
+  } catch { return; }
+  const ids = new Set(jobs.map((j) => j.id));
+  for (const [id, entry] of followed) if (!ids.has(id)) { entry.controller.abort(); followed.delete(id); }
+  for (const job of jobs) {
+    const entry = followed.get(job.id);
+    if (entry) { entry.job = job; continue; }
+    const fresh = { job, done: 0, total: null, controller: new AbortController() };
+    followed.set(job.id, fresh);
+    // Progress from the job's own events (replayed from the start, then live).
+    follow(job.id, (name, data) => {
+      if (name === 'progress') { fresh.done = data.done; fresh.total = data.total; render(); }
+    }, fresh.controller.signal).catch(() => {});
+  }
+  render();
+}
+
+function render() {
+  const tray = document.getElementById('jobs');
+  if (!tray) return;
+  const entries = [...followed.values()];
+  tray.hidden = entries.length === 0;
+  tray.replaceChildren(...(entries.length ? [el('span', { class: 'note', text: 'Running jobs:' })] : []), ...entries.map(({ job, done, total }) => {
+    const label = `${nameOf[job.kind] || job.kind} ${job.state === 'queued' ? '(queued)' : total ? `${done}/${total}` : '…'}`;
+    return el('div', { class: 'job', 'data-job': job.id },
+      el('a', { href: `#/${pageOf[job.kind] || 'history'}`, text: label, 'aria-label': `${label}: open its page` }),
+      total ? el('progress', { max: total, value: done, 'aria-label': `${nameOf[job.kind] || job.kind} progress` }) : null,
+      el('button', { type: 'button', class: 'danger', text: 'Cancel', 'aria-label': `Cancel the ${(nameOf[job.kind] || job.kind).toLowerCase()} job`,
+        onclick: async () => { try { await api('POST', `/api/jobs/${job.id}/cancel`); toast('Cancelling…'); } catch (e) { toast(e); } refreshTray(); } }));
+  }));
+}

@@ -15,6 +15,8 @@ import sys
 import tempfile
 import time
 import unittest
+
+import axe_playwright_python  # only for the axe-core script it ships
 import urllib.request
 
 from selenium import webdriver
@@ -78,6 +80,19 @@ class DashboardTest(unittest.TestCase):
 
     def shot(self, name):
         self.driver.save_screenshot(os.path.join(SHOTS, f"{name}.png"))
+        self.axe(name)
+
+    def axe(self, page):
+        """axe-core's serious and critical findings on the page as it is now; remembered
+        for the check at the end, so one page's findings do not hide the next page's."""
+        path = os.path.join(os.path.dirname(axe_playwright_python.__file__), "axe.min.js")
+        with open(path) as f:
+            self.driver.execute_script(f.read())
+        result = self.driver.execute_async_script("const done = arguments[arguments.length - 1]; axe.run(document).then(done, (e) => done({error: String(e)}));")
+        self.assertNotIn("error", result, result)
+        for v in result["violations"]:
+            if v.get("impact") in ("serious", "critical"):
+                self.accessibility.append(f"{page}: {v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"][0] if isinstance(n["target"][0], str) else str(n["target"]) for n in v["nodes"][:3]))
 
     def css(self, selector):
         return self.wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, selector)))
@@ -88,6 +103,7 @@ class DashboardTest(unittest.TestCase):
 
     def test_the_whole_dashboard(self):
         d = self.driver
+        self.accessibility = []
         d.get(self.base + "/")
         email = self.css("input[name=email]")
         first_load = d.execute_script(
@@ -360,6 +376,8 @@ class DashboardTest(unittest.TestCase):
         self.assertLessEqual(d.execute_script("return document.documentElement.scrollWidth"), 400)
         self.shot("plugins-phone")
 
+        # axe-core on every page shot above (at 1440 and 390 px): no serious or critical finding.
+        self.assertEqual(self.accessibility, [], "accessibility:\n" + "\n".join(self.accessibility))
         # Nothing left the host; the console is clean (no errors, no CSP reports).
         requests = d.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
         self.assertTrue(all(u.startswith(self.base) for u in requests), [u for u in requests if not u.startswith(self.base)])

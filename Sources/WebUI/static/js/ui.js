@@ -56,7 +56,8 @@ export function toast(message) {
 /** `stacked`: on a phone each row becomes a card of "column: value" lines (app.css), for
  *  tables whose last columns (actions) must stay reachable without sideways scrolling. */
 export function table(columns, rows, { caption, numeric = [], stacked = false } = {}) {
-  return el('div', { class: 'table-wrap' }, el('table', { class: stacked ? 'stacked' : null },
+  // A box that may scroll sideways is focusable, so a keyboard can scroll it too.
+  return el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': caption || columns.filter(Boolean).join(', ') }, el('table', { class: stacked ? 'stacked' : null },
     caption ? el('caption', { class: 'note', text: caption }) : null,
     el('thead', {}, el('tr', {}, columns.map((c) => el('th', { scope: 'col', class: numeric.includes(c) ? 'num' : null, text: c })))),
     el('tbody', {}, rows.map((row) => el('tr', {}, row.map((cell, i) => cell instanceof Node ? el('td', { 'data-label': columns[i] }, cell)

@@ -52,7 +52,7 @@ export async function render() {
   const status = el('p', { class: 'note', 'aria-live': 'polite', id: 'bench-status' });
   const summary = el('div', { id: 'bench-summary' });
   const rowsBody = el('tbody');
-  const results = el('div', { class: 'table-wrap' }, el('table', { id: 'live-results' },
+  const results = el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Every run' }, el('table', { id: 'live-results' },
     el('caption', { class: 'note', text: 'Every run, as it arrives' }),
     el('thead', {}, el('tr', {}, ['model', 'context', 'run', 'TTFT ms', 'tok/s', 'ITL ms', 'tokens', 'cost $', 'error'].map((c) => el('th', { scope: 'col', text: c })))),
     rowsBody));

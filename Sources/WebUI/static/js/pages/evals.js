@@ -125,7 +125,7 @@ export async function render() {
     const body = el('tbody');
     const status = el('p', { class: 'note', id: 'eval-status', text: `Job ${jobId}: running…` });
     const summaryBox = el('div', { id: 'eval-summaries' });
-    live.replaceChildren(el('h3', { text: 'Eval results' }), status, el('div', { class: 'table-wrap' }, el('table', { id: 'eval-results' },
+    live.replaceChildren(el('h3', { text: 'Eval results' }), status, el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Eval results' }, el('table', { id: 'eval-results' },
       el('thead', {}, el('tr', {}, ['case', 'model', 'try', 'score', 'passed', 'error', 'calls made', 'latency ms', 'judge'].map((c) => el('th', { scope: 'col', text: c })))), body)), summaryBox);
     const judgeCells = new Map();
     const cards = el('div', { id: 'eval-judge-cards' });

@@ -41,7 +41,7 @@ export async function followJudge(jobId, box, onDone) {
   const status = el('p', { class: 'note', id: 'judge-status', text: `Judge job ${jobId}: running…` });
   const body = el('tbody');
   const cards = el('div', { id: 'judge-cards' });
-  box.replaceChildren(el('h3', { text: 'Judging' }), status, el('div', { class: 'table-wrap' }, el('table', { id: 'judge-verdicts' },
+  box.replaceChildren(el('h3', { text: 'Judging' }), status, el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Verdicts' }, el('table', { id: 'judge-verdicts' },
     el('thead', {}, el('tr', {}, ['case', 'model', 'quality / outcome', 'verdict', 'reasoning'].map((c) => el('th', { scope: 'col', text: c })))), body)), cards);
   await follow(jobId, (name, data) => {
     if (name === 'judge_verdict') {

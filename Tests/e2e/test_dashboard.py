@@ -345,6 +345,17 @@ class DashboardTest(unittest.TestCase):
         self.assertIn("1 ties", d.find_element(By.ID, "judge-report").text)  # equal answers: a tie
         self.shot("judge-compare")
         self.wait.until(lambda d: len(d.find_elements(By.XPATH, "//main//table//button[text()='Delete']")) == 3)
+        # The wrong judge model (one that answers prose, not verdicts): the job's headline
+        # says every verdict failed and what to do, instead of "done".
+        Select(self.css("select[name=model]")).select_by_value("sim-openai/sim-ttft50-gap10-tok32")
+        d.find_element(By.XPATH, "//button[text()='Save judge settings']").click()
+        self.wait.until(lambda d: "Judge settings saved" in d.find_element(By.ID, "toast").text)
+        Select(self.css("form[aria-labelledby=judge-run-title] select[name=eval]")).select_by_index(0)
+        d.find_element(By.XPATH, "//button[text()='Judge']").click()
+        self.wait.until(lambda d: "failed on every case" in d.find_element(By.ID, "judge-status").text)
+        self.assertIn("Judge settings", d.find_element(By.ID, "judge-status").text)
+        self.assertEqual(d.find_element(By.ID, "judge-status").get_attribute("role"), "alert")
+        self.shot("judge-failed")
 
         self.go("plugins")
         self.assertIn("openai", d.find_element(By.ID, "main").text)

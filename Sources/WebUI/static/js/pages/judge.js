@@ -43,8 +43,12 @@ export async function followJudge(jobId, box, onDone) {
   const cards = el('div', { id: 'judge-cards' });
   box.replaceChildren(el('h3', { text: 'Judging' }), status, el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Verdicts' }, el('table', { id: 'judge-verdicts' },
     el('thead', {}, el('tr', {}, ['case', 'model', 'quality / outcome', 'verdict', 'reasoning'].map((c) => el('th', { scope: 'col', text: c })))), body)), cards);
+  let verdicts = 0;
+  const failures = [];
   await follow(jobId, (name, data) => {
     if (name === 'judge_verdict') {
+      verdicts += 1;
+      if (data.error) failures.push(data.error);
       body.append(el('tr', {}, [data.case_id, data.target || `${data.target_a} vs ${data.target_b}`, data.quality ?? data.outcome ?? '—',
         data.error ? `error: ${data.error.code}` : (data.verdict || ''), data.error ? data.error.message : (data.reasoning || '')].map((c) => el('td', { text: c }))));
     } else if (name === 'judge_report') {
@@ -52,7 +56,20 @@ export async function followJudge(jobId, box, onDone) {
         ? `${data.target}: ${data.error ? `no report (${data.error.message})` : `grade ${data.grade}, score ${fmt(data.score, 0)}`}`
         : `A ${data.wins_a} · ties ${data.ties} · B ${data.wins_b}` }));
     } else if (name === 'progress') { status.textContent = `Judge job ${jobId}: ${data.done}/${data.total}`; }
-    else if (name === 'complete' || name === 'cancelled') { status.textContent = `Judge job ${jobId}: ${name}.`; if (onDone) onDone(data); }
+    else if (name === 'complete' && verdicts > 0 && failures.length === verdicts) {
+      // Not "done": nothing was judged. Said first, in words, with the judge's own error.
+      status.className = 'bad';
+      status.setAttribute('role', 'alert');
+      const why = failures[0].message.length > 120 ? `${failures[0].message.slice(0, 120)}…` : failures[0].message;
+      status.textContent = `The judge failed on every case (${verdicts} of ${verdicts}): ${why} `
+        + 'Check the judge model under Judge settings — it must answer with verdicts (an instruction-following chat model) and have its key saved — then judge again.';
+      if (onDone) onDone(data);
+    } else if (name === 'complete' || name === 'cancelled') {
+      status.textContent = name === 'complete'
+        ? `Judged: ${verdicts - failures.length} of ${verdicts} verdicts${failures.length ? ` (${failures.length} failed: ${failures[0].message})` : ''}.`
+        : 'Cancelled. The verdicts so far are kept.';
+      if (onDone) onDone(data);
+    }
     else if (name === 'error') { status.textContent = `Judge job ${jobId} failed: ${data.message}`; }
   }, new AbortController().signal);
 }

@@ -115,6 +115,10 @@ class DashboardTest(unittest.TestCase):
         d.find_element(By.CSS_SELECTOR, "button[value=register]").click()
         self.wait.until(lambda d: d.find_element(By.ID, "nav").is_displayed())
         self.css("#bench-title")
+        # An empty page says what to do next.
+        self.go("history")
+        self.wait.until(lambda d: "No runs yet" in d.find_element(By.ID, "runs").text)
+        self.go("benchmark")
 
         # A reload keeps the session (refresh cookie), the token never touches storage.
         d.refresh()
@@ -151,8 +155,11 @@ class DashboardTest(unittest.TestCase):
         self.wait.until(lambda d: "loopback" in d.find_element(By.CSS_SELECTOR, "[data-error-for=base_url]").text)
         self.shot("providers")
 
-        # Benchmark: only the new model, rows and charts arrive live.
+        # Benchmark: a first-run guide; the simulator's model names explained; only the new
+        # model, rows and charts arrive live.
         self.go("benchmark")
+        self.assertIn("Getting started", d.find_element(By.ID, "main").text)
+        self.assertIn("first token after 50 ms, then one every 10 ms, 32 tokens", d.find_element(By.ID, "main").text)
         for box in d.find_elements(By.CSS_SELECTOR, "input[name=target]"):
             if box.is_selected() != box.get_attribute("value").endswith("sim-ttft50-gap10-tok32"):
                 box.click()

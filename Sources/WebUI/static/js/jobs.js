@@ -57,17 +57,29 @@ export async function refreshTray() {
   render();
 }
 
+/** Updates the tray in place: a job's line is built once and then only its text and
+ *  progress change, so its Cancel button is never replaced under the user's pointer. */
+const lines = new Map();
 function render() {
   const tray = document.getElementById('jobs');
   if (!tray) return;
-  const entries = [...followed.values()];
-  tray.hidden = entries.length === 0;
-  tray.replaceChildren(...(entries.length ? [el('span', { class: 'note', text: 'Running jobs:' })] : []), ...entries.map(({ job, done, total }) => {
-    const label = `${nameOf[job.kind] || job.kind} ${job.state === 'queued' ? '(queued)' : total ? `${done}/${total}` : '…'}`;
-    return el('div', { class: 'job', 'data-job': job.id },
-      el('a', { href: `#/${pageOf[job.kind] || 'history'}`, text: label, 'aria-label': `${label}: open its page` }),
-      total ? el('progress', { max: total, value: done, 'aria-label': `${nameOf[job.kind] || job.kind} progress` }) : null,
-      el('button', { type: 'button', class: 'danger', text: 'Cancel', 'aria-label': `Cancel the ${(nameOf[job.kind] || job.kind).toLowerCase()} job`,
-        onclick: async () => { try { await api('POST', `/api/jobs/${job.id}/cancel`); toast('Cancelling…'); } catch (e) { toast(e); } refreshTray(); } }));
-  }));
+  for (const [id, line] of lines) if (!followed.has(id)) { line.node.remove(); lines.delete(id); }
+  if (followed.size && !tray.querySelector('.tray-title')) tray.prepend(el('span', { class: 'note tray-title', text: 'Running jobs:' }));
+  for (const [id, { job, done, total }] of followed) {
+    const name = nameOf[job.kind] || job.kind;
+    let line = lines.get(id);
+    if (!line) {
+      const link = el('a', { href: `#/${pageOf[job.kind] || 'history'}` });
+      const bar = el('progress', { 'aria-label': `${name} progress`, hidden: true });
+      const cancel = el('button', { type: 'button', class: 'danger', text: 'Cancel', 'aria-label': `Cancel the ${name.toLowerCase()} job`,
+        onclick: async () => { try { await api('POST', `/api/jobs/${id}/cancel`); toast('Cancelling…'); } catch (e) { toast(e); } refreshTray(); } });
+      line = { node: el('div', { class: 'job', 'data-job': id }, link, bar, cancel), link, bar };
+      lines.set(id, line);
+      tray.append(line.node);
+    }
+    const label = `${name} ${job.state === 'queued' ? '(queued)' : total ? `${done}/${total}` : '…'}`;
+    if (line.link.textContent !== label) { line.link.textContent = label; line.link.setAttribute('aria-label', `${label}: open its page`); }
+    if (total) { line.bar.hidden = false; line.bar.max = total; line.bar.value = done; }
+  }
+  tray.hidden = followed.size === 0;
 }

@@ -4,6 +4,7 @@
 import { api, follow } from '../api.js';
 import { barChart, scatterChart, histogram } from '../charts.js';
 import { activeJob, refreshTray } from '../jobs.js';
+import { describeSimModel } from '../sim.js';
 import { el, field, showError, clearErrors, table, fmt, tokens, toast } from '../ui.js';
 
 /** Prompt templates: what users measure most (the default is the server's own prompt). */
@@ -20,8 +21,10 @@ export async function render() {
   const targets = providers.flatMap((p) => p.models.map((m) => ({ provider: p.slug, plugin: p.plugin_id, preset: p.preset, model: m.model_id, label: m.display_name || m.model_id })));
   const picks = el('fieldset', {}, el('legend', { text: 'Models to compare' }),
     targets.length ? targets.map((t, i) => el('div', {},
-      el('input', { type: 'checkbox', id: `t${i}`, name: 'target', value: `${t.provider}/${t.model}`, checked: i === 0 }),
-      el('label', { for: `t${i}`, text: ` ${t.label} — ${t.provider}`, class: 'inline' })))
+      el('input', { type: 'checkbox', id: `t${i}`, name: 'target', value: `${t.provider}/${t.model}`, checked: i === 0,
+        'aria-describedby': describeSimModel(t.model) ? `t${i}-about` : null }),
+      el('label', { for: `t${i}`, text: ` ${t.label} — ${t.provider}`, class: 'inline' }),
+      describeSimModel(t.model) ? el('span', { class: 'note', id: `t${i}-about`, text: ` (${describeSimModel(t.model)})` }) : null))
       : el('p', { text: 'No models yet: add a provider and a model under Providers & keys (or use the built-in simulator).' }),
     el('p', { class: 'error', 'data-error-for': 'targets' }));
   const template = field('Prompt template', 'template', { tag: 'select', options: templates.map(([id, name]) => [id, name]) });
@@ -157,8 +160,25 @@ export async function render() {
     await attach(job.job_id);
   });
 
+  // A first run: what to do, in three steps (until there is a run, or the user closes it).
+  let guide = null;
+  if (!localStorage.getItem('studio.guide.closed')) {
+    const { runs } = await api('GET', '/api/runs?kind=benchmark').catch(() => ({ runs: [1] }));
+    // Asked once: someone with runs has found their way, and never sees it again here.
+    if (runs.length) localStorage.setItem('studio.guide.closed', '1');
+    else {
+      guide = el('section', { class: 'card guide', 'aria-labelledby': 'guide-title' },
+        el('h2', { id: 'guide-title', text: 'Getting started' }),
+        el('ol', {},
+          el('li', { text: 'Try it at once on the built-in simulator: the “sim-…” models below answer like real providers, offline, with the timing their names say. Press Run.' }),
+          el('li', {}, 'Then add your own provider: ', el('a', { href: '#/providers', text: 'Providers & keys' }), ' → “Add a known provider”, save its API key, and “Test connection and list models”.'),
+          el('li', {}, 'Every run is kept in ', el('a', { href: '#/history', text: 'History' }), ': open one, compare runs, export CSV. Tool calling is measured under ', el('a', { href: '#/evals', text: 'Tool eval' }), '.')),
+        el('button', { type: 'button', class: 'secondary', text: 'Close this guide', onclick: () => { localStorage.setItem('studio.guide.closed', '1'); guide.remove(); } }));
+    }
+  }
+
   // Back on the page while a benchmark runs (or waits): follow it again.
   const running = await activeJob('benchmark').catch(() => null);
   if (running) attach(running.id);
-  return el('div', {}, form, status, summary, results, charts);
+  return el('div', {}, guide, form, status, summary, results, charts);
 }

@@ -28,6 +28,12 @@ export async function render() {
         const names = (r.request && r.request.targets || []).map((t) => `${t.provider}/${t.model}`);
         return names.length > 2 ? `${names.slice(0, 2).join(', ')} and ${names.length - 2} more` : names.join(', ');
       };
+      if (!runs.length) {
+        const filtered = ['model', 'provider', 'since'].some((k) => filters[k].value);
+        list.replaceChildren(el('p', { class: 'note empty' }, filtered ? 'No run matches these filters.' : 'No runs yet. ',
+          filtered ? null : el('a', { href: '#/benchmark', text: 'Run a benchmark' }), filtered ? null : ' — every run lands here, to open, compare and export.'));
+        return;
+      }
       list.replaceChildren(table(['run', 'compare', 'started', 'kind', 'status', 'models'], runs.map((r, i) => [
         el('button', { type: 'button', class: 'secondary', text: 'Open', 'aria-label': `Open the run of ${when(r.started_at)}`, onclick: () => openRun(r.id) }),
         boxes[i], when(r.started_at), r.kind, r.status, targetsOf(r)]), { stacked: true }),

@@ -1,6 +1,7 @@
 // Providers, models and keys (masked); parameter rules from the plugins.
 import { api } from '../api.js';
 import { plain } from '../errors.js';
+import { describeSimModel } from '../sim.js';
 import { el, field, showError, clearErrors, table, toast } from '../ui.js';
 
 export async function render() {
@@ -84,7 +85,9 @@ export async function render() {
       } });
       return el('section', { class: 'card', 'aria-label': `provider ${p.slug}` },
         el('h3', { text: `${p.display_name} (${p.slug})` }), el('p', { class: 'note', text: [p.plugin_id, p.preset && `preset ${p.preset}`, p.base_url].filter(Boolean).join(' · ') }),
-        table(['model', 'name', 'context', 'price in', 'price out', ''], p.models.map((m) => [m.model_id, m.display_name, m.context_window, m.price_in, m.price_out,
+        table(['model', 'name', 'context', 'price in', 'price out', ''], p.models.map((m) => [m.model_id,
+          describeSimModel(m.model_id) ? el('span', {}, m.display_name || '', el('span', { class: 'note detail', text: describeSimModel(m.model_id) })) : m.display_name,
+          m.context_window, m.price_in, m.price_out,
           el('button', { type: 'button', class: 'danger', text: 'Delete', onclick: async () => { await api('DELETE', `/api/models/${m.id}`); load(); } })])),
         modelForm, discover, discovered,
         el('button', { type: 'button', class: 'danger', text: `Delete provider ${p.slug}`, onclick: async () => { if (confirm(`Delete ${p.slug} and its models?`)) { await api('DELETE', `/api/providers/${p.id}`); load(); } } }));

@@ -385,6 +385,13 @@ class DashboardTest(unittest.TestCase):
         # Phone width: no horizontal scrolling of the page itself.
         d.set_window_size(390, 844)
         self.go("benchmark")
+        # The menu folds behind one button, which opens it.
+        self.assertFalse(d.find_element(By.CSS_SELECTOR, "nav a[href='#/history']").is_displayed())
+        d.find_element(By.ID, "menu").click()
+        self.wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "nav a[href='#/history']").is_displayed())
+        self.assertEqual(d.find_element(By.ID, "menu").get_attribute("aria-expanded"), "true")
+        self.shot("menu-phone")
+        d.find_element(By.ID, "menu").click()
         self.assertLessEqual(d.execute_script("return document.documentElement.scrollWidth"), 400)
         self.shot("benchmark-phone")
         # The Plugins page on a phone: every plugin's mode and the admin's buttons reachable.

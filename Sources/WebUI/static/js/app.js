@@ -24,6 +24,11 @@ async function render() {
   if (!signedIn() && name !== 'login') name = 'login';
   if (!pages[name]) name = 'benchmark';
   document.getElementById('nav').hidden = !signedIn();
+  // On a phone the menu folds away behind one button; each page change folds it again.
+  const menu = document.getElementById('menu');
+  menu.hidden = !signedIn();
+  menu.setAttribute('aria-expanded', 'false');
+  document.getElementById('nav').classList.remove('open');
   if (signedIn()) startTray(); else stopTray();
   document.getElementById('nav-admin').hidden = !(session.user && session.user.role === 'admin');
   for (const a of document.querySelectorAll('nav a')) {
@@ -52,6 +57,10 @@ async function start() {
     setToken(null); session.user = null; stopTray(); location.hash = '#/login';
   });
   window.addEventListener('hashchange', render);
+  document.getElementById('menu').addEventListener('click', (e) => {
+    const open = document.getElementById('nav').classList.toggle('open');
+    e.currentTarget.setAttribute('aria-expanded', String(open));
+  });
   // A reload keeps the session through the refresh cookie.
   if (await refresh()) {
     try { session.user = await api('GET', '/api/auth/me'); } catch (e) { toast(e); }

@@ -19,6 +19,13 @@ function niceMax(value) {
   return 10 * power;
 }
 
+/** Charts are drawn at the width they are shown (up to 720), so that their 11 px text
+ *  stays 11 px on a phone instead of shrinking with the picture. */
+function chartWidth() {
+  const main = document.getElementById('main');
+  return Math.round(Math.min(720, Math.max(300, (main ? main.clientWidth : 720) - 24)));
+}
+
 function frame(title, unit, chart, rows, columns) {
   return el('figure', { class: 'chart-figure' },
     el('figcaption', { text: `${title}${unit ? ` (${unit})` : ''}` }), chart,
@@ -27,7 +34,8 @@ function frame(title, unit, chart, rows, columns) {
 
 /** Horizontal bars: [{label, value}] */
 export function barChart(title, unit, data) {
-  const rowHeight = 24, left = 190, width = 720, top = 8;
+  const width = chartWidth(), rowHeight = 24, left = Math.round(Math.min(190, width * 0.42)), top = 8;
+  const maxChars = Math.max(8, Math.floor(left / 6.6));
   const height = top + data.length * rowHeight + 28;
   const max = niceMax(Math.max(0, ...data.map((d) => d.value || 0)));
   const scale = (v) => ((v || 0) / max) * (width - left - 40);
@@ -39,7 +47,7 @@ export function barChart(title, unit, data) {
   }
   data.forEach((d, i) => {
     const y = top + i * rowHeight;
-    chart.append(svg('text', { x: left - 6, y: y + 16, 'text-anchor': 'end' }, d.label.length > 28 ? `${d.label.slice(0, 27)}…` : d.label));
+    chart.append(titled(svg('text', { x: left - 6, y: y + 16, 'text-anchor': 'end' }, d.label.length > maxChars ? `${d.label.slice(0, maxChars - 1)}…` : d.label), d.label));
     chart.append(titled(svg('rect', { class: 'bar', x: left, y: y + 4, width: Math.max(1, scale(d.value)), height: rowHeight - 8 }),
       `${d.label}: ${fmt(d.value, 2)} ${unit}`));
     chart.append(svg('text', { x: left + scale(d.value) + 4, y: y + 16 }, fmt(d.value, 1)));
@@ -50,7 +58,7 @@ export function barChart(title, unit, data) {
 
 /** Points joined by a line over time: [{x: Date, y}] */
 export function lineChart(title, unit, points) {
-  const width = 720, height = 260, left = 56, bottom = 36, top = 10, right = 16;
+  const width = chartWidth(), height = 260, left = 56, bottom = 36, top = 10, right = 16;
   const xs = points.map((p) => +p.x), ys = points.map((p) => p.y ?? 0);
   const minX = Math.min(...xs), maxX = Math.max(...xs, minX + 1), maxY = niceMax(Math.max(0, ...ys));
   const sx = (x) => left + ((x - minX) / (maxX - minX || 1)) * (width - left - right);
@@ -73,7 +81,7 @@ export function lineChart(title, unit, points) {
 
 /** Two measures against each other: [{label, x, y}] */
 export function scatterChart(title, xUnit, yUnit, points) {
-  const width = 720, height = 300, left = 56, bottom = 40, top = 10, right = 16;
+  const width = chartWidth(), height = 300, left = 56, bottom = 40, top = 10, right = 16;
   const maxX = niceMax(Math.max(0, ...points.map((p) => p.x || 0))), maxY = niceMax(Math.max(0, ...points.map((p) => p.y || 0)));
   const sx = (x) => left + ((x || 0) / maxX) * (width - left - right);
   const sy = (y) => height - bottom - ((y || 0) / maxY) * (height - bottom - top);
@@ -82,16 +90,28 @@ export function scatterChart(title, xUnit, yUnit, points) {
   chart.append(svg('line', { class: 'axis', x1: left, x2: left, y1: top, y2: height - bottom }));
   chart.append(svg('text', { x: width - right, y: height - 6, 'text-anchor': 'end' }, `${xUnit} (0–${fmt(maxX, 0)})`));
   chart.append(svg('text', { x: 4, y: top + 10 }, `${yUnit} (0–${fmt(maxY, 0)})`));
-  for (const p of points) chart.append(titled(svg('circle', { class: 'point', cx: sx(p.x), cy: sy(p.y), r: 5 }), `${p.label}: ${fmt(p.x, 1)} ${xUnit}, ${fmt(p.y, 1)} ${yUnit}`));
+  // Every point is named on the chart, not only in its tooltip.
+  for (const p of points) {
+    chart.append(titled(svg('circle', { class: 'point', cx: sx(p.x), cy: sy(p.y), r: 5 }), `${p.label}: ${fmt(p.x, 1)} ${xUnit}, ${fmt(p.y, 1)} ${yUnit}`));
+    const short = p.label.length > 24 ? `${p.label.slice(0, 23)}…` : p.label;
+    const right = sx(p.x) > width * 0.65;
+    chart.append(svg('text', { class: 'point-label', x: sx(p.x) + (right ? -8 : 8), y: sy(p.y) - 6, 'text-anchor': right ? 'end' : 'start' }, short));
+  }
   return frame(title, '', chart, points.map((p) => [p.label, fmt(p.x, 2), fmt(p.y, 2)]), ['item', xUnit, yUnit]);
 }
 
 /** The distribution of values in equal-width bins. */
 export function histogram(title, unit, values, bins = 20) {
   const clean = values.filter((v) => Number.isFinite(v));
-  const max = Math.max(0, ...clean), min = Math.min(max, ...clean);
-  const width = (max - min) / bins || 1;
-  const counts = Array.from({ length: bins }, () => 0);
-  for (const v of clean) counts[Math.min(bins - 1, Math.floor((v - min) / width))]++;
-  return barChart(title, 'count', counts.map((c, i) => ({ label: `${fmt(min + i * width, 1)}–${fmt(min + (i + 1) * width, 1)} ${unit}`, value: c })));
+  if (!clean.length) return barChart(title, 'count', []);
+  const max = Math.max(...clean), min = Math.min(...clean);
+  // As many bins as the data can fill (about √n, at most `bins`), and labels with as many
+  // decimals as a bin's width needs, so no two bins read the same ("10.0–10.0 ms").
+  const count = max === min ? 1 : Math.max(2, Math.min(bins, Math.ceil(Math.sqrt(clean.length)), new Set(clean).size));
+  const width = max === min ? 1 : (max - min) / count;
+  const digits = max === min ? 2 : Math.min(4, Math.max(0, 1 - Math.floor(Math.log10(width))));
+  const counts = Array.from({ length: count }, () => 0);
+  for (const v of clean) counts[Math.min(count - 1, Math.floor((v - min) / width))]++;
+  return barChart(title, 'count', counts.map((c, i) => ({
+    label: max === min ? `${fmt(min, digits)} ${unit}` : `${fmt(min + i * width, digits)}–${fmt(min + (i + 1) * width, digits)} ${unit}`, value: c })));
 }

@@ -376,6 +376,19 @@ class DashboardTest(unittest.TestCase):
         d.find_element(By.XPATH, row + "//button[text()='Run in-process']").click()
         self.wait.until(lambda d: "in-process" in d.find_element(By.XPATH, row).text)
 
+        # Account: a CLI token made (shown once, copyable), listed, revoked; my jobs.
+        self.go("account")
+        d.find_element(By.CSS_SELECTOR, "form[aria-labelledby=tokens-title] input[name=name]").send_keys("laptop")
+        d.find_element(By.XPATH, "//button[text()='Create token']").click()
+        token = self.css("#new-token").get_attribute("value")
+        self.assertTrue(len(token) > 20)
+        self.wait.until(lambda d: "laptop" in d.find_element(By.CSS_SELECTOR, "form[aria-labelledby=tokens-title] table").text)
+        self.assertIn("Benchmark", d.find_element(By.CSS_SELECTOR, "section[aria-labelledby=my-jobs-title]").text)
+        self.shot("account")
+        d.execute_script("window.confirm = () => true")
+        d.find_element(By.CSS_SELECTOR, "button[aria-label='Revoke the token laptop']").click()
+        self.wait.until(lambda d: "No CLI tokens yet" in d.find_element(By.CSS_SELECTOR, "form[aria-labelledby=tokens-title]").text)
+
         # Admin (the first account): the audit log shows what happened.
         self.go("admin")
         self.wait.until(lambda d: "key.set" in d.find_element(By.ID, "audit").text)

@@ -13,6 +13,7 @@ const pages = {
   providers: () => import('./pages/providers.js'),
   schedules: () => import('./pages/schedules.js'),
   plugins: () => import('./pages/plugins.js'),
+  account: () => import('./pages/account.js'),
   admin: () => import('./pages/admin.js'),
 };
 

@@ -393,6 +393,17 @@ class DashboardTest(unittest.TestCase):
         self.go("admin")
         self.wait.until(lambda d: "key.set" in d.find_element(By.ID, "audit").text)
         self.assertIn("schedule.create", d.find_element(By.ID, "audit").text)
+        # Jobs name their user by email; a global key set and listed; the plugins rescanned.
+        self.assertIn("ada@example.com", d.find_element(By.XPATH, "//h3[text()='Jobs']/following-sibling::div[1]").text)
+        Select(self.css("select[name=provider_id]")).select_by_value("sim-openai")
+        d.find_element(By.CSS_SELECTOR, "#main input[name=api_key]").send_keys("sk-global-0000-1234")
+        d.find_element(By.XPATH, "//button[text()='Set global key']").click()
+        self.wait.until(lambda d: "…1234" in d.find_element(By.ID, "main").text)
+        d.find_element(By.XPATH, "//button[text()='Rescan plugin folders']").click()
+        self.wait.until(lambda d: "Plugins loaded" in d.find_element(By.ID, "toast").text)
+        # The user actions stay inside the window (Disable was cut off).
+        disable = d.find_element(By.XPATH, "//tr[td[text()='ada@example.com']]//button[text()='Disable']")
+        self.assertLessEqual(d.execute_script("return arguments[0].getBoundingClientRect().right", disable), d.execute_script("return window.innerWidth"))
         self.shot("admin")
 
         # Phone width: no horizontal scrolling of the page itself.

@@ -240,7 +240,10 @@ import Testing
         }
     }
 
-    @Test func judgeFailuresAreRecordedAndTheJobCompletes() async throws {
+    /// Every verdict an error: each is recorded with its class, and the job — which judged
+    /// nothing — fails saying so (it used to end "complete", with only the table showing
+    /// that every verdict had failed); the report is kept, marked failed.
+    @Test func judgeFailuresAreRecordedAndAJobThatJudgedNothingFails() async throws {
         try await Self.withStudio { _, simulator, client, ada, suite in
             let (evalID, _) = try await Self.eval(client, ada, suite: suite)
             #expect(try await client.call(.put, "/api/settings/judge", token: ada, json: ["provider": "sim-openai", "model": .string(Self.judge)]).status == .ok)
@@ -251,11 +254,16 @@ import Testing
                                                       json: ["provider": "sim-openai", "model": .string(model)])
                 #expect(submitted.status == .accepted, "\(submitted.body)")
                 let events = try await Self.follow(client, ada, job: try #require(submitted.body["job_id"]?.stringValue))
-                #expect(events.last?.event == "complete", "\(model): \(events.map(\.event))")
+                let jobID = try #require(submitted.body["job_id"]?.stringValue)
+                #expect(events.last?.event == "error", "\(model): \(events.map(\.event))")
+                #expect(events.last?.data["message"]?.stringValue?.hasPrefix("the judge failed on every case (4 of 4): ") == true, "\(String(describing: events.last?.data))")
+                let job = try await client.call(.get, "/api/jobs/\(jobID)", token: ada).body
+                #expect(job["state"] == "failed" && job["error"]?.stringValue?.contains("failed on every case") == true, "\(job)")
+                let reportID = try #require(job["result_ref"]?["id"]?.stringValue)
+                #expect(try await client.call(.get, "/api/judge-reports/\(reportID)", token: ada).body["status"] == "failed")
                 let verdicts = events.filter { $0.event == "judge_verdict" }
                 #expect(verdicts.count == 4 && verdicts.allSatisfy { $0.data["error"]?["code"] == .string(code) }, "\(model): \(verdicts.map(\.data))")
                 #expect(verdicts.allSatisfy { $0.data["quality"] == nil })  // nothing guessed
-                #expect(events.last?.data["judge_errors"] == 4)
                 let cards = events.filter { $0.event == "judge_report" }
                 #expect(cards.count == 2 && cards.allSatisfy { $0.data["error"]?["code"] == "no_verdicts" })
                 // 500s are retried (3 attempts per case); malformed output and refusals are not.

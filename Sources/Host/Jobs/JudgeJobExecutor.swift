@@ -50,11 +50,32 @@ public struct JudgeJobExecutor: JobExecutor {
             reportJSON = try await grading.finish(results: results)
         }
         let cancelled = Task.isCancelled
+        // A judge that failed on every case judged nothing: the job fails, saying why, rather
+        // than ending "done" with a table of errors (the report is kept, marked failed).
+        if !cancelled, let failure = try await Self.everyVerdictFailed(userID: job.userID, reportID: report.id, store: judge.store) {
+            try await judge.store.finishReport(userID: job.userID, id: report.id, status: "failed", report: reportJSON.jsonString)
+            throw JobFailure(failure)
+        }
         try await judge.store.finishReport(userID: job.userID, id: report.id, status: cancelled ? "cancelled" : "done", report: reportJSON.jsonString)
         var final = reportJSON.objectValue ?? [:]
         final["report_id"] = .string(report.id)
         final["eval_id"] = .string(eval.id)
         try await events.emit(cancelled ? "cancelled" : "complete", .object(final))
+    }
+
+    /// "the judge failed on every case (N of N): <the first error>" when every verdict of
+    /// the report is an error; nil when any verdict was given (or there were none).
+    static func everyVerdictFailed(userID: String, reportID: String, store: JudgeStore) async throws -> String? {
+        let verdicts = try await store.verdicts(userID: userID, reportID: reportID)
+        var first: String?
+        for record in verdicts {
+            let verdict = try StoredJSON.value(record.verdict, row: "judge verdict \(record.id)", column: "verdict")
+            guard let error = verdict["error"], !error.isNull else { return nil }
+            if first == nil { first = error["message"]?.stringValue ?? error.jsonString }
+        }
+        guard let first else { return nil }
+        let why = first.count > 160 ? String(first.prefix(160)) + "…" : first
+        return "the judge failed on every case (\(verdicts.count) of \(verdicts.count)): \(why)"
     }
 }
 

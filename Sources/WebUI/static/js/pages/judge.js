@@ -56,21 +56,22 @@ export async function followJudge(jobId, box, onDone) {
         ? `${data.target}: ${data.error ? `no report (${data.error.message})` : `grade ${data.grade}, score ${fmt(data.score, 0)}`}`
         : `A ${data.wins_a} · ties ${data.ties} · B ${data.wins_b}` }));
     } else if (name === 'progress') { status.textContent = `Judge job ${jobId}: ${data.done}/${data.total}`; }
-    else if (name === 'complete' && verdicts > 0 && failures.length === verdicts) {
-      // Not "done": nothing was judged. Said first, in words, with the judge's own error.
-      status.className = 'bad';
-      status.setAttribute('role', 'alert');
-      const why = failures[0].message.length > 120 ? `${failures[0].message.slice(0, 120)}…` : failures[0].message;
-      status.textContent = `The judge failed on every case (${verdicts} of ${verdicts}): ${why} `
-        + 'Check the judge model under Judge settings — it must answer with verdicts (an instruction-following chat model) and have its key saved — then judge again.';
-      if (onDone) onDone(data);
-    } else if (name === 'complete' || name === 'cancelled') {
+    else if (name === 'complete' || name === 'cancelled') {
       status.textContent = name === 'complete'
-        ? `Judged: ${verdicts - failures.length} of ${verdicts} verdicts${failures.length ? ` (${failures.length} failed: ${failures[0].message})` : ''}.`
+        ? `Judged: ${verdicts - failures.length} of ${verdicts} verdicts${failures.length ? ` (${failures.length} failed: ${failures[0].message.slice(0, 120)})` : ''}.`
         : 'Cancelled. The verdicts so far are kept.';
       if (onDone) onDone(data);
+    } else if (name === 'error') {
+      // Said first, as an alert, with what to do: the server fails a judge job that judged
+      // nothing (every verdict an error) instead of calling it done.
+      status.className = 'bad';
+      status.setAttribute('role', 'alert');
+      const everyCase = /failed on every case/.test(data.message || '');
+      status.textContent = everyCase
+        ? `The judge ${data.message.replace(/^the judge /, '')}. Check the judge model under Judge settings — it must answer with verdicts (an instruction-following chat model) and have its key saved — then judge again.`
+        : `The judge job failed: ${data.message || 'no reason given'}`;
+      if (onDone) onDone(data);
     }
-    else if (name === 'error') { status.textContent = `Judge job ${jobId} failed: ${data.message}`; }
   }, new AbortController().signal);
 }
 

@@ -50,6 +50,8 @@ export function toast(message) {
   const box = document.getElementById('toast');
   const p = el('p', { text: message instanceof Error ? plain(message).message : message });
   box.append(p);
+  // Three at most: older ones give way rather than piling up over the page.
+  while (box.children.length > 3) box.firstElementChild.remove();
   setTimeout(() => p.remove(), 6000);
 }
 

@@ -1,6 +1,7 @@
 // Load test: one model under closed-loop concurrency or open-loop arrival rates, a
 // sweep across levels, each level's report arriving live (SSE), stored with the runs.
 import { api, follow } from '../api.js';
+import { activeJob, refreshTray } from '../jobs.js';
 import { barChart } from '../charts.js';
 import { el, field, showError, clearErrors, table, fmt, toast } from '../ui.js';
 
@@ -50,19 +51,38 @@ export async function render() {
     if (form.ttft_ms.value) slo.ttft_ms = Number(form.ttft_ms.value);
     if (form.itl_ms.value) slo.itl_ms = Number(form.itl_ms.value);
     if (Object.keys(slo).length) body.slo = slo;
-    try {
-      const job = await api('POST', '/api/loadtests', body);
-      const status = el('p', { class: 'note', id: 'load-status', text: `Job ${job.job_id}: starting…` });
-      const levels = [];
-      const view = el('div', { id: 'load-levels' });
-      live.replaceChildren(status, view);
-      await follow(job.job_id, (name, data) => {
-        if (name === 'progress') status.textContent = `Job ${job.job_id}: ${data.level} — ${data.done}${data.total ? `/${data.total}` : ''} requests`;
-        else if (name === 'result') { levels.push(data); view.replaceChildren(levelsView(levels)); }
-        else if (name === 'complete' || name === 'cancelled') status.textContent = `Job ${job.job_id}: ${name}.`;
-        else if (name === 'error') status.textContent = `Job ${job.job_id} failed: ${data.message}`;
-      }, new AbortController().signal);
-    } catch (err) { showError(form, err); if (!(err.field)) toast(err); }
+    let job;
+    try { job = await api('POST', '/api/loadtests', body); } catch (err) { showError(form, err); return; }
+    refreshTray();
+    await attach(job.job_id);
   });
+
+  const start = form.querySelector('button[type=submit]');
+  /** Follows a load test from its first event: a new one, or one still running on return. */
+  async function attach(jobId) {
+    start.disabled = true;
+    const status = el('p', { class: 'note', id: 'load-status', text: 'Starting…' });
+    const levels = [];
+    const view = el('div', { id: 'load-levels' });
+    live.replaceChildren(status, view);
+    try {
+      await follow(jobId, (name, data) => {
+        if (name === 'progress') status.textContent = `Running: ${data.level} — ${data.done}${data.total ? ` of ${data.total}` : ''} requests`;
+        else if (name === 'result') { levels.push(data); view.replaceChildren(levelsView(levels)); }
+        else if (name === 'complete') status.textContent = 'Load test complete. It is kept in History.';
+        else if (name === 'cancelled') status.textContent = 'Cancelled. The levels finished so far are kept in History.';
+        else if (name === 'error') { status.className = 'bad'; status.textContent = `The load test failed: ${data.message}`; }
+      }, new AbortController().signal);
+    } catch (err) { toast(err); }
+    // Start comes back once the job is marked finished (see benchmark.js).
+    for (let i = 0; i < 40; i++) {
+      try { const j = await api('GET', `/api/jobs/${jobId}`); if (j.state !== 'running' && j.state !== 'queued') break; } catch { break; }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    start.disabled = false;
+    refreshTray();
+  }
+  const running = await activeJob('loadtest').catch(() => null);
+  if (running) attach(running.id);
   return el('div', {}, form, live);
 }

@@ -143,6 +143,23 @@ class DashboardTest(unittest.TestCase):
         self.shot("providers-discovery")
         d.find_element(By.CSS_SELECTOR, "section[aria-label='provider sim-openai'] button[aria-label='Add sim-steady']").click()
         self.wait.until(lambda d: "sim-steady" in d.find_element(By.CSS_SELECTOR, "section[aria-label='provider sim-openai'] table").text)
+        # Editing in place: a model's display name and output limit; a provider's default
+        # parameters refused in words when they are not JSON.
+        d.find_element(By.CSS_SELECTOR, "section[aria-label='provider sim-openai'] button[aria-label='Edit sim-steady']").click()
+        editing = self.css("form[aria-label='edit model sim-steady']")
+        name = editing.find_element(By.CSS_SELECTOR, "input[name=display_name]")
+        name.clear(); name.send_keys("Steady (edited)")
+        editing.find_element(By.CSS_SELECTOR, "input[name=max_output]").send_keys("2048")
+        editing.find_element(By.XPATH, ".//button[text()='Save model']").click()
+        self.wait.until(lambda d: "Steady (edited)" in d.find_element(By.CSS_SELECTOR, "section[aria-label='provider sim-openai'] table").text)
+        d.find_element(By.XPATH, "//button[text()='Edit provider sim-openai']").click()
+        editing = self.css("form[aria-label='edit provider sim-openai']")
+        params = editing.find_element(By.CSS_SELECTOR, "textarea[name=default_params]")
+        params.clear(); params.send_keys("top_p: 0.9")
+        editing.find_element(By.XPATH, ".//button[text()='Save provider']").click()
+        self.wait.until(lambda d: "must be a JSON object" in d.find_element(By.CSS_SELECTOR, "form[aria-label='edit provider sim-openai'] [data-error-for=form]").text)
+        self.shot("providers-edit")
+        editing.find_element(By.XPATH, ".//button[text()='Close']").click()
         # A known provider in one step.
         Select(self.css("select[name=preset]")).select_by_value("groq")
         d.find_element(By.XPATH, "//form[@aria-labelledby='preset-title']//button[text()='Add']").click()

@@ -83,14 +83,73 @@ export async function render() {
         } catch (err) { discovered.replaceChildren(el('p', { class: 'error', role: 'alert', text: plain(err).message })); }
         discover.disabled = false;
       } });
+      // Editing in place: one form at a time, under the table, with every field the API keeps.
+      const editor = el('div', { class: 'editor' });
+      const editModel = (m) => {
+        const form = el('form', { class: 'card', 'aria-label': `edit model ${m.model_id}` },
+          el('h4', { text: `Edit ${m.model_id}` }),
+          el('div', { class: 'row' },
+            field('Display name', 'display_name', { value: m.display_name || '' }),
+            field('Price in ($/M)', 'price_in', { type: 'number', min: 0, step: 'any', value: m.price_in ?? '' }),
+            field('Price out ($/M)', 'price_out', { type: 'number', min: 0, step: 'any', value: m.price_out ?? '' }),
+            field('Context window', 'context_window', { type: 'number', min: 1, value: m.context_window ?? '' }),
+            field('Max output tokens', 'max_output', { type: 'number', min: 1, value: m.max_output ?? '' }),
+            field('Parameters never sent (comma-separated)', 'skip_params', { value: (m.skip_params || []).join(', ') })),
+          field('System prompt', 'system_prompt', { tag: 'textarea', rows: 3 }),
+          el('p', { class: 'error', 'data-error-for': 'form', role: 'alert' }),
+          el('div', { class: 'row' }, el('button', { type: 'submit', text: 'Save model' }),
+            el('button', { type: 'button', class: 'secondary', text: 'Close', onclick: () => editor.replaceChildren() })));
+        form.system_prompt.value = m.system_prompt || '';
+        form.addEventListener('submit', async (e) => {
+          e.preventDefault(); clearErrors(form);
+          const number = (name) => (form[name].value === '' ? null : Number(form[name].value));
+          const body = { model_id: m.model_id, display_name: form.display_name.value || null, price_in: number('price_in'), price_out: number('price_out'),
+            context_window: number('context_window'), max_output: number('max_output'), system_prompt: form.system_prompt.value || null,
+            skip_params: form.skip_params.value.split(',').map((x) => x.trim()).filter(Boolean), params: m.params || {} };
+          try { await api('PUT', `/api/models/${m.id}`, body); toast(`${m.model_id} saved.`); load(); } catch (err) { showError(form, err); }
+        });
+        editor.replaceChildren(form);
+        form.display_name.focus();
+      };
+      const editProvider = () => {
+        const form = el('form', { class: 'card', 'aria-label': `edit provider ${p.slug}` },
+          el('h4', { text: `Edit ${p.slug}` }),
+          el('div', { class: 'row' },
+            field('Id', 'slug', { value: p.slug, required: true, pattern: '[A-Za-z0-9_\\-]+' }),
+            field('Display name', 'display_name', { value: p.display_name }),
+            field('Base URL', 'base_url', { value: p.base_url, required: true }),
+            field('Key variable (CLI)', 'api_key_env', { value: p.api_key_env || '' })),
+          field('Default parameters (JSON)', 'default_params', { tag: 'textarea', rows: 2 }),
+          el('p', { class: 'error', 'data-error-for': 'form', role: 'alert' }),
+          el('div', { class: 'row' }, el('button', { type: 'submit', text: 'Save provider' }),
+            el('button', { type: 'button', class: 'secondary', text: 'Close', onclick: () => editor.replaceChildren() })));
+        form.default_params.value = JSON.stringify(p.default_params || {});
+        form.addEventListener('submit', async (e) => {
+          e.preventDefault(); clearErrors(form);
+          let params;
+          try { params = JSON.parse(form.default_params.value || '{}'); } catch {
+            showError(form, new Error('Default parameters must be a JSON object, e.g. {"top_p": 0.9}.')); return;
+          }
+          const body = { slug: form.slug.value, plugin_id: p.plugin_id, base_url: form.base_url.value, display_name: form.display_name.value || form.slug.value,
+            default_params: params, api_key_env: form.api_key_env.value || null };
+          try { await api('PUT', `/api/providers/${p.id}`, body); toast(`${form.slug.value} saved.`); load(); } catch (err) { showError(form, err); }
+        });
+        editor.replaceChildren(form);
+        form.display_name.focus();
+      };
       return el('section', { class: 'card', 'aria-label': `provider ${p.slug}` },
         el('h3', { text: `${p.display_name} (${p.slug})` }), el('p', { class: 'note', text: [p.plugin_id, p.preset && `preset ${p.preset}`, p.base_url].filter(Boolean).join(' · ') }),
         table(['model', 'name', 'context', 'price in', 'price out', ''], p.models.map((m) => [m.model_id,
           describeSimModel(m.model_id) ? el('span', {}, m.display_name || '', el('span', { class: 'note detail', text: describeSimModel(m.model_id) })) : m.display_name,
           m.context_window, m.price_in, m.price_out,
-          el('button', { type: 'button', class: 'danger', text: 'Delete', onclick: async () => { await api('DELETE', `/api/models/${m.id}`); load(); } })])),
-        modelForm, discover, discovered,
-        el('button', { type: 'button', class: 'danger', text: `Delete provider ${p.slug}`, onclick: async () => { if (confirm(`Delete ${p.slug} and its models?`)) { await api('DELETE', `/api/providers/${p.id}`); load(); } } }));
+          el('div', { class: 'actions' },
+            el('button', { type: 'button', class: 'secondary', text: 'Edit', 'aria-label': `Edit ${m.model_id}`, onclick: () => editModel(m) }),
+            el('button', { type: 'button', class: 'danger', text: 'Delete', 'aria-label': `Delete ${m.model_id}`, onclick: async () => { await api('DELETE', `/api/models/${m.id}`); load(); } }))]),
+          { stacked: true }),
+        editor, modelForm, discover, discovered,
+        el('div', { class: 'actions' },
+          el('button', { type: 'button', class: 'secondary', text: `Edit provider ${p.slug}`, onclick: editProvider }),
+          el('button', { type: 'button', class: 'danger', text: `Delete provider ${p.slug}`, onclick: async () => { if (confirm(`Delete ${p.slug} and its models?`)) { await api('DELETE', `/api/providers/${p.id}`); load(); } } })));
     });
 
     const io = el('section', { class: 'card' }, el('h3', { text: 'Settings' }),

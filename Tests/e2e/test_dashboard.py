@@ -284,8 +284,15 @@ class DashboardTest(unittest.TestCase):
         self.go("schedules")
         d.find_element(By.CSS_SELECTOR, "input[name=name]").send_keys("daily speed check")
         d.find_element(By.CSS_SELECTOR, "input[name=interval_hours]").send_keys("24")
+        Select(self.css("select[name=target]")).select_by_index(1)  # a second model with the first
         d.find_element(By.XPATH, "//button[text()='Create schedule']").click()
         self.wait.until(lambda d: "daily speed check" in d.find_element(By.ID, "main").text)
+        row = "//tr[td[text()='daily speed check']]"
+        self.assertIn(",", d.find_element(By.XPATH, row + "/td[2]").text, "both models")
+        d.find_element(By.XPATH, row + "//button[text()='Pause']").click()
+        self.wait.until(lambda d: d.find_elements(By.XPATH, row + "//button[text()='Resume']"))
+        d.find_element(By.XPATH, row + "//button[text()='Resume']").click()
+        self.wait.until(lambda d: d.find_elements(By.XPATH, row + "//button[text()='Pause']"))
         bad = d.find_element(By.CSS_SELECTOR, "input[name=cron]")
         d.find_element(By.CSS_SELECTOR, "input[name=name]").send_keys("bad one")
         bad.send_keys("61 * * * *")

@@ -257,7 +257,12 @@ import Testing
                 let jobID = try #require(submitted.body["job_id"]?.stringValue)
                 #expect(events.last?.event == "error", "\(model): \(events.map(\.event))")
                 #expect(events.last?.data["message"]?.stringValue?.hasPrefix("the judge failed on every case (4 of 4): ") == true, "\(String(describing: events.last?.data))")
-                let job = try await client.call(.get, "/api/jobs/\(jobID)", token: ada).body
+                // The last event goes out just before the job is marked: wait for the mark.
+                var job = try await client.call(.get, "/api/jobs/\(jobID)", token: ada).body
+                for _ in 0..<50 where job["state"] == "running" {
+                    try await Task.sleep(nanoseconds: 20_000_000)
+                    job = try await client.call(.get, "/api/jobs/\(jobID)", token: ada).body
+                }
                 #expect(job["state"] == "failed" && job["error"]?.stringValue?.contains("failed on every case") == true, "\(job)")
                 let reportID = try #require(job["result_ref"]?["id"]?.stringValue)
                 #expect(try await client.call(.get, "/api/judge-reports/\(reportID)", token: ada).body["status"] == "failed")

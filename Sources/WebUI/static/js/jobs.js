@@ -20,6 +20,15 @@ export async function activeJob(kind) {
   return null;
 }
 
+/** Resolves once a job is marked finished: its last event goes out just before the mark,
+ *  so a page re-enables its Run button only after this (or after 4 s). */
+export async function settled(jobId) {
+  for (let i = 0; i < 40; i++) {
+    try { const job = await api('GET', `/api/jobs/${jobId}`); if (job.state !== 'running' && job.state !== 'queued') return; } catch { return; }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** Starts watching (after sign-in): the tray refreshes every few seconds and at once when
  *  a page says it submitted a job. */
 export function startTray() {

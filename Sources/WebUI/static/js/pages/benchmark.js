@@ -3,7 +3,7 @@
 // before the user left the page is picked up again when they come back (jobs.js).
 import { api, follow } from '../api.js';
 import { barChart, scatterChart, histogram } from '../charts.js';
-import { activeJob, refreshTray } from '../jobs.js';
+import { activeJob, refreshTray, settled } from '../jobs.js';
 import { describeSimModel } from '../sim.js';
 import { el, field, showError, clearErrors, table, fmt, tokens, toast } from '../ui.js';
 
@@ -134,12 +134,7 @@ export async function render() {
         }
       }, controller.signal);
     } finally {
-      // The last event comes just before the job is marked finished: Run comes back once
-      // it is, so pressing it at once is not refused as "a job is still running".
-      for (let i = 0; i < 40; i++) {
-        try { const job = await api('GET', `/api/jobs/${jobId}`); if (job.state !== 'running' && job.state !== 'queued') break; } catch { break; }
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      await settled(jobId);  // Run comes back once the job is marked finished
       run.disabled = false; run.textContent = 'Run';
       cancel.disabled = true;
       refreshTray();

@@ -1,7 +1,7 @@
 // Load test: one model under closed-loop concurrency or open-loop arrival rates, a
 // sweep across levels, each level's report arriving live (SSE), stored with the runs.
 import { api, follow } from '../api.js';
-import { activeJob, refreshTray } from '../jobs.js';
+import { activeJob, refreshTray, settled } from '../jobs.js';
 import { barChart } from '../charts.js';
 import { el, field, showError, clearErrors, table, fmt, toast } from '../ui.js';
 
@@ -74,11 +74,7 @@ export async function render() {
         else if (name === 'error') { status.className = 'bad'; status.textContent = `The load test failed: ${data.message}`; }
       }, new AbortController().signal);
     } catch (err) { toast(err); }
-    // Start comes back once the job is marked finished (see benchmark.js).
-    for (let i = 0; i < 40; i++) {
-      try { const j = await api('GET', `/api/jobs/${jobId}`); if (j.state !== 'running' && j.state !== 'queued') break; } catch { break; }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await settled(jobId);  // Start comes back once the job is marked finished
     start.disabled = false;
     refreshTray();
   }

@@ -141,6 +141,10 @@ let package = Package(
                 path: "Sources/Host/Jobs", swiftSettings: strict),
         // The dashboard's static files (HTML, CSS, JavaScript modules), served by the host.
         .target(name: "HostResources", path: "Sources/Host/Resources", swiftSettings: strict),
+        // The dashboard's files as served: compressed once (gzip, Brotli), named by content hash.
+        .systemLibrary(name: "CCompression", path: "Sources/Host/CCompression"),
+        .target(name: "HostDelivery", dependencies: ["CCompression", .product(name: "Crypto", package: "swift-crypto")],
+                path: "Sources/Host/Delivery", swiftSettings: strict),
         .target(name: "WebUI", dependencies: ["HostResources"], path: "Sources/WebUI", exclude: ["README.md"], resources: [.copy("static")],
                 swiftSettings: strict),
         .target(name: "HostLoad",
@@ -156,7 +160,7 @@ let package = Package(
                                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
                 path: "Sources/Host/Scheduler", swiftSettings: strict),
         .target(name: "HostHTTP",
-                dependencies: ["HostEvals", "HostPlugins", "HostProviderCalls", "HostAuth", "HostStorage", "HostConfig", "HostParams", "HostTransport", "HostJobs", "HostJudge", "HostLoad", "HostScheduler", "HostSecurity", "WebUI",
+                dependencies: ["HostEvals", "HostPlugins", "HostProviderCalls", "HostAuth", "HostStorage", "HostConfig", "HostParams", "HostTransport", "HostJobs", "HostJudge", "HostLoad", "HostScheduler", "HostSecurity", "WebUI", "HostDelivery",
                                "HostBenchmark", "HostMeasurement", "StudioJSON",
                                .product(name: "Hummingbird", package: "hummingbird"),
                                .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -214,7 +218,7 @@ let package = Package(
         .testTarget(name: "StudioTests",
                 dependencies: ["AWSEventStream", "HostProviderCalls", "HostEvals", "HostPlugins", "HostHTTP", "StudioJSON", "PluginABI",
                                "HostMeasurement", "HostSimulator", "HostTransport", "HostSecurity",
-                               "HostParams", "HostConfig", "HostBenchmark", "HostStorage", "HostAuth", "HostJobs", "HostJudge", "HostLoad", "HostScheduler",
+                               "HostParams", "HostConfig", "HostBenchmark", "HostStorage", "HostAuth", "HostJobs", "HostJudge", "HostLoad", "HostScheduler", "HostDelivery", "CCompression", "WebUI",
                                .product(name: "NIOCore", package: "swift-nio"),
                                .product(name: "SQLKit", package: "sql-kit"),
                                .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -31,9 +31,9 @@ public func buildRoutes(_ services: StudioServices) -> RouteTable {
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ClientAddressMiddleware(proxies: services.options.trustedProxies))
     if !services.options.corsOrigins.isEmpty { router.add(middleware: CORSMiddleware(origins: services.options.corsOrigins)) }
-    // The dashboard: static files for any path no route answers (GET / → index.html).
-    if let folder = services.options.webUIDirectory ?? WebUI.directory {
-        router.add(middleware: FileMiddleware(folder, cacheControl: .init([(MediaType(type: .any), [.noCache])]), searchForIndexHtml: true))
+    // The dashboard: its files, compressed and versioned once (GET / → index.html).
+    if let folder = services.options.webUIDirectory ?? WebUI.directory, let dashboard = DashboardMiddleware<StudioRequestContext>(folder: folder) {
+        router.add(middleware: dashboard)
     }
     let routes = RouteTable(router: router)
     HealthController().addRoutes(to: routes)

@@ -18,7 +18,7 @@ public struct ProviderPreset: Sendable, Equatable {
 
     public var json: JSONValue {
         ["id": .string(id), "name": .string(name), "plugin_id": .string(pluginID), "base_url": .string(baseURL),
-         "key_env": keyEnv.map(JSONValue.string) ?? .null, "local": .bool(local)]
+         "key_env": keyEnv.map(JSONValue.string) ?? .null, "local": .bool(local), "params": .object(params)]
     }
 }
 

@@ -1,4 +1,5 @@
-// SVG charts drawn by the studio (no third-party code): bar, line, scatter, histogram.
+// SVG charts drawn by the studio (no third-party code): bar, line (one or several series),
+// scatter, histogram; colours by group with a legend.
 // Each has axes with units, a <title> tooltip on every mark, and the same data as a
 // table in a <details> element for screen readers and copy-paste.
 import { el, table, fmt } from './ui.js';
@@ -26,19 +27,32 @@ function chartWidth() {
   return Math.round(Math.min(720, Math.max(300, (main ? main.clientWidth : 720) - 24)));
 }
 
-function frame(title, unit, chart, rows, columns) {
+function frame(title, unit, chart, rows, columns, legend = null) {
   return el('figure', { class: 'chart-figure' },
-    el('figcaption', { text: `${title}${unit ? ` (${unit})` : ''}` }), chart,
+    el('figcaption', { text: `${title}${unit ? ` (${unit})` : ''}` }), chart, legend,
     el('details', {}, el('summary', { text: 'Data as a table' }), table(columns, rows)));
 }
 
-/** Horizontal bars: [{label, value}] */
+/** Colours by group (a provider, a model): eight classes `s0`…`s7` in app.css, chosen to
+ *  stay apart for common colour blindness; the same group keeps its colour in every chart
+ *  drawn from one list of groups. Returns the class of a group and the legend to show. */
+export function palette(groups) {
+  const names = [...new Set(groups.filter((g) => g !== undefined && g !== null))];
+  const classOf = (g) => (names.length > 1 && names.includes(g) ? `s${names.indexOf(g) % 8}` : '');
+  const legend = names.length > 1
+    ? el('ul', { class: 'legend', 'aria-label': 'Colours' }, names.map((n) => el('li', {}, el('span', { class: `swatch s${names.indexOf(n) % 8}`, 'aria-hidden': 'true' }), ` ${n}`)))
+    : null;
+  return { classOf, legend };
+}
+
+/** Horizontal bars: [{label, value, group?}]; bars of one group share a colour, with a legend. */
 export function barChart(title, unit, data) {
   const width = chartWidth(), rowHeight = 24, left = Math.round(Math.min(190, width * 0.42)), top = 8;
   const maxChars = Math.max(8, Math.floor(left / 6.6));
   const height = top + data.length * rowHeight + 28;
   const max = niceMax(Math.max(0, ...data.map((d) => d.value || 0)));
   const scale = (v) => ((v || 0) / max) * (width - left - 40);
+  const colours = palette(data.map((d) => d.group));
   const chart = svg('svg', { class: 'chart', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': title });
   for (let i = 0; i <= 4; i++) {
     const x = left + (scale(max) * i) / 4;
@@ -48,21 +62,28 @@ export function barChart(title, unit, data) {
   data.forEach((d, i) => {
     const y = top + i * rowHeight;
     chart.append(titled(svg('text', { x: left - 6, y: y + 16, 'text-anchor': 'end' }, d.label.length > maxChars ? `${d.label.slice(0, maxChars - 1)}…` : d.label), d.label));
-    chart.append(titled(svg('rect', { class: 'bar', x: left, y: y + 4, width: Math.max(1, scale(d.value)), height: rowHeight - 8 }),
-      `${d.label}: ${fmt(d.value, 2)} ${unit}`));
+    chart.append(titled(svg('rect', { class: `bar ${colours.classOf(d.group)}`, x: left, y: y + 4, width: Math.max(1, scale(d.value)), height: rowHeight - 8 }),
+      `${d.label}${d.group ? ` (${d.group})` : ''}: ${fmt(d.value, 2)} ${unit}`));
     chart.append(svg('text', { x: left + scale(d.value) + 4, y: y + 16 }, fmt(d.value, 1)));
   });
   chart.append(svg('line', { class: 'axis', x1: left, x2: left, y1: top, y2: height - 24 }));
-  return frame(title, unit, chart, data.map((d) => [d.label, fmt(d.value, 2)]), ['item', unit]);
+  return frame(title, unit, chart, data.map((d) => [d.label, fmt(d.value, 2)]), ['item', unit], colours.legend);
 }
 
 /** Points joined by a line over time: [{x: Date, y}] */
 export function lineChart(title, unit, points) {
+  return seriesChart(title, unit, [{ name: '', points }]);
+}
+
+/** Several lines over one time axis, one colour each with a legend: [{name, points: [{x: Date, y}]}]. */
+export function seriesChart(title, unit, series) {
   const width = chartWidth(), height = 260, left = 56, bottom = 36, top = 10, right = 16;
-  const xs = points.map((p) => +p.x), ys = points.map((p) => p.y ?? 0);
+  const all = series.flatMap((s) => s.points);
+  const xs = all.map((p) => +p.x), ys = all.map((p) => p.y ?? 0);
   const minX = Math.min(...xs), maxX = Math.max(...xs, minX + 1), maxY = niceMax(Math.max(0, ...ys));
   const sx = (x) => left + ((x - minX) / (maxX - minX || 1)) * (width - left - right);
   const sy = (y) => height - bottom - ((y || 0) / maxY) * (height - bottom - top);
+  const colours = palette(series.map((s) => s.name));
   const chart = svg('svg', { class: 'chart', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': title });
   for (let i = 0; i <= 4; i++) {
     const y = sy((maxY * i) / 4);
@@ -70,13 +91,19 @@ export function lineChart(title, unit, points) {
     chart.append(svg('text', { x: left - 6, y: y + 4, 'text-anchor': 'end' }, fmt((maxY * i) / 4, maxY < 10 ? 1 : 0)));
   }
   chart.append(svg('line', { class: 'axis', x1: left, x2: width - right, y1: height - bottom, y2: height - bottom }));
-  if (points.length) {
-    chart.append(svg('polyline', { class: 'line', points: points.map((p) => `${sx(+p.x)},${sy(p.y)}`).join(' ') }));
-    for (const p of points) chart.append(titled(svg('circle', { class: 'point', cx: sx(+p.x), cy: sy(p.y), r: 4 }), `${p.x.toLocaleString()}: ${fmt(p.y, 2)} ${unit}`));
+  for (const s of series) {
+    if (!s.points.length) continue;
+    const colour = colours.classOf(s.name);
+    chart.append(svg('polyline', { class: `line ${colour}`, points: s.points.map((p) => `${sx(+p.x)},${sy(p.y)}`).join(' ') }));
+    for (const p of s.points) chart.append(titled(svg('circle', { class: `point ${colour}`, cx: sx(+p.x), cy: sy(p.y), r: 4 }), `${s.name ? `${s.name}, ` : ''}${p.x.toLocaleString()}: ${fmt(p.y, 2)} ${unit}`));
+  }
+  if (all.length) {
     chart.append(svg('text', { x: left, y: height - 10 }, new Date(minX).toLocaleDateString()));
     chart.append(svg('text', { x: width - right, y: height - 10, 'text-anchor': 'end' }, new Date(maxX).toLocaleDateString()));
   }
-  return frame(title, unit, chart, points.map((p) => [p.x.toLocaleString(), fmt(p.y, 2)]), ['time', unit]);
+  const named = series.length > 1;
+  return frame(title, unit, chart, series.flatMap((s) => s.points.map((p) => [...(named ? [s.name] : []), p.x.toLocaleString(), fmt(p.y, 2)])),
+    [...(named ? ['series'] : []), 'time', unit], colours.legend);
 }
 
 /** Two measures against each other: [{label, x, y}] */
@@ -85,6 +112,7 @@ export function scatterChart(title, xUnit, yUnit, points) {
   const maxX = niceMax(Math.max(0, ...points.map((p) => p.x || 0))), maxY = niceMax(Math.max(0, ...points.map((p) => p.y || 0)));
   const sx = (x) => left + ((x || 0) / maxX) * (width - left - right);
   const sy = (y) => height - bottom - ((y || 0) / maxY) * (height - bottom - top);
+  const colours = palette(points.map((p) => p.group));
   const chart = svg('svg', { class: 'chart', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': title });
   chart.append(svg('line', { class: 'axis', x1: left, x2: width - right, y1: height - bottom, y2: height - bottom }));
   chart.append(svg('line', { class: 'axis', x1: left, x2: left, y1: top, y2: height - bottom }));
@@ -92,12 +120,12 @@ export function scatterChart(title, xUnit, yUnit, points) {
   chart.append(svg('text', { x: 4, y: top + 10 }, `${yUnit} (0–${fmt(maxY, 0)})`));
   // Every point is named on the chart, not only in its tooltip.
   for (const p of points) {
-    chart.append(titled(svg('circle', { class: 'point', cx: sx(p.x), cy: sy(p.y), r: 5 }), `${p.label}: ${fmt(p.x, 1)} ${xUnit}, ${fmt(p.y, 1)} ${yUnit}`));
+    chart.append(titled(svg('circle', { class: `point ${colours.classOf(p.group)}`, cx: sx(p.x), cy: sy(p.y), r: 5 }), `${p.label}: ${fmt(p.x, 1)} ${xUnit}, ${fmt(p.y, 1)} ${yUnit}`));
     const short = p.label.length > 24 ? `${p.label.slice(0, 23)}…` : p.label;
     const right = sx(p.x) > width * 0.65;
     chart.append(svg('text', { class: 'point-label', x: sx(p.x) + (right ? -8 : 8), y: sy(p.y) - 6, 'text-anchor': right ? 'end' : 'start' }, short));
   }
-  return frame(title, '', chart, points.map((p) => [p.label, fmt(p.x, 2), fmt(p.y, 2)]), ['item', xUnit, yUnit]);
+  return frame(title, '', chart, points.map((p) => [p.label, fmt(p.x, 2), fmt(p.y, 2)]), ['item', xUnit, yUnit], colours.legend);
 }
 
 /** The distribution of values in equal-width bins. */

@@ -1,6 +1,7 @@
-// History: runs with filters, run detail, compare 2–4 runs, leaderboard, trends, exports.
+// History: runs with filters, run detail (charts and the settings used), compare 2–4 runs
+// (columns named by run), leaderboard, trends of several models, exports.
 import { api, download } from '../api.js';
-import { barChart, lineChart } from '../charts.js';
+import { barChart, histogram, seriesChart } from '../charts.js';
 import { el, field, showError, clearErrors, table, fmt, tokens, when, toast } from '../ui.js';
 import { levelsView } from './load.js';
 
@@ -53,7 +54,10 @@ export async function render() {
         levelsView((run.summary && run.summary.levels) || []));
       return;
     }
-    detail.replaceChildren(el('h3', { text: `Run ${id} — ${run.status}` }),
+    const medians = run.aggregates.filter((a) => a.context_tier === Math.min(...run.aggregates.map((x) => x.context_tier)));
+    const group = (a) => (a.provider || a.target.split('/')[0]);
+    detail.replaceChildren(el('h3', { text: `Run of ${when(run.started_at)} — ${run.status}` }),
+      settingsView(run.request || {}),
       el('div', { class: 'row' },
         el('button', { type: 'button', class: 'secondary', text: 'Export CSV', onclick: () => download(`/api/runs/${id}/export?format=csv`, `run-${id}.csv`).catch((e) => toast(e)) }),
         el('button', { type: 'button', class: 'secondary', text: 'Export JSON', onclick: () => download(`/api/runs/${id}/export?format=json`, `run-${id}.json`).catch((e) => toast(e)) }),
@@ -62,17 +66,30 @@ export async function render() {
       table(['target', 'tier', 'ok', 'TTFT p50', 'TTFT p95', 'tok/s mean', 'ITL mean', 'confidence'],
         run.aggregates.map((a) => [a.target, a.context_tier, `${a.ok}/${a.ok + a.failed}`, fmt(a.ttft_ms && a.ttft_ms.p50), fmt(a.ttft_ms && a.ttft_ms.p95),
           fmt(a.output_speed && a.output_speed.mean), fmt(a.itl_ms && a.itl_ms.mean, 2), a.confidence || '—']), { caption: 'Aggregates' }),
+      el('div', { class: 'chart-grid' },
+        barChart(`Median TTFT by model${medians.length && medians[0].context_tier ? ` at ${medians[0].context_tier} tokens of context` : ''}`, 'ms',
+          medians.map((a) => ({ label: a.target, value: a.ttft_ms && a.ttft_ms.median, group: group(a) }))),
+        barChart('Median output speed by model', 'tokens/s', medians.map((a) => ({ label: a.target, value: a.output_speed && a.output_speed.median, group: group(a) }))),
+        histogram('Inter-token latency of every run', 'ms', run.results.filter((r) => !r.error_class).map((r) => r.itl_ms))),
       table(['target', 'tier', 'run', 'TTFT ms', 'tok/s', 'ITL ms', 'tokens', 'error'],
         run.results.map((r) => [r.target, r.context_tier, r.run, fmt(r.ttft_ms), fmt(r.output_speed), fmt(r.itl_ms, 2), tokens(r), r.error_class || '']), { caption: 'Every run' }));
+    detail.scrollIntoView({ block: 'start' });
   }
 
   async function compare(ids) {
     if (ids.length < 2 || ids.length > 4) { toast('Select 2 to 4 runs to compare.'); return; }
     try {
       const c = await api('GET', `/api/analytics/compare?runs=${ids.join(',')}`);
-      const cell = (v) => (v ? `${fmt(v.value)}${v.difference_percent !== undefined && v.difference_percent !== null ? ` (${v.difference_percent >= 0 ? '+' : ''}${fmt(v.difference_percent)}%)` : ''}` : '—');
-      detail.replaceChildren(el('h3', { text: 'Compare' }), table(['target', 'tier', ...ids.map((id, i) => `TTFT p50 #${i + 1}`), ...ids.map((id, i) => `tok/s #${i + 1}`)],
-        c.rows.map((r) => [r.target, r.context_tier, ...r.ttft_ms_median.map(cell), ...r.output_speed_median.map(cell)])));
+      const cell = (v, digits) => (v ? `${fmt(v.value, digits)}${v.difference_percent !== undefined && v.difference_percent !== null ? ` (${v.difference_percent >= 0 ? '+' : ''}${fmt(v.difference_percent)}%)` : ''}` : '—');
+      // Each run's columns carry its name (when it started), the first run being the baseline.
+      const names = c.runs.map((r, i) => `${when(r.started_at)}${i === 0 ? ' (baseline)' : ''}`);
+      const block = (title, unit, pick, digits) => table(['model', 'context', ...names],
+        c.rows.map((r) => [r.target, r.context_tier, ...pick(r).map((v) => cell(v, digits))]), { caption: `${title} (${unit}); differences from the baseline in brackets`, stacked: true });
+      detail.replaceChildren(el('h3', { text: `Compare ${ids.length} runs` }),
+        el('ol', { class: 'note' }, c.runs.map((r, i) => el('li', { text: `${names[i]}: ${((r.request && r.request.targets) || []).map((t) => t.model).join(', ')}, ${(r.request && r.request.runs) || '?'} runs each` }))),
+        block('Median time to first token', 'ms', (r) => r.ttft_ms_median), block('Median output speed', 'tokens/s', (r) => r.output_speed_median),
+        block('Median inter-token latency', 'ms', (r) => r.itl_ms_median, 2), block('Median cost per run', '$', (r) => r.cost_median, 6));
+      detail.scrollIntoView({ block: 'start' });
     } catch (e) { toast(e); }
   }
 
@@ -85,23 +102,46 @@ export async function render() {
         leaderboard.map((r) => [r.rank, r.model, r.provider, r.benchmark_runs, fmt(r.output_speed_median), fmt(r.output_speed_best), fmt(r.ttft_ms_median), fmt(r.ttft_ms_best), r.cost_median === null ? '—' : fmt(r.cost_median, 6)])),
       barChart('Median output speed', 'tokens/s', leaderboard.map((r) => ({ label: r.model, value: r.output_speed_median }))));
     const models = [...new Set(leaderboard.map((r) => r.model))];
-    if (models.length) showTrends(models[0], models);
+    if (models.length) showTrends(models.slice(0, 3), models);
+    else trends.replaceChildren(el('h3', { text: 'Trends' }), el('p', { class: 'note empty', text: 'Trends appear once a model has runs in this period.' }));
   }
   period.addEventListener('change', loadBoard);
 
-  async function showTrends(model, models) {
-    const pick = el('select', { id: 'trend-model', 'aria-label': 'Model' }, models.map((m) => el('option', { value: m, text: m, selected: m === model })));
-    pick.addEventListener('change', () => showTrends(pick.value, models));
-    const { points } = await api('GET', `/api/analytics/trends?model=${encodeURIComponent(model)}&period=${period.value}`);
-    trends.replaceChildren(el('h3', { text: 'Trends' }), el('label', { for: 'trend-model', text: 'Model' }), pick,
-      lineChart(`Median TTFT of ${model} per run`, 'ms', points.map((p) => ({ x: new Date(p.at), y: p.ttft_ms_median }))),
-      lineChart(`Median output speed of ${model} per run`, 'tokens/s', points.map((p) => ({ x: new Date(p.at), y: p.output_speed_median }))));
+  /** Medians per run over time, one line per chosen model (up to 8, one colour each). */
+  async function showTrends(chosen, models) {
+    const picks = el('fieldset', { class: 'chips' }, el('legend', { text: 'Models (up to 8)' }),
+      models.map((m) => el('label', { class: 'chip' }, el('input', { type: 'checkbox', name: 'trend-model', value: m, checked: chosen.includes(m) }), ` ${m}`)));
+    picks.addEventListener('change', () => {
+      const now = [...picks.querySelectorAll('input:checked')].map((b) => b.value).slice(0, 8);
+      showTrends(now, models);
+    });
+    const series = await Promise.all(chosen.map(async (model) => {
+      const { points } = await api('GET', `/api/analytics/trends?model=${encodeURIComponent(model)}&period=${period.value}`);
+      return { model, points };
+    }));
+    trends.replaceChildren(el('h3', { text: 'Trends' }), picks,
+      chosen.length ? seriesChart('Median TTFT per run', 'ms', series.map((s) => ({ name: s.model, points: s.points.map((p) => ({ x: new Date(p.at), y: p.ttft_ms_median })) }))) : el('p', { class: 'note', text: 'Choose a model to see its trend.' }),
+      chosen.length ? seriesChart('Median output speed per run', 'tokens/s', series.map((s) => ({ name: s.model, points: s.points.map((p) => ({ x: new Date(p.at), y: p.output_speed_median })) }))) : null);
   }
 
   filters.addEventListener('submit', (e) => { e.preventDefault(); loadRuns(); });
   await loadRuns();
   await loadBoard();
   return el('div', {}, filters, list, detail, board, trends);
+}
+
+/** The settings a run used, as sent: what a reader needs to repeat or trust it. */
+function settingsView(request) {
+  const params = request.params && Object.keys(request.params).length ? Object.entries(request.params).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(', ') : 'none';
+  const rows = [
+    ['Models', ((request.targets || []).map((t) => `${t.provider}/${t.model}`)).join(', ') || '—'],
+    ['Runs per model', request.runs ?? '—'], ['Warm-up call', request.warmup ? 'yes' : 'no'],
+    ['Max output tokens', request.max_tokens ?? '—'], ['Temperature', request.temperature ?? '—'],
+    ['Context sizes (tokens)', (request.context_tiers || []).join(', ') || '0'], ['Other parameters', params]];
+  const prompt = request.prompt || '';
+  return el('section', { class: 'settings', 'aria-label': 'Settings of this run' },
+    el('dl', {}, rows.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: String(v) })])),
+    prompt ? el('details', {}, el('summary', { text: `Prompt (${prompt.length} characters)` }), el('pre', { class: 'prompt', text: prompt })) : null);
 }
 
 /** Each request of a run as CSV (docs/load.md, "Per-request export"): to join with a server's log. */

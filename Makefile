@@ -66,7 +66,7 @@ sdk-check:
 
 # The dashboard in a real browser (Chromium + Selenium, installed by scripts/setup).
 e2e: build
-	STUDIO_BIN=$(BIN)/studio .build/e2e-venv/bin/python Tests/e2e/test_dashboard.py
+	STUDIO_BIN=$(BIN)/studio .build/e2e-venv/bin/python -m unittest discover -s Tests/e2e -p 'test_*.py' -v
 
 run: build
 	$(BIN)/studio serve

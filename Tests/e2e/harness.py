@@ -80,7 +80,7 @@ class Studio:
         self.driver = webdriver.Chrome(service=Service(executable_path=os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=options)
         self.driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": self.downloads})
         # The first account is the admin; registering it here makes that independent of test order.
-        self.tokens = {}
+        self.tokens, self.passwords = {}, {}
         self.register(*ADMIN)
 
     def stop(self):
@@ -95,23 +95,33 @@ class Studio:
     # The API, for arranging what a test needs without clicking through other pages.
     def request(self, method, path, body=None, email=ADMIN[0], expect=None):
         data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.base + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json", "Authorization": f"Bearer {self.tokens[email]}"})
-        try:
-            with urllib.request.urlopen(req, timeout=30) as r:
-                raw = r.read()
-                status = r.status
-        except urllib.error.HTTPError as e:
-            raw, status = e.read(), e.code
+        for attempt in range(2):
+            req = urllib.request.Request(self.base + path, data=data, method=method,
+                                         headers={"Content-Type": "application/json", "Authorization": f"Bearer {self.tokens[email]}"})
+            try:
+                with urllib.request.urlopen(req, timeout=30) as r:
+                    raw = r.read()
+                    status = r.status
+            except urllib.error.HTTPError as e:
+                raw, status = e.read(), e.code
+            # Signing out in the browser ends every access token of the user, this one too.
+            if status == 401 and attempt == 0:
+                self.login(email)
+                continue
+            break
         if expect is not None and status != expect:
             raise AssertionError(f"{method} {path} answered {status}: {raw[:500]!r}")
         return json.loads(raw) if raw else None
 
-    def register(self, email, password):
-        req = urllib.request.Request(self.base + "/api/auth/register", data=json.dumps({"email": email, "password": password}).encode(),
+    def register(self, email, password, action="register"):
+        req = urllib.request.Request(self.base + f"/api/auth/{action}", data=json.dumps({"email": email, "password": password}).encode(),
                                      method="POST", headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(req, timeout=30) as r:
             self.tokens[email] = json.loads(r.read())["access_token"]
+        self.passwords[email] = password
+
+    def login(self, email):
+        self.register(email, self.passwords[email], action="login")
 
     def wait_job(self, job_id, email=ADMIN[0], timeout=60):
         deadline = time.time() + timeout
@@ -151,6 +161,8 @@ class DashboardCase(unittest.TestCase):
 
     def tearDown(self):
         d = self.driver
+        if self._outcome_failed():  # what the page showed when the test failed
+            d.save_screenshot(os.path.join(SHOTS, f"FAILED-{self._testMethodName}.png"))
         failures = []
         if self.accessibility:
             failures.append("accessibility:\n" + "\n".join(self.accessibility))
@@ -206,7 +218,12 @@ class DashboardCase(unittest.TestCase):
         return email
 
     def go(self, page):
-        self.driver.get(f"{self.base}/#/{page}")
+        """Opens a page afresh (a reload when it is the page already shown)."""
+        url = f"{self.base}/#/{page}"
+        if self.driver.current_url == url:
+            self.driver.refresh()
+        else:
+            self.driver.get(url)
         self.wait.until(lambda d: d.find_element(By.ID, "main").text and d.find_element(By.ID, "main").text != "Loading…"
                         and not d.find_elements(By.CSS_SELECTOR, "#main input[name=password]") or page == "")
 

@@ -96,16 +96,20 @@ export async function render() {
             field('Max output tokens', 'max_output', { type: 'number', min: 1, value: m.max_output ?? '' }),
             field('Parameters never sent (comma-separated)', 'skip_params', { value: (m.skip_params || []).join(', ') })),
           field('System prompt', 'system_prompt', { tag: 'textarea', rows: 3 }),
+          field('Parameters sent with every call to this model (JSON object, over the provider\'s defaults)', 'params', { tag: 'textarea', rows: 2, class: 'code' }),
           el('p', { class: 'error', 'data-error-for': 'form', role: 'alert' }),
           el('div', { class: 'row' }, el('button', { type: 'submit', text: 'Save model' }),
             el('button', { type: 'button', class: 'secondary', text: 'Close', onclick: () => editor.replaceChildren() })));
         form.system_prompt.value = m.system_prompt || '';
+        form.params.value = JSON.stringify(m.params || {});
         form.addEventListener('submit', async (e) => {
           e.preventDefault(); clearErrors(form);
+          const params = jsonObject(form, 'params', 'Parameters');
+          if (!params) return;
           const number = (name) => (form[name].value === '' ? null : Number(form[name].value));
           const body = { model_id: m.model_id, display_name: form.display_name.value || null, price_in: number('price_in'), price_out: number('price_out'),
             context_window: number('context_window'), max_output: number('max_output'), system_prompt: form.system_prompt.value || null,
-            skip_params: form.skip_params.value.split(',').map((x) => x.trim()).filter(Boolean), params: m.params || {} };
+            skip_params: form.skip_params.value.split(',').map((x) => x.trim()).filter(Boolean), params };
           try { await api('PUT', `/api/models/${m.id}`, body); toast(`${m.model_id} saved.`); load(); } catch (err) { showError(form, err); }
         });
         editor.replaceChildren(form);
@@ -126,10 +130,8 @@ export async function render() {
         form.default_params.value = JSON.stringify(p.default_params || {});
         form.addEventListener('submit', async (e) => {
           e.preventDefault(); clearErrors(form);
-          let params;
-          try { params = JSON.parse(form.default_params.value || '{}'); } catch {
-            showError(form, new Error('Default parameters must be a JSON object, e.g. {"top_p": 0.9}.')); return;
-          }
+          const params = jsonObject(form, 'default_params', 'Default parameters');
+          if (!params) return;
           const body = { slug: form.slug.value, plugin_id: p.plugin_id, base_url: form.base_url.value, display_name: form.display_name.value || form.slug.value,
             default_params: params, api_key_env: form.api_key_env.value || null };
           try { await api('PUT', `/api/providers/${p.id}`, body); toast(`${form.slug.value} saved.`); load(); } catch (err) { showError(form, err); }
@@ -166,4 +168,19 @@ export async function render() {
   }
   await load();
   return root;
+}
+
+/** A textarea's JSON object, or null after saying next to the field what is wrong (in words,
+ *  before anything is sent, so nothing stored changes). */
+function jsonObject(form, name, what) {
+  let value;
+  try { value = JSON.parse(form[name].value.trim() || '{}'); } catch { value = undefined; }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    const slot = form.querySelector(`[data-error-for="${name}"]`) || form.querySelector('[data-error-for="form"]');
+    slot.textContent = `${what} must be a JSON object, e.g. {"top_p": 0.9}.`;
+    form[name].setAttribute('aria-invalid', 'true');
+    form[name].focus();
+    return null;
+  }
+  return value;
 }

@@ -1,0 +1,27 @@
+"""The Load test page: two concurrency levels of one model, each level's report live, the
+run kept in History."""
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+
+from harness import DashboardCase
+
+
+class LoadTest(DashboardCase):
+    def test_two_levels_report_live_and_land_in_history(self):
+        d = self.driver
+        self.studio.add_model("sim-ttft50-gap10-tok32")
+        self.sign_in(page="load")
+        Select(self.css("select[name=model]")).select_by_value("sim-openai/sim-ttft50-gap10-tok32")
+        levels = d.find_element(By.CSS_SELECTOR, "input[name=levels]")
+        levels.clear(); levels.send_keys("1,2")
+        count = d.find_element(By.CSS_SELECTOR, "input[name=requests]")
+        count.clear(); count.send_keys("4")
+        d.find_element(By.XPATH, "//button[text()='Start load test']").click()
+        self.wait.until(lambda d: "complete" in d.find_element(By.ID, "load-status").text)
+        rows = [r for r in d.find_elements(By.CSS_SELECTOR, "#load-levels table tbody tr") if r.text]  # chart tables are hidden
+        self.assertEqual([r.text.split()[0] for r in rows], ["c=1", "c=2"])
+        self.assertIn("4 / 4", rows[0].text)
+        self.css("#load-levels svg rect.bar")
+        self.shots("load")
+        self.go("history")
+        self.wait.until(lambda d: "load" in d.find_element(By.ID, "runs").text)

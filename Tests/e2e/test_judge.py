@@ -65,3 +65,11 @@ class JudgeTest(DashboardCase):
         self.assertIn("Judge settings", d.find_element(By.ID, "judge-status").text)
         self.assertEqual(d.find_element(By.ID, "judge-status").get_attribute("role"), "alert")
         self.shots("judge-failed")
+
+    def test_a_new_user_is_told_to_run_an_eval_first(self):
+        d = self.driver
+        self.new_user(page="judge")
+        self.wait.until(lambda d: "Nothing to judge yet" in d.find_element(By.ID, "main").text)
+        self.assertFalse(d.find_elements(By.XPATH, "//button[text()='Judge']"))
+        self.assertIn("No judge reports yet", d.find_element(By.ID, "main").text)
+        self.shots("judge-empty")

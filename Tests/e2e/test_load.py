@@ -25,3 +25,21 @@ class LoadTest(DashboardCase):
         self.shots("load")
         self.go("history")
         self.wait.until(lambda d: "load" in d.find_element(By.ID, "runs").text)
+
+    def test_a_long_load_test_is_cancelled_from_its_page(self):
+        d = self.driver
+        self.sign_in(page="load")
+        Select(self.css("select[name=model]")).select_by_value("sim-openai/sim-ttft300-gap25-tok128")
+        levels = d.find_element(By.CSS_SELECTOR, "input[name=levels]")
+        levels.clear(); levels.send_keys("1")
+        count = d.find_element(By.CSS_SELECTOR, "input[name=requests]")
+        count.clear(); count.send_keys("40")
+        tokens = d.find_element(By.CSS_SELECTOR, "input[name=max_tokens]")
+        tokens.clear(); tokens.send_keys("128")
+        start = d.find_element(By.XPATH, "//button[text()='Start load test']")
+        start.click()
+        self.wait.until(lambda d: "Running" in d.find_element(By.ID, "load-status").text)
+        self.assertFalse(start.is_enabled(), "Start is disabled while the load test runs")
+        d.find_element(By.ID, "load-cancel").click()
+        self.wait.until(lambda d: "Cancelled" in d.find_element(By.ID, "load-status").text)
+        self.wait.until(lambda d: d.find_element(By.XPATH, "//button[text()='Start load test']").is_enabled())

@@ -19,3 +19,17 @@ class PluginsTest(DashboardCase):
         self.shots("plugins")
         d.find_element(By.XPATH, ROW + "//button[text()='Run in-process']").click()
         self.wait.until(lambda d: "in-process" in d.find_element(By.XPATH, ROW).text)
+
+    def test_the_admin_disables_a_plugin_and_enables_it_again(self):
+        d = self.driver
+        self.sign_in(page="plugins")
+        self.xpath(ROW)
+        d.execute_script("window.confirm = () => true")
+        d.find_element(By.CSS_SELECTOR, "button[aria-label='Disable exact-args']").click()
+        # A disabled plugin is listed with the refused libraries, with the way back.
+        enable = self.css("button[aria-label='Enable exact-args']")
+        self.assertFalse(d.find_elements(By.XPATH, ROW))
+        self.shots("plugins-disabled")
+        enable.click()
+        self.wait.until(lambda d: d.find_elements(By.XPATH, ROW))
+        self.assertFalse(d.find_elements(By.CSS_SELECTOR, "button[aria-label='Enable exact-args']"))

@@ -143,9 +143,15 @@ export async function render() {
       } catch (err) { showError(compareForm, err); }
     });
 
-    root.replaceChildren(form, judgeForm, compareForm, live,
+    // What to do first, when there is nothing to judge yet.
+    const noModels = models.length ? null : el('p', { class: 'note empty' }, 'No models yet: add one under ', el('a', { href: '#/providers', text: 'Providers & keys' }),
+      ' — the simulator\'s “sim-judge-…” model answers judge prompts, for a try without a key.');
+    const noEvals = finished.length ? null : el('p', { class: 'note empty' }, 'Nothing to judge yet: run a suite under ', el('a', { href: '#/evals', text: 'Tool eval' }),
+      ', then judge its answers here, or compare two evals of one suite.');
+    root.replaceChildren(noModels, form, noEvals, finished.length ? judgeForm : null, finished.length > 1 ? compareForm : null, live,
       el('h3', { text: 'Judge reports' }),
-      table(['created', 'mode', 'judge', 'prompt', 'status', 'eval', '', ''], reports.map((r) => [when(r.created_at), r.mode, r.judge_model, r.prompt_version, r.status,
+      reports.length ? null : el('p', { class: 'note', text: 'No judge reports yet. Each judgement and comparison is kept here.' }),
+      reports.length === 0 ? null : table(['created', 'mode', 'judge', 'prompt', 'status', 'eval', '', ''], reports.map((r) => [when(r.created_at), r.mode, r.judge_model, r.prompt_version, r.status,
         r.compare_eval_id ? `${r.eval_id.slice(0, 8)} vs ${r.compare_eval_id.slice(0, 8)}` : (r.eval_id || '').slice(0, 8),
         el('button', { type: 'button', class: 'link', text: 'open', onclick: () => openReport(r.id) }),
         el('button', { type: 'button', class: 'danger', text: 'Delete', onclick: async () => {

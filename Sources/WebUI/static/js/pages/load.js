@@ -58,13 +58,21 @@ export async function render() {
   });
 
   const start = form.querySelector('button[type=submit]');
+  if (!models.length) {
+    start.disabled = true;
+    form.prepend(el('p', { class: 'note empty' }, 'No models yet: add one under ', el('a', { href: '#/providers', text: 'Providers & keys' }),
+      ' (the built-in simulator\'s “sim-…” models need no key), then load-test it here.'));
+  }
   /** Follows a load test from its first event: a new one, or one still running on return. */
   async function attach(jobId) {
     start.disabled = true;
     const status = el('p', { class: 'note', id: 'load-status', text: 'Starting…' });
+    const cancel = el('button', { type: 'button', class: 'danger', id: 'load-cancel', text: 'Cancel load test', onclick: async () => {
+      try { await api('POST', `/api/jobs/${jobId}/cancel`); status.textContent = 'Cancelling…'; } catch (err) { toast(err); }
+    } });
     const levels = [];
     const view = el('div', { id: 'load-levels' });
-    live.replaceChildren(status, view);
+    live.replaceChildren(status, cancel, view);
     try {
       await follow(jobId, (name, data) => {
         if (name === 'progress') status.textContent = `Running: ${data.level} — ${data.done}${data.total ? ` of ${data.total}` : ''} requests`;
@@ -74,8 +82,9 @@ export async function render() {
         else if (name === 'error') { status.className = 'bad'; status.textContent = `The load test failed: ${data.message}`; }
       }, new AbortController().signal);
     } catch (err) { toast(err); }
+    cancel.remove();
     await settled(jobId);  // Start comes back once the job is marked finished
-    start.disabled = false;
+    start.disabled = !models.length;
     refreshTray();
   }
   const running = await activeJob('loadtest').catch(() => null);

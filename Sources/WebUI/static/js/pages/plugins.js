@@ -21,10 +21,13 @@ export async function render() {
       p.quarantined ? el('span', { class: 'bad', text: `quarantined: ${p.quarantined}` }) : el('span', { class: 'good', text: 'ok' })];
     if (admin) {
       const actions = el('div', { class: 'row' },
-        el('button', { type: 'button', text: p.mode === 'isolated' ? 'Run in-process' : 'Isolate',
+        el('button', { type: 'button', text: p.mode === 'isolated' ? 'Run in-process' : 'Isolate', 'aria-label': `${p.mode === 'isolated' ? 'Run in-process' : 'Isolate'} ${p.id}`,
           onclick: () => save(p.id, { mode: p.mode === 'isolated' ? 'in-process' : 'isolated' }) }),
-        el('button', { type: 'button', text: 'Disable', onclick: () => save(p.id, { disabled: true }) }));
-      if (p.quarantined) actions.append(el('button', { type: 'button', text: 'Release', onclick: () => save(p.id, { release_quarantine: true }) }));
+        el('button', { type: 'button', class: 'danger', text: 'Disable', 'aria-label': `Disable ${p.id}`, onclick: () => {
+          // For every user of this studio, until enabled again under "Refused libraries".
+          if (confirm(`Disable ${p.id} for everyone? Runs that use it will fail until it is enabled again.`)) save(p.id, { disabled: true });
+        } }));
+      if (p.quarantined) actions.append(el('button', { type: 'button', text: 'Release', 'aria-label': `Release ${p.id} from quarantine`, onclick: () => save(p.id, { release_quarantine: true }) }));
       cells.push(actions);
     }
     return cells;
@@ -33,7 +36,7 @@ export async function render() {
   const refusedRows = refused.map((r) => {
     const cells = [r.file, r.code, r.reason];
     if (admin && r.plugin_id) {
-      cells.push(el('button', { type: 'button', text: 'Enable', onclick: () => save(r.plugin_id, { disabled: false }) }));
+      cells.push(el('button', { type: 'button', text: 'Enable', 'aria-label': `Enable ${r.plugin_id}`, onclick: () => save(r.plugin_id, { disabled: false }) }));
     } else if (admin) cells.push('');
     return cells;
   });

@@ -322,11 +322,17 @@ class EvalsTest(DashboardCase):
         cancel = d.find_element(By.ID, "eval-cancel")
         self.assertTrue(cancel.is_displayed() and cancel.is_enabled(), "Cancel is there on return")
         self.assertGreaterEqual(len(d.find_elements(By.CSS_SELECTOR, "#eval-results tbody tr")), 1, "the results so far are shown again")
+        # The top of the page says so, and the form shows what the running eval asked.
+        self.assertIn("Your eval is still running", d.find_element(By.ID, "eval-running").text)
+        self.assertEqual(d.find_element(By.CSS_SELECTOR, "input[name=repeat]").get_attribute("value"), "5")
+        self.assertTrue(d.find_element(By.CSS_SELECTOR, f"#eval-models input[value='sim-openai/{SLOW_MODEL}']").is_selected())
+        self.assertIn("many cities on " + SLOW_MODEL, d.find_element(By.CSS_SELECTOR, "#eval-live h3").text)
         self.shots("evals-reattached")
         self.click(cancel)
         self.wait.until(lambda d: "Cancelled" in d.find_element(By.ID, "eval-status").text)
         self.wait.until(lambda d: d.find_element(By.ID, "eval-run").is_enabled())
         self.assertFalse(d.find_element(By.ID, "eval-cancel").is_displayed())
+        self.assertFalse(d.find_element(By.ID, "eval-running").is_displayed())
         evals = self.studio.request("GET", "/api/evals", email=email)["evals"]
         self.assertEqual(evals[0]["status"], "cancelled")
         jobs = self.studio.request("GET", "/api/jobs?state=running", email=email)["jobs"]

@@ -57,6 +57,11 @@ function parseObject(text, name, what, example) {
 
 export async function render() {
   const root = el('div', { class: 'evals' });
+  const suitesIntro = el('p', { class: 'note', text: 'Edit a suite to change its name, prompts, tools and cases in forms.' });
+  // Back on the page while an eval runs: said at the top, the results being further down.
+  const runningText = el('span');
+  const runningBanner = el('div', { class: 'empty', id: 'eval-running', hidden: true }, el('p', { role: 'status' }, runningText),
+    el('button', { type: 'button', class: 'secondary', text: 'Show its progress', onclick: () => { live.scrollIntoView({ block: 'start' }); status.setAttribute('tabindex', '-1'); status.focus(); } }));
   const suitesBox = el('div', { id: 'suites' });
   const detail = el('section', { id: 'suite-detail', 'aria-label': 'Suite editor' });
   const live = el('section', { id: 'eval-live' });
@@ -99,6 +104,8 @@ export async function render() {
     suiteSelect.replaceChildren(...suites.map((s) => el('option', { value: s.id, text: `${s.name} (${s.cases} cases)` })));
     if (suites.some((s) => s.id === chosen)) suiteSelect.value = chosen;
     noSuiteNote.hidden = suites.length > 0;
+    suiteSelect.disabled = suites.length === 0;
+    suitesIntro.hidden = suites.length === 0;
     updateRun();
   }
 
@@ -463,8 +470,17 @@ export async function render() {
   const status = el('p', { class: 'note', id: 'eval-status', 'aria-live': 'polite' });
   const progress = el('progress', { id: 'eval-progress', 'aria-label': 'Eval progress', hidden: true });
 
+  /** The run form as the running eval asked (when the user comes back to it). */
+  function showRequest(request) {
+    if (suites.some((s) => s.id === request.suite_id)) suiteSelect.value = request.suite_id;
+    for (const key of ['tool_choice', 'repeat', 'scorer']) if (request[key] !== undefined && runForm[key]) runForm[key].value = request[key];
+    runForm.judge.checked = Boolean(request.judge);
+    const wanted = new Set((request.targets || []).map((t) => `${t.provider}/${t.model}`));
+    for (const box of runForm.querySelectorAll('input[name=target]')) box.checked = wanted.has(box.value);
+  }
+
   /** Follows an eval from its first event: a new one, or one found running on return. */
-  async function attach(jobId, state) {
+  async function attach(jobId, state, request = {}) {
     busy = jobId; updateRun();
     cancelButton.hidden = false; cancelButton.disabled = false;
     cancelButton.onclick = async () => {
@@ -477,7 +493,9 @@ export async function render() {
     const body = el('tbody');
     const summaryBox = el('div', { id: 'eval-summaries' });
     const cards = el('div', { id: 'eval-judge-cards' });
-    live.replaceChildren(el('h3', { text: 'Eval results' }), status, progress,
+    const suite = suites.find((s) => s.id === request.suite_id);
+    const models = (request.targets || []).map((t) => t.model).join(', ');
+    live.replaceChildren(el('h3', { text: suite ? `Eval results: ${suite.name} on ${models}` : 'Eval results' }), status, progress,
       el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Eval results' }, el('table', { id: 'eval-results' },
         el('thead', {}, el('tr', {}, ['case', 'model', 'try', 'score', 'passed', 'error', 'calls made', 'latency ms', 'judge'].map((h) => el('th', { scope: 'col', text: h })))), body)), summaryBox);
     const judgeCells = new Map();
@@ -502,6 +520,7 @@ export async function render() {
           cards.append(el('p', { class: 'card', text: `${data.target}: ${data.error ? `no report (${data.error.message})` : `judge grade ${data.grade}, score ${fmt(data.score, 0)}`}` }));
         } else if (name === 'progress') {
           status.textContent = `Running: ${data.done} of ${data.total} case runs done`;
+          runningText.textContent = `Your eval is still running: ${data.done} of ${data.total} case runs done.`;
           progress.hidden = false; progress.max = data.total || 1; progress.value = data.done;
         } else if (name === 'complete' || name === 'cancelled') {
           status.textContent = name === 'complete'
@@ -522,7 +541,7 @@ export async function render() {
       window.removeEventListener('hashchange', leave);
       if (!controller.signal.aborted) {
         await settled(jobId);  // Run eval comes back once the job is marked finished
-        busy = null; updateRun(); cancelButton.hidden = true;
+        busy = null; updateRun(); cancelButton.hidden = true; runningBanner.hidden = true;
         refreshTray(); loadPast().catch(() => {});
       }
     }
@@ -538,7 +557,8 @@ export async function render() {
         repeat: Number(runForm.repeat.value), scorer: runForm.scorer.value, judge: runForm.judge.checked, queue: runForm.queue.checked });
     } catch (err) { fieldError(runForm, err); return; }
     refreshTray();
-    await attach(job.job_id, job.state);
+    const asked = { suite_id: suiteSelect.value, targets: chosen };
+    await attach(job.job_id, job.state, asked);
   });
 
   function summaries(models) {
@@ -599,15 +619,20 @@ export async function render() {
   runForm.scorer.replaceChildren(...scorers.map((p) => el('option', { value: p.id, text: p.name })));
   await loadPast();
 
-  root.append(
+  root.append(runningBanner,
     el('section', { class: 'card', 'aria-labelledby': 'suites-title' }, el('h2', { id: 'suites-title', text: 'Tool-calling suites' }),
-      el('p', { class: 'note', text: 'Edit a suite to change its name, prompts, tools and cases in forms.' }), suitesBox),
+      suitesIntro, suitesBox),
     detail, runForm, live, viewer,
     el('section', { 'aria-labelledby': 'past-title' }, el('h2', { id: 'past-title', text: 'Past evals' }), pastBox),
     importForm, createForm);
 
   // Back on the page while an eval runs (or waits): follow it again.
   const running = await activeJob('eval').catch(() => null);
-  if (running) attach(running.id, running.state);
+  if (running) {
+    showRequest(running.request || {});
+    runningBanner.hidden = false;
+    runningText.textContent = 'Your eval is still running.';
+    attach(running.id, running.state, running.request);
+  }
   return root;
 }

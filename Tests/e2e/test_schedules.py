@@ -42,7 +42,12 @@ class SchedulesTest(DashboardCase):
         return self.api("GET", "/api/schedules")["schedules"]
 
     def new_form(self):
-        return self.css("main form")  # the first form: a new schedule
+        """The form for a new schedule, opened with "New schedule" when the list hides it."""
+        form = self.css("#new-schedule")
+        if not form.is_displayed():
+            self.xpath("//main//button[text()='New schedule']").click()
+            self.assertEqual(self.driver.switch_to.active_element.get_attribute("name"), "name")
+        return form
 
     def editor(self):
         return self.css("tr.editor form")
@@ -89,6 +94,10 @@ class SchedulesTest(DashboardCase):
         self.assertIn(FAST, row.text)
         self.assertIn(OTHER, row.text)
         self.assertIn("every 24 hours", row.text)
+        # The form folds away behind "New schedule"; the new row's Edit button has the focus.
+        self.assertFalse(self.css("#new-schedule").is_displayed())
+        self.assertEqual(d.switch_to.active_element.get_attribute("aria-label"), "Edit daily speed check")
+        self.assertIn("created", self.text("#schedules-status"))
         [stored] = self.schedules()
         self.assertEqual((stored["kind"], stored["interval_hours"], stored["cron"], stored["enabled"]), ("benchmark", 24, None, True))
         self.assertEqual(sorted(t["model"] for t in stored["request"]["targets"]), sorted([FAST, OTHER]))
@@ -198,12 +207,12 @@ class SchedulesTest(DashboardCase):
         self.assertIn("no model", self.error(form, "targets"))
         self.assertEqual(form.find_element(By.CSS_SELECTOR, "[name=name]").get_attribute("value"), "renamed but refused")
         self.assertEqual(self.schedules(), [stored])
-        # An empty name, refused by the API next to the Name field.
-        self.expected_console.append(f"/api/schedules/{created['id']} - {REFUSED} 400")
+        # An empty name: said next to the Name field.
         self.tick(form, [OTHER])
         form.find_element(By.CSS_SELECTOR, "[name=name]").clear()
         form.find_element(By.XPATH, ".//button[text()='Save changes']").click()
-        self.wait.until(lambda d: self.error(form, "name"))
+        self.wait.until(lambda d: "name" in self.error(form, "name"))
+        self.assertEqual(d.switch_to.active_element.get_attribute("name"), "name")
         self.assertEqual(self.error(form, "targets"), "")
         self.assertEqual(self.schedules(), [stored])
         self.shots("schedules-edit-refused")
@@ -271,6 +280,9 @@ class SchedulesTest(DashboardCase):
         self.assertIn("No schedules yet", empty.text)
         self.assertIn("every N hours", empty.text)
         self.assertFalse(self.driver.find_elements(By.CSS_SELECTOR, "#main table"))
+        # With nothing listed, the form for a first schedule is open.
+        self.assertTrue(self.css("#new-schedule").is_displayed())
+        self.assertFalse(self.xpath("//main//button[text()='New schedule']").is_displayed())
         self.shots("schedules-empty")
 
 

@@ -32,6 +32,8 @@ const byWords = [
   [/PUT \/api\/settings\/judge|no judge model/i, 'Choose a judge model first: Judge page, “Judge model”.'],
   [/interval_hours \(1–720\) or cron, not both/, 'Give either “Every N hours” or a cron expression (one of the two).'],
   [/"queue": true/, byCode.job_running],
+  // A required text left empty, as the API's schema words it ("name: shorter than 1 characters").
+  [/shorter than 1 characters?$/, 'Fill this in: it cannot be empty.'],
   // Tool eval suites (pages/evals.js).
   [/is not one of the suite's tools/, 'An expected call names a tool the suite does not offer: add that tool under Tools and save the suite first, or choose another tool.'],
   [/function\.name: does not match pattern/, 'Use only letters, digits and _ . - in a tool name (no spaces).'],

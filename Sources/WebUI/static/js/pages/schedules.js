@@ -82,7 +82,7 @@ function scheduleForm({ schedule, targets, suites, scorers, defaults, onSaved, o
   const evalPart = el('div', { 'data-for-kind': 'eval' },
     suites.length ? null : el('p', { class: 'note', text: 'You have no tool-calling suites yet: create or import one on the Tool eval page first.' }),
     el('div', { class: 'row' },
-      field('Suite', 'suite_id', { tag: 'select', options: suites.map((s) => [s.id, `${s.name} (${s.cases} cases)`]) }),
+      field('Suite', 'suite_id', { tag: 'select', options: suites.map((s) => [s.id, `${s.name} (${s.cases === 1 ? '1 case' : `${s.cases} cases`})`]) }),
       field('Repeat each case (k)', 'repeat', { type: 'number', min: 1, max: 10, value: stored.repeat ?? 1 }),
       field('Tool choice', 'tool_choice', { tag: 'select', options: [['auto', 'auto (the model decides)'], ['required', 'required'], ['none', 'none']] }),
       scorers.length ? field('Scorer', 'scorer', { tag: 'select', options: scorers.map((p) => [p.id, p.name]) }) : null),
@@ -100,7 +100,7 @@ function scheduleForm({ schedule, targets, suites, scorers, defaults, onSaved, o
     el('p', { class: 'note', id: id('cron-hint'), 'data-for-mode': 'cron', text: 'For example “30 2 * * *” runs every day at 02:30, “0 9 * * MON-FRI” on weekdays at 09:00, in the time zone given.' }),
     el('datalist', { id: id('zones') }, zones().map((z) => el('option', { value: z }))));
 
-  const form = el('form', { class: editing ? 'card schedule-edit' : 'card', 'aria-labelledby': id('title'), novalidate: true },
+  const form = el('form', { class: editing ? 'card schedule-edit' : 'card', id: editing ? null : 'new-schedule', 'aria-labelledby': id('title'), novalidate: true },
     el(editing ? 'h3' : 'h2', { id: id('title'), text: title }), kindSet, field('Name', 'name', { value: schedule ? schedule.name : '', placeholder: 'daily speed check' }),
     models, benchPart, evalPart,
     el('div', { class: 'row' }, field('Max output tokens', 'max_tokens', { type: 'number', min: 1, value: stored.max_tokens ?? defaults.max_tokens })),
@@ -110,7 +110,7 @@ function scheduleForm({ schedule, targets, suites, scorers, defaults, onSaved, o
     el('p', { class: 'error', 'data-error-for': 'enabled' }),
     el('p', { class: 'error', 'data-error-for': 'form', role: 'alert' }),
     el('div', { class: 'actions' }, el('button', { type: 'submit', text: editing ? 'Save changes' : 'Create schedule' }),
-      editing ? el('button', { type: 'button', class: 'secondary', text: 'Cancel', onclick: () => onCancel() }) : null));
+      el('button', { type: 'button', class: 'secondary', text: 'Cancel', onclick: () => onCancel() })));
 
   const q = (selector) => form.querySelector(selector);
   const cron = q('input[name=cron]');
@@ -149,7 +149,8 @@ function scheduleForm({ schedule, targets, suites, scorers, defaults, onSaved, o
     const body = { name: q('input[name=name]').value.trim(), kind: kind(), request, time_zone: q('input[name=time_zone]').value.trim() || 'UTC',
       enabled: q('input[name=enabled]').checked };
     // Said here, before anything is sent: the API's own words for these are about its fields.
-    const local = !picked.length ? ['targets', 'Choose at least one model.']
+    const local = !body.name ? ['name', 'Give the schedule a name, for example “daily speed check”.']
+      : !picked.length ? ['targets', 'Choose at least one model.']
       : kind() === 'eval' && !request.suite_id ? ['suite_id', 'Choose a suite (create one on the Tool eval page first).']
         : mode() === 'interval' && number('interval_hours') === undefined ? ['interval_hours', 'Give the number of hours between runs (1–720).']
           : mode() === 'cron' && !cron.value.trim() ? ['cron', 'Give a cron expression, for example “30 2 * * *” (every day at 02:30).'] : null;
@@ -176,7 +177,7 @@ export async function render() {
   const scorers = (plugins.plugins || []).filter((p) => (p.kinds || []).includes('scorer'))
     .sort((a, b) => (a.id === 'toolcall' ? -1 : b.id === 'toolcall' ? 1 : a.id.localeCompare(b.id)));
   const context = { targets, suites, scorers, defaults };
-  const listing = el('section', { 'aria-labelledby': 'schedules-title' });
+  const listing = el('div');
   const firings = el('section', { 'aria-live': 'polite', id: 'schedule-firings' });
   let editor = null;  // { id, form } while a schedule is being edited
   // What a button did, said in the page beside the list (a toast would cover the row buttons).
@@ -186,15 +187,27 @@ export async function render() {
     status.textContent = message instanceof Error ? plain(message).message : message;
   };
 
+  // The form for a new schedule: open on an empty page, else behind the "New schedule" button.
+  const opener = el('button', { type: 'button', text: 'New schedule', 'aria-controls': 'new-schedule', onclick: () => openNew(true, true) });
   function newForm() {
-    return scheduleForm({ ...context, schedule: null, onSaved: (saved) => {
+    return scheduleForm({ ...context, schedule: null, onSaved: async (saved) => {
       const fresh = newForm();
       created.replaceWith(fresh); created = fresh;
+      openNew(false);
       say(`Schedule “${saved.name}” created${saved.next_fire_at ? `: it first runs ${when(saved.next_fire_at)}` : ''}.`);
-      refresh();
+      await refresh(saved.id);
+    }, onCancel: () => {
+      const fresh = newForm();
+      created.replaceWith(fresh); created = fresh;
+      openNew(false, true);
     } });
   }
   let created = newForm();
+  function openNew(open, focus = false) {
+    created.hidden = !open;
+    opener.hidden = open;
+    if (focus) (open ? created.querySelector('input[name=name]') : opener).focus();
+  }
 
   async function refresh(focusEditOf) {
     const { schedules } = await api('GET', '/api/schedules');
@@ -216,6 +229,8 @@ export async function render() {
         cadence(s), s.enabled ? when(s.next_fire_at) : '— (paused)', s.enabled ? 'active' : 'paused',
         el('div', { class: 'actions' },
           button('Edit', `Edit ${label}`, () => {
+            if (editor && editor.id === s.id) { editor = null; place(); return; }  // a second press closes it
+            say('');
             const form = scheduleForm({ ...context, schedule: s, onSaved: (saved) => { editor = null; say(`Changes to “${saved.name}” saved.`); refresh(s.id); },
               onCancel: () => { editor = null; refresh(s.id); } });
             editor = { id: s.id, form };
@@ -249,14 +264,14 @@ export async function render() {
             try { await api('DELETE', `/api/schedules/${s.id}`); refresh(); } catch (err) { say(err, true); }
           }, 'danger'))];
     });
-    listing.replaceChildren(el('h2', { id: 'schedules-title', text: 'Your schedules' }),
-      schedules.length ? table(['name', 'kind', 'suite', 'models', 'when', 'next run', 'status', 'actions'], rows, { caption: 'Your schedules', stacked: true })
-        : el('p', { class: 'note empty', text: 'No schedules yet. A schedule runs a benchmark or a tool eval on its own, every N hours or at set times (cron), and keeps each run in History. Create one above.' }));
+    listing.replaceChildren(schedules.length ? table(['name', 'kind', 'suite', 'models', 'when', 'next run', 'status', 'actions'], rows, { stacked: true })
+      : el('p', { class: 'note empty', text: 'No schedules yet. A schedule runs a benchmark or a tool eval on its own, every N hours or at set times (cron), and keeps each run in History.' }));
     place();
     if (focusEditOf) {
       const back = listing.querySelector(`button.edit[data-schedule="${CSS.escape(focusEditOf)}"]`);
       if (back) back.focus();
     }
+    return schedules;
   }
 
   /** The open editor sits in a full-width row under its schedule's row. */
@@ -271,7 +286,8 @@ export async function render() {
     row.after(el('tr', { class: 'editor' }, el('td', { colspan: row.children.length }, editor.form)));
   }
 
-  await refresh();
-  root.replaceChildren(created, status, listing, firings);
+  const first = await refresh();
+  openNew(!first.length);
+  root.replaceChildren(el('h2', { id: 'schedules-title', text: 'Schedules' }), status, listing, firings, el('div', {}, opener), created);
   return root;
 }

@@ -119,7 +119,7 @@ class EvalsTest(DashboardCase):
             json.dump({"format": "studio-suite/1", **WEATHER}, f)
         d.find_element(By.CSS_SELECTOR, "input[name=file]").send_keys(suite_file)
         self.click(d.find_element(By.XPATH, "//button[text()='Import']"))
-        self.wait.until(lambda d: "weather (1 cases)" in d.find_element(By.CSS_SELECTOR, "select[name=suite_id]").text)
+        self.wait.until(lambda d: "weather (1 case)" in d.find_element(By.CSS_SELECTOR, "select[name=suite_id]").text)
         # BFCL files (questions + possible answers, JSON Lines) import too.
         questions, answers = os.path.join(work, "bfcl-q.jsonl"), os.path.join(work, "bfcl-a.jsonl")
         with open(questions, "w") as f:
@@ -132,9 +132,9 @@ class EvalsTest(DashboardCase):
         d.find_element(By.CSS_SELECTOR, "input[name=file]").send_keys(questions)
         d.find_element(By.CSS_SELECTOR, "input[name=answers]").send_keys(answers)
         self.click(d.find_element(By.XPATH, "//button[text()='Import']"))
-        self.wait.until(lambda d: "bfcl-q (1 cases)" in d.find_element(By.CSS_SELECTOR, "select[name=suite_id]").text)
+        self.wait.until(lambda d: "bfcl-q (1 case)" in d.find_element(By.CSS_SELECTOR, "select[name=suite_id]").text)
         self.assertIn("bfcl-q", d.find_element(By.ID, "suites").text)
-        Select(d.find_element(By.CSS_SELECTOR, "select[name=suite_id]")).select_by_visible_text("weather (1 cases)")
+        Select(d.find_element(By.CSS_SELECTOR, "select[name=suite_id]")).select_by_visible_text("weather (1 case)")
         self.tick("#eval-models input[name=target]", [TOOL_MODEL])
         self.click(d.find_element(By.ID, "eval-run"))
         self.wait.until(lambda d: "Done" in d.find_element(By.ID, "eval-status").text)
@@ -143,6 +143,7 @@ class EvalsTest(DashboardCase):
         self.assertIn('get_weather({"city":"Paris"})', rows[0].text)
         self.assertIn("1 of 1 case runs passed", d.find_element(By.ID, "eval-status").text)
         self.css("#eval-summaries svg rect.bar")
+        self.assertNotIn("null", d.find_element(By.ID, "eval-models").text)
         # Run eval comes back once the job is marked finished; the run is listed with the suite's name.
         self.wait.until(lambda d: d.find_element(By.ID, "eval-run").is_enabled())
         self.wait.until(lambda d: "weather" in d.find_element(By.ID, "past-evals").text)
@@ -287,7 +288,7 @@ class EvalsTest(DashboardCase):
         d.execute_script("arguments[0].value = 'x'.repeat(2001)", description)
         settings.find_element(By.CSS_SELECTOR, "input[name=name]").send_keys(" renamed")
         self.click(settings.find_element(By.XPATH, ".//button[text()='Save suite']"))
-        self.wait.until(lambda d: "longer than 2000 characters" in self.error_for(settings, "description").text)
+        self.wait.until(lambda d: self.error_for(settings, "description").text.startswith("Longer than 2000 characters."))
         self.assertEqual(description.get_attribute("aria-invalid"), "true")
         self.assertEqual(settings.find_element(By.CSS_SELECTOR, "input[name=name]").get_attribute("value"), "weather renamed", "the edits stay to correct")
         self.shots("evals-refused")

@@ -15,6 +15,7 @@ const TOOL_MODEL = 'sim-ttft10-gap1-toolscall';
 const nameText = (name) => (Array.isArray(name) ? name.join('|') : name);
 const callsText = (calls) => (calls || []).map((c) => `${nameText(c.name)}(${c.arguments === undefined ? '' : JSON.stringify(c.arguments)})`).join(', ') || 'no call';
 const short = (text, n = 80) => { const s = String(text ?? ''); return s.length > n ? `${s.slice(0, n - 1)}…` : s; };
+const cases = (n) => `${n} case${n === 1 ? '' : 's'}`;
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** A refusal found before sending, shown like the API's own next to its field. */
@@ -39,6 +40,12 @@ function fieldError(form, error) {
   showError(form, error);
   const name = error instanceof ApiError ? error.field : null;
   const slot = name && form.querySelector(`[data-error-for="${CSS.escape(name)}"]`);
+  // Beside its field, the field's own name in front of the API's words says nothing more.
+  const first = slot && slot.firstChild;
+  if (first && first.nodeType === Node.TEXT_NODE && first.textContent.startsWith(`${name}: `)) {
+    const rest = first.textContent.slice(name.length + 2);
+    first.textContent = `${rest.charAt(0).toUpperCase()}${rest.slice(1)}.`;
+  }
   const details = slot && slot.closest('details');
   if (details) details.open = true;
   const input = slot && slot.id && form.querySelector(`[aria-describedby~="${CSS.escape(slot.id)}"]`);
@@ -86,7 +93,7 @@ export async function render() {
           el('button', { type: 'button', class: 'secondary', text: 'Duplicate', 'aria-label': `Duplicate suite ${s.name}`,
             onclick: async () => { try { await api('POST', `/api/suites/${s.id}/duplicate`); toast(`Copied ${s.name}.`); await loadSuites(); } catch (err) { toast(err); } } }),
           el('button', { type: 'button', class: 'danger', text: 'Delete', 'aria-label': `Delete suite ${s.name}`, onclick: async () => {
-            if (!confirm(`Delete suite ${s.name} and its ${s.cases} cases?`)) return;
+            if (!confirm(`Delete suite ${s.name} and its ${cases(s.cases)}?`)) return;
             try {
               await api('DELETE', `/api/suites/${s.id}`);
               if (detail.dataset.suite === s.id) { detail.replaceChildren(); delete detail.dataset.suite; }
@@ -101,7 +108,7 @@ export async function render() {
           el('button', { type: 'button', class: 'secondary', text: 'Create a suite', onclick: () => createForm.querySelector('input[name=name]').focus() }))));
     // The run form's list of suites, keeping the choice.
     const chosen = suiteSelect.value;
-    suiteSelect.replaceChildren(...suites.map((s) => el('option', { value: s.id, text: `${s.name} (${s.cases} cases)` })));
+    suiteSelect.replaceChildren(...suites.map((s) => el('option', { value: s.id, text: `${s.name} (${cases(s.cases)})` })));
     if (suites.some((s) => s.id === chosen)) suiteSelect.value = chosen;
     noSuiteNote.hidden = suites.length > 0;
     suiteSelect.disabled = suites.length === 0;
@@ -132,14 +139,14 @@ export async function render() {
       }
       const suite = await api('POST', `/api/suites/import?format=${format}&name=${name}`, body);
       const skipped = suite.skipped && suite.skipped.length ? `; skipped ${suite.skipped.length} (${suite.skipped[0].reason})` : '';
-      toast(`Imported ${suite.name}: ${suite.cases} cases${skipped}.`);
+      toast(`Imported ${suite.name}: ${cases(suite.cases)}${skipped}.`);
       importForm.reset();
       await loadSuites();
     } catch (err) { fieldError(importForm, err); }
   });
 
   const createForm = el('form', { class: 'card', 'aria-labelledby': 'create-suite-title' }, el('h3', { id: 'create-suite-title', text: 'New suite' }),
-    field('Name', 'name', { required: true, maxlength: 200 }), field('Description', 'description', { tag: 'textarea', rows: 2 }),
+    field('Name', 'name', { required: true, maxlength: 200 }), field('Description', 'description', { tag: 'textarea', rows: 2, maxlength: 2000 }),
     field('System prompt (sent before every case)', 'system_prompt', { tag: 'textarea', rows: 2 }),
     el('details', {}, el('summary', { text: 'Tools and cases as JSON (optional: you can add them in forms once the suite exists)' }),
       control('Tools (JSON array of {"type":"function","function":{name, description, parameters}})', 'tools', { tag: 'textarea', rows: 5 }, '[]').wrap,
@@ -174,7 +181,7 @@ export async function render() {
     const casesBox = el('div', { id: 'suite-cases' });
     suiteNote = el('p', { class: 'ok', id: 'suite-saved', role: 'status' });
     casesNote = el('p', { class: 'ok', id: 'cases-saved', role: 'status' });
-    detail.replaceChildren(el('div', { class: 'card' },
+    detail.replaceChildren(el('section', { class: 'card', 'aria-labelledby': 'suite-title' },
       el('div', { class: 'editor-head' }, el('h2', { id: 'suite-title', text: `Editing suite “${suite.name}”` }),
         el('button', { type: 'button', class: 'secondary', text: 'Close', 'aria-label': `Close the editor of suite ${suite.name}`,
           onclick: () => { detail.replaceChildren(); delete detail.dataset.suite; } })),
@@ -187,7 +194,7 @@ export async function render() {
   function settingsForm(suite) {
     const form = el('form', { 'aria-label': `settings and tools of suite ${suite.name}`, novalidate: true });
     const name = control('Name', 'name', { required: true, maxlength: 200 }, suite.name);
-    const description = control('Description', 'description', { tag: 'textarea', rows: 2 }, suite.description);
+    const description = control('Description', 'description', { tag: 'textarea', rows: 2, maxlength: 2000 }, suite.description);
     const system = control('System prompt (sent before every case)', 'system_prompt', { tag: 'textarea', rows: 3 }, suite.system_prompt);
     // Each tool row remembers the name it is stored under, so a rename reaches the cases.
     const tools = suite.tools.map((t) => ({ stored: t.function.name, name: t.function.name, description: t.function.description || '',
@@ -457,13 +464,13 @@ export async function render() {
     const advice = (first) => el('div', { class: 'empty', id: 'no-tool-models' }, el('p', {}, first, ' Any chat model that supports tool (function) calling works: add yours under ',
       el('a', { href: '#/providers', text: 'Providers & keys' }), '. To try without an API key, use the built-in simulator’s ', el('code', { text: TOOL_MODEL }),
       ', which calls the tool the prompt names.'), addSim || null);
-    modelsBox.replaceChildren(el('legend', { text: 'Models' }),
+    modelsBox.replaceChildren(...[el('legend', { text: 'Models' }),
       ...(targets.length ? targets.map((t, i) => el('div', {},
         el('input', { type: 'checkbox', id: `et${i}`, name: 'target', value: t.value, 'aria-describedby': describeSimModel(t.model) ? `et${i}-about` : null }),
         el('label', { for: `et${i}`, class: 'inline', text: ` ${t.label}` }),
         describeSimModel(t.model) ? el('span', { class: 'note', id: `et${i}-about`, text: ` (${describeSimModel(t.model)})` }) : null)) : []),
       targets.length === 0 ? advice('No models yet.')
-        : !targets.some((t) => /(^|-)toolscall(-|$)/.test(t.model)) ? advice('None of your models is marked as a tool-calling model.') : null);
+        : !targets.some((t) => /(^|-)toolscall(-|$)/.test(t.model)) ? advice('None of your models is marked as a tool-calling model.') : null].filter(Boolean));
   }
   async function loadModels() { ({ providers } = await api('GET', '/api/providers')); drawModels(); }
 

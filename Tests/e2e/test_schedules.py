@@ -50,7 +50,7 @@ class SchedulesTest(DashboardCase):
         return form
 
     def editor(self):
-        return self.css("tr.editor form")
+        return self.css("tr.schedule-editor form")
 
     def row(self, name):
         return self.xpath(f"//tr[td[1][text()='{name}']]")
@@ -107,7 +107,7 @@ class SchedulesTest(DashboardCase):
         self.button("Pause daily speed check").click()
         self.button("Resume daily speed check")
         self.assertFalse(self.schedules()[0]["enabled"])
-        self.assertIn("paused", self.row("daily speed check").text)
+        self.assertEqual(self.row("daily speed check").find_element(By.CSS_SELECTOR, "td[data-label='next run']").text, "paused")
         self.button("Resume daily speed check").click()
         self.button("Pause daily speed check")
         self.assertTrue(self.schedules()[0]["enabled"])
@@ -160,7 +160,7 @@ class SchedulesTest(DashboardCase):
         # Cancel: the form closes, nothing changes.
         self.fill(form, "name", "not saved")
         form.find_element(By.XPATH, ".//button[text()='Cancel']").click()
-        self.wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, "tr.editor"))
+        self.wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, "tr.schedule-editor"))
         self.assertEqual(self.schedules()[0]["name"], "daily speed check")
         self.assertEqual(d.switch_to.active_element.get_attribute("aria-label"), "Edit daily speed check")
 
@@ -177,7 +177,7 @@ class SchedulesTest(DashboardCase):
         form.find_element(By.CSS_SELECTOR, "input[name=enabled]").click()
         form.find_element(By.XPATH, ".//button[text()='Save changes']").click()
         row = self.row("nightly speed check")
-        self.assertFalse(d.find_elements(By.CSS_SELECTOR, "tr.editor"))
+        self.assertFalse(d.find_elements(By.CSS_SELECTOR, "tr.schedule-editor"))
         self.assertIn("30 2 * * * (Europe/Paris)", row.text)
         self.assertIn(OTHER, row.text)
         self.assertNotIn(FAST, row.text)
@@ -250,8 +250,7 @@ class SchedulesTest(DashboardCase):
         form.find_element(By.CSS_SELECTOR, "input[name=judge]").click()
         form.find_element(By.XPATH, ".//button[text()='Create schedule']").click()
         row = self.row("weather tools nightly")
-        self.assertEqual(row.find_element(By.CSS_SELECTOR, "td[data-label=kind]").text, "Tool eval")
-        self.assertEqual(row.find_element(By.CSS_SELECTOR, "td[data-label=suite]").text, "weather")
+        self.assertEqual(row.find_element(By.CSS_SELECTOR, "td[data-label=kind]").text, "Tool eval (suite: weather)")
         self.assertIn(TOOLS, row.text)
         [stored] = self.schedules()
         self.assertEqual((stored["kind"], stored["cron"], stored["request"]["suite_id"], stored["request"]["judge"]),
@@ -264,6 +263,11 @@ class SchedulesTest(DashboardCase):
         bench = self.row("hourly speed")
         self.assertEqual(bench.find_element(By.CSS_SELECTOR, "td[data-label=kind]").text, "Benchmark")
         self.assertIn("every hour", bench.text)
+        # Every row button names its schedule, once.
+        labels = [b.get_attribute("aria-label") for b in d.find_elements(By.CSS_SELECTOR, "#main tr .actions button")]
+        self.assertEqual(len(labels), 10)
+        self.assertEqual(len(set(labels)), len(labels), labels)
+        self.assertIn("Past runs of weather tools nightly", labels)
         # Its editor opens as a tool eval, on its suite.
         self.button("Edit weather tools nightly").click()
         form = self.editor()
@@ -272,7 +276,7 @@ class SchedulesTest(DashboardCase):
         self.assertEqual(form.find_element(By.CSS_SELECTOR, "input[name=cron]").get_attribute("value"), "0 3 * * *")
         self.shots("schedules-eval", after_resize=self.actions_fit_on_a_phone)
         form.find_element(By.XPATH, ".//button[text()='Cancel']").click()
-        self.wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, "tr.editor"))
+        self.wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, "tr.schedule-editor"))
 
     def test_a_new_user_sees_what_a_schedule_does(self):
         self.email = self.user_with_models()

@@ -101,7 +101,7 @@ function scheduleForm({ schedule, targets, suites, scorers, defaults, onSaved, o
     el('datalist', { id: id('zones') }, zones().map((z) => el('option', { value: z }))));
 
   const form = el('form', { class: editing ? 'card schedule-edit' : 'card', id: editing ? null : 'new-schedule', 'aria-labelledby': id('title'), novalidate: true },
-    el(editing ? 'h3' : 'h2', { id: id('title'), text: title }), kindSet, field('Name', 'name', { value: schedule ? schedule.name : '', placeholder: 'daily speed check' }),
+    el(editing ? 'h3' : 'h2', { id: id('title'), text: title }), kindSet, field('Name', 'name', { value: schedule ? schedule.name : '', placeholder: 'e.g. daily speed check' }),
     models, benchPart, evalPart,
     el('div', { class: 'row' }, field('Max output tokens', 'max_tokens', { type: 'number', min: 1, value: stored.max_tokens ?? defaults.max_tokens })),
     whenSet,
@@ -224,9 +224,10 @@ export async function render() {
       const label = labels[i];
       const request = s.request || {};
       const button = (text, aria, onclick, cls = 'secondary') => el('button', { type: 'button', class: cls, text, 'aria-label': aria, 'data-schedule': s.id, onclick });
-      return [s.name, kindWords[s.kind] || s.kind, s.kind === 'eval' ? suiteName(request.suite_id) : '—',
+      // An eval schedule names its suite; a paused one says so where its next run would be.
+      return [s.name, s.kind === 'eval' ? `${kindWords.eval} (suite: ${suiteName(request.suite_id)})` : kindWords[s.kind] || s.kind,
         (request.targets || []).map((t) => t.model || t.model_id).join(', '),
-        cadence(s), s.enabled ? when(s.next_fire_at) : '— (paused)', s.enabled ? 'active' : 'paused',
+        cadence(s), s.enabled ? when(s.next_fire_at) : 'paused',
         el('div', { class: 'actions' },
           button('Edit', `Edit ${label}`, () => {
             if (editor && editor.id === s.id) { editor = null; place(); return; }  // a second press closes it
@@ -252,19 +253,23 @@ export async function render() {
                 : err instanceof ApiError && err.code === 'job_running' ? 'You already have a job running: run this one again once that one has finished.' : err, true);
             }
           }),
-          button('Firings', `Firings of ${label}`, async () => {
-            const { firings: list } = await api('GET', `/api/schedules/${s.id}/firings`);
-            firings.replaceChildren(el('h3', { text: `Firings of ${s.name}` }), list.length
-              ? table(['fired', 'outcome', 'job', 'run', 'detail'], list.map((f) => [when(f.fired_at), f.outcome, f.job_state || '', f.run_id || '', f.detail || '']),
-                { caption: `Firings of ${s.name}, newest first`, stacked: true })
-              : el('p', { class: 'note', text: `${s.name} has not fired yet.` }));
-          }, 'link'),
+          // Its firings: each time it ran (or was skipped, or could not run), newest first.
+          button('Past runs', `Past runs of ${label}`, async () => {
+            try {
+              const { firings: list } = await api('GET', `/api/schedules/${s.id}/firings`);
+              firings.replaceChildren(el('h3', { text: `Past runs of ${s.name}` }), list.length
+                ? table(['when', 'outcome', 'job', 'run', 'detail'], list.map((f) => [when(f.fired_at), f.outcome, f.job_state || '', f.run_id || '', f.detail || '']),
+                  { caption: 'Newest first. “skipped”: another job of yours was running; “failed”: the schedule no longer fits your providers and models.', stacked: true })
+                : el('p', { class: 'note', text: `${s.name} has not run yet.` }));
+            } catch (err) { say(err, true); }
+          }),
           button('Delete', `Delete ${label}`, async () => {
             if (!confirm(`Delete the schedule “${s.name}” and its record of firings? The runs it made stay in History.`)) return;
             try { await api('DELETE', `/api/schedules/${s.id}`); refresh(); } catch (err) { say(err, true); }
           }, 'danger'))];
     });
-    listing.replaceChildren(schedules.length ? table(['name', 'kind', 'suite', 'models', 'when', 'next run', 'status', 'actions'], rows, { stacked: true })
+    listing.className = 'schedule-list';
+    listing.replaceChildren(schedules.length ? table(['name', 'kind', 'models', 'when', 'next run', 'actions'], rows, { stacked: true })
       : el('p', { class: 'note empty', text: 'No schedules yet. A schedule runs a benchmark or a tool eval on its own, every N hours or at set times (cron), and keeps each run in History.' }));
     place();
     if (focusEditOf) {
@@ -276,14 +281,14 @@ export async function render() {
 
   /** The open editor sits in a full-width row under its schedule's row. */
   function place() {
-    for (const row of listing.querySelectorAll('tr.editor')) row.remove();
+    for (const row of listing.querySelectorAll('tr.schedule-editor')) row.remove();
     for (const b of listing.querySelectorAll('button.edit')) b.setAttribute('aria-expanded', 'false');
     if (!editor) return;
     const button = listing.querySelector(`button.edit[data-schedule="${CSS.escape(editor.id)}"]`);
     if (!button) return;
     button.setAttribute('aria-expanded', 'true');
     const row = button.closest('tr');
-    row.after(el('tr', { class: 'editor' }, el('td', { colspan: row.children.length }, editor.form)));
+    row.after(el('tr', { class: 'schedule-editor' }, el('td', { colspan: row.children.length }, editor.form)));
   }
 
   const first = await refresh();

@@ -112,6 +112,15 @@ class SchedulesTest(DashboardCase):
         self.button("Pause daily speed check")
         self.assertTrue(self.schedules()[0]["enabled"])
 
+        # Run now: a job starts; Past runs lists it once it has run.
+        self.button("Run daily speed check now").click()
+        self.wait.until(lambda d: "started" in self.text("#schedules-status"))
+        [firing] = self.api("GET", f"/api/schedules/{stored['id']}/firings")["firings"]
+        self.studio.wait_job(firing["job_id"], email=self.email)
+        self.button("Past runs of daily speed check").click()
+        self.wait.until(lambda d: "done" in self.text("#schedule-firings"))
+        self.assertIn("ok", self.text("#schedule-firings"))
+
         # Cron chosen but left empty: said in words before anything is sent (never the API's
         # "give either interval_hours or cron, not both").
         form = self.new_form()
@@ -129,7 +138,8 @@ class SchedulesTest(DashboardCase):
         self.assertIn("minute", self.error(form, "cron").lower())
         self.assertEqual(d.switch_to.active_element.get_attribute("name"), "cron")
         self.assertEqual(len(self.schedules()), 1)
-        self.shots("schedules-bad-cron")
+        cron = form.find_element(By.CSS_SELECTOR, "input[name=cron]")
+        self.shots("schedules-bad-cron", after_resize=lambda: d.execute_script("arguments[0].scrollIntoView({block: 'center'})", cron))
 
     def test_edit_every_field_in_place_cancel_and_a_refused_save(self):
         d = self.driver
@@ -215,7 +225,8 @@ class SchedulesTest(DashboardCase):
         self.assertEqual(d.switch_to.active_element.get_attribute("name"), "name")
         self.assertEqual(self.error(form, "targets"), "")
         self.assertEqual(self.schedules(), [stored])
-        self.shots("schedules-edit-refused")
+        self.shots("schedules-edit-refused", after_resize=lambda: d.execute_script(
+            "arguments[0].scrollIntoView({block: 'start'})", form.find_element(By.CSS_SELECTOR, "[name=name]")))
 
     def test_a_tool_eval_schedule_on_a_suite(self):
         d = self.driver

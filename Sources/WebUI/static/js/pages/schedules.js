@@ -118,7 +118,12 @@ function scheduleForm({ schedule, targets, suites, scorers, defaults, onSaved, o
   q('textarea[name=prompt]').value = stored.prompt ?? defaults.prompt;
   if (stored.suite_id) q('select[name=suite_id]').value = stored.suite_id;
   if (stored.tool_choice) q('select[name=tool_choice]').value = stored.tool_choice;
-  if (stored.scorer && q('select[name=scorer]')) q('select[name=scorer]').value = stored.scorer;
+  const scorer = q('select[name=scorer]');
+  if (stored.scorer && scorer) {
+    // A scorer no longer installed stays chosen (and is named so) rather than silently replaced.
+    if (![...scorer.options].some((o) => o.value === stored.scorer)) scorer.append(el('option', { value: stored.scorer, text: `${stored.scorer} (not installed)` }));
+    scorer.value = stored.scorer;
+  }
   const kind = () => q('input[name=kind]:checked').value;
   const mode = () => q('input[name=mode]:checked').value;
   /** Only the chosen kind's and the chosen timing's fields are shown. */

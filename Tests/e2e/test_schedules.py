@@ -256,7 +256,7 @@ class SchedulesTest(DashboardCase):
         form.find_element(By.CSS_SELECTOR, "input[name=judge]").click()
         form.find_element(By.XPATH, ".//button[text()='Create schedule']").click()
         self.wait.until(lambda d: self.error(form, "judge"))
-        self.assertIn("judge", self.error(form, "judge").lower())
+        self.assertIn("Choose a judge model first", self.error(form, "judge"))
         self.assertEqual(self.schedules(), [])
         form.find_element(By.CSS_SELECTOR, "input[name=judge]").click()
         form.find_element(By.XPATH, ".//button[text()='Create schedule']").click()

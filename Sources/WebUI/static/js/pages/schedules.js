@@ -43,7 +43,8 @@ function cadence(s) {
 }
 
 /** The form for a new schedule (`schedule` null) or for editing one. `onSaved(schedule)`
- *  after the API took it; `onCancel` (editing only) closes it unchanged. */
+ *  after the API took it; `onCancel` closes it, nothing sent. A refused save leaves the form
+ *  open as typed, and the stored schedule as it was. */
 function scheduleForm({ schedule, targets, suites, scorers, defaults, onSaved, onCancel }) {
   const n = ++formCounter;
   const id = (name) => `s${n}-${name}`;

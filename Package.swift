@@ -151,6 +151,9 @@ let package = Package(
                 dependencies: ["HostProviderCalls", "HostConfig", "HostTransport", "HostMeasurement", "StudioJSON", .product(name: "Histogram", package: "hdrhistogram-swift"),
                                .product(name: "CoreMetrics", package: "swift-metrics")],
                 path: "Sources/Host/Load", swiftSettings: strict),
+        // Tuning: search spaces, the search strategies (grid, random, TPE) and the Pareto front.
+        .target(name: "HostTuning", dependencies: ["HostMeasurement", "StudioJSON"],
+                path: "Sources/Host/Tuning", swiftSettings: strict),
         .target(name: "HostJudge",
                 dependencies: ["HostProviderCalls", "HostConfig", "HostEvals", "HostResources", "HostStorage", "HostTransport", "HostPlugins", "HostMeasurement", "StudioJSON"],
                 path: "Sources/Host/Judge", resources: [.copy("prompts")], swiftSettings: strict),
@@ -218,7 +221,7 @@ let package = Package(
         .testTarget(name: "StudioTests",
                 dependencies: ["AWSEventStream", "HostProviderCalls", "HostEvals", "HostPlugins", "HostHTTP", "StudioJSON", "PluginABI",
                                "HostMeasurement", "HostSimulator", "HostTransport", "HostSecurity",
-                               "HostParams", "HostConfig", "HostBenchmark", "HostStorage", "HostAuth", "HostJobs", "HostJudge", "HostLoad", "HostScheduler", "HostDelivery", "CCompression", "WebUI",
+                               "HostParams", "HostConfig", "HostBenchmark", "HostStorage", "HostAuth", "HostJobs", "HostJudge", "HostLoad", "HostScheduler", "HostDelivery", "CCompression", "WebUI", "HostTuning",
                                .product(name: "NIOCore", package: "swift-nio"),
                                .product(name: "SQLKit", package: "sql-kit"),
                                .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -1,4 +1,5 @@
 import Foundation
+import HostMeasurement
 
 
 /// When each request of an open-loop level is due, in seconds from the level's start:

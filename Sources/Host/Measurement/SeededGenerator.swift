@@ -1,5 +1,5 @@
-/// SplitMix64: a small seeded generator, so an arrival schedule is the same for a seed
-/// on every machine and run.
+/// SplitMix64: a small seeded generator, so what is drawn from a seed (an arrival schedule,
+/// a bootstrap, a tuner's next trial) is the same on every machine and run.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: UInt64
     public init(seed: UInt64) { state = seed }

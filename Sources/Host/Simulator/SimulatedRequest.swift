@@ -18,6 +18,12 @@ struct SimulatedRequest {
     /// The conversation ends with tool results (OpenAI `tool` messages, Anthropic
     /// `tool_result` blocks, Gemini `functionResponse` parts): the model answers in text.
     var answersToolResults = false
+    /// What the tuning models read (ResponseSurface): sampling parameters, the seed and the
+    /// system prompt, from the Chat Completions wire.
+    var temperature: Double? = nil
+    var topP: Double? = nil
+    var seed: Int64? = nil
+    var systemPrompt = ""
 
     struct Invalid: Error { let message: String }
 
@@ -156,6 +162,11 @@ struct SimulatedRequest {
         var request = SimulatedRequest(api: api, model: model, stream: body["stream"]?.boolValue ?? streamByDefault, prompt: lastUser,
                                        allText: texts.joined(separator: "\n"), maxTokens: maxTokens, tools: tools)
         request.answersToolResults = messages.last?["role"]?.stringValue == "tool"
+        request.temperature = body["temperature"]?.doubleValue
+        request.topP = body["top_p"]?.doubleValue
+        request.seed = body["seed"]?.intValue
+        request.systemPrompt = messages.filter { ["system", "developer"].contains($0["role"]?.stringValue ?? "") }.map { text(of: $0["content"]) }
+            .joined(separator: "\n")
         return request
     }
 

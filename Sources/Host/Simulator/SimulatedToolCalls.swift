@@ -28,6 +28,13 @@ enum SimulatedToolCalls {
         case .parallel:
             let targets = named.count >= 2 ? named : [chosen, chosen]
             return targets.map { Call(name: $0.name, arguments: arguments(for: $0.schema, prompt: request.prompt).jsonString) }
+        case .surface, .flat:
+            let accuracy = mode == .flat ? ResponseSurface.flatAccuracy
+                : ResponseSurface.accuracy(temperature: request.temperature, topP: request.topP, systemPrompt: request.systemPrompt)
+            let key = [request.prompt, request.systemPrompt, "\(request.temperature ?? -1)", "\(request.topP ?? -1)", "\(request.seed ?? 0)"]
+                .joined(separator: "\u{1F}")
+            guard ResponseSurface.answersRight(accuracy: accuracy, key: key) else { return [Call(name: "not_a_tool_\(chosen.name)", arguments: "{}")] }
+            return [Call(name: chosen.name, arguments: arguments(for: chosen.schema, prompt: request.prompt).jsonString)]
         }
     }
 

@@ -51,6 +51,11 @@ public struct SimulatorSchedule: Sendable, Equatable {
         case malformed = "badargs"
         /// Call every tool the prompt names, or the first tool twice.
         case parallel
+        /// Call the right tool as often as ResponseSurface's formula says for the request's
+        /// temperature, top_p and system prompt; otherwise a tool that was not offered.
+        case surface
+        /// The same at a flat 60 %, whatever the request says.
+        case flat
     }
 
     public init() {}

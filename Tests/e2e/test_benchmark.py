@@ -119,3 +119,16 @@ class BenchmarkTest(DashboardCase):
         self.shot("menu-phone")
         d.find_element(By.ID, "menu").click()
         self.assertLessEqual(d.execute_script("return document.documentElement.scrollWidth"), 400)
+
+    def test_the_last_page_chosen_is_the_one_shown(self):
+        """Pages load at their own pace: Benchmark (several requests) chosen and left at once
+        for Plugins (one) must not replace Plugins when it finishes loading after it."""
+        d = self.driver
+        self.sign_in(page="history")
+        for _ in range(5):
+            d.execute_script("location.hash = '#/benchmark'; setTimeout(() => { location.hash = '#/plugins'; }, 0);")
+            self.wait.until(lambda d: "Plugins" in d.find_element(By.ID, "main").text)
+            time.sleep(0.8)
+            self.assertFalse(d.find_elements(By.ID, "bench-title"), "Benchmark, chosen first, did not replace Plugins")
+            self.assertIn("Refused libraries", d.find_element(By.ID, "main").text)
+            self.go("history")

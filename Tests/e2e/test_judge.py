@@ -31,11 +31,11 @@ class JudgeTest(DashboardCase):
         d.find_element(By.XPATH, "//button[text()='Save judge settings']").click()
         self.wait.until(lambda d: "Judge settings saved" in d.find_element(By.ID, "toast").text)
         self.go("evals")
-        Select(self.css("select[name=suite_id]")).select_by_visible_text("judge-weather (1 cases)")
+        Select(self.css("select[name=suite_id]")).select_by_visible_text("judge-weather (1 case)")
         self.tick("#main input[name=target]", ["sim-ttft10-gap1-toolscall"])
         d.find_element(By.CSS_SELECTOR, "input[name=judge]").click()
         d.find_element(By.XPATH, "//button[text()='Run eval']").click()
-        self.wait.until(lambda d: "complete" in d.find_element(By.ID, "eval-status").text)
+        self.wait.until(lambda d: "Done" in d.find_element(By.ID, "eval-status").text)
         self.assertIn("pass (5/5)", d.find_element(By.ID, "eval-results").text)
         self.assertIn("judge grade A", d.find_element(By.ID, "eval-summaries").text)
 

@@ -19,7 +19,12 @@ const pages = {
 
 export const session = { user: null };
 
+// Which page change is the latest: pages load at their own pace, and one that finishes
+// after a later change must not replace the page the user went to last.
+let latest = 0;
+
 async function render() {
+  const mine = ++latest;
   const main = document.getElementById('main');
   let name = (location.hash.replace(/^#\/?/, '').split('?')[0]) || 'benchmark';
   if (!signedIn() && name !== 'login') name = 'login';
@@ -38,9 +43,12 @@ async function render() {
   main.replaceChildren(el('p', { class: 'note', text: 'Loading…' }));
   try {
     const module = await pages[name]();
-    main.replaceChildren(await module.render());
+    const page = await module.render();
+    if (mine !== latest) return;
+    main.replaceChildren(page);
     main.focus();
   } catch (e) {
+    if (mine !== latest) return;
     main.replaceChildren(el('p', { class: 'bad', role: 'alert', text: `This page failed: ${e.message}` }));
   }
 }

@@ -23,7 +23,7 @@ const byCode = {
   last_admin: 'This is the last admin: make someone else an admin first.',
   not_found: 'It no longer exists (it may have been deleted).',
   body_too_large: 'That is too large to send.',
-  schedule_failed: 'The schedule could not be saved.',
+  schedule_failed: 'This schedule cannot run as it is (its models, suite or judge changed since it was saved): edit it, then run it again.',
   damaged_record: 'A stored record is damaged. Saving it again usually repairs it.',
 };
 

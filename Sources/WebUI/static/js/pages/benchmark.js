@@ -5,6 +5,7 @@ import { api, follow } from '../api.js';
 import { barChart, scatterChart, histogram } from '../charts.js';
 import { activeJob, refreshTray, settled } from '../jobs.js';
 import { describeSimModel } from '../sim.js';
+import { session } from '../app.js';
 import { el, field, showError, clearErrors, table, fmt, tokens, toast } from '../ui.js';
 
 /** Prompt templates: what users measure most (the default is the server's own prompt). */
@@ -254,10 +255,12 @@ export async function render() {
 
   // A first run: what to do, in three steps (until there is a run, or the user closes it).
   let guide = null;
-  if (!localStorage.getItem('studio.guide.closed')) {
+  // Remembered per user: someone new on a shared browser still gets the guide.
+  const guideKey = `studio.guide.closed.${(session.user && session.user.id) || ''}`;
+  if (!localStorage.getItem(guideKey)) {
     const { runs } = await api('GET', '/api/runs?kind=benchmark').catch(() => ({ runs: [1] }));
     // Asked once: someone with runs has found their way, and never sees it again here.
-    if (runs.length) localStorage.setItem('studio.guide.closed', '1');
+    if (runs.length) localStorage.setItem(guideKey, '1');
     else {
       guide = el('section', { class: 'card guide', 'aria-labelledby': 'guide-title' },
         el('h2', { id: 'guide-title', text: 'Getting started' }),
@@ -265,7 +268,7 @@ export async function render() {
           el('li', { text: 'Try it at once on the built-in simulator: the “sim-…” models below answer like real providers, offline, with the timing their names say. Press Run.' }),
           el('li', {}, 'Then add your own provider: ', el('a', { href: '#/providers', text: 'Providers & keys' }), ' → “Add a known provider”, save its API key, and “Test connection and list models”.'),
           el('li', {}, 'Every run is kept in ', el('a', { href: '#/history', text: 'History' }), ': open one, compare runs, export CSV. Tool calling is measured under ', el('a', { href: '#/evals', text: 'Tool eval' }), '.')),
-        el('button', { type: 'button', class: 'secondary', text: 'Close this guide', onclick: () => { localStorage.setItem('studio.guide.closed', '1'); guide.remove(); } }));
+        el('button', { type: 'button', class: 'secondary', text: 'Close this guide', onclick: () => { localStorage.setItem(guideKey, '1'); guide.remove(); } }));
     }
   }
 

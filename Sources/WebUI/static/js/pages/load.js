@@ -73,8 +73,10 @@ export async function render() {
     const levels = [];
     const view = el('div', { id: 'load-levels' });
     live.replaceChildren(status, cancel, view);
+    let ended = false;
     try {
       await follow(jobId, (name, data) => {
+        if (['complete', 'cancelled', 'error'].includes(name)) ended = true;
         if (name === 'progress') status.textContent = `Running: ${data.level} — ${data.done}${data.total ? ` of ${data.total}` : ''} requests`;
         else if (name === 'result') { levels.push(data); view.replaceChildren(levelsView(levels)); }
         else if (name === 'complete') status.textContent = 'Load test complete. It is kept in History.';
@@ -84,6 +86,13 @@ export async function render() {
     } catch (err) { toast(err); }
     cancel.remove();
     await settled(jobId);  // Start comes back once the job is marked finished
+    // The stream ended before its last event reached us: say what the job's record says.
+    if (!ended) {
+      const job = await api('GET', `/api/jobs/${jobId}`).catch(() => null);
+      if (job && job.state === 'cancelled') status.textContent = 'Cancelled. The levels finished so far are kept in History.';
+      else if (job && job.state === 'done') status.textContent = 'Load test complete. It is kept in History.';
+      else if (job && job.state === 'failed') { status.className = 'bad'; status.textContent = `The load test failed: ${job.error || 'see the server log'}`; }
+    }
     start.disabled = !models.length;
     refreshTray();
   }

@@ -76,6 +76,26 @@ import Testing
             #expect(try await client.call(.post, "/api/suites/\(id)/cases", token: ada, json: ["id": "third", "prompt": "x"]).status == .conflict)
             #expect(try await client.call(.put, "/api/suites/\(id)/cases/\(caseID)", token: ada, json: ["id": "third", "prompt": "Call get_time for Oslo"]).status == .ok)
             #expect(try await client.call(.get, "/api/suites/\(id)/cases", token: ada).body["cases"]?.arrayValue?.count == 3)
+            // One case is checked as a whole suite's are: its expected calls name offered tools
+            // (the error names the case's own field); a new id is kept, a taken one refused.
+            let unknown = try await client.call(.post, "/api/suites/\(id)/cases", token: ada,
+                                                json: ["id": "fourth", "prompt": "p", "expected_calls": [["name": "get_stock"]]])
+            #expect(unknown.status == .badRequest && unknown.body["error"]?["message"]?.stringValue?.hasPrefix("expected_calls[0].name") == true, "\(unknown.body)")
+            let unknownPut = try await client.call(.put, "/api/suites/\(id)/cases/\(caseID)", token: ada,
+                                                   json: ["id": "third", "prompt": "p", "expected_calls": [["name": "get_stock"]]])
+            #expect(unknownPut.status == .badRequest, "\(unknownPut.body)")
+            #expect(try await client.call(.put, "/api/suites/\(id)/cases/\(caseID)", token: ada, json: ["id": "renamed", "prompt": "Call get_time for Oslo"]).status == .ok)
+            let renamed = try await client.call(.get, "/api/suites/\(id)/cases", token: ada).body["cases"]?.arrayValue ?? []
+            #expect(renamed.map { $0["id"] } == ["weather", "time", "renamed"], "\(renamed)")
+            let taken = try await client.call(.put, "/api/suites/\(id)/cases/\(caseID)", token: ada, json: ["id": "weather", "prompt": "x"])
+            #expect(taken.status == .conflict && taken.body["error"]?["code"] == "duplicate_case")
+            // A tool a stored case expects cannot be removed from the suite; nothing changes.
+            var withoutTime = Self.suite.objectValue!
+            withoutTime["cases"] = nil
+            withoutTime["tools"] = .array([Self.suite["tools"]!.arrayValue![0]])
+            let removing = try await client.call(.put, "/api/suites/\(id)", token: ada, json: .object(withoutTime))
+            #expect(removing.status == .unprocessableContent && removing.body["error"]?["message"]?.stringValue?.contains("case time") == true, "\(removing.body)")
+            #expect(try await client.call(.get, "/api/suites/\(id)", token: ada).body["tools"]?.arrayValue?.count == 2)
             #expect(try await client.call(.delete, "/api/suites/\(id)/cases/\(caseID)", token: ada).status == .noContent)
             // Duplicate, then bulk-edit the copy's cases; a bad batch changes nothing.
             let duplicated = try await client.call(.post, "/api/suites/\(id)/duplicate", token: ada)

@@ -88,6 +88,15 @@ struct SuitesController {
                     owned: "suite") { _, context, body in
             guard body["cases"] == nil else { throw APIError.badInput("cases", "edit cases through /api/suites/{id}/cases") }
             let contents = try SuiteDocument.contents(body)
+            // The stored cases must still name offered tools: a tool a case expects cannot go.
+            let stored = try await suites.cases(userID: context.identity.userID, suiteID: try context.parameters.require("id"))
+            do {
+                _ = try SuiteDocument.contents(["name": "check", "tools": body["tools"] ?? [], "cases": .array(try stored.map { try $0.decodedBody() })])
+            } catch let error as FieldError {
+                let index = error.field.dropFirst("cases[".count).prefix { $0.isNumber }
+                let key = Int(index).flatMap { stored.indices.contains($0) ? stored[$0].caseKey : nil } ?? "?"
+                throw APIError.unprocessable("tools", "case \(key) expects a tool this change removes: \(error.message)")
+            }
             guard try await suites.update(userID: context.identity.userID, id: try context.parameters.require("id"), name: contents.name,
                                                    description: contents.description, systemPrompt: contents.systemPrompt, tools: contents.tools)
             else { throw APIError.notFound }
@@ -142,6 +151,7 @@ struct SuitesController {
         routes.user(.post, "/api/suites/{id}/cases", "Add a case", body: RequestBody(schema: SuiteDocument.caseSchema, example: Self.firstCaseExample),
                     owned: "suite", success: .created) { _, context, body in
             let key = try body.requiredString("id")
+            try await checkCase(body, context)
             if let count = try await suites.caseCount(userID: context.identity.userID, suiteID: try context.parameters.require("id")),
                count >= SuiteDocument.maxCases {
                 throw APIError(.conflict, "too_many_cases", "cases: this suite already holds \(SuiteDocument.maxCases) cases, the most a suite holds")
@@ -157,10 +167,15 @@ struct SuitesController {
         }
         routes.user(.put, "/api/suites/{id}/cases/{case_id}", "Replace a case", body: RequestBody(schema: SuiteDocument.caseSchema, example: Self.firstCaseExample),
                     owned: "suite") { _, context, body in
-            guard try await suites.updateCase(userID: context.identity.userID, suiteID: try context.parameters.require("id"),
-                                                       caseID: try context.parameters.require("case_id"), category: body["category"]?.stringValue,
-                                                       scorer: body["scorer"]?.stringValue ?? "toolcall", body: body.jsonString)
-            else { throw APIError.notFound }
+            try await checkCase(body, context)
+            let updated: Bool
+            do {
+                updated = try await suites.updateCase(userID: context.identity.userID, suiteID: try context.parameters.require("id"),
+                                                      caseID: try context.parameters.require("case_id"), key: try body.requiredString("id"),
+                                                      category: body["category"]?.stringValue, scorer: body["scorer"]?.stringValue ?? "toolcall",
+                                                      body: body.jsonString)
+            } catch let failure as SuiteStore.Failure { throw APIError(.conflict, "duplicate_case", "id: \(failure.description)") }
+            guard updated else { throw APIError.notFound }
             return Response.json(["case_id": .string(try context.parameters.require("case_id")), "updated": true])
         }
         routes.user(.delete, "/api/suites/{id}/cases/{case_id}", "Delete a case", owned: "suite", success: .noContent) { _, context, _ in
@@ -223,6 +238,17 @@ struct SuitesController {
         }
         try await audit.record(userID: context.identity.userID, email: nil, action: "suite.create", target: suite.id, ip: context.clientIP)
         return Self.suiteJSON(suite).merging(["cases": .int(Int64(contents.cases.count)), "tools": .int(Int64(contents.tools.count))])
+    }
+
+    /// One case against its suite's tools, by the same rule as a whole suite: each expected
+    /// call names an offered tool (the error names the case's own field).
+    private func checkCase(_ body: JSONValue, _ context: AuthenticatedContext) async throws {
+        let user = context.identity.userID, id = try context.parameters.require("id")
+        guard try await suites.find(userID: user, id: id) != nil else { throw APIError.notFound }
+        let tools = try await suites.decodedTools(userID: user, suiteID: id)
+        do { _ = try SuiteDocument.contents(["name": "check", "tools": .array(tools), "cases": [body]]) } catch let error as FieldError {
+            throw FieldError.invalid(error.field.hasPrefix("cases[0].") ? String(error.field.dropFirst("cases[0].".count)) : error.field, error.message)
+        }
     }
 
     private func full(_ context: AuthenticatedContext) async throws -> JSONValue {

@@ -187,13 +187,17 @@ public struct SuiteStore: Sendable {
         }
     }
 
-    /// Replaces a case's content; false when the user has no such case in that suite.
-    public func updateCase(userID: String, suiteID: String, caseID: String, category: String?, scorer: String, body: String) async throws -> Bool {
+    /// Replaces a case's content and its id in the suite (`key`, unique among the suite's
+    /// cases); false when the user has no such case in that suite.
+    public func updateCase(userID: String, suiteID: String, caseID: String, key: String, category: String?, scorer: String,
+                           body: String) async throws -> Bool {
         try await database.transaction { db in
             guard try await db.select().column("id").from("tool_test_cases").where("user_id", .equal, userID)
                 .where("suite_id", .equal, suiteID).where("id", .equal, caseID).first() != nil else { return false }
-            try await db.update("tool_test_cases").set("category", to: SQLBind(category)).set("scorer", to: SQLBind(scorer))
-                .set("body", to: SQLBind(body)).where("id", .equal, caseID).run()
+            if try await db.select().column("id").from("tool_test_cases").where("suite_id", .equal, suiteID)
+                .where("case_key", .equal, key).where("id", .notEqual, caseID).first() != nil { throw Failure.duplicateCase(key) }
+            try await db.update("tool_test_cases").set("case_key", to: SQLBind(key)).set("category", to: SQLBind(category))
+                .set("scorer", to: SQLBind(scorer)).set("body", to: SQLBind(body)).where("id", .equal, caseID).run()
             return true
         }
     }

@@ -96,13 +96,27 @@ import Testing
             let removing = try await client.call(.put, "/api/suites/\(id)", token: ada, json: .object(withoutTime))
             #expect(removing.status == .unprocessableContent && removing.body["error"]?["message"]?.stringValue?.contains("case time") == true, "\(removing.body)")
             #expect(try await client.call(.get, "/api/suites/\(id)", token: ada).body["tools"]?.arrayValue?.count == 2)
-            #expect(try await client.call(.delete, "/api/suites/\(id)/cases/\(caseID)", token: ada).status == .noContent)
+            // Renamed with the cases that expect it, in one request: all or nothing.
+            var clock = Self.suite.objectValue!
+            clock["tools"] = .array([Self.suite["tools"]!.arrayValue![0],
+                                     ["type": "function", "function": ["name": "get_clock", "parameters": ["type": "object"]]]])
+            clock["cases"] = [["id": "weather", "prompt": "Please call get_weather for Paris", "expected_calls": [["name": "get_weather"]]],
+                              ["id": "time", "prompt": "Please call get_clock for Tokyo", "expected_calls": [["name": "get_clock"]]]]
+            var halfRenamed = clock
+            halfRenamed["cases"] = [["id": "time", "prompt": "p", "expected_calls": [["name": "get_time"]]]]
+            #expect(try await client.call(.put, "/api/suites/\(id)", token: ada, json: .object(halfRenamed)).status == .badRequest)
+            #expect(try await client.call(.get, "/api/suites/\(id)", token: ada).body["cases"]?.arrayValue?.count == 3, "nothing changed")
+            let together = try await client.call(.put, "/api/suites/\(id)", token: ada, json: .object(clock))
+            #expect(together.status == .ok, "\(together.body)")
+            #expect(together.body["cases"]?.arrayValue?.compactMap { $0["body"]?["expected_calls"]?.arrayValue?.first?["name"]?.stringValue } == ["get_weather", "get_clock"])
+            // The case list given replaced the stored one: the case added above is gone.
+            #expect(try await client.call(.delete, "/api/suites/\(id)/cases/\(caseID)", token: ada).status == .notFound)
             // Duplicate, then bulk-edit the copy's cases; a bad batch changes nothing.
             let duplicated = try await client.call(.post, "/api/suites/\(id)/duplicate", token: ada)
             #expect(duplicated.status == .created && duplicated.body["name"] == "assistant tools (copy)" && duplicated.body["cases"] == 2)
             let copyID = try #require(duplicated.body["id"]?.stringValue)
             let bulk = try await client.call(.put, "/api/suites/\(copyID)/cases", token: ada, json: ["cases": [
-                ["id": "a", "prompt": "Call get_time for Lima", "expected_calls": [["name": "get_time"]]], ["id": "b", "prompt": "Hello"]]])
+                ["id": "a", "prompt": "Call get_clock for Lima", "expected_calls": [["name": "get_clock"]]], ["id": "b", "prompt": "Hello"]]])
             #expect(bulk.status == .ok && bulk.body["cases"] == 2)
             let badBulk = try await client.call(.put, "/api/suites/\(copyID)/cases", token: ada, json: ["cases": [
                 ["id": "a", "prompt": "x"], ["id": "c", "prompt": "y", "expected_calls": [["name": "get_stock"]]]]])

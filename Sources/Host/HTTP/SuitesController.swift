@@ -83,11 +83,21 @@ struct SuitesController {
         routes.user(.get, "/api/suites/{id}", "A suite with its tools and cases", owned: "suite") { _, context, _ in
             Response.json(try await full(context))
         }
-        routes.user(.put, "/api/suites/{id}", "Replace a suite's name, description, system prompt and tools",
+        routes.user(.put, "/api/suites/{id}", "Replace a suite's name, description, system prompt and tools (and its cases, when given, in the same transaction)",
                     body: RequestBody(schema: SuiteDocument.suiteSchema, example: Self.exampleWithoutCases, limit: 8 << 20),
                     owned: "suite") { _, context, body in
-            guard body["cases"] == nil else { throw APIError.badInput("cases", "edit cases through /api/suites/{id}/cases") }
             let contents = try SuiteDocument.contents(body)
+            if body["cases"] != nil {
+                // Tools and cases together (a tool renamed in the cases that expect it): all or nothing.
+                let written: Bool
+                do {
+                    written = try await suites.update(userID: context.identity.userID, id: try context.parameters.require("id"), name: contents.name,
+                                                      description: contents.description, systemPrompt: contents.systemPrompt, tools: contents.tools,
+                                                      cases: contents.cases)
+                } catch let failure as SuiteStore.Failure { throw APIError(.conflict, "duplicate_case", "cases: \(failure.description)") }
+                guard written else { throw APIError.notFound }
+                return Response.json(try await full(context))
+            }
             // The stored cases must still name offered tools: a tool a case expects cannot go.
             let stored = try await suites.cases(userID: context.identity.userID, suiteID: try context.parameters.require("id"))
             do {

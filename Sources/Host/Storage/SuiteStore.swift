@@ -86,8 +86,11 @@ public struct SuiteStore: Sendable {
     }
 
     /// Replaces name, description, system prompt and tools (cases are edited one by one).
+    /// Replaces a suite's settings and tools, and its cases too when given, in one
+    /// transaction (a tool renamed together with the cases that expect it).
     public func update(userID: String, id: String, name: String, description: String, systemPrompt: String,
-                       tools: [(name: String, definition: String)]) async throws -> Bool {
+                       tools: [(name: String, definition: String)],
+                       cases: [(key: String, category: String?, scorer: String, body: String)]? = nil) async throws -> Bool {
         try await database.transaction { db in
             guard try await db.select().column("id").from("tool_suites").where("user_id", .equal, userID)
                 .where("id", .equal, id).first() != nil else { return false }
@@ -96,6 +99,7 @@ public struct SuiteStore: Sendable {
                 .where("user_id", .equal, userID).where("id", .equal, id).run()
             try await db.delete(from: "tool_definitions").where("user_id", .equal, userID).where("suite_id", .equal, id).run()
             try await Self.writeTools(db, userID: userID, suiteID: id, tools)
+            if let cases { try await Self.writeCases(db, userID: userID, suiteID: id, cases) }
             return true
         }
     }
@@ -163,14 +167,20 @@ public struct SuiteStore: Sendable {
         try await database.transaction { db in
             guard try await db.select().column("id").from("tool_suites").where("user_id", .equal, userID)
                 .where("id", .equal, suiteID).first() != nil else { return false }
-            try await db.delete(from: "tool_test_cases").where("user_id", .equal, userID).where("suite_id", .equal, suiteID).run()
-            var seen = Set<String>()
-            for (i, c) in cases.enumerated() {
-                guard seen.insert(c.key).inserted else { throw Failure.duplicateCase(c.key) }
-                try await Self.insertCase(db, userID: userID, suiteID: suiteID, position: i, c)
-            }
+            try await Self.writeCases(db, userID: userID, suiteID: suiteID, cases)
             try await db.update("tool_suites").set("updated_at", to: SQLBind(Clock.milliseconds())).where("id", .equal, suiteID).run()
             return true
+        }
+    }
+
+    /// A suite's cases replaced by these, in their order (inside the caller's transaction).
+    static func writeCases(_ db: any SQLDatabase, userID: String, suiteID: String,
+                           _ cases: [(key: String, category: String?, scorer: String, body: String)]) async throws {
+        try await db.delete(from: "tool_test_cases").where("user_id", .equal, userID).where("suite_id", .equal, suiteID).run()
+        var seen = Set<String>()
+        for (i, c) in cases.enumerated() {
+            guard seen.insert(c.key).inserted else { throw Failure.duplicateCase(c.key) }
+            try await insertCase(db, userID: userID, suiteID: suiteID, position: i, c)
         }
     }
 

@@ -252,8 +252,8 @@ export async function render() {
           if (gone) throw refuse('tools', `Case ${c.id} expects the tool ${gone}, which you removed. Keep the tool, or change or delete that case first.`);
         }
         const body = { name: name.input.value.trim(), description: description.input.value, system_prompt: system.input.value, tools: definitions };
-        await api('PUT', `/api/suites/${suite.id}`, body);
-        // A renamed tool is renamed in the cases that expect it, so they keep working.
+        // A renamed tool is renamed in the cases that expect it, so they keep working; the
+        // suite and those cases are saved in one request, all or nothing.
         const rename = (n) => (Array.isArray(n) ? n.map(rename) : renamed.get(n) ?? n);
         const renamedBody = (b) => {
           const out = { ...b };
@@ -267,11 +267,7 @@ export async function render() {
         };
         const bodies = suite.cases.map((c) => (shared.includes(c) ? renamedBody(c.body) : c.body));
         const touched = bodies.filter((b, i) => JSON.stringify(b) !== JSON.stringify(suite.cases[i].body)).length;
-        if (touched) {
-          try { await api('PUT', `/api/suites/${suite.id}/cases`, { cases: bodies }); } catch (err) {
-            toast(`Saved the suite, but the renamed tools could not be renamed in ${touched} cases: ${err.message}`);
-          }
-        }
+        await api('PUT', `/api/suites/${suite.id}`, touched ? { ...body, cases: bodies } : body);
         await loadSuites();
         await openSuite(suite.id);
         detail.querySelector('button[type=submit]').focus();
@@ -406,20 +402,9 @@ export async function render() {
         if (names.length) turn.prerequisites = names; else delete turn.prerequisites;
         if (Object.keys(turn).length) body.multi_turn = turn; else delete body.multi_turn;
 
+        // A new id is kept by the one-case route too (a taken one is refused, nothing changed).
         if (!c) await api('POST', `/api/suites/${suite.id}/cases`, body);
-        else if (key === c.id) await api('PUT', `/api/suites/${suite.id}/cases/${c.case_id}`, body);
-        else {
-          // A new id: the whole list is replaced at once (the one-case route keeps the stored
-          // id), so the order stays and a refusal changes nothing.
-          const index = suite.cases.indexOf(c);
-          try {
-            await api('PUT', `/api/suites/${suite.id}/cases`, { cases: suite.cases.map((other) => (other === c ? body : other.body)) });
-          } catch (err) {
-            const prefix = `cases[${index}].`;
-            if (err instanceof ApiError && err.field && err.field.startsWith(prefix)) throw new ApiError(err.status, `invalid_${err.field.slice(prefix.length)}`, err.message.replace(prefix, ''));
-            throw err;
-          }
-        }
+        else await api('PUT', `/api/suites/${suite.id}/cases/${c.case_id}`, body);
         await refreshCases(suite.id, box, key);
         await loadSuites();
         say(casesNote, c ? `Saved case ${key}.` : `Added case ${key}.`);

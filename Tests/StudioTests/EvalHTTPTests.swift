@@ -129,6 +129,53 @@ import Testing
         await studio.close()
     }
 
+    /// One configuration of a model (docs/tuning.md): an eval with sampling parameters and a
+    /// system prompt of its own. On the simulator's tuning surface the optimum (temperature
+    /// 0.35, top_p 0.8, "exactly one tool") scores as its formula says, far above the
+    /// defaults; the stored eval keeps the configuration; a parameter the provider's rules
+    /// refuse is named before anything runs.
+    @Test func anEvalRunsOneConfigurationItsParametersAndSystemPrompt() async throws {
+        let simulator = try await EmbeddedSimulator.start()
+        let studio = try await TestStudio.make(.sqlite, options: .init(simulatorURL: simulator.baseURL))
+        let runner = studio.startRunner()
+        try await studio.app.test(.router) { client in
+            let ada = try await client.register("ada@example.com")
+            var suite = Self.suite.objectValue!
+            suite["cases"] = .array((0..<40).map { i in
+                ["id": .string("w\(i)"), "prompt": .string("Please call get_weather for City\(i)"), "expected_calls": [["name": "get_weather"]]]
+            })
+            let suiteID = try #require(try await client.call(.post, "/api/suites", token: ada, json: .object(suite)).body["id"]?.stringValue)
+            try await JobsHTTPTests.addSimulatorModel(client, ada, "sim-ttft1-gap1-toolssurface")
+            func eval(_ extra: JSONObject) async throws -> (score: Double, id: String) {
+                var body: JSONObject = ["suite_id": .string(suiteID), "targets": [["provider": "sim-openai", "model": "sim-ttft1-gap1-toolssurface"]]]
+                for (k, v) in extra { body[k] = v }
+                let submitted = try await client.call(.post, "/api/evals", token: ada, json: .object(body))
+                #expect(submitted.status == .accepted, "\(submitted.body)")
+                let job = try #require(submitted.body["job_id"]?.stringValue)
+                let events = SSE.parse(String(buffer: try await client.execute(uri: "/api/jobs/\(job)/events", method: .get,
+                                                                               headers: [.authorization: "Bearer \(ada)"]).body))
+                let summary = try #require(events.last?.data["models"]?.arrayValue?.first)
+                return (summary["mean_score"]?.doubleValue ?? -1, events.last?.data["eval_id"]?.stringValue ?? "")
+            }
+            let defaults = try await eval([:])
+            let best = try await eval(["temperature": 0.35, "params": ["top_p": 0.8, "seed": 7], "system_prompt": "Call exactly one tool."])
+            let expectedDefault = ResponseSurface.accuracy(temperature: 0, topP: nil, systemPrompt: Self.suite["system_prompt"]?.stringValue ?? "")
+            #expect(abs(defaults.score - expectedDefault) < 0.2, "defaults: \(defaults.score) vs \(expectedDefault)")
+            #expect(best.score >= 0.8, "the optimum: \(best.score) vs \(ResponseSurface.optimum.accuracy)")
+            let stored = try await client.call(.get, "/api/evals/\(best.id)", token: ada).body
+            #expect(stored["request"]?["params"]?["top_p"] == 0.8 && stored["request"]?["system_prompt"] == "Call exactly one tool.", "\(stored["request"] ?? .null)")
+            // Out of the provider's range: clamped by its rules, and the answer says so.
+            let clamped = try await client.call(.post, "/api/evals", token: ada, json: [
+                "suite_id": .string(suiteID), "targets": [["provider": "sim-openai", "model": "sim-ttft1-gap1-toolssurface"]], "params": ["top_p": 7]])
+            #expect(clamped.status == .accepted && clamped.body["adjustments"]?.arrayValue?.contains { $0["param"] == "top_p" } == true, "\(clamped.body)")
+            if let job = clamped.body["job_id"]?.stringValue {
+                _ = try await client.execute(uri: "/api/jobs/\(job)/events", method: .get, headers: [.authorization: "Bearer \(ada)"])
+            }
+        }
+        await studio.close(runner: runner)
+        await simulator.stop()
+    }
+
     @Test func evalAgainstTheSimulatorsToolModels() async throws {
         let simulator = try await EmbeddedSimulator.start()
         let studio = try await TestStudio.make(.sqlite, options: .init(simulatorURL: simulator.baseURL))

@@ -93,6 +93,8 @@ class Studio:
             self.server.terminate()
             self.server.wait(10)
             self.log.close()
+            # The server's log stays beside the screenshots, for whoever reads a failure.
+            shutil.copy(os.path.join(self.work, "serve.log"), os.path.join(SHOTS, "serve.log"))
             shutil.rmtree(self.work, ignore_errors=True)
 
     # The API, for arranging what a test needs without clicking through other pages.
@@ -164,8 +166,10 @@ class DashboardCase(unittest.TestCase):
 
     def tearDown(self):
         d = self.driver
-        if self._outcome_failed():  # what the page showed when the test failed
+        if self._outcome_failed():  # what the page showed, and the browser said, when the test failed
             d.save_screenshot(os.path.join(SHOTS, f"FAILED-{self._testMethodName}.png"))
+            with open(os.path.join(SHOTS, f"FAILED-{self._testMethodName}.log"), "w") as f:
+                f.write(json.dumps(d.get_log("browser"), indent=1))
         failures = []
         if self.accessibility:
             failures.append("accessibility:\n" + "\n".join(self.accessibility))

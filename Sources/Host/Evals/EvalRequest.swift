@@ -14,6 +14,11 @@ public struct EvalRequest: Sendable {
     public var temperature: Double
     /// Judge each result as it arrives (live inline judging) with the user's judge settings.
     public var judge: Bool
+    /// More sampling parameters (top_p, top_k, seed, …), checked by each provider's rules as a
+    /// benchmark's are: one configuration of a model, as a tuner tries it (docs/tuning.md).
+    public var params: JSONObject
+    /// Replaces the suite's system prompt for this eval (nil: the suite's own).
+    public var systemPrompt: String?
 
     public static let schema: JSONValue = [
         "type": "object", "additionalProperties": false, "required": ["suite_id", "targets"],
@@ -33,6 +38,8 @@ public struct EvalRequest: Sendable {
             "max_tokens": ["type": "integer", "minimum": 1, "maximum": 100_000],
             "temperature": ["type": "number", "minimum": 0, "maximum": 100],
             "judge": ["type": "boolean"],
+            "params": ["type": "object", "maxProperties": 32],
+            "system_prompt": ["type": "string", "maxLength": 100_000],
             "queue": ["type": "boolean"],
         ],
     ]
@@ -53,12 +60,15 @@ public struct EvalRequest: Sendable {
         maxTokens = json["max_tokens"]?.intValue.map(Int.init) ?? StudioConfig.Defaults.standardMaxTokens
         temperature = json["temperature"]?.doubleValue ?? 0
         judge = json["judge"]?.boolValue ?? false
+        params = json["params"]?.objectValue ?? [:]
+        systemPrompt = json["system_prompt"]?.stringValue
     }
 
     public var json: JSONValue {
         ["suite_id": .string(suiteID), "targets": .array(targets.map { ["provider": .string($0.provider), "model": .string($0.model)] }),
          "tool_choice": .string(toolChoice), "repeat": .int(Int64(repeats)), "scorer": .string(scorer),
-         "max_tokens": .int(Int64(maxTokens)), "temperature": .double(temperature), "judge": .bool(judge)]
+         "max_tokens": .int(Int64(maxTokens)), "temperature": .double(temperature), "judge": .bool(judge),
+         "params": .object(params), "system_prompt": systemPrompt.map(JSONValue.string) ?? .null]
     }
 
     /// The same targets as a benchmark request (to resolve them the same way).
@@ -66,6 +76,7 @@ public struct EvalRequest: Sendable {
         var request = BenchmarkRequest(json: ["targets": .array(targets.map { ["provider": .string($0.provider), "model": .string($0.model)] })])
         request.maxTokens = maxTokens
         request.temperature = temperature
+        request.params = params
         return request
     }
 }

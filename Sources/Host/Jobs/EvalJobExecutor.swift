@@ -46,7 +46,7 @@ public struct EvalJobExecutor: JobExecutor {
         guard let suite = try await suites.find(userID: job.userID, id: request.suiteID) else { throw JobFailure("the suite no longer exists") }
         let tools = try await suites.decodedTools(userID: job.userID, suiteID: suite.id)
         let cases = try await suites.cases(userID: job.userID, suiteID: suite.id)
-        let evalSuite = EvalSuite(systemPrompt: suite.systemPrompt, tools: tools,
+        let evalSuite = EvalSuite(systemPrompt: request.systemPrompt ?? suite.systemPrompt, tools: tools,
                                   cases: try cases.map { EvalSuite.Case(key: $0.caseKey, body: try $0.decodedBody()) })
         let registry = plugins()
         guard let scorerPlugin = registry.scorer(id: request.scorer) else { throw JobFailure("no scorer plugin \"\(request.scorer)\" is loaded") }

@@ -20,13 +20,16 @@ export async function activeJob(kind) {
   return null;
 }
 
-/** Resolves once a job is marked finished: its last event goes out just before the mark,
- *  so a page re-enables its Run button only after this (or after 4 s). */
-export async function settled(jobId) {
-  for (let i = 0; i < 40; i++) {
-    try { const job = await api('GET', `/api/jobs/${jobId}`); if (job.state !== 'running' && job.state !== 'queued') return; } catch { return; }
+/** Resolves with the job once it is marked finished (null if it cannot be read): its last
+ *  event goes out just before the mark, so a page re-enables its Run button only after
+ *  this. Gives up after `seconds` (4 by default: the usual wait is a few milliseconds). */
+export async function settled(jobId, seconds = 4) {
+  let job = null;
+  for (let i = 0; i < seconds * 10; i++) {
+    try { job = await api('GET', `/api/jobs/${jobId}`); if (job.state !== 'running' && job.state !== 'queued') return job; } catch { return null; }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  return job;
 }
 
 /** Starts watching (after sign-in): the tray refreshes every few seconds and at once when

@@ -74,25 +74,28 @@ export async function render() {
     const view = el('div', { id: 'load-levels' });
     live.replaceChildren(status, cancel, view);
     let ended = false;
+    const ending = (name, data) => {
+      if (name === 'complete') status.textContent = 'Load test complete. It is kept in History.';
+      else if (name === 'cancelled') status.textContent = 'Cancelled. The levels finished so far are kept in History.';
+      else if (name === 'error') { status.className = 'bad'; status.textContent = `The load test failed: ${data.message}`; }
+      else return;
+      ended = true;
+    };
     try {
       await follow(jobId, (name, data) => {
-        if (['complete', 'cancelled', 'error'].includes(name)) ended = true;
         if (name === 'progress') status.textContent = `Running: ${data.level} — ${data.done}${data.total ? ` of ${data.total}` : ''} requests`;
         else if (name === 'result') { levels.push(data); view.replaceChildren(levelsView(levels)); }
-        else if (name === 'complete') status.textContent = 'Load test complete. It is kept in History.';
-        else if (name === 'cancelled') status.textContent = 'Cancelled. The levels finished so far are kept in History.';
-        else if (name === 'error') { status.className = 'bad'; status.textContent = `The load test failed: ${data.message}`; }
+        else ending(name, data);
       }, new AbortController().signal);
+      // The stream ended without the job's last event: follow once more for its ending only.
+      if (!ended) await follow(jobId, ending, new AbortController().signal);
     } catch (err) { toast(err); }
+    if (!ended) console.info(`load test ${jobId}: its event stream ended before the job did; waiting for the job's record`);
+    // Start comes back once the job is marked finished (a cancelled level may take a few
+    // seconds to wind down its requests in flight); its record has the last word.
+    const job = await settled(jobId, ended ? 4 : 120);
     cancel.remove();
-    await settled(jobId);  // Start comes back once the job is marked finished
-    // The stream ended before its last event reached us: say what the job's record says.
-    if (!ended) {
-      const job = await api('GET', `/api/jobs/${jobId}`).catch(() => null);
-      if (job && job.state === 'cancelled') status.textContent = 'Cancelled. The levels finished so far are kept in History.';
-      else if (job && job.state === 'done') status.textContent = 'Load test complete. It is kept in History.';
-      else if (job && job.state === 'failed') { status.className = 'bad'; status.textContent = `The load test failed: ${job.error || 'see the server log'}`; }
-    }
+    if (!ended && job) ending(job.state === 'done' ? 'complete' : job.state === 'failed' ? 'error' : job.state, { message: job.error || 'see the server log' });
     start.disabled = !models.length;
     refreshTray();
   }

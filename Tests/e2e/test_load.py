@@ -1,5 +1,7 @@
 """The Load test page: two concurrency levels of one model, each level's report live, the
 run kept in History."""
+import time
+
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
@@ -40,6 +42,13 @@ class LoadTest(DashboardCase):
         start.click()
         self.wait.until(lambda d: "Running" in d.find_element(By.ID, "load-status").text)
         self.assertFalse(start.is_enabled(), "Start is disabled while the load test runs")
+        # The answer to Cancel held back 2 s, so the job's own "cancelled" event comes first
+        # (as it sometimes did by itself): the page must not then write "Cancelling…" over it.
+        d.execute_script("""const real = window.fetch;
+            window.fetch = (url, init) => String(url).endsWith('/cancel')
+              ? real(url, init).then((r) => new Promise((resolve) => setTimeout(() => resolve(r), 2000))) : real(url, init);""")
         d.find_element(By.ID, "load-cancel").click()
         self.wait.until(lambda d: "Cancelled" in d.find_element(By.ID, "load-status").text)
         self.wait.until(lambda d: d.find_element(By.XPATH, "//button[text()='Start load test']").is_enabled())
+        time.sleep(2.5)  # past the held-back answer
+        self.assertIn("Cancelled", d.find_element(By.ID, "load-status").text)

@@ -195,7 +195,10 @@ export async function render() {
     rowsBody.replaceChildren(); collected.length = 0; confidence = new Map(); redraw();
     run.disabled = true; run.textContent = 'Running…';
     cancel.disabled = false;
-    cancel.onclick = async () => { try { await api('POST', `/api/jobs/${jobId}/cancel`); status.textContent = 'Cancelling…'; } catch (e) { toast(e); } };
+    // "Cancelling…" goes up before asking: the job's own "cancelled" event may arrive before
+    // the answer to this request, and must not be written over.
+    cancel.onclick = async () => { const before = status.textContent; status.textContent = 'Cancelling…';
+      try { await api('POST', `/api/jobs/${jobId}/cancel`); } catch (e) { if (status.textContent === 'Cancelling…') status.textContent = before; toast(e); } };
     status.textContent = 'Running…';
     const controller = new AbortController();
     try {

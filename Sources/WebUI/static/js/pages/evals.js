@@ -477,7 +477,9 @@ export async function render() {
     cancelButton.hidden = false; cancelButton.disabled = false;
     cancelButton.onclick = async () => {
       cancelButton.disabled = true;
-      try { await api('POST', `/api/jobs/${jobId}/cancel`); status.textContent = 'Cancelling…'; } catch (err) { toast(err); cancelButton.disabled = false; }
+      // Said before asking: the job's "cancelled" event can beat this request's answer.
+      const before = status.textContent; status.textContent = 'Cancelling…';
+      try { await api('POST', `/api/jobs/${jobId}/cancel`); } catch (err) { if (status.textContent === 'Cancelling…') status.textContent = before; toast(err); cancelButton.disabled = false; }
     };
     status.className = 'note';
     status.textContent = state === 'queued' ? 'Queued: it starts when your running job ends.' : 'Running…';

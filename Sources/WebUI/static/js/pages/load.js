@@ -68,7 +68,9 @@ export async function render() {
     start.disabled = true;
     const status = el('p', { class: 'note', id: 'load-status', text: 'Starting…' });
     const cancel = el('button', { type: 'button', class: 'danger', id: 'load-cancel', text: 'Cancel load test', onclick: async () => {
-      try { await api('POST', `/api/jobs/${jobId}/cancel`); status.textContent = 'Cancelling…'; } catch (err) { toast(err); }
+      // Said before asking: the job's "cancelled" event can beat this request's answer.
+      const before = status.textContent; status.textContent = 'Cancelling…';
+      try { await api('POST', `/api/jobs/${jobId}/cancel`); } catch (err) { if (status.textContent === 'Cancelling…') status.textContent = before; toast(err); }
     } });
     const levels = [];
     const view = el('div', { id: 'load-levels' });

@@ -38,7 +38,7 @@ public struct EvalRequest: Sendable {
             "max_tokens": ["type": "integer", "minimum": 1, "maximum": 100_000],
             "temperature": ["type": "number", "minimum": 0, "maximum": 100],
             "judge": ["type": "boolean"],
-            "params": ["type": "object", "maxProperties": 32],
+            "params": ["type": "object"],  // bounded by the body limit; each name checked by the provider's rules
             "system_prompt": ["type": "string", "maxLength": 100_000],
             "queue": ["type": "boolean"],
         ],

@@ -5,7 +5,7 @@ import time
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from harness import DashboardCase
+from harness import PHONE, WIDE, DashboardCase
 
 
 class LoadTest(DashboardCase):
@@ -52,3 +52,35 @@ class LoadTest(DashboardCase):
         self.wait.until(lambda d: d.find_element(By.XPATH, "//button[text()='Start load test']").is_enabled())
         time.sleep(2.5)  # past the held-back answer
         self.assertIn("Cancelled", d.find_element(By.ID, "load-status").text)
+
+    def test_the_jobs_tray_never_covers_a_control(self):
+        """The tray floats at the bottom of every page. A control scrolled to the bottom edge
+        (as Tab does, and as a click from a script does) must stop above it, on a wide screen
+        and on a phone; found by a schedule's Create button hidden under a running job."""
+        d = self.driver
+        email = self.new_user(page="load")
+        job = self.studio.request("POST", "/api/loadtests", {
+            "provider": "sim-openai", "model": "sim-ttft300-gap25-tok128",
+            "concurrency": [1], "requests": 400, "max_tokens": 128}, email=email, expect=202)["job_id"]
+        try:
+            for page in ("schedules", "benchmark", "evals"):
+                for size in (WIDE, PHONE):
+                    d.set_window_size(*size)
+                    self.go(page)
+                    self.wait.until(lambda d: d.find_element(By.ID, "jobs").is_displayed())
+                    covered = d.execute_script("""
+                        const tray = document.getElementById('jobs');
+                        const out = [];
+                        for (const b of document.querySelectorAll('#main button, #main input, #main select, #main textarea')) {
+                          if (!b.checkVisibility()) continue;  // not shown (hidden, or in a closed details)
+                          b.scrollIntoView({ block: 'end' });
+                          const r = b.getBoundingClientRect(), t = tray.getBoundingClientRect();
+                          if (r.bottom > t.top && r.top < t.bottom && r.right > t.left && r.left < t.right)
+                            out.push((b.textContent || b.name || b.type).trim().slice(0, 40));
+                        }
+                        return out;""")
+                    self.assertEqual(covered, [], f"{page} at {size[0]} px: controls under the jobs tray")
+            d.set_window_size(*WIDE)
+            self.shots("jobs-tray-clear", phone=False)
+        finally:
+            self.studio.request("POST", f"/api/jobs/{job}/cancel", email=email)

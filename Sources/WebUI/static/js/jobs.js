@@ -94,4 +94,14 @@ function render() {
     if (total) { line.bar.hidden = false; line.bar.max = total; line.bar.value = done; }
   }
   tray.hidden = followed.size === 0;
+  keepClearOf(tray);
+}
+
+/** The tray floats over the page, so the page keeps a clear strip of its height at the
+ *  bottom: the last controls can scroll above it, and a control scrolled into view (by
+ *  Tab, or by a click from a script) stops above it rather than under it. */
+function keepClearOf(tray) {
+  const clear = tray.hidden ? '' : `${tray.offsetHeight + 24}px`;
+  document.body.style.paddingBottom = clear;
+  document.documentElement.style.scrollPaddingBottom = clear;
 }

@@ -135,7 +135,7 @@ let package = Package(
                 path: "Sources/Host/Evals", swiftSettings: strict),
         .target(name: "HostJobs",
                 dependencies: ["HostProviderCalls", "HostEvals", "HostStorage", "HostAuth", "HostBenchmark", "HostConfig", "HostParams", "HostPlugins", "HostTransport",
-                               "HostMeasurement", "HostSecurity", "HostJudge", "HostLoad", "StudioJSON",
+                               "HostMeasurement", "HostSecurity", "HostJudge", "HostLoad", "HostTuning", "StudioJSON",
                                .product(name: "CoreMetrics", package: "swift-metrics"),
                                .product(name: "Logging", package: "swift-log")],
                 path: "Sources/Host/Jobs", swiftSettings: strict),
@@ -151,8 +151,8 @@ let package = Package(
                 dependencies: ["HostProviderCalls", "HostConfig", "HostTransport", "HostMeasurement", "StudioJSON", .product(name: "Histogram", package: "hdrhistogram-swift"),
                                .product(name: "CoreMetrics", package: "swift-metrics")],
                 path: "Sources/Host/Load", swiftSettings: strict),
-        // Tuning: search spaces, the search strategies (grid, random, TPE) and the Pareto front.
-        .target(name: "HostTuning", dependencies: ["HostMeasurement", "StudioJSON"],
+        // Tuning: search spaces, strategies (grid, random, TPE), the budget, the trial loop, the Pareto front.
+        .target(name: "HostTuning", dependencies: ["HostMeasurement", "HostStorage", "StudioJSON"],
                 path: "Sources/Host/Tuning", swiftSettings: strict),
         .target(name: "HostJudge",
                 dependencies: ["HostProviderCalls", "HostConfig", "HostEvals", "HostResources", "HostStorage", "HostTransport", "HostPlugins", "HostMeasurement", "StudioJSON"],
@@ -164,7 +164,7 @@ let package = Package(
                 path: "Sources/Host/Scheduler", swiftSettings: strict),
         .target(name: "HostHTTP",
                 dependencies: ["HostEvals", "HostPlugins", "HostProviderCalls", "HostAuth", "HostStorage", "HostConfig", "HostParams", "HostTransport", "HostJobs", "HostJudge", "HostLoad", "HostScheduler", "HostSecurity", "WebUI", "HostDelivery",
-                               "HostBenchmark", "HostMeasurement", "StudioJSON",
+                               "HostBenchmark", "HostMeasurement", "HostTuning", "StudioJSON",
                                .product(name: "Hummingbird", package: "hummingbird"),
                                .product(name: "HTTPTypes", package: "swift-http-types"),
                                .product(name: "NIOCore", package: "swift-nio"),

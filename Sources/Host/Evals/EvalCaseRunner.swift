@@ -43,6 +43,7 @@ public struct EvalCaseRunner: Sendable {
         var first = true
         var rounds = 0
         var latency: Double? = 0
+        var cost = CaseCost()
         while rounds < maxRounds {
             if !first { record = await ProviderCall.stream(chat(choice), to: target.endpoint, transport: transport) }
             first = false
@@ -54,6 +55,7 @@ public struct EvalCaseRunner: Sendable {
             }
             rounds += 1
             latency = record.endAt >= record.t0 ? (latency ?? 0) + Double(record.endAt - record.t0) / 1e6 : latency
+            cost.add(record, prices: target.prices)
             if record.failure != nil || record.toolCalls.isEmpty { break }
             allCalls += record.toolCalls
             guard let multiTurn else { break }
@@ -72,7 +74,7 @@ public struct EvalCaseRunner: Sendable {
         if let failure = record.failure {
             return CaseResultRecord(caseKey: caseKey, target: target.id, repeatIndex: repeatIndex, output: JSONValue.object(output).jsonString,
                                     score: 0, passed: false, subscores: nil, errorType: failure.errorClass.description, latencyMs: latency,
-                                    category: category, expectsCall: expectsCall)
+                                    category: category, expectsCall: expectsCall, costUSD: cost.usd)
         }
         var scoredCase = body
         if var object = scoredCase.objectValue {
@@ -84,7 +86,8 @@ public struct EvalCaseRunner: Sendable {
             let result = try await scorer.scoreDetached(case: scoredCase, output: .object(output))
             return CaseResultRecord(caseKey: caseKey, target: target.id, repeatIndex: repeatIndex, output: JSONValue.object(output).jsonString,
                                     score: result["score"]?.doubleValue, passed: result["passed"]?.boolValue, subscores: result.jsonString,
-                                    errorType: result["error_type"]?.stringValue, latencyMs: latency, category: category, expectsCall: expectsCall)
+                                    errorType: result["error_type"]?.stringValue, latencyMs: latency, category: category, expectsCall: expectsCall,
+                                    costUSD: cost.usd)
         } catch {
             // The case records what went wrong with its scorer: a crash (with the signal), a
             // missed deadline, a quarantine or a cancel by name, else scorer_error; the
@@ -93,7 +96,7 @@ public struct EvalCaseRunner: Sendable {
             return CaseResultRecord(caseKey: caseKey, target: target.id, repeatIndex: repeatIndex, output: JSONValue.object(output).jsonString,
                                     score: 0, passed: false, subscores: JSONValue.object(["error": .string(error.description)]).jsonString,
                                     errorType: named.contains(error.status) ? error.statusName : "scorer_error", latencyMs: latency,
-                                    category: category, expectsCall: expectsCall)
+                                    category: category, expectsCall: expectsCall, costUSD: cost.usd)
         }
     }
 
@@ -144,4 +147,15 @@ public struct EvalCaseRunner: Sendable {
         return ["calls": .array(calls), "text": .string(record.text), "finish_reason": record.finishReason.map(JSONValue.string) ?? .null]
     }
 
+}
+
+/// A case's cost over its rounds: each call's tokens by the model's prices, as a benchmark
+/// prices a request (RunMetrics.cost). Unknown as soon as one call's cost is unknown.
+struct CaseCost {
+    private(set) var usd: Double? = 0
+    mutating func add(_ record: CallRecord, prices: Prices?) {
+        guard let sum = usd, let output = record.usageOutput,
+              let one = RunMetrics.cost(input: record.usageInput, output: output, prices: prices) else { usd = nil; return }
+        usd = sum + one
+    }
 }

@@ -13,16 +13,21 @@ public struct EvalRunner: Sendable {
 
     public init(transport: Transport) { self.transport = transport }
 
+    /// `beforeCase` may stop the eval by throwing (a tuner's budget, docs/tuning.md);
+    /// `repeats` narrows the repeats run (a tuner's further repeats of a promising trial).
     public func run(targets: [BenchmarkTarget], suite: EvalSuite, request: EvalRequest, scorer: ScorerInstance,
+                    repeats: ClosedRange<Int>? = nil, beforeCase: () throws -> Void = {},
                     onEvent: (EvalEvent) async throws -> Void) async throws -> [CaseResultRecord] {
+        let repeats = repeats ?? 1...request.repeats
         let cases = EvalCaseRunner(transport: transport)
-        let total = targets.count * suite.cases.count * request.repeats
+        let total = targets.count * suite.cases.count * repeats.count
         var all: [CaseResultRecord] = []
         for target in targets {
             var mine: [CaseResultRecord] = []
             for testCase in suite.cases {
-                for repeatIndex in 1...request.repeats {
+                for repeatIndex in repeats {
                     if Task.isCancelled { break }
+                    try beforeCase()
                     let result = await cases.runCase(target: target, systemPrompt: suite.systemPrompt, tools: suite.tools, caseKey: testCase.key,
                                                      body: testCase.body, request: request, repeatIndex: repeatIndex, scorer: scorer)
                     mine.append(result)

@@ -3,7 +3,7 @@ import StudioJSON
 
 /// Per-model summaries of an eval, computed by one function for live and stored results
 /// (docs/evals.md): mean score, pass rate, pass@k (a case passes at least once in k tries),
-/// pass^k (it passes every time), mean latency, and the error taxonomy.
+/// pass^k (it passes every time), mean latency, total cost, and the error taxonomy.
 public enum EvalSummary {
     /// A result whose stored sub-scores no longer decode is an error naming it.
     public static func compute(_ results: [CaseResultRecord]) throws(StoredValueError) -> [JSONValue] {
@@ -43,6 +43,8 @@ public enum EvalSummary {
                 "by_category": .object(byCategory),
                 "pass_at_k": .double(Double(passAtK) / cases), "pass_hat_k": .double(Double(passHatK) / cases),
                 "latency_ms_mean": latencies.isEmpty ? .null : .double(latencies.reduce(0, +) / Double(latencies.count)),
+                // Every call's cost by the model's prices; unknown when one is (never a partial sum).
+                "cost_usd": rows.contains { $0.costUSD == nil } ? .null : .double(rows.compactMap(\.costUSD).reduce(0, +)),
                 "errors": .object(JSONObject(errors.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) })),
             ]
         }

@@ -59,6 +59,8 @@ public func buildRoutes(_ services: StudioServices) -> RouteTable {
                         clock: services.options.schedulerClock, auditLog: audit).addRoutes(to: routes)
     SuitesController(suites: services.suites, evals: services.evals, judge: services.judge, catalog: services.catalog,
                      queue: services.queue, checks: services.checks, audit: audit).addRoutes(to: routes)
+    TuningController(tuning: services.tuning, tuner: services.tuner, suites: services.suites, catalog: services.catalog,
+                     queue: services.queue, jobs: services.jobStore, checks: services.checks, audit: audit).addRoutes(to: routes)
     JudgeController(judge: services.judge, evals: services.evals, settings: services.settings, queue: services.queue,
                     audit: audit).addRoutes(to: routes)
     // Last, so the document lists every route above.

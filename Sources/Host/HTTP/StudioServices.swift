@@ -39,6 +39,9 @@ public struct StudioServices: Sendable {
     public let schedules: ScheduleStore
     public let suites: SuiteStore
     public let evals: EvalStore
+    /// Tuning runs and their trials, and the executor that runs them (for its estimates).
+    public let tuning: TuningStore
+    public let tuner: TuningJobExecutor
     /// The judge's settings, model resolution, prompts and reports.
     public let judge: JudgeServices
     /// Users' providers and models as a configuration, with their keys.
@@ -116,6 +119,10 @@ public struct StudioServices: Sendable {
         self.judge = judge
         let queue = JobQueue(store: jobStore, limits: options.jobLimits)
         self.queue = queue
+        tuning = TuningStore(database: database)
+        let tuner = TuningJobExecutor(configuration: configuration, suites: suites, tuning: tuning, jobs: jobStore,
+                                      plugins: { catalog.current }, transport: transport, simulatorURL: options.simulatorURL)
+        self.tuner = tuner
         var runnerSettings = options.runner
         runnerSettings.limits = options.jobLimits
         runner = JobRunner(store: jobStore, hub: hub, executors: [
@@ -127,6 +134,7 @@ public struct StudioServices: Sendable {
             JudgeJobExecutor(judge: judge, suites: suites, evals: evals, jobs: jobStore),
             LoadTestJobExecutor(configuration: configuration, runs: runStore, jobs: jobStore,
                                 plugins: { catalog.current }, policy: Self.addressPolicy(options), simulatorURL: options.simulatorURL),
+            tuner,
         ], settings: runnerSettings)
         queue.attach(runner)
         schedules = ScheduleStore(database: database)

@@ -6,4 +6,6 @@ public enum JobKind: String, Sendable, CaseIterable {
     case eval
     case judge
     case loadtest
+    /// A parameter tuning run (docs/tuning.md).
+    case tune
 }

@@ -66,12 +66,19 @@ public struct UserConfiguration: Sendable {
     /// left fails the job.
     public func targets(userID: String, request: BenchmarkRequest, registry: PluginRegistry, simulatorURL: String?,
                         events: JobEventWriter) async throws -> TargetResolver.Resolved {
-        let config = try await config(userID: userID, request: request)
-        let keys = try await keys(userID: userID, for: config)
-        let resolved = TargetResolver.resolve(config: config, registry: registry, simulatorBaseURL: simulatorURL, environment: [:], apiKeys: keys)
+        let resolved = try await resolve(userID: userID, request: request, registry: registry, simulatorURL: simulatorURL)
         for problem in resolved.problems { try await events.emit("skipped", ["target": .null, "reason": .string(problem)]) }
         guard !resolved.targets.isEmpty else { throw JobFailure("no target could be prepared: " + resolved.problems.joined(separator: "; ")) }
         return resolved
+    }
+
+    /// The request's targets through the plugins' rules, with what was left out and why
+    /// (`problems`), announced to nobody: a tuner resolves each trial's configuration so.
+    public func resolve(userID: String, request: BenchmarkRequest, registry: PluginRegistry,
+                        simulatorURL: String?) async throws -> TargetResolver.Resolved {
+        let config = try await config(userID: userID, request: request)
+        let keys = try await keys(userID: userID, for: config)
+        return TargetResolver.resolve(config: config, registry: registry, simulatorBaseURL: simulatorURL, environment: [:], apiKeys: keys)
     }
 
     /// One of the user's providers ready to call with their key (or the admin's global

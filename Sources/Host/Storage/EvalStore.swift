@@ -33,16 +33,21 @@ public struct CaseResultRecord: Sendable, Equatable, Codable {
     /// The case's category, and whether it expected any call (false: an irrelevance case).
     public var category: String?
     public var expectsCall: Bool?
+    /// What the case's calls cost in USD by the model's prices (nil: a price or a token
+    /// count unknown).
+    public var costUSD: Double?
 
     enum CodingKeys: String, CodingKey {
         case id, target, output, score, passed, subscores, category
         case caseKey = "case_key", repeatIndex = "repeat_index", errorType = "error_type", latencyMs = "latency_ms"
-        case expectsCall = "expects_call"
+        case expectsCall = "expects_call", costUSD = "cost_usd"
     }
 
     public init(id: String = RecordID.make(), caseKey: String, target: String, repeatIndex: Int, output: String, score: Double?,
-                passed: Bool?, subscores: String?, errorType: String?, latencyMs: Double?, category: String? = nil, expectsCall: Bool? = nil) {
+                passed: Bool?, subscores: String?, errorType: String?, latencyMs: Double?, category: String? = nil, expectsCall: Bool? = nil,
+                costUSD: Double? = nil) {
         self.id = id
+        self.costUSD = costUSD
         self.caseKey = caseKey
         self.target = target
         self.repeatIndex = repeatIndex
@@ -64,7 +69,7 @@ public struct EvalStore: Sendable {
 
     static let runColumns = ["id", "suite_id", "job_id", "request", "status", "started_at", "finished_at", "summary"]
     static let resultColumns = ["id", "case_key", "target", "repeat_index", "output", "score", "passed", "subscores", "error_type", "latency_ms",
-                                "category", "expects_call"]
+                                "category", "expects_call", "cost_usd"]
 
     public func createRun(userID: String, suiteID: String, jobID: String?, request: String, scheduleID: String? = nil) async throws -> EvalRunRecord {
         let run = EvalRunRecord(id: RecordID.make(), suiteID: suiteID, jobID: jobID, request: request, status: "running",
@@ -82,7 +87,7 @@ public struct EvalStore: Sendable {
             try await db.insert(into: "case_results").columns(["eval_run_id", "user_id", "created_at"] + Self.resultColumns)
                 .values(SQLBind(runID), SQLBind(userID), SQLBind(Clock.milliseconds()), SQLBind(r.id), SQLBind(r.caseKey), SQLBind(r.target),
                         SQLBind(r.repeatIndex), SQLBind(r.output), SQLBind(r.score), SQLBind(r.passed), SQLBind(r.subscores),
-                        SQLBind(r.errorType), SQLBind(r.latencyMs), SQLBind(r.category), SQLBind(r.expectsCall)).run()
+                        SQLBind(r.errorType), SQLBind(r.latencyMs), SQLBind(r.category), SQLBind(r.expectsCall), SQLBind(r.costUSD)).run()
         }
     }
 

@@ -80,6 +80,51 @@ public enum Migrations {
         Migration(version: 9, name: "a provider remembers the preset it was made from, whose parameter rules apply", statements: { _ in [
             "ALTER TABLE providers ADD COLUMN preset TEXT",
         ] }),
+        Migration(version: 10, name: "tuning runs and their trials, experiments, model profiles, the prompt library; case results know their cost",
+                  statements: { dialect in
+            let real = dialect == .postgres ? "DOUBLE PRECISION" : "REAL"
+            let owner = "user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE"
+            return [
+                "ALTER TABLE case_results ADD COLUMN cost_usd \(real)",
+                // An experiment: a suite, its models and a baseline configuration; evals and
+                // tuning runs linked to it make its timeline (docs/tuning.md).
+                """
+                CREATE TABLE experiments (
+                    id TEXT PRIMARY KEY, \(owner), name TEXT NOT NULL,
+                    suite_id TEXT NOT NULL REFERENCES tool_suites(id) ON DELETE CASCADE, targets TEXT NOT NULL,
+                    baseline TEXT NOT NULL, baseline_eval_id TEXT REFERENCES tool_eval_runs(id) ON DELETE SET NULL,
+                    created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)
+                """,
+                "ALTER TABLE tool_eval_runs ADD COLUMN experiment_id TEXT REFERENCES experiments(id) ON DELETE SET NULL",
+                """
+                CREATE TABLE tuning_runs (
+                    id TEXT PRIMARY KEY, \(owner), job_id TEXT REFERENCES jobs(id) ON DELETE SET NULL,
+                    suite_id TEXT REFERENCES tool_suites(id) ON DELETE SET NULL,
+                    experiment_id TEXT REFERENCES experiments(id) ON DELETE SET NULL, kind TEXT NOT NULL,
+                    request TEXT NOT NULL, status TEXT NOT NULL, started_at BIGINT NOT NULL, finished_at BIGINT, summary TEXT)
+                """,
+                """
+                CREATE TABLE tuning_trials (
+                    tuning_run_id TEXT NOT NULL REFERENCES tuning_runs(id) ON DELETE CASCADE, \(owner), position INTEGER NOT NULL,
+                    config TEXT NOT NULL, resolved TEXT NOT NULL, repeats INTEGER NOT NULL, score \(real) NOT NULL,
+                    cost_usd \(real), latency_ms \(real), calls INTEGER NOT NULL, errors INTEGER NOT NULL,
+                    case_scores TEXT NOT NULL, note TEXT, created_at BIGINT NOT NULL,
+                    PRIMARY KEY (tuning_run_id, position))
+                """,
+                """
+                CREATE TABLE model_profiles (
+                    id TEXT PRIMARY KEY, \(owner), provider TEXT NOT NULL, model TEXT NOT NULL, name TEXT NOT NULL,
+                    params TEXT NOT NULL, system_prompt TEXT, source TEXT NOT NULL, created_at BIGINT NOT NULL,
+                    UNIQUE (user_id, provider, model, name))
+                """,
+                """
+                CREATE TABLE prompt_library (
+                    id TEXT PRIMARY KEY, \(owner), name TEXT NOT NULL, text TEXT NOT NULL, labels TEXT NOT NULL,
+                    source TEXT NOT NULL, parent_id TEXT REFERENCES prompt_library(id) ON DELETE SET NULL,
+                    tuning_run_id TEXT REFERENCES tuning_runs(id) ON DELETE SET NULL, score \(real), created_at BIGINT NOT NULL)
+                """,
+            ]
+        }),
     ]
 
     /// Applies every migration not yet recorded. Returns the versions applied now.

@@ -1,0 +1,178 @@
+import Foundation
+import HostAuth
+import HostBenchmark
+import HostEvals
+import HostJobs
+import HostPlugins
+import HostStorage
+import HostTuning
+import Hummingbird
+import NIOCore
+import StudioJSON
+
+/// Parameter tuning (docs/tuning.md, docs/api.md): runs are jobs (SSE per trial, cancel,
+/// resume from the last finished trial), stored with every trial, exported as CSV.
+/// Owner-scoped like the rest: another user's run is 404.
+struct TuningController {
+    let tuning: TuningStore
+    let tuner: TuningJobExecutor
+    let suites: SuiteStore
+    let catalog: PluginCatalog
+    let queue: JobQueue
+    let jobs: JobStore
+    let checks: SubmissionChecks
+    let audit: AuditLog
+
+    func addRoutes(to routes: RouteTable) {
+        let body = RequestBody(schema: TuneRequest.schema, example: TuneRequest.example, limit: 256 << 10)
+        routes.user(.post, "/api/tuning/estimate", "What a tuning run would take (calls and USD, at worst and typically) without starting it",
+                    body: body) { _, context, body in
+            let (_, estimate) = try await check(body, user: context.identity.userID)
+            return Response.json(["estimate": estimate])
+        }
+        routes.user(.post, "/api/tuning", "Tune a model's parameters on a suite (a job: SSE tuning, trial, progress, confirmation, complete)",
+                    body: body, success: .accepted) { _, context, body in
+            let user = context.identity.userID
+            let (request, estimate) = try await check(body, user: user)
+            let job = try await queue.submitting(userID: user, kind: .tune, request: request.json, queue: body["queue"]?.boolValue ?? false)
+            try await audit.record(userID: user, email: nil, action: "job.submit", target: job.id, ip: context.clientIP)
+            return Response.json(["job_id": .string(job.id), "state": .string(job.state), "estimate": estimate], status: .accepted)
+        }
+        routes.user(.get, "/api/tuning", "Your tuning runs, newest first") { _, context, _ in
+            let runs = try await tuning.runs(userID: context.identity.userID)
+            return Response.json(["tuning_runs": .array(try runs.map { .object(try TuningJSON.run($0)) })])
+        }
+        routes.user(.get, "/api/tuning/{id}", "A tuning run with every trial", owned: "tuning run") { _, context, _ in
+            let (run, trials) = try await load(context)
+            var json = try TuningJSON.run(run)
+            json["trials"] = .array(try trials.map { .object(try TuningJSON.trial($0)) })
+            return Response.json(.object(json))
+        }
+        routes.user(.get, "/api/tuning/{id}/export", "A tuning run's trials as CSV (format=csv) or JSON (format=json)", owned: "tuning run",
+                    query: ["format"]) { request, context, _ in
+            let (run, trials) = try await load(context)
+            let format = request.uri.queryParameters["format"].map(String.init) ?? "csv"
+            guard format == "csv" || format == "json" else { throw APIError.badInput("format", "must be csv or json") }
+            if format == "json" {
+                var json = try TuningJSON.run(run)
+                json["trials"] = .array(try trials.map { .object(try TuningJSON.trial($0)) })
+                return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store",
+                                                       .contentDisposition: "attachment; filename=\"tuning-\(run.id).json\""],
+                                body: .init(byteBuffer: ByteBuffer(string: JSONValue.object(json).jsonString)))
+            }
+            let names = Array(Set(trials.flatMap { (try? JSONParser.parse($0.config).objectValue?.keys.map { $0 }) ?? [] })).sorted()
+            let rows: [[JSONValue]] = try trials.map { t in
+                let config = try JSONParser.parse(t.config)
+                return [.int(Int64(t.position + 1))] + names.map { config[$0] ?? .null }
+                    + [.double(t.score), .int(Int64(t.repeats)), t.costUSD.map(JSONValue.double) ?? .null,
+                       t.latencyMs.map(JSONValue.double) ?? .null, .int(Int64(t.calls)), .int(Int64(t.errors)),
+                       t.note.map(JSONValue.string) ?? .null]
+            }
+            return RunsController.csv(header: ["trial"] + names + ["score", "repeats", "cost_usd", "latency_ms", "calls", "errors", "note"],
+                                      rows: rows, filename: "tuning-\(run.id).csv")
+        }
+        routes.user(.post, "/api/tuning/{id}/resume", "Continue a stopped tuning run (interrupted, cancelled or failed) after its last finished trial",
+                    owned: "tuning run", success: .accepted) { _, context, _ in
+            let user = context.identity.userID
+            let (run, trials) = try await load(context)
+            if let jobID = run.jobID, let job = try await jobs.find(id: jobID, userID: user), !job.isTerminal {
+                throw APIError(.conflict, "still_running", "this tuning run is still \(job.state); cancel it first or wait for it")
+            }
+            guard run.status != "done" else {
+                throw APIError(.conflict, "finished", "this tuning run finished; start a new one to try more configurations")
+            }
+            guard let suiteID = run.suiteID, try await suites.find(userID: user, id: suiteID) != nil else {
+                throw APIError.unprocessable("suite_id", "the suite of this tuning run was deleted")
+            }
+            var request = try JSONParser.parse(run.request).objectValue ?? [:]
+            request["resume_id"] = .string(run.id)
+            let job = try await queue.submitting(userID: user, kind: .tune, request: .object(request), queue: false)
+            return Response.json(["job_id": .string(job.id), "state": .string(job.state), "tuning_id": .string(run.id),
+                                  "trials_done": .int(Int64(trials.count))], status: .accepted)
+        }
+        routes.user(.delete, "/api/tuning/{id}", "Delete a tuning run and its trials", owned: "tuning run", success: .noContent) { _, context, _ in
+            let user = context.identity.userID
+            let id = try context.parameters.require("id")
+            if let run = try await tuning.run(userID: user, id: id), let jobID = run.jobID,
+               let job = try await jobs.find(id: jobID, userID: user), !job.isTerminal {
+                throw APIError(.conflict, "still_running", "this tuning run is still \(job.state); cancel it first")
+            }
+            guard try await tuning.delete(userID: user, id: id) else { throw APIError.notFound }
+            return Response(status: .noContent)
+        }
+    }
+
+    private func load(_ context: AuthenticatedContext) async throws -> (TuningRunRecord, [TuningTrialRecord]) {
+        let user = context.identity.userID
+        guard let run = try await tuning.run(userID: user, id: try context.parameters.require("id")) else { throw APIError.notFound }
+        return (run, try await tuning.trials(userID: user, runID: run.id))
+    }
+
+    /// Everything a tuning request must pass before it is queued: the suite, the scorer, the
+    /// model, every parameter the space names at its ends (and each listed value) through the
+    /// provider's rules, and a budget that holds at least the confirmation and one trial.
+    func check(_ body: JSONValue, user: String) async throws -> (TuneRequest, JSONValue) {
+        let request = try TuneRequest(json: body)
+        guard try await suites.find(userID: user, id: request.suiteID) != nil else {
+            throw APIError.unprocessable("suite_id", "you have no suite \(request.suiteID)")
+        }
+        guard try await !suites.cases(userID: user, suiteID: request.suiteID).isEmpty else {
+            throw APIError.unprocessable("suite_id", "the suite has no cases to score a configuration on; add cases first")
+        }
+        guard catalog.current.scorer(id: request.scorer) != nil else {
+            throw APIError.unprocessable("scorer", "no scorer plugin \"\(request.scorer)\" is loaded")
+        }
+        if let (_, reason) = try await checks.configuration.missingTargets(userID: user, request: .single(provider: request.provider, model: request.model)) {
+            throw APIError.unprocessable("target", reason)
+        }
+        _ = try await checks.benchmark(user: user, request: TuningJobExecutor.evalRequest(request.baseline, request).asBenchmark,
+                                       prefix: "baseline")
+        for (name, config) in Self.probes(request) {
+            do {
+                _ = try await checks.benchmark(user: user, request: TuningJobExecutor.evalRequest(config, request).asBenchmark)
+            } catch let error as APIError where error.status == .unprocessableContent {
+                throw APIError.unprocessable("space.\(name)", "\(JSONValue.object(config).jsonString) is refused: \(error.message)")
+            }
+        }
+        let estimate = try await tuner.preview(request, userID: user)
+        if request.budget.maxCostUSD != nil, estimate["cost_usd_per_call"] == .null {
+            throw APIError.unprocessable("budget.max_cost_usd",
+                                         "the model has no prices, so spending cannot be counted: give it prices (Providers & keys) or leave out max_cost_usd")
+        }
+        let first = Int(estimate["calls_per_trial"]?.intValue ?? 0), confirmation = Int(estimate["confirmation_calls"]?.intValue ?? 0)
+        if first + confirmation > request.budget.maxCalls {
+            throw APIError.unprocessable("budget.max_calls", "one trial and the confirmation need \(first + confirmation) calls; "
+                                         + "allow at least that many, or confirm: false")
+        }
+        if let limit = request.budget.maxCostUSD, let perCall = estimate["cost_usd_per_call"]?.doubleValue,
+           Double(first + confirmation) * perCall > limit {
+            throw APIError.unprocessable("budget.max_cost_usd", "one trial and the confirmation may cost up to $\(Self.money(Double(first + confirmation) * perCall)); "
+                                         + "allow at least that, or confirm: false")
+        }
+        return (request, estimate)
+    }
+
+    static func money(_ x: Double) -> String { String(format: "%.4f", x) }
+
+    /// Configurations that show whether the provider takes each parameter: each dimension's
+    /// ends (a range) or values (a list, at most 12), the others at their first value.
+    static func probes(_ request: TuneRequest) -> [(String, JSONObject)] {
+        let space = request.space
+        var base = JSONObject()
+        for name in space.names { base[name] = space.value(name, at: 0) }
+        var probes: [(String, JSONObject)] = []
+        for name in space.names {
+            let values: [JSONValue]
+            switch space.dimensions[name]! {
+            case .values(let list): values = list.count <= 12 ? list : stride(from: 0, to: list.count, by: list.count / 12 + 1).map { list[$0] } + [list.last!]
+            case .range: values = [space.value(name, at: 0), space.value(name, at: 1)]
+            }
+            for value in values {
+                var probe = base
+                probe[name] = value
+                probes.append((name, probe))
+            }
+        }
+        return probes
+    }
+}

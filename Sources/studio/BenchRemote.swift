@@ -40,10 +40,45 @@ extension Bench {
 
         var results: [JSONValue] = []
         var skipped: [JSONValue] = []
-        var final: JSONValue?
+        let final = try await Self.follow(transport, base: base, jobID: jobID, token: token) { name, data in
+            switch name {
+            case "result": results.append(data)
+            case "progress":
+                if !json, let r = results.last, let done = data["done"]?.intValue, done > 0 {
+                    printError(Self.progressLine(data, r))
+                }
+            case "skipped":
+                skipped.append(data)
+                if !json { printError("skipped \(data["target"]?.stringValue ?? "-"): \(data["reason"]?.stringValue ?? "")") }
+            default: break
+            }
+        }
+        let aggregates = final["aggregates"]?.arrayValue ?? []
+        if json {
+            let document: JSONValue = ["server": .string(base), "job_id": .string(jobID), "run_id": final["run_id"] ?? .null,
+                                       "runs": .array(results), "aggregates": .array(aggregates), "skipped": .array(skipped)]
+            print(document.prettyJSONString)
+        } else {
+            print(BenchReport.rankedTable(aggregates, names: [:]))
+        }
+        if let csv {
+            do { try BenchReport.csv(results).write(toFile: csv, atomically: true, encoding: .utf8) } catch {
+                printError("cannot write \(csv): \(error)")
+                throw ExitCode.failure
+            }
+        }
+        if !results.contains(where: { $0["ok"] == true }) { throw ExitCode.failure }
+    }
+
+    /// Follows a job's events until its end, resuming a dropped stream with Last-Event-ID
+    /// so no event is missed or repeated; each event goes to `onEvent`. Returns the
+    /// terminal event's data (`complete` or `cancelled`, said on stderr); a failed job
+    /// exits with its message. Shared by `bench --server` and `tune`.
+    static func follow(_ transport: Transport, base: String, jobID: String, token: String,
+                       onEvent: (String, JSONValue) throws -> Void) async throws -> JSONValue {
         var last = 0
         var attempts = 0
-        follow: while final == nil {
+        while true {
             var headers = [("Authorization", "Bearer \(token)"), ("Accept", "text/event-stream")]
             if last > 0 { headers.append(("Last-Event-ID", String(last))) }
             do {
@@ -63,21 +98,14 @@ extension Bench {
                         last = id
                         attempts = 0
                         switch name {
-                        case "result": results.append(data)
-                        case "progress":
-                            if !json, let r = results.last, let done = data["done"]?.intValue, done > 0 {
-                                printError(Self.progressLine(data, r))
-                            }
-                        case "skipped":
-                            skipped.append(data)
-                            if !json { printError("skipped \(data["target"]?.stringValue ?? "-"): \(data["reason"]?.stringValue ?? "")") }
-                        case "complete", "cancelled":
-                            final = data
-                            if name == "cancelled" { printError("the job was cancelled") }
+                        case "complete": return data
+                        case "cancelled":
+                            printError("the job was cancelled")
+                            return data
                         case "error":
                             printError("the job failed: \(data["message"]?.stringValue ?? data.jsonString)")
                             throw ExitCode.failure
-                        default: break
+                        default: try onEvent(name, data)
                         }
                     }
                 }
@@ -87,24 +115,8 @@ extension Bench {
                 attempts += 1
                 if attempts > 5 { printError("lost the event stream: \(error)"); throw ExitCode.failure }
                 try await Task.sleep(nanoseconds: 500_000_000)
-                continue follow
             }
         }
-        let aggregates = final?["aggregates"]?.arrayValue ?? []
-        if json {
-            let document: JSONValue = ["server": .string(base), "job_id": .string(jobID), "run_id": final?["run_id"] ?? .null,
-                                       "runs": .array(results), "aggregates": .array(aggregates), "skipped": .array(skipped)]
-            print(document.prettyJSONString)
-        } else {
-            print(BenchReport.rankedTable(aggregates, names: [:]))
-        }
-        if let csv {
-            do { try BenchReport.csv(results).write(toFile: csv, atomically: true, encoding: .utf8) } catch {
-                printError("cannot write \(csv): \(error)")
-                throw ExitCode.failure
-            }
-        }
-        if !results.contains(where: { $0["ok"] == true }) { throw ExitCode.failure }
     }
 
     static func parseFrame(_ frame: String) -> (Int, String, JSONValue)? {

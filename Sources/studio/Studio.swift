@@ -12,7 +12,7 @@ struct Studio: AsyncParsableCommand {
         commandName: "studio",
         abstract: "LLM Benchmark Studio: measure LLM providers and score tool calling.",
         version: "0.1.0",
-        subcommands: [Serve.self, Bench.self, Load.self, Eval.self, Models.self, ProvidersCommand.self, ConfigCommand.self, Suites.self, Simulate.self, PluginsCommand.self, Score.self, Keys.self, Admin.self])
+        subcommands: [Serve.self, Bench.self, Load.self, Eval.self, Models.self, ProvidersCommand.self, ConfigCommand.self, Suites.self, Tune.self, Simulate.self, PluginsCommand.self, Score.self, Keys.self, Admin.self])
 
     static func main() async {
         // The hidden plugin runner (spawned by the host, never typed by a user) starts

@@ -175,4 +175,41 @@ import Testing
         await studio.close(runner: runner)
         await simulator.stop()
     }
+
+    /// `studio tune` against a real `studio serve`: trials print as they finish, then the best
+    /// and the verdict in words; the estimate alone starts nothing; usage errors exit 2 and
+    /// a refusal exits 1 with the server's reason.
+    @Test func studioTuneRunsOnTheServerAndSaysTheVerdict() async throws {
+        let folder = TestSupport.temporaryDirectory("tune-cli")
+        let environment = SecretsEndToEndTests.serveEnvironment(folder: folder)
+        let server = try SecretsEndToEndTests.startServe(folder: folder, environment: environment)
+        defer { server.process.terminate(); server.process.waitUntilExit() }
+        let access = try #require(try SecretsEndToEndTests.curl(server.base, "POST", "/api/auth/register",
+                                                                body: #"{"email":"ada@example.com","password":"long enough pass"}"#).json["access_token"]?.stringValue)
+        let cli = try #require(try SecretsEndToEndTests.curl(server.base, "POST", "/api/auth/cli-tokens", token: access,
+                                                             body: #"{"name":"terminal"}"#).json["token"]?.stringValue)
+        let suiteID = try #require(try SecretsEndToEndTests.curl(server.base, "POST", "/api/suites", token: access,
+                                                                 body: Self.suite(cases: 16).jsonString).json["id"]?.stringValue)
+        let providers = try SecretsEndToEndTests.curl(server.base, "GET", "/api/providers", token: access).json["providers"]?.arrayValue ?? []
+        let sim = try #require(providers.first { $0["slug"] == "sim-openai" }?["id"]?.stringValue)
+        _ = try SecretsEndToEndTests.curl(server.base, "POST", "/api/providers/\(sim)/models", token: access, body: #"{"model_id":"\#(Self.model)"}"#)
+        let studio = TestSupport.studioExecutable
+        let common = ["tune", "--server", server.base, "--token", cli, "--suite", suiteID, "--model", "sim-openai/\(Self.model)",
+                      "--space", "temperature=0:1.5:0.05", "--space", "top_p=0.5:1:0.05", "--baseline", "temperature=1", "--baseline", "top_p=1"]
+
+        let estimate = try TestSupport.run(studio, common + ["--trials", "20", "--estimate"])
+        #expect(estimate.status == 0 && estimate.stdout.contains("at most \(20 * 16 + 2 * 16)"), "\(estimate.stdout) \(estimate.stderr)")
+        #expect((try SecretsEndToEndTests.curl(server.base, "GET", "/api/tuning", token: access).json["tuning_runs"]?.arrayValue ?? []).isEmpty)
+
+        let tuned = try TestSupport.run(studio, common + ["--trials", "20", "--seed", "3"])
+        #expect(tuned.status == 0, "\(tuned.stderr)")
+        #expect(tuned.stderr.contains("[20/20] ") && tuned.stderr.contains("temperature="), "\(tuned.stderr)")
+        #expect(tuned.stdout.contains("best: trial ") && tuned.stdout.contains("): better"), "\(tuned.stdout)")
+        #expect(tuned.stdout.contains("every trial ran after 20 trials"), "\(tuned.stdout)")
+
+        #expect(try TestSupport.run(studio, ["tune", "--server", server.base, "--token", cli, "--suite", suiteID]).status == 2)
+        #expect(try TestSupport.run(studio, common + ["--space", "top_p=x:y"]).status == 2)
+        let refused = try TestSupport.run(studio, common + ["--max-calls", "5"])
+        #expect(refused.status == 1 && refused.stderr.contains("budget.max_calls"), "\(refused.stderr)")
+    }
 }

@@ -170,8 +170,9 @@ struct Tune: AsyncParsableCommand {
 
     static func estimateLine(_ e: JSONValue) -> String {
         let cost: String
-        if let worst = e["cost_usd_worst"]?.doubleValue, let typical = e["cost_usd_typical"]?.doubleValue {
-            cost = String(format: "about $%.4f (at most $%.4f)", typical, worst)
+        if let worst = e["cost_usd_worst"]?.doubleValue {
+            // An upper bound: every answer as long as max_tokens allows; real answers are shorter.
+            cost = String(format: "at most $%.4f (were every answer max_tokens long)", worst)
         } else {
             cost = "cost unknown: the model has no prices"
         }
@@ -194,9 +195,11 @@ struct Tune: AsyncParsableCommand {
                 lines.append("confirmation skipped: \(skipped)")
             } else if let cmp = c["comparison"] {
                 let diff = cmp["mean_difference"]?.doubleValue ?? 0
-                lines.append(String(format: "confirmed on a fresh run: %.3f vs baseline %.3f (%+.3f, 95%% CI %+.3f to %+.3f, p = %.3f): %@",
+                let p = cmp["p_value"]?.doubleValue ?? 1
+                lines.append(String(format: "confirmed on a fresh run: %.3f vs baseline %.3f (%+.3f, 95%% CI %+.3f to %+.3f, %@): %@",
                                     c["best"]?["score"]?.doubleValue ?? 0, c["baseline"]?["score"]?.doubleValue ?? 0, diff,
-                                    cmp["ci_low"]?.doubleValue ?? 0, cmp["ci_high"]?.doubleValue ?? 0, cmp["p_value"]?.doubleValue ?? 1,
+                                    cmp["ci_low"]?.doubleValue ?? 0, cmp["ci_high"]?.doubleValue ?? 0,
+                                    p < 0.001 ? "p < 0.001" : String(format: "p = %.3f", p),
                                     cmp["verdict"]?.stringValue == "no significant difference" ? "no significant improvement" : (cmp["verdict"]?.stringValue ?? "")))
             }
         }

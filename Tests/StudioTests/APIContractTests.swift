@@ -54,12 +54,14 @@ import Testing
         try await studio.services.evals.finishRun(id: evalRun.id, status: "done", summary: nil)
         let report = try await studio.services.judge.store.createReport(userID: aliceID, evalRunID: evalRun.id, mode: "post_eval",
                                                                         judgeModel: "alice-openai/gpt-alice", promptVersion: "v1", jobID: nil)
+        let tuningRun = try await studio.services.tuning.createRun(userID: aliceID, jobID: nil, suiteID: try #require(suite.body["id"]?.stringValue),
+                                                                   experimentID: nil, kind: "parameters", request: "{}")
         cast.owned = ["provider": providerID, "model": try #require(model.body["id"]?.stringValue),
                       "cli_token": try #require(token.body["id"]?.stringValue), "key": "alice-openai",
                       "job": try #require(job.body["job_id"]?.stringValue), "run": run.id,
                       "schedule": try #require(schedule.body["id"]?.stringValue),
                       "suite": try #require(suite.body["id"]?.stringValue), "eval": evalRun.id,
-                      "judge_report": report.id]
+                      "judge_report": report.id, "tuning run": tuningRun.id]
         return cast
     }
 
@@ -80,7 +82,8 @@ import Testing
         let evals = try await client.call(.get, "/api/evals", token: cast.alice).body
         let reports = try await client.call(.get, "/api/judge-reports", token: cast.alice).body
         let judge = try await client.call(.get, "/api/settings/judge", token: cast.alice).body
-        return providers.jsonString + keys.jsonString + tokens.jsonString + jobs.jsonString + runs.jsonString + schedules.jsonString
+        let tuning = try await client.call(.get, "/api/tuning", token: cast.alice).body
+        return tuning.jsonString + providers.jsonString + keys.jsonString + tokens.jsonString + jobs.jsonString + runs.jsonString + schedules.jsonString
             + suites.jsonString + evals.jsonString + reports.jsonString + judge.jsonString
     }
 

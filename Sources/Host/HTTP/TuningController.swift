@@ -39,8 +39,11 @@ struct TuningController {
             return Response.json(["job_id": .string(job.id), "state": .string(job.state), "estimate": estimate], status: .accepted)
         }
         routes.user(.get, "/api/tuning", "Your tuning runs, newest first") { _, context, _ in
-            let runs = try await tuning.runs(userID: context.identity.userID)
-            return Response.json(["tuning_runs": .array(try runs.map { .object(try TuningJSON.run($0)) })])
+            var runs: [JSONValue] = []
+            for run in try await tuning.runs(userID: context.identity.userID) {
+                runs.append(.object(try TuningJSON.run(try await withJobState(run, user: context.identity.userID))))
+            }
+            return Response.json(["tuning_runs": .array(runs)])
         }
         routes.user(.get, "/api/tuning/{id}", "A tuning run with every trial", owned: "tuning run") { _, context, _ in
             let (run, trials) = try await load(context)
@@ -105,7 +108,16 @@ struct TuningController {
     private func load(_ context: AuthenticatedContext) async throws -> (TuningRunRecord, [TuningTrialRecord]) {
         let user = context.identity.userID
         guard let run = try await tuning.run(userID: user, id: try context.parameters.require("id")) else { throw APIError.notFound }
-        return (run, try await tuning.trials(userID: user, runID: run.id))
+        return (try await withJobState(run, user: user), try await tuning.trials(userID: user, runID: run.id))
+    }
+
+    /// A run still marked running whose job ended without finishing it (its instance died:
+    /// the job is `interrupted`) shows its job's state, so it can be seen and resumed.
+    private func withJobState(_ run: TuningRunRecord, user: String) async throws -> TuningRunRecord {
+        guard run.status == "running", let jobID = run.jobID, let job = try await jobs.find(id: jobID, userID: user), job.isTerminal else { return run }
+        var shown = run
+        shown.status = job.state == "done" ? "failed" : job.state
+        return shown
     }
 
     /// Everything a tuning request must pass before it is queued: the suite, the scorer, the

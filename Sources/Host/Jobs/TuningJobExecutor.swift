@@ -76,6 +76,19 @@ public struct TuningJobExecutor: JobExecutor {
         try await events.emit("progress", progress(run.id, done.count, request.trials, budget))
 
         let loop = TuningLoop(request: request, budget: budget, cases: prepared.suite.cases.count)
+        do {
+            try await runTrials(loop, done: done, run: run, prepared: prepared, budget: budget, estimate: estimate, userID: userID, events: events)
+        } catch {
+            // The run keeps its trials and says it failed, so it can be resumed.
+            try? await tuning.finishRun(userID: userID, id: run.id, status: "failed", summary: nil)
+            throw error
+        }
+    }
+
+    /// The trials, the confirmation and the run's end, as events and in storage.
+    func runTrials(_ loop: TuningLoop, done: [Trial], run: TuningRunRecord, prepared: Prepared, budget: TuningBudget, estimate: Estimate,
+                   userID: String, events: JobEventWriter) async throws {
+        let request = prepared.request
         let (trials, stop) = try await loop.run(
             after: done,
             resolve: { config in try await resolve(config, prepared, userID: userID) },

@@ -152,7 +152,7 @@ let package = Package(
                                .product(name: "CoreMetrics", package: "swift-metrics")],
                 path: "Sources/Host/Load", swiftSettings: strict),
         // Tuning: search spaces, strategies (grid, random, TPE), the budget, the trial loop, the Pareto front.
-        .target(name: "HostTuning", dependencies: ["HostMeasurement", "HostStorage", "StudioJSON"],
+        .target(name: "HostTuning", dependencies: ["HostEvals", "HostMeasurement", "HostStorage", "StudioJSON"],
                 path: "Sources/Host/Tuning", swiftSettings: strict),
         .target(name: "HostJudge",
                 dependencies: ["HostProviderCalls", "HostConfig", "HostEvals", "HostResources", "HostStorage", "HostTransport", "HostPlugins", "HostMeasurement", "StudioJSON"],

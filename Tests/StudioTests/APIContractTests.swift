@@ -56,12 +56,15 @@ import Testing
                                                                         judgeModel: "alice-openai/gpt-alice", promptVersion: "v1", jobID: nil)
         let tuningRun = try await studio.services.tuning.createRun(userID: aliceID, jobID: nil, suiteID: try #require(suite.body["id"]?.stringValue),
                                                                    experimentID: nil, kind: "parameters", request: "{}")
+        let experiment = try await studio.services.experiments.create(userID: aliceID, name: "e", suiteID: try #require(suite.body["id"]?.stringValue),
+                                                                      targets: "[]", baseline: "{}")
         cast.owned = ["provider": providerID, "model": try #require(model.body["id"]?.stringValue),
                       "cli_token": try #require(token.body["id"]?.stringValue), "key": "alice-openai",
                       "job": try #require(job.body["job_id"]?.stringValue), "run": run.id,
                       "schedule": try #require(schedule.body["id"]?.stringValue),
                       "suite": try #require(suite.body["id"]?.stringValue), "eval": evalRun.id,
-                      "judge_report": report.id, "tuning run": tuningRun.id]
+                      "judge_report": report.id, "tuning run": tuningRun.id,
+                      "experiment": experiment.id]
         return cast
     }
 
@@ -83,7 +86,8 @@ import Testing
         let reports = try await client.call(.get, "/api/judge-reports", token: cast.alice).body
         let judge = try await client.call(.get, "/api/settings/judge", token: cast.alice).body
         let tuning = try await client.call(.get, "/api/tuning", token: cast.alice).body
-        return tuning.jsonString + providers.jsonString + keys.jsonString + tokens.jsonString + jobs.jsonString + runs.jsonString + schedules.jsonString
+        let experiments = try await client.call(.get, "/api/experiments", token: cast.alice).body
+        return tuning.jsonString + experiments.jsonString + providers.jsonString + keys.jsonString + tokens.jsonString + jobs.jsonString + runs.jsonString + schedules.jsonString
             + suites.jsonString + evals.jsonString + reports.jsonString + judge.jsonString
     }
 

@@ -19,6 +19,8 @@ public struct EvalRequest: Sendable {
     public var params: JSONObject
     /// Replaces the suite's system prompt for this eval (nil: the suite's own).
     public var systemPrompt: String?
+    /// The experiment whose timeline this eval joins (docs/tuning.md, "Experiments").
+    public var experimentID: String?
 
     public static let schema: JSONValue = [
         "type": "object", "additionalProperties": false, "required": ["suite_id", "targets"],
@@ -40,6 +42,7 @@ public struct EvalRequest: Sendable {
             "judge": ["type": "boolean"],
             "params": ["type": "object"],  // bounded by the body limit; each name checked by the provider's rules
             "system_prompt": ["type": "string", "maxLength": 100_000],
+            "experiment_id": ["type": "string", "minLength": 1, "maxLength": 64],
             "queue": ["type": "boolean"],
         ],
     ]
@@ -62,13 +65,15 @@ public struct EvalRequest: Sendable {
         judge = json["judge"]?.boolValue ?? false
         params = json["params"]?.objectValue ?? [:]
         systemPrompt = json["system_prompt"]?.stringValue
+        experimentID = json["experiment_id"]?.stringValue
     }
 
     public var json: JSONValue {
         ["suite_id": .string(suiteID), "targets": .array(targets.map { ["provider": .string($0.provider), "model": .string($0.model)] }),
          "tool_choice": .string(toolChoice), "repeat": .int(Int64(repeats)), "scorer": .string(scorer),
          "max_tokens": .int(Int64(maxTokens)), "temperature": .double(temperature), "judge": .bool(judge),
-         "params": .object(params), "system_prompt": systemPrompt.map(JSONValue.string) ?? .null]
+         "params": .object(params), "system_prompt": systemPrompt.map(JSONValue.string) ?? .null,
+         "experiment_id": experimentID.map(JSONValue.string) ?? .null]
     }
 
     /// The same targets as a benchmark request (to resolve them the same way).

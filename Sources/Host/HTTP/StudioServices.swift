@@ -41,6 +41,7 @@ public struct StudioServices: Sendable {
     public let evals: EvalStore
     /// Tuning runs and their trials, and the executor that runs them (for its estimates).
     public let tuning: TuningStore
+    public let experiments: ExperimentStore
     public let tuner: TuningJobExecutor
     /// The judge's settings, model resolution, prompts and reports.
     public let judge: JudgeServices
@@ -120,6 +121,7 @@ public struct StudioServices: Sendable {
         let queue = JobQueue(store: jobStore, limits: options.jobLimits)
         self.queue = queue
         tuning = TuningStore(database: database)
+        experiments = ExperimentStore(database: database)
         let tuner = TuningJobExecutor(configuration: configuration, suites: suites, tuning: tuning, jobs: jobStore,
                                       plugins: { catalog.current }, transport: transport, simulatorURL: options.simulatorURL)
         self.tuner = tuner

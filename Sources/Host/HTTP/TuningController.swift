@@ -15,6 +15,7 @@ import StudioJSON
 /// Owner-scoped like the rest: another user's run is 404.
 struct TuningController {
     let tuning: TuningStore
+    let experiments: ExperimentStore
     let tuner: TuningJobExecutor
     let suites: SuiteStore
     let catalog: PluginCatalog
@@ -124,7 +125,23 @@ struct TuningController {
     /// model, every parameter the space names at its ends (and each listed value) through the
     /// provider's rules, and a budget that holds at least the confirmation and one trial.
     func check(_ body: JSONValue, user: String) async throws -> (TuneRequest, JSONValue) {
-        let request = try TuneRequest(json: body)
+        var body = body.objectValue ?? [:]
+        if let experimentID = body["experiment_id"]?.stringValue {
+            // On an experiment's timeline: its suite, and its baseline unless one is given.
+            guard let experiment = try await experiments.find(userID: user, id: experimentID) else {
+                throw APIError.unprocessable("experiment_id", "you have no experiment \(experimentID)")
+            }
+            guard experiment.suiteID == body["suite_id"]?.stringValue else {
+                throw APIError.unprocessable("experiment_id", "the experiment \(experiment.name) is on another suite (\(experiment.suiteID))")
+            }
+            if body["baseline"] == nil {
+                let (params, systemPrompt, _) = Configuration.split(try JSONParser.parse(experiment.baseline).objectValue ?? [:])
+                var baseline: JSONObject = ["params": .object(params)]
+                if let systemPrompt { baseline["system_prompt"] = .string(systemPrompt) }
+                body["baseline"] = .object(baseline)
+            }
+        }
+        let request = try TuneRequest(json: .object(body))
         guard try await suites.find(userID: user, id: request.suiteID) != nil else {
             throw APIError.unprocessable("suite_id", "you have no suite \(request.suiteID)")
         }

@@ -54,7 +54,8 @@ public struct EvalJobExecutor: JobExecutor {
         let resolved = try await configuration.targets(userID: job.userID, request: request.asBenchmark, registry: registry,
                                                        simulatorURL: simulatorURL, events: events)
 
-        let run = try await evals.createRun(userID: job.userID, suiteID: suite.id, jobID: job.id, request: job.request, scheduleID: job.scheduleID)
+        let run = try await evals.createRun(userID: job.userID, suiteID: suite.id, jobID: job.id, request: job.request, scheduleID: job.scheduleID,
+                                            experimentID: request.experimentID)
         try await jobs.setResult(jobID: job.id, kind: "eval_run", id: run.id)
         let total = resolved.targets.count * cases.count * request.repeats
         try await events.emit("progress", ["eval_id": .string(run.id), "done": 0, "total": .int(Int64(total))])

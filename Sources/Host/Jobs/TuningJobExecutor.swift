@@ -137,11 +137,9 @@ public struct TuningJobExecutor: JobExecutor {
                                          "targets": [["provider": .string(tune.provider), "model": .string(tune.model)]],
                                          "tool_choice": .string(tune.toolChoice), "repeat": .int(Int64(tune.repeats)),
                                          "scorer": .string(tune.scorer), "max_tokens": .int(Int64(tune.maxTokens))])
-        var params = config
-        if let choice = params["tool_choice"]?.stringValue { request.toolChoice = choice }
-        if let prompt = params["system_prompt"]?.stringValue { request.systemPrompt = prompt }
-        params["tool_choice"] = nil
-        params["system_prompt"] = nil
+        let (params, systemPrompt, toolChoice) = Configuration.split(config)
+        if let toolChoice { request.toolChoice = toolChoice }
+        if let systemPrompt { request.systemPrompt = systemPrompt }
         if let temperature = params["temperature"]?.doubleValue { request.temperature = temperature }
         request.params = params
         return request

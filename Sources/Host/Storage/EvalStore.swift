@@ -71,12 +71,13 @@ public struct EvalStore: Sendable {
     static let resultColumns = ["id", "case_key", "target", "repeat_index", "output", "score", "passed", "subscores", "error_type", "latency_ms",
                                 "category", "expects_call", "cost_usd"]
 
-    public func createRun(userID: String, suiteID: String, jobID: String?, request: String, scheduleID: String? = nil) async throws -> EvalRunRecord {
+    public func createRun(userID: String, suiteID: String, jobID: String?, request: String, scheduleID: String? = nil,
+                          experimentID: String? = nil) async throws -> EvalRunRecord {
         let run = EvalRunRecord(id: RecordID.make(), suiteID: suiteID, jobID: jobID, request: request, status: "running",
                                 startedAt: Clock.milliseconds(), finishedAt: nil, summary: nil)
         try await database.withSQL { db in
-            try await db.insert(into: "tool_eval_runs").columns(["user_id", "schedule_id"] + Self.runColumns)
-                .values(SQLBind(userID), SQLBind(scheduleID), SQLBind(run.id), SQLBind(suiteID), SQLBind(jobID), SQLBind(request),
+            try await db.insert(into: "tool_eval_runs").columns(["user_id", "schedule_id", "experiment_id"] + Self.runColumns)
+                .values(SQLBind(userID), SQLBind(scheduleID), SQLBind(experimentID), SQLBind(run.id), SQLBind(suiteID), SQLBind(jobID), SQLBind(request),
                         SQLBind(run.status), SQLBind(run.startedAt), SQLBind(Int64?.none), SQLBind(String?.none)).run()
         }
         return run

@@ -41,9 +41,6 @@ public struct TuneRequest: Sendable {
 
     public static let defaultMaxCalls = 2_000
 
-    /// The parameters a space may name besides the provider's own: these are eval settings.
-    public static let evalSettings: Set<String> = ["temperature", "tool_choice", "system_prompt"]
-
     public static let schema: JSONValue = [
         "type": "object", "additionalProperties": false, "required": ["suite_id", "target", "space"],
         "properties": [
@@ -126,7 +123,7 @@ public struct TuneRequest: Sendable {
     public var baseline: JSONObject {
         var config = baselineParams
         if let baselineSystemPrompt { config["system_prompt"] = .string(baselineSystemPrompt) }
-        return config
+        return Configuration.canonical(config)
     }
 
     /// Repeats of each case in a trial's first run: all of them without halving.

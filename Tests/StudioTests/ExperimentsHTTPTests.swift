@@ -1,0 +1,97 @@
+import Foundation
+import HTTPTypes
+import HostHTTP
+import HostSimulator
+import Hummingbird
+import HummingbirdTesting
+import StudioJSON
+import Testing
+
+/// Experiments over the API (docs/tuning.md, "Experiments") on the simulator's surface:
+/// the timeline of evals and tuning runs with deltas from the baseline and their intervals,
+/// the best run again, a new baseline pinned, other users kept out.
+@Suite(.serialized) struct ExperimentsHTTPTests {
+    @Test func anExperimentsTimelineMeasuresEveryRunAgainstItsBaseline() async throws {
+        let simulator = try await EmbeddedSimulator.start()
+        let studio = try await TestStudio.make(.sqlite, options: .init(simulatorURL: simulator.baseURL))
+        let runner = studio.startRunner()
+        try await studio.app.test(.router) { client in
+            let ada = try await client.register("ada@example.com")
+            let suiteID = try #require(try await client.call(.post, "/api/suites", token: ada, json: TuningHTTPTests.suite(cases: 24)).body["id"]?.stringValue)
+            let otherSuite = try #require(try await client.call(.post, "/api/suites", token: ada, json: TuningHTTPTests.suite(cases: 2)).body["id"]?.stringValue)
+            try await JobsHTTPTests.addSimulatorModel(client, ada, TuningHTTPTests.model)
+            let target: JSONValue = [["provider": "sim-openai", "model": .string(TuningHTTPTests.model)]]
+            func wait(_ answer: (status: HTTPResponse.Status, body: JSONValue, response: TestResponse)) async throws -> [SSEFrame] {
+                #expect(answer.status == .accepted, "\(answer.body)")
+                return try await TuningHTTPTests.follow(client, ada, try #require(answer.body["job_id"]?.stringValue))
+            }
+
+            // Refusals name the field; nothing is created.
+            for (body, field) in [(["name": "x", "suite_id": "nope", "targets": target] as JSONValue, "suite_id"),
+                                  (["name": "x", "suite_id": .string(suiteID), "targets": [["provider": "sim-openai", "model": "absent"]]], "targets[0]"),
+                                  (["name": "x", "suite_id": .string(suiteID), "targets": target, "baseline": ["params": ["top_p": "wide"]]], "baseline.params")] {
+                let answer = try await client.call(.post, "/api/experiments", token: ada, json: body)
+                #expect(answer.status == .unprocessableContent && answer.body["error"]?["message"]?.stringValue?.hasPrefix(field) == true, "\(answer.body)")
+            }
+            let created = try await client.call(.post, "/api/experiments", token: ada, json: [
+                "name": "weather", "suite_id": .string(suiteID), "targets": target, "baseline": ["params": ["temperature": 1, "top_p": 1]]])
+            #expect(created.status == .created, "\(created.body)")
+            let id = try #require(created.body["id"]?.stringValue)
+
+            // The baseline, run from the experiment: its timeline's first entry, the baseline.
+            _ = try await wait(try await client.call(.post, "/api/experiments/\(id)/run", token: ada, json: ["config": "baseline"]))
+            // An eval at the surface's optimum, linked by its request.
+            let optimum = try await wait(try await client.call(.post, "/api/evals", token: ada, json: [
+                "suite_id": .string(suiteID), "targets": target, "params": ["temperature": 0.35, "top_p": 0.8], "experiment_id": .string(id)]))
+            let optimumEval = try #require(optimum.last?.data["eval_id"]?.stringValue)
+            // A tuning run on it takes the experiment's baseline.
+            var tuneBody = TuningHTTPTests.tune(suiteID, ["experiment_id": .string(id), "trials": 8]).objectValue!
+            tuneBody["baseline"] = nil
+            let tuned = try await wait(try await client.call(.post, "/api/tuning", token: ada, json: .object(tuneBody)))
+            #expect(tuned.last?.data["summary"]?["baseline"] == ["temperature": 1, "top_p": 1], "\(tuned.last?.data ?? .null)")
+
+            var experiment = try await client.call(.get, "/api/experiments/\(id)", token: ada).body
+            var timeline = experiment["timeline"]?.arrayValue ?? []
+            #expect(timeline.map { $0["kind"]?.stringValue ?? "" } == ["eval", "eval", "tuning"], "\(timeline)")
+            #expect(timeline[0]["baseline"] == true && timeline[0]["models"]?.arrayValue?.first?["delta"] == .null)
+            #expect(timeline[0]["config"] == ["temperature": 1, "top_p": 1])
+            let delta = try #require(timeline[1]["models"]?.arrayValue?.first?["delta"])
+            #expect(delta["verdict"] == "better" && (delta["ci_low"]?.doubleValue ?? 0) > 0 && delta["cases"] == 24, "\(delta)")
+            #expect(timeline[2]["best"]?["config"] != nil && timeline[2]["confirmation"]?["comparison"] != nil)
+            let best = try #require(experiment["best"])
+            #expect((best["score"]?.doubleValue ?? 0) >= 0.7, "\(best)")
+
+            // The best again, as an eval on the timeline.
+            let again = try await client.call(.post, "/api/experiments/\(id)/run", token: ada, json: ["config": "best"])
+            #expect(again.body["config"] == best["config"], "\(again.body)")
+            _ = try await wait(again)
+            // Pin the optimum eval as the baseline: the old baseline is now measured against it, worse.
+            let pinned = try await client.call(.post, "/api/experiments/\(id)/baseline", token: ada, json: ["eval_id": .string(optimumEval)])
+            #expect(pinned.status == .ok && pinned.body["baseline_eval_id"] == .string(optimumEval) && pinned.body["baseline"] == ["temperature": 0.35, "top_p": 0.8],
+                    "\(pinned.body)")
+            experiment = try await client.call(.get, "/api/experiments/\(id)", token: ada).body
+            timeline = experiment["timeline"]?.arrayValue ?? []
+            #expect(timeline.count == 4 && timeline[1]["baseline"] == true)
+            #expect(timeline[0]["models"]?.arrayValue?.first?["delta"]?["verdict"] == "worse", "\(timeline[0])")
+
+            // Wrong links are refused naming the field.
+            let wrongSuite = try await client.call(.post, "/api/evals", token: ada, json: [
+                "suite_id": .string(otherSuite), "targets": target, "experiment_id": .string(id)])
+            #expect(wrongSuite.status == .unprocessableContent && wrongSuite.body["error"]?["message"]?.stringValue?.hasPrefix("experiment_id") == true)
+            let notOnIt = try await client.call(.post, "/api/experiments/\(id)/baseline", token: ada, json: ["eval_id": "0123456789abcdef0123456789abcdef"])
+            #expect(notOnIt.status == .unprocessableContent)
+
+            // Another user: 404 on every route, and cannot link to it.
+            let bob = try await client.register("bob@example.com")
+            #expect(try await client.call(.get, "/api/experiments/\(id)", token: bob).status == .notFound)
+            #expect(try await client.call(.post, "/api/experiments/\(id)/run", token: bob, json: ["config": "best"]).status == .notFound)
+            #expect((try await client.call(.get, "/api/experiments", token: bob).body["experiments"]?.arrayValue ?? []).isEmpty)
+
+            // Deleting the experiment keeps its evals, unlinked.
+            #expect(try await client.call(.delete, "/api/experiments/\(id)", token: ada).status == .noContent)
+            #expect(try await client.call(.get, "/api/evals/\(optimumEval)", token: ada).status == .ok)
+        }
+        await studio.close(runner: runner)
+        await simulator.stop()
+    }
+}

@@ -94,4 +94,70 @@ import Testing
         await studio.close(runner: runner)
         await simulator.stop()
     }
+
+    /// A profile saves a configuration of a model; a target naming it runs with its
+    /// parameters and system prompt (evals, benchmarks, schedules), an unknown one is refused.
+    @Test func aProfileRunsAModelWithItsSavedConfiguration() async throws {
+        let simulator = try await EmbeddedSimulator.start()
+        let studio = try await TestStudio.make(.sqlite, options: .init(simulatorURL: simulator.baseURL))
+        let runner = studio.startRunner()
+        try await studio.app.test(.router) { client in
+            let ada = try await client.register("ada@example.com")
+            let suiteID = try #require(try await client.call(.post, "/api/suites", token: ada, json: TuningHTTPTests.suite(cases: 30)).body["id"]?.stringValue)
+            try await JobsHTTPTests.addSimulatorModel(client, ada, TuningHTTPTests.model)
+            let model = TuningHTTPTests.model
+            let saved = try await client.call(.post, "/api/profiles", token: ada, json: [
+                "provider": "sim-openai", "model": .string(model), "name": "tuned",
+                "config": ["temperature": 0.35, "top_p": 0.8, "system_prompt": "Call exactly one tool."]])
+            #expect(saved.status == .created && saved.body["params"] == ["temperature": 0.35, "top_p": 0.8]
+                    && saved.body["system_prompt"] == "Call exactly one tool." && saved.body["source"] == "manual", "\(saved.body)")
+            for (body, status, field) in [
+                (["provider": "sim-openai", "model": .string(model), "name": "tuned", "config": [:]] as JSONValue, HTTPResponse.Status.conflict, "name"),
+                (["provider": "sim-openai", "model": .string(model), "name": "odd", "config": ["top_p": "wide"]], .unprocessableContent, "config"),
+                (["provider": "sim-openai", "model": "absent", "name": "x", "config": [:]], .unprocessableContent, "model"),
+                (["provider": "sim-openai", "model": .string(model), "name": "x"], .badRequest, "config"),
+                (["provider": "sim-openai", "model": .string(model), "name": "x", "from": ["tuning_id": "nope"]], .unprocessableContent, "from.tuning_id"),
+            ] {
+                let answer = try await client.call(.post, "/api/profiles", token: ada, json: body)
+                #expect(answer.status == status && answer.body["error"]?["message"]?.stringValue?.hasPrefix(field) == true, "\(body): \(answer.body)")
+            }
+            func eval(_ target: JSONValue) async throws -> Double {
+                let submitted = try await client.call(.post, "/api/evals", token: ada, json: ["suite_id": .string(suiteID), "targets": [target]])
+                #expect(submitted.status == .accepted, "\(submitted.body)")
+                let events = try await TuningHTTPTests.follow(client, ada, try #require(submitted.body["job_id"]?.stringValue))
+                return events.last?.data["models"]?.arrayValue?.first?["mean_score"]?.doubleValue ?? -1
+            }
+            let plain = try await eval(["provider": "sim-openai", "model": .string(model)])
+            let profiled = try await eval(["provider": "sim-openai", "model": .string(model), "profile": "tuned"])
+            #expect(plain < 0.6 && profiled >= 0.8, "without the profile \(plain), with it \(profiled)")
+            let unknown = try await client.call(.post, "/api/evals", token: ada, json: [
+                "suite_id": .string(suiteID), "targets": [["provider": "sim-openai", "model": .string(model), "profile": "nope"]]])
+            #expect(unknown.status == .unprocessableContent && unknown.body["error"]?["message"]?.stringValue?.contains("has no profile") == true, "\(unknown.body)")
+            let benchmark = try await client.call(.post, "/api/benchmarks", token: ada, json: [
+                "targets": [["provider": "sim-openai", "model": .string(model), "profile": "tuned"]], "runs": 1, "queue": true])
+            #expect(benchmark.status == .accepted, "\(benchmark.body)")
+            let schedule = try await client.call(.post, "/api/schedules", token: ada, json: [
+                "name": "nightly", "kind": "eval", "cron": "0 3 * * *",
+                "request": ["suite_id": .string(suiteID), "targets": [["provider": "sim-openai", "model": .string(model), "profile": "nope"]]]])
+            #expect(schedule.status == .unprocessableContent, "\(schedule.body)")
+
+            // From a tuning run's best.
+            let tuned = try await client.call(.post, "/api/tuning", token: ada, json: TuningHTTPTests.tune(suiteID, ["trials": 6, "confirm": false, "queue": true]))
+            let events = try await TuningHTTPTests.follow(client, ada, try #require(tuned.body["job_id"]?.stringValue))
+            let runID = try #require(events.last?.data["tuning_id"]?.stringValue)
+            let fromRun = try await client.call(.post, "/api/profiles", token: ada, json: [
+                "provider": "sim-openai", "model": .string(model), "name": "from tuning", "from": ["tuning_id": .string(runID)]])
+            #expect(fromRun.status == .created && fromRun.body["params"] == events.last?.data["summary"]?["best"]?["config"] && fromRun.body["source"] == "tuning",
+                    "\(fromRun.body)")
+
+            let bob = try await client.register("bob@example.com")
+            let profileID = try #require(saved.body["id"]?.stringValue)
+            #expect(try await client.call(.delete, "/api/profiles/\(profileID)", token: bob).status == .notFound)
+            #expect((try await client.call(.get, "/api/profiles", token: bob).body["profiles"]?.arrayValue ?? []).isEmpty)
+            #expect((try await client.call(.get, "/api/profiles", token: ada).body["profiles"]?.arrayValue ?? []).count == 2)
+            #expect(try await client.call(.delete, "/api/profiles/\(profileID)", token: ada).status == .noContent)
+        }
+        await studio.close(runner: runner)
+        await simulator.stop()
+    }
 }

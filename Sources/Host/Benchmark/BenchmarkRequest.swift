@@ -16,12 +16,25 @@ public struct BenchmarkRequest: Sendable {
     public struct Target: Sendable, Equatable {
         public let provider: String
         public let model: String
+        /// A saved configuration of the model to run it with (docs/tuning.md, "Profiles").
+        public var profile: String?
         public var id: String { "\(provider)/\(model)" }
 
-        public init(provider: String, model: String) {
+        public init(provider: String, model: String, profile: String? = nil) {
             self.provider = provider
             self.model = model
+            self.profile = profile
         }
+
+        /// As requests write a target.
+        public var json: JSONValue {
+            var object: JSONObject = ["provider": .string(provider), "model": .string(model)]
+            if let profile { object["profile"] = .string(profile) }
+            return .object(object)
+        }
+
+        /// The JSON Schema of a target's `profile`.
+        public static let profileSchema: JSONValue = ["type": "string", "minLength": 1, "maxLength": 100]
     }
 
     public var targets: [Target]
@@ -40,7 +53,7 @@ public struct BenchmarkRequest: Sendable {
             "targets": ["type": "array", "minItems": 1, "maxItems": 50, "items": [
                 "type": "object", "additionalProperties": false, "required": ["provider", "model"],
                 "properties": ["provider": ["type": "string", "minLength": 1, "maxLength": 64],
-                               "model": ["type": "string", "minLength": 1, "maxLength": 200]]]],
+                               "model": ["type": "string", "minLength": 1, "maxLength": 200], "profile": Target.profileSchema]]],
             "runs": ["type": "integer", "minimum": 1, "maximum": 20],
             "warmup": ["type": "boolean"],
             "prompt": ["type": "string", "minLength": 1, "maxLength": 100_000],
@@ -74,7 +87,7 @@ public struct BenchmarkRequest: Sendable {
     /// From a body already checked against `schema`.
     public init(json: JSONValue) {
         self.init(targets: (json["targets"]?.arrayValue ?? []).map {
-            Target(provider: $0["provider"]?.stringValue ?? "", model: $0["model"]?.stringValue ?? "")
+            Target(provider: $0["provider"]?.stringValue ?? "", model: $0["model"]?.stringValue ?? "", profile: $0["profile"]?.stringValue)
         })
         if let value = json["runs"]?.intValue { runs = Int(value) }
         if let value = json["warmup"]?.boolValue { warmup = value }
@@ -110,7 +123,7 @@ public struct BenchmarkRequest: Sendable {
     }
 
     public var json: JSONValue {
-        ["targets": .array(targets.map { ["provider": .string($0.provider), "model": .string($0.model)] }),
+        ["targets": .array(targets.map(\.json)),
          "runs": .int(Int64(runs)), "warmup": .bool(warmup), "prompt": .string(prompt), "max_tokens": .int(Int64(maxTokens)),
          "temperature": .double(temperature), "context_tiers": .array(contextTiers.map { .int(Int64($0)) }), "params": .object(params)]
     }

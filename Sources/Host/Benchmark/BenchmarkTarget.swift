@@ -18,10 +18,13 @@ public struct BenchmarkTarget: Sendable {
     public let systemPrompt: String?
     /// Parameters after the provider's rules (ParameterValidator), sent as is.
     public let params: JSONObject
+    /// The profile applied to the model, if any (its system prompt is `systemPrompt`).
+    public let profile: String?
 
     public init(providerID: String, providerName: String, model: String, displayName: String? = nil,
                 endpoint: ProviderEndpoint, endpointKey: String, prices: Prices?, contextWindow: Int?,
-                systemPrompt: String?, params: JSONObject) {
+                systemPrompt: String?, params: JSONObject, profile: String? = nil) {
+        self.profile = profile
         self.id = "\(providerID)/\(model)"
         self.providerID = providerID
         self.providerName = providerName

@@ -133,7 +133,7 @@ public enum TargetResolver {
                     providerID: provider.id, providerName: provider.name, model: model.id, displayName: model.displayName,
                     endpoint: ProviderEndpoint(provider: instance, apiKey: key), endpointKey: "\(provider.plugin) \(baseURL)",
                     prices: priceIn != nil || priceOut != nil ? Prices(input: priceIn, output: priceOut) : nil,
-                    contextWindow: window, systemPrompt: model.systemPrompt, params: check.resolved))
+                    contextWindow: window, systemPrompt: model.systemPrompt, params: check.resolved, profile: model.profile))
             }
         }
         return resolved

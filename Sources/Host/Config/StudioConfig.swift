@@ -33,6 +33,8 @@ public struct StudioConfig: Sendable {
         public var systemPrompt: String?
         public var skipParams: [String] = []
         public var params = JSONObject()
+        /// The profile whose parameters and system prompt were applied (docs/tuning.md).
+        public var profile: String?
         public init(id: String) { self.id = id }
     }
 

@@ -33,7 +33,8 @@ public struct EvalRequest: Sendable {
                 "properties": ["provider": ["type": "string", "minLength": 1, "maxLength": 64],
                                "model": ["type": "string", "minLength": 1, "maxLength": 200],
                                "provider_id": ["type": "string", "minLength": 1, "maxLength": 64],
-                               "model_id": ["type": "string", "minLength": 1, "maxLength": 200]]]],
+                               "model_id": ["type": "string", "minLength": 1, "maxLength": 200],
+                               "profile": BenchmarkRequest.Target.profileSchema]]],
             "tool_choice": ["enum": ["auto", "required", "none"]],
             "repeat": ["type": "integer", "minimum": 1, "maximum": 10],
             "scorer": ["type": "string", "minLength": 1, "maxLength": 64],
@@ -55,7 +56,7 @@ public struct EvalRequest: Sendable {
         suiteID = json["suite_id"]?.stringValue ?? ""
         targets = (json["targets"]?.arrayValue ?? []).map {
             BenchmarkRequest.Target(provider: ($0["provider"] ?? $0["provider_id"])?.stringValue ?? "",
-                                    model: ($0["model"] ?? $0["model_id"])?.stringValue ?? "")
+                                    model: ($0["model"] ?? $0["model_id"])?.stringValue ?? "", profile: $0["profile"]?.stringValue)
         }
         toolChoice = json["tool_choice"]?.stringValue ?? "auto"
         repeats = json["repeat"]?.intValue.map(Int.init) ?? 1
@@ -69,7 +70,7 @@ public struct EvalRequest: Sendable {
     }
 
     public var json: JSONValue {
-        ["suite_id": .string(suiteID), "targets": .array(targets.map { ["provider": .string($0.provider), "model": .string($0.model)] }),
+        ["suite_id": .string(suiteID), "targets": .array(targets.map(\.json)),
          "tool_choice": .string(toolChoice), "repeat": .int(Int64(repeats)), "scorer": .string(scorer),
          "max_tokens": .int(Int64(maxTokens)), "temperature": .double(temperature), "judge": .bool(judge),
          "params": .object(params), "system_prompt": systemPrompt.map(JSONValue.string) ?? .null,
@@ -78,7 +79,7 @@ public struct EvalRequest: Sendable {
 
     /// The same targets as a benchmark request (to resolve them the same way).
     public var asBenchmark: BenchmarkRequest {
-        var request = BenchmarkRequest(json: ["targets": .array(targets.map { ["provider": .string($0.provider), "model": .string($0.model)] })])
+        var request = BenchmarkRequest(json: ["targets": .array(targets.map(\.json))])
         request.maxTokens = maxTokens
         request.temperature = temperature
         request.params = params

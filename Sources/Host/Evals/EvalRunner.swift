@@ -28,7 +28,8 @@ public struct EvalRunner: Sendable {
                 for repeatIndex in repeats {
                     if Task.isCancelled { break }
                     try beforeCase()
-                    let result = await cases.runCase(target: target, systemPrompt: suite.systemPrompt, tools: suite.tools, caseKey: testCase.key,
+                    let result = await cases.runCase(target: target, systemPrompt: systemPrompt(for: target, suite: suite, request: request),
+                                                     tools: suite.tools, caseKey: testCase.key,
                                                      body: testCase.body, request: request, repeatIndex: repeatIndex, scorer: scorer)
                     mine.append(result)
                     try await onEvent(.result(result, done: all.count + mine.count, total: total))
@@ -38,5 +39,11 @@ public struct EvalRunner: Sendable {
             if let summary = try EvalSummary.compute(mine).first { try await onEvent(.modelSummary(summary)) }
         }
         return all
+    }
+
+    /// The eval's own system prompt when it gives one, else a target's profile's, else the suite's.
+    func systemPrompt(for target: BenchmarkTarget, suite: EvalSuite, request: EvalRequest) -> String {
+        guard request.systemPrompt == nil, target.profile != nil, let prompt = target.systemPrompt else { return suite.systemPrompt }
+        return prompt
     }
 }

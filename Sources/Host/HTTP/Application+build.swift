@@ -59,6 +59,8 @@ public func buildRoutes(_ services: StudioServices) -> RouteTable {
                         clock: services.options.schedulerClock, auditLog: audit).addRoutes(to: routes)
     SuitesController(suites: services.suites, evals: services.evals, experiments: services.experiments, judge: services.judge, catalog: services.catalog,
                      queue: services.queue, checks: services.checks, audit: audit).addRoutes(to: routes)
+    ProfilesController(profiles: services.providers.profiles, experiments: services.experiments, evals: services.evals, tuning: services.tuning,
+                       checks: services.checks).addRoutes(to: routes)
     ExperimentsController(experiments: services.experiments, suites: services.suites, evals: services.evals, tuning: services.tuning,
                           queue: services.queue, checks: services.checks).addRoutes(to: routes)
     TuningController(tuning: services.tuning, experiments: services.experiments, tuner: services.tuner, suites: services.suites, catalog: services.catalog,

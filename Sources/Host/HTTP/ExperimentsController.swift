@@ -145,6 +145,12 @@ struct ExperimentsController {
     }
 
     func timeline(_ experiment: ExperimentRecord, user: String) async throws -> [JSONValue] {
+        try await Self.timeline(experiment, user: user, experiments: experiments, evals: evals, tuning: tuning)
+    }
+
+    /// The timeline from the stores (profiles read an experiment's best through it too).
+    static func timeline(_ experiment: ExperimentRecord, user: String, experiments: ExperimentStore, evals: EvalStore,
+                         tuning: TuningStore) async throws -> [JSONValue] {
         var linked: [ExperimentTimeline.Eval] = []
         for run in try await experiments.evalRuns(userID: user, experimentID: experiment.id) {
             linked.append(.init(run: run, results: try await evals.results(userID: user, runID: run.id)))

@@ -23,6 +23,7 @@ public struct UserConfiguration: Sendable {
     public func config(userID: String, request: BenchmarkRequest) async throws -> StudioConfig {
         let providerRows = try await providers.providers(userID: userID)
         let modelRows = try await providers.models(userID: userID)
+        let profiles = request.targets.contains { $0.profile != nil } ? try await providers.profiles.list(userID: userID) : []
         var config = StudioConfig()
         config.defaults = request.defaults
         let wanted = Set(request.targets.map(\.id))
@@ -41,6 +42,13 @@ public struct UserConfiguration: Sendable {
                 model.systemPrompt = m.systemPrompt
                 model.skipParams = try m.decodedSkipParams()
                 var params = try m.decodedParams()
+                // A profile named by the target: its parameters over the model's, its prompt.
+                if let name = request.targets.first(where: { $0.id == "\(row.slug)/\(m.modelID)" })?.profile,
+                   let profile = profiles.first(where: { $0.provider == row.slug && $0.model == m.modelID && $0.name == name }) {
+                    for (k, v) in try StoredJSON.object(profile.params, row: "profile \(name)", column: "params") { params[k] = v }
+                    if let prompt = profile.systemPrompt { model.systemPrompt = prompt }
+                    model.profile = name
+                }
                 for (k, v) in request.params { params[k] = v }  // the request's parameters win
                 model.params = params
                 provider.models.append(model)
@@ -107,6 +115,9 @@ public struct UserConfiguration: Sendable {
             }
             guard modelRows.contains(where: { $0.providerID == provider.id && $0.modelID == target.model }) else {
                 return (i, "provider \"\(target.provider)\" has no model \"\(target.model)\"")
+            }
+            if let name = target.profile, try await providers.profiles.find(userID: userID, provider: target.provider, model: target.model, name: name) == nil {
+                return (i, "\(target.id) has no profile \"\(name)\"")
             }
         }
         return nil

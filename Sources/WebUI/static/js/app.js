@@ -9,6 +9,7 @@ const pages = {
   history: () => import('./pages/history.js'),
   load: () => import('./pages/load.js'),
   evals: () => import('./pages/evals.js'),
+  tuning: () => import('./pages/tuning.js'),
   judge: () => import('./pages/judge.js'),
   providers: () => import('./pages/providers.js'),
   schedules: () => import('./pages/schedules.js'),

@@ -1,5 +1,6 @@
-// SVG charts drawn by the studio (no third-party code): bar, line (one or several series),
-// scatter, histogram; colours by group with a legend.
+// SVG charts drawn by the studio (no third-party code): bar, line (one or several series,
+// over time or over numbered steps such as trials), scatter, histogram; colours by group
+// with a legend.
 // Each has axes with units, a <title> tooltip on every mark, and the same data as a
 // table in a <details> element for screen readers and copy-paste.
 import { el, table, fmt } from './ui.js';
@@ -75,8 +76,19 @@ export function lineChart(title, unit, points) {
   return seriesChart(title, unit, [{ name: '', points }]);
 }
 
-/** Several lines over one time axis, one colour each with a legend: [{name, points: [{x: Date, y}]}]. */
-export function seriesChart(title, unit, series) {
+/** The digits a value needs on an axis that ends at `max`: none from 1 up, else enough
+ *  for its first significant digit and one more (a cost axis ending at $0.002). */
+function axisDigits(max) {
+  return max >= 1 || !(max > 0) ? 0 : Math.min(6, 1 - Math.floor(Math.log10(max)));
+}
+
+/** Time on the x axis: dates at its ends, date and time in tooltips. */
+const timeAxis = { name: 'time', text: (x) => new Date(x).toLocaleString(), end: (x) => new Date(x).toLocaleDateString() };
+
+/** Several lines over one time axis, one colour each with a legend: [{name, points: [{x: Date, y}]}].
+ *  `axis` names the x values otherwise (stepChart); a series with `line: false` is drawn as
+ *  points only. */
+export function seriesChart(title, unit, series, axis = timeAxis) {
   const width = chartWidth(), height = 260, left = 56, bottom = 36, top = 10, right = 16;
   const all = series.flatMap((s) => s.points);
   const xs = all.map((p) => +p.x), ys = all.map((p) => p.y ?? 0);
@@ -88,26 +100,34 @@ export function seriesChart(title, unit, series) {
   for (let i = 0; i <= 4; i++) {
     const y = sy((maxY * i) / 4);
     chart.append(svg('line', { class: 'grid', x1: left, x2: width - right, y1: y, y2: y }));
-    chart.append(svg('text', { x: left - 6, y: y + 4, 'text-anchor': 'end' }, fmt((maxY * i) / 4, maxY < 10 ? 1 : 0)));
+    // Ticks a quarter of an axis ending at 1 apart (a score) need two digits: 0.25, not 0.3.
+    chart.append(svg('text', { x: left - 6, y: y + 4, 'text-anchor': 'end' }, fmt((maxY * i) / 4, maxY < 10 ? (maxY <= 2.5 ? 2 : 1) : 0)));
   }
   chart.append(svg('line', { class: 'axis', x1: left, x2: width - right, y1: height - bottom, y2: height - bottom }));
   for (const s of series) {
     if (!s.points.length) continue;
     const colour = colours.classOf(s.name);
-    chart.append(svg('polyline', { class: `line ${colour}`, points: s.points.map((p) => `${sx(+p.x)},${sy(p.y)}`).join(' ') }));
-    for (const p of s.points) chart.append(titled(svg('circle', { class: `point ${colour}`, cx: sx(+p.x), cy: sy(p.y), r: 4 }), `${s.name ? `${s.name}, ` : ''}${p.x.toLocaleString()}: ${fmt(p.y, 2)} ${unit}`));
+    if (s.line !== false) chart.append(svg('polyline', { class: `line ${colour}`, points: s.points.map((p) => `${sx(+p.x)},${sy(p.y)}`).join(' ') }));
+    for (const p of s.points) chart.append(titled(svg('circle', { class: `point ${colour}`, cx: sx(+p.x), cy: sy(p.y), r: s.line === false ? 3 : 4 }), `${s.name ? `${s.name}, ` : ''}${axis.text(p.x)}: ${fmt(p.y, 2)} ${unit}`));
   }
   if (all.length) {
-    chart.append(svg('text', { x: left, y: height - 10 }, new Date(minX).toLocaleDateString()));
-    chart.append(svg('text', { x: width - right, y: height - 10, 'text-anchor': 'end' }, new Date(maxX).toLocaleDateString()));
+    chart.append(svg('text', { x: left, y: height - 10 }, axis.end(minX)));
+    chart.append(svg('text', { x: width - right, y: height - 10, 'text-anchor': 'end' }, axis.end(maxX)));
   }
   const named = series.length > 1;
-  return frame(title, unit, chart, series.flatMap((s) => s.points.map((p) => [...(named ? [s.name] : []), p.x.toLocaleString(), fmt(p.y, 2)])),
-    [...(named ? ['series'] : []), 'time', unit], colours.legend);
+  return frame(title, unit, chart, series.flatMap((s) => s.points.map((p) => [...(named ? [s.name] : []), axis.text(p.x), fmt(p.y, 2)])),
+    [...(named ? ['series'] : []), axis.name, unit], colours.legend);
 }
 
-/** Two measures against each other: [{label, x, y}] */
-export function scatterChart(title, xUnit, yUnit, points) {
+/** Lines over numbered steps (trial 1, 2, …) rather than time: [{name, points: [{x: number, y}], line?}]. */
+export function stepChart(title, unit, series, step = 'trial') {
+  return seriesChart(title, unit, series, { name: step, text: (x) => `${step} ${x}`, end: (x) => `${step} ${x}` });
+}
+
+/** Two measures against each other: [{label, x, y, group?, quiet?}]. A `quiet` point is
+ *  not named on the chart (only in its tooltip and the table), for charts of many points
+ *  where a few matter; `xDigits`, `yDigits`: how finely x and y are written (cost in USD). */
+export function scatterChart(title, xUnit, yUnit, points, { xDigits = 1, yDigits = 1 } = {}) {
   const width = chartWidth(), height = 300, left = 56, bottom = 40, top = 10, right = 16;
   const maxX = niceMax(Math.max(0, ...points.map((p) => p.x || 0))), maxY = niceMax(Math.max(0, ...points.map((p) => p.y || 0)));
   const sx = (x) => left + ((x || 0) / maxX) * (width - left - right);
@@ -116,16 +136,17 @@ export function scatterChart(title, xUnit, yUnit, points) {
   const chart = svg('svg', { class: 'chart', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': title });
   chart.append(svg('line', { class: 'axis', x1: left, x2: width - right, y1: height - bottom, y2: height - bottom }));
   chart.append(svg('line', { class: 'axis', x1: left, x2: left, y1: top, y2: height - bottom }));
-  chart.append(svg('text', { x: width - right, y: height - 6, 'text-anchor': 'end' }, `${xUnit} (0–${fmt(maxX, 0)})`));
-  chart.append(svg('text', { x: 4, y: top + 10 }, `${yUnit} (0–${fmt(maxY, 0)})`));
-  // Every point is named on the chart, not only in its tooltip.
+  chart.append(svg('text', { x: width - right, y: height - 6, 'text-anchor': 'end' }, `${xUnit} (0–${fmt(maxX, axisDigits(maxX))})`));
+  chart.append(svg('text', { x: 4, y: top + 10 }, `${yUnit} (0–${fmt(maxY, axisDigits(maxY))})`));
+  // Every point is named on the chart, not only in its tooltip (unless it is one of many quiet ones).
   for (const p of points) {
-    chart.append(titled(svg('circle', { class: `point ${colours.classOf(p.group)}`, cx: sx(p.x), cy: sy(p.y), r: 5 }), `${p.label}: ${fmt(p.x, 1)} ${xUnit}, ${fmt(p.y, 1)} ${yUnit}`));
+    chart.append(titled(svg('circle', { class: `point ${colours.classOf(p.group)}`, cx: sx(p.x), cy: sy(p.y), r: 5 }), `${p.label}: ${fmt(p.x, xDigits)} ${xUnit}, ${fmt(p.y, yDigits)} ${yUnit}`));
+    if (p.quiet) continue;
     const short = p.label.length > 24 ? `${p.label.slice(0, 23)}…` : p.label;
     const right = sx(p.x) > width * 0.65;
     chart.append(svg('text', { class: 'point-label', x: sx(p.x) + (right ? -8 : 8), y: sy(p.y) - 6, 'text-anchor': right ? 'end' : 'start' }, short));
   }
-  return frame(title, '', chart, points.map((p) => [p.label, fmt(p.x, 2), fmt(p.y, 2)]), ['item', xUnit, yUnit], colours.legend);
+  return frame(title, '', chart, points.map((p) => [p.label, fmt(p.x, Math.max(2, xDigits)), fmt(p.y, Math.max(2, yDigits))]), ['item', xUnit, yUnit], colours.legend);
 }
 
 /** The distribution of values in equal-width bins. */

@@ -25,6 +25,8 @@ const byCode = {
   body_too_large: 'That is too large to send.',
   schedule_failed: 'This schedule cannot run as it is (its models, suite or judge changed since it was saved): edit it, then run it again.',
   damaged_record: 'A stored record is damaged. Saving it again usually repairs it.',
+  still_running: 'This tuning run is still running: cancel it first (or wait for it to end).',
+  finished: 'This tuning run finished. To try more configurations, start a new run.',
 };
 
 // Messages that still speak the API's language, recognised by their words.
@@ -37,6 +39,14 @@ const byWords = [
   // Tool eval suites (pages/evals.js).
   [/is not one of the suite's tools/, 'An expected call names a tool the suite does not offer: add that tool under Tools and save the suite first, or choose another tool.'],
   [/function\.name: does not match pattern/, 'Use only letters, digits and _ . - in a tool name (no spaces).'],
+  // Tuning (pages/tuning.js): the budget's refusals name the numbers, so the words do too.
+  [/one trial and the confirmation need (\d+) calls/, (m) => `Too few calls: one trial and the confirmation need ${m[1]}. Raise “Max calls” to at least ${m[1]}, or untick “Confirm the best”.`],
+  [/one trial and the confirmation may cost up to \$([\d.]+)/, (m) => `Too little money: one trial and the confirmation may cost up to $${m[1]}. Raise “Max USD” to at least that, or untick “Confirm the best”.`],
+  [/the model has no prices, so spending cannot be counted/, 'This model has no prices, so a limit in dollars cannot be kept: give it prices under Providers & keys, or leave “Max USD” empty.'],
+  [/the suite has no cases to score a configuration on/, 'This suite has no cases yet: add some on the Tool eval page first.'],
+  [/makes (\d+) values; at most (\d+)/, (m) => `This range makes ${m[1]} values, more than ${m[2]}: use a bigger step.`],
+  [/a grid needs a step \(or values\) for every parameter/, 'Grid search tries every value, so every range needs a step (or use a list of values); or choose TPE or random.'],
+  [/give the prompts to try as "values"/, 'Give the system prompts to try as a list of values (one per line), not as a range.'],
 ];
 
 /** {message, detail}: the words to show, and the API's own code and message (or null). */
@@ -44,7 +54,11 @@ export function plain(error) {
   const technical = error && error.code ? `${error.code}: ${error.message}` : null;
   const code = error && error.code;
   const raw = (error && error.message) || String(error);
-  for (const [pattern, words] of byWords) if (pattern.test(raw)) return { message: words, detail: technical };
+  for (const [pattern, words] of byWords) {
+    // Words may be a function of the match, to repeat the numbers the API gave.
+    const match = raw.match(pattern);
+    if (match) return { message: typeof words === 'function' ? words(match) : words, detail: technical };
+  }
   if (code && byCode[code]) return { message: byCode[code], detail: technical };
   // invalid_<field>: the API's message already names the field and the rule.
   return { message: raw, detail: code && !code.startsWith('invalid_') ? technical : null };

@@ -4,8 +4,8 @@
 import { api, follow, signedIn } from './api.js';
 import { el, toast } from './ui.js';
 
-const pageOf = { benchmark: 'benchmark', eval: 'evals', judge: 'judge', loadtest: 'load' };
-const nameOf = { benchmark: 'Benchmark', eval: 'Tool eval', judge: 'Judge', loadtest: 'Load test' };
+const pageOf = { benchmark: 'benchmark', eval: 'evals', judge: 'judge', loadtest: 'load', tune: 'tuning' };
+const nameOf = { benchmark: 'Benchmark', eval: 'Tool eval', judge: 'Judge', loadtest: 'Load test', tune: 'Tuning' };
 /** id → { job, done, total, controller } for the jobs being followed. */
 const followed = new Map();
 let timer = null;

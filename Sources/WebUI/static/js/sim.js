@@ -13,6 +13,9 @@ const tools = {
   toolscall: 'calls the tool the prompt names', toolsnone: 'answers in text even when offered tools',
   toolswrong: 'calls a tool it was not offered', toolsbadargs: 'calls the right tool with broken arguments',
   toolsparallel: 'calls several tools at once',
+  // The tuning models (docs/simulator.md, "Tuning surface").
+  toolssurface: 'calls the right tool most often near temperature 0.35, top_p 0.8 (for trying the Tuning page)',
+  toolsflat: 'calls the right tool 60 % of the time whatever its settings (nothing to tune)',
 };
 
 /** A sentence for a simulator model name, or null when the name is not one. */

@@ -60,13 +60,15 @@ import Testing
                                                                       targets: "[]", baseline: "{}")
         let profile = try await studio.services.providers.profiles.create(userID: aliceID, provider: "alice-openai", model: "gpt-alice", name: "p",
                                                                           params: "{}", systemPrompt: nil, source: "manual")
+        let prompt = PromptRecord(name: "p", text: "t", labels: "[]", source: "manual")
+        try await studio.services.library.add(userID: aliceID, [prompt])
         cast.owned = ["provider": providerID, "model": try #require(model.body["id"]?.stringValue),
                       "cli_token": try #require(token.body["id"]?.stringValue), "key": "alice-openai",
                       "job": try #require(job.body["job_id"]?.stringValue), "run": run.id,
                       "schedule": try #require(schedule.body["id"]?.stringValue),
                       "suite": try #require(suite.body["id"]?.stringValue), "eval": evalRun.id,
                       "judge_report": report.id, "tuning run": tuningRun.id,
-                      "experiment": experiment.id, "profile": profile.id]
+                      "experiment": experiment.id, "profile": profile.id, "prompt": prompt.id]
         return cast
     }
 
@@ -90,7 +92,8 @@ import Testing
         let tuning = try await client.call(.get, "/api/tuning", token: cast.alice).body
         let experiments = try await client.call(.get, "/api/experiments", token: cast.alice).body
         let profiles = try await client.call(.get, "/api/profiles", token: cast.alice).body
-        return tuning.jsonString + experiments.jsonString + profiles.jsonString + providers.jsonString + keys.jsonString + tokens.jsonString + jobs.jsonString + runs.jsonString + schedules.jsonString
+        let prompts = try await client.call(.get, "/api/prompts", token: cast.alice).body
+        return tuning.jsonString + experiments.jsonString + profiles.jsonString + prompts.jsonString + providers.jsonString + keys.jsonString + tokens.jsonString + jobs.jsonString + runs.jsonString + schedules.jsonString
             + suites.jsonString + evals.jsonString + reports.jsonString + judge.jsonString
     }
 

@@ -63,7 +63,8 @@ public func buildRoutes(_ services: StudioServices) -> RouteTable {
                        checks: services.checks).addRoutes(to: routes)
     ExperimentsController(experiments: services.experiments, suites: services.suites, evals: services.evals, tuning: services.tuning,
                           queue: services.queue, checks: services.checks).addRoutes(to: routes)
-    TuningController(tuning: services.tuning, experiments: services.experiments, tuner: services.tuner, suites: services.suites, catalog: services.catalog,
+    PromptLibraryController(library: services.library).addRoutes(to: routes)
+    TuningController(tuning: services.tuning, experiments: services.experiments, library: services.library, tuner: services.tuner, suites: services.suites, catalog: services.catalog,
                      queue: services.queue, jobs: services.jobStore, checks: services.checks, audit: audit).addRoutes(to: routes)
     JudgeController(judge: services.judge, evals: services.evals, settings: services.settings, queue: services.queue,
                     audit: audit).addRoutes(to: routes)

@@ -42,6 +42,8 @@ public struct StudioServices: Sendable {
     /// Tuning runs and their trials, and the executor that runs them (for its estimates).
     public let tuning: TuningStore
     public let experiments: ExperimentStore
+    /// The prompt library (the prompt tuner saves its best there).
+    public let library: PromptLibraryStore
     public let tuner: TuningJobExecutor
     /// The judge's settings, model resolution, prompts and reports.
     public let judge: JudgeServices
@@ -122,7 +124,8 @@ public struct StudioServices: Sendable {
         self.queue = queue
         tuning = TuningStore(database: database)
         experiments = ExperimentStore(database: database)
-        let tuner = TuningJobExecutor(configuration: configuration, suites: suites, tuning: tuning, jobs: jobStore,
+        library = PromptLibraryStore(database: database)
+        let tuner = TuningJobExecutor(configuration: configuration, suites: suites, tuning: tuning, library: library, jobs: jobStore,
                                       plugins: { catalog.current }, transport: transport, simulatorURL: options.simulatorURL)
         self.tuner = tuner
         var runnerSettings = options.runner

@@ -16,6 +16,7 @@ import StudioJSON
 struct TuningController {
     let tuning: TuningStore
     let experiments: ExperimentStore
+    let library: PromptLibraryStore
     let tuner: TuningJobExecutor
     let suites: SuiteStore
     let catalog: PluginCatalog
@@ -35,6 +36,16 @@ struct TuningController {
                     body: body, success: .accepted) { _, context, body in
             let user = context.identity.userID
             let (request, estimate) = try await check(body, user: user)
+            let job = try await queue.submitting(userID: user, kind: .tune, request: request.json, queue: body["queue"]?.boolValue ?? false)
+            try await audit.record(userID: user, email: nil, action: "job.submit", target: job.id, ip: context.clientIP)
+            return Response.json(["job_id": .string(job.id), "state": .string(job.state), "estimate": estimate], status: .accepted)
+        }
+        routes.user(.post, "/api/tuning/prompts",
+                    "Tune a model's system prompt on a suite: a writer model proposes prompts, quick or over generations (a job like a tuning run)",
+                    body: RequestBody(schema: PromptTuneRequest.schema, example: PromptTuneRequest.example, limit: 256 << 10),
+                    success: .accepted) { _, context, body in
+            let user = context.identity.userID
+            let (request, estimate) = try await checkPrompts(body, user: user)
             let job = try await queue.submitting(userID: user, kind: .tune, request: request.json, queue: body["queue"]?.boolValue ?? false)
             try await audit.record(userID: user, email: nil, action: "job.submit", target: job.id, ip: context.clientIP)
             return Response.json(["job_id": .string(job.id), "state": .string(job.state), "estimate": estimate], status: .accepted)
@@ -179,6 +190,42 @@ struct TuningController {
                                          + "allow at least that, or confirm: false")
         }
         return (request, estimate)
+    }
+
+    /// A prompt tuning request's checks: those of a tuning run (suite, scorer, model, budget),
+    /// the writer model, the fixed parameters through the provider's rules, the library seeds.
+    func checkPrompts(_ body: JSONValue, user: String) async throws -> (PromptTuneRequest, JSONValue) {
+        var body = body.objectValue ?? [:]
+        if let experimentID = body["experiment_id"]?.stringValue {
+            guard let experiment = try await experiments.find(userID: user, id: experimentID) else {
+                throw APIError.unprocessable("experiment_id", "you have no experiment \(experimentID)")
+            }
+            guard experiment.suiteID == body["suite_id"]?.stringValue else {
+                throw APIError.unprocessable("experiment_id", "the experiment \(experiment.name) is on another suite (\(experiment.suiteID))")
+            }
+            // The experiment's baseline: its parameters stay fixed, its prompt is the one to beat.
+            let (params, systemPrompt, _) = Configuration.split(try JSONParser.parse(experiment.baseline).objectValue ?? [:])
+            if body["params"] == nil { body["params"] = .object(params) }
+            if body["baseline_prompt"] == nil, let systemPrompt { body["baseline_prompt"] = .string(systemPrompt) }
+        }
+        let prompts = try PromptTuneRequest(json: .object(body))
+        if let (_, reason) = try await checks.configuration.missingTargets(userID: user, request: .single(provider: prompts.writerProvider, model: prompts.writerModel)) {
+            throw APIError.unprocessable("writer", reason)
+        }
+        for (i, id) in prompts.seeds.enumerated() where try await library.find(userID: user, id: id) == nil {
+            throw APIError.unprocessable("seeds[\(i)]", "your prompt library has no prompt \(id)")
+        }
+        var tune = prompts.asTuneRequest.json.objectValue ?? [:]
+        tune["space"] = ["temperature": ["values": [0]]]  // probes nothing beyond the fixed parameters
+        var (request, estimate) = try await check(.object(tune), user: user)
+        _ = request
+        request = prompts.asTuneRequest
+        var object = estimate.objectValue ?? [:]
+        // The writer's calls: one per generation.
+        object["writer_calls"] = .int(Int64(prompts.generations))
+        object["calls_worst"] = .int((object["calls_worst"]?.intValue ?? 0) + Int64(prompts.generations))
+        object["calls_typical"] = .int((object["calls_typical"]?.intValue ?? 0) + Int64(prompts.generations))
+        return (prompts, .object(object))
     }
 
     static func money(_ x: Double) -> String { String(format: "%.4f", x) }

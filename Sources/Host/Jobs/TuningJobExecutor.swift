@@ -16,16 +16,19 @@ public struct TuningJobExecutor: JobExecutor {
     let configuration: UserConfiguration
     let suites: SuiteStore
     let tuning: TuningStore
+    /// Where the prompt tuner saves its best prompt.
+    let library: PromptLibraryStore
     let jobs: JobStore
     let plugins: @Sendable () -> PluginRegistry
     let transport: Transport
     let simulatorURL: String?
 
-    public init(configuration: UserConfiguration, suites: SuiteStore, tuning: TuningStore, jobs: JobStore,
+    public init(configuration: UserConfiguration, suites: SuiteStore, tuning: TuningStore, library: PromptLibraryStore, jobs: JobStore,
                 plugins: @escaping @Sendable () -> PluginRegistry, transport: Transport, simulatorURL: String?) {
         self.configuration = configuration
         self.suites = suites
         self.tuning = tuning
+        self.library = library
         self.jobs = jobs
         self.plugins = plugins
         self.transport = transport
@@ -34,7 +37,8 @@ public struct TuningJobExecutor: JobExecutor {
 
     /// What a run of the suite needs, loaded once per job.
     struct Prepared {
-        let request: TuneRequest
+        var request: TuneRequest
+        let suiteName: String
         let suite: EvalSuite
         let scorer: ScorerInstance
         /// The most calls one run of one case can make (multi-turn rounds).
@@ -43,6 +47,7 @@ public struct TuningJobExecutor: JobExecutor {
 
     public func run(_ job: JobRecord, events: JobEventWriter) async throws {
         let json = try JSONParser.parse(job.request)
+        if json["writer"] != nil { return try await runPrompts(job, json: json, events: events) }  // prompt tuning
         let request: TuneRequest
         do { request = try TuneRequest(json: json) } catch { throw JobFailure("the stored request is no longer valid: \(error)") }
         let prepared = try await prepare(request, userID: job.userID)
@@ -126,7 +131,7 @@ public struct TuningJobExecutor: JobExecutor {
         let bodies = try cases.map { EvalSuite.Case(key: $0.caseKey, body: try $0.decodedBody()) }
         guard let plugin = plugins().scorer(id: request.scorer) else { throw JobFailure("no scorer plugin \"\(request.scorer)\" is loaded") }
         let callsPerCase = bodies.map { $0.body["multi_turn"]?.objectValue != nil ? Int($0.body["multi_turn"]?["max_rounds"]?.intValue ?? 5) : 1 }.max() ?? 1
-        return Prepared(request: request, suite: EvalSuite(systemPrompt: suite.systemPrompt, tools: tools, cases: bodies),
+        return Prepared(request: request, suiteName: suite.name, suite: EvalSuite(systemPrompt: suite.systemPrompt, tools: tools, cases: bodies),
                         scorer: try plugin.makeScorer(), callsPerCase: max(1, callsPerCase))
     }
 

@@ -27,25 +27,35 @@ public struct JudgeClient: Sendable {
 
     /// The judge's text, or why there is none.
     public func ask(_ prompt: JudgePrompt, task: JudgeTask) async -> Result<String, JudgeError> {
-        var constrained = endpoint.provider.plugin.id == "openai"
+        await ask(system: prompt.system, user: prompt.user, format: Self.responseFormat(task)).answer
+    }
+
+    /// One question to the model (a judge's, or a tuner's prompt writer's): its text, or why
+    /// there is none, and every call made for it (for the caller's budget). `format` is an
+    /// OpenAI `response_format`, sent where the provider can be held to one.
+    public func ask(system: String, user: String, format: JSONValue?) async -> (answer: Result<String, JudgeError>, calls: [CallRecord]) {
+        var constrained = format != nil && endpoint.provider.plugin.id == "openai"
         var attempt = 0
+        var calls: [CallRecord] = []
         while true {
             attempt += 1
             var params: JSONObject = ["temperature": 0, "max_tokens": .int(Int64(maxTokens))]
-            if constrained { params["response_format"] = Self.responseFormat(task) }
+            if constrained, let format { params["response_format"] = format }
             let request: JSONValue = ["model": .string(model), "stream": true, "params": .object(params),
-                                      "messages": [["role": "system", "content": .string(prompt.system)],
-                                                   ["role": "user", "content": .string(prompt.user)]]]
+                                      "messages": [["role": "system", "content": .string(system)],
+                                                   ["role": "user", "content": .string(user)]]]
             let record = await ProviderCall.stream(request, to: endpoint, transport: transport)
-            guard let failure = record.failure else { return .success(record.text) }
-            if Task.isCancelled || failure.errorClass == .cancelled { return .failure(JudgeError("provider", "cancelled")) }
+            calls.append(record)
+            guard let failure = record.failure else { return (.success(record.text), calls) }
+            if Task.isCancelled || failure.errorClass == .cancelled { return (.failure(JudgeError("provider", "cancelled")), calls) }
             if constrained, failure.errorClass == .http(400) || failure.errorClass == .http(422) {
                 constrained = false  // a server without structured output: ask again without it
                 attempt -= 1
                 continue
             }
             guard Self.retryable(failure.errorClass), attempt < attempts else {
-                return .failure(JudgeError("provider", "\(failure.errorClass.description) after \(attempt) attempt\(attempt == 1 ? "" : "s"): \(failure.message)"))
+                return (.failure(JudgeError("provider", "\(failure.errorClass.description) after \(attempt) attempt\(attempt == 1 ? "" : "s"): \(failure.message)")),
+                        calls)
             }
             let delay = min(maxDelay, failure.retryAfterSeconds ?? baseDelay * Double(1 << (attempt - 1)))
             try? await Task.sleep(nanoseconds: Saturating.nanoseconds(seconds: delay))  // Retry-After is the provider's word
@@ -78,8 +88,13 @@ public struct JudgeClient: Sendable {
         case .pairwise:
             properties = ["reasoning": text, "winner": ["type": "string", "enum": ["A", "B", "tie"]]]
         }
+        return responseFormat(name: task.rawValue.replacing("-", with: "_"), properties: properties)
+    }
+
+    /// A strict JSON-schema `response_format` of one object with every property required.
+    public static func responseFormat(name: String, properties: JSONObject) -> JSONValue {
         let schema: JSONValue = ["type": "object", "additionalProperties": false, "properties": .object(properties),
                                  "required": .array(properties.keys.map(JSONValue.string))]
-        return ["type": "json_schema", "json_schema": ["name": .string(task.rawValue.replacing("-", with: "_")), "strict": true, "schema": schema]]
+        return ["type": "json_schema", "json_schema": ["name": .string(name), "strict": true, "schema": schema]]
     }
 }

@@ -24,6 +24,8 @@ public struct SimulatorSchedule: Sendable, Equatable {
     public var toolMode: ToolMode = .call
     /// A judge model answers the studio's judge prompts instead of the fixed text.
     public var judge: SimulatedJudge.Mode? = nil
+    /// A prompt writer answers a tuner's request for system prompts (SimulatedPromptWriter).
+    public var promptWriter = false
 
     public enum Fault: String, Sendable, CaseIterable {
         /// 429 with Retry-After.
@@ -93,6 +95,7 @@ public struct SimulatorSchedule: Sendable, Equatable {
         if key == "split" { splitEvents = true; return }
         if key.hasPrefix("fault"), let f = Fault(rawValue: String(key.dropFirst(5))) { fault = f; return }
         if let mode = SimulatedJudge.Mode(rawValue: key) { judge = mode; return }
+        if key == "promptwriter" { promptWriter = true; return }
         if key.hasPrefix("tools"), let m = ToolMode(rawValue: String(key.dropFirst(5))) { toolMode = m; return }
     }
 
@@ -108,6 +111,7 @@ public struct SimulatorSchedule: Sendable, Equatable {
             "events_per_write": .int(Int64(eventsPerWrite)), "split_events": .bool(splitEvents),
             "header_delay_ms": .double(headerDelayMs), "fault": fault.map { .string($0.rawValue) } ?? .null,
             "tool_mode": .string(toolMode.rawValue), "judge": judge.map { .string($0.rawValue) } ?? .null,
+            "prompt_writer": .bool(promptWriter),
         ]
     }
 }

@@ -240,6 +240,7 @@ public struct SimulatorServer: Sendable {
         let calls = SimulatedToolCalls.calls(for: parsed, mode: schedule.toolMode)
         // A judge model's answer is as long as the answer is (max tokens aside).
         let texts = schedule.judge.map { SimulatedJudge.tokens(SimulatedJudge.answer(prompt: parsed.allText, mode: $0)) }
+            ?? (schedule.promptWriter ? SimulatedJudge.tokens(SimulatedPromptWriter.answer(prompt: parsed.allText)) : nil)
             ?? (0..<schedule.tokens).map(SimulatorText.token)
         let plan = SimulatorWire.plan(api, id: id, model: parsed.model, texts: texts, calls: calls,
                                       inputTokens: truth.inputTokens,

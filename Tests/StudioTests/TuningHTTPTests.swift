@@ -60,12 +60,15 @@ import Testing
             #expect((confirmation["baseline"]?["score"]?.doubleValue ?? 1) < 0.5, "\(confirmation)")
             #expect(summary["best_so_far"]?.arrayValue?.count == 24 && summary["pareto"]?.arrayValue?.isEmpty == false)
             // What was spent is what the trials and the confirmation made, within the budget.
+            // Wrong answers are scores, not errors: only failed calls or scorers count as errors.
+            #expect(trials.allSatisfy { $0.data["errors"] == 0 }, "\(trials.map { $0.data["errors"] ?? .null })")
             let calls = trials.map { Int($0.data["calls"]?.intValue ?? 0) }.reduce(0, +)
             #expect(summary["spent"]?["calls"] == .int(Int64(calls + 60)), "\(summary["spent"] ?? .null) vs \(calls) + 60")
 
             let id = try #require(events.last?.data["tuning_id"]?.stringValue)
             let stored = try await client.call(.get, "/api/tuning/\(id)", token: ada).body
             #expect(stored["status"] == "done" && stored["trials"]?.arrayValue?.count == 24)
+            #expect(stored["started_at"]?.stringValue.flatMap(ISO8601.milliseconds(from:)) != nil, "times in ISO 8601: \(stored["started_at"] ?? .null)")
             #expect(stored["trials"]?.arrayValue?.map { $0["config"] ?? .null } == trials.map { $0.data["config"] ?? .null })
             let list = try await client.call(.get, "/api/tuning", token: ada).body["tuning_runs"]?.arrayValue ?? []
             #expect(list.map { $0["id"] } == [.string(id)])
@@ -129,6 +132,12 @@ import Testing
             #expect(rest.first { $0.event == "tuning" }?.data["resumed_after"] == .int(Int64(kept)))
             let final = try await client.call(.get, "/api/tuning/\(runID)", token: ada).body
             #expect(final["status"] == "done")
+            // The calls of the trial cut short by the cancel still count against the budget.
+            let keptCalls = (stopped["trials"]?.arrayValue ?? []).map { Int($0["calls"]?.intValue ?? 0) }.reduce(0, +)
+            let partial = Int(stopped["summary"]?["spent"]?["calls"]?.intValue ?? 0) - keptCalls
+            let allCalls = (final["trials"]?.arrayValue ?? []).map { Int($0["calls"]?.intValue ?? 0) }.reduce(0, +)
+            #expect(partial >= 0 && final["summary"]?["spent"]?["calls"] == .int(Int64(allCalls + partial)),
+                    "partial \(partial), trials \(allCalls), spent \(final["summary"]?["spent"] ?? .null)")
             #expect(final["trials"]?.arrayValue?.map { $0["trial"] ?? .null } == (1...16).map { .int(Int64($0)) })
             #expect(final["trials"]?.arrayValue?.map { $0["config"] ?? .null } == reference)
         }
@@ -163,6 +172,11 @@ import Testing
                         "\(extra): \(answer.status) \(answer.body)")
             }
             #expect((try await client.call(.get, "/api/jobs", token: ada).body["jobs"]?.arrayValue ?? []).isEmpty, "nothing was queued")
+            // Values the provider's rules would clamp are accepted and said (as an eval's are).
+            let clamped = try await client.call(.post, "/api/tuning/estimate", token: ada, json: Self.tune(suiteID, [
+                "space": ["top_p": ["min": 0.5, "max": 7, "step": 0.5]]]))
+            #expect(clamped.status == .ok && clamped.body["adjustments"]?.arrayValue?.contains { $0["field"] == "space.top_p" && $0["param"] == "top_p" } == true,
+                    "\(clamped.body)")
 
             // A budget of 100 calls on 10 cases: 20 held back for the confirmation, so 8 trials.
             let submitted = try await client.call(.post, "/api/tuning", token: ada, json: Self.tune(suiteID, ["budget": ["max_calls": 100]]))

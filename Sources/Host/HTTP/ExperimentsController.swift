@@ -156,8 +156,13 @@ struct ExperimentsController {
             linked.append(.init(run: run, results: try await evals.results(userID: user, runID: run.id)))
         }
         let runs = try await tuning.runs(userID: user, experimentID: experiment.id).reversed()
+        // Times in ISO 8601, as every other record the API shows.
         return try ExperimentTimeline.entries(evals: linked, tuning: Array(runs), pinned: experiment.baselineEvalID,
-                                              baseline: try JSONParser.parse(experiment.baseline).objectValue ?? [:])
+                                              baseline: try JSONParser.parse(experiment.baseline).objectValue ?? [:]).map { entry in
+            guard var object = entry.objectValue, let at = object["at"]?.intValue else { return entry }
+            object["at"] = .string(ISO8601.string(fromMilliseconds: at))
+            return .object(object)
+        }
     }
 
     /// Each target exists and takes the configuration (the provider's rules), as an eval of
@@ -176,6 +181,6 @@ struct ExperimentsController {
     static func json(_ e: ExperimentRecord) throws -> JSONValue {
         ["id": .string(e.id), "name": .string(e.name), "suite_id": .string(e.suiteID), "targets": try JSONParser.parse(e.targets),
          "baseline": try JSONParser.parse(e.baseline), "baseline_eval_id": e.baselineEvalID.map(JSONValue.string) ?? .null,
-         "created_at": .int(e.createdAt), "updated_at": .int(e.updatedAt)]
+         "created_at": .string(ISO8601.string(fromMilliseconds: e.createdAt)), "updated_at": .string(ISO8601.string(fromMilliseconds: e.updatedAt))]
     }
 }

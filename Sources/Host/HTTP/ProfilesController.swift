@@ -100,6 +100,6 @@ struct ProfilesController {
     static func json(_ p: ProfileRecord) throws -> JSONValue {
         ["id": .string(p.id), "provider": .string(p.provider), "model": .string(p.model), "name": .string(p.name),
          "params": try JSONParser.parse(p.params), "system_prompt": p.systemPrompt.map(JSONValue.string) ?? .null,
-         "source": .string(p.source), "created_at": .int(p.createdAt)]
+         "source": .string(p.source), "created_at": .string(ISO8601.string(fromMilliseconds: p.createdAt))]
     }
 }

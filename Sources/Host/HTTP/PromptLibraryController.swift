@@ -81,6 +81,6 @@ struct PromptLibraryController {
         ["id": .string(p.id), "name": .string(p.name), "text": .string(p.text), "labels": try JSONParser.parse(p.labels),
          "source": .string(p.source), "parent_id": p.parentID.map(JSONValue.string) ?? .null,
          "tuning_run_id": p.tuningRunID.map(JSONValue.string) ?? .null, "score": p.score.map(JSONValue.double) ?? .null,
-         "created_at": .int(p.createdAt)]
+         "created_at": .string(ISO8601.string(fromMilliseconds: p.createdAt))]
     }
 }

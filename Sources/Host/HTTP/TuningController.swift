@@ -29,37 +29,39 @@ struct TuningController {
         let body = RequestBody(schema: TuneRequest.schema, example: TuneRequest.example, limit: 256 << 10)
         routes.user(.post, "/api/tuning/estimate", "What a tuning run would take (calls and USD, at worst and typically) without starting it",
                     body: body) { _, context, body in
-            let (_, estimate) = try await check(body, user: context.identity.userID)
-            return Response.json(["estimate": estimate])
+            let (_, estimate, adjustments) = try await check(body, user: context.identity.userID)
+            return Response.json(["estimate": estimate, "adjustments": .array(adjustments)])
         }
         routes.user(.post, "/api/tuning", "Tune a model's parameters on a suite (a job: SSE tuning, trial, progress, confirmation, complete)",
                     body: body, success: .accepted) { _, context, body in
             let user = context.identity.userID
-            let (request, estimate) = try await check(body, user: user)
+            let (request, estimate, adjustments) = try await check(body, user: user)
             let job = try await queue.submitting(userID: user, kind: .tune, request: request.json, queue: body["queue"]?.boolValue ?? false)
             try await audit.record(userID: user, email: nil, action: "job.submit", target: job.id, ip: context.clientIP)
-            return Response.json(["job_id": .string(job.id), "state": .string(job.state), "estimate": estimate], status: .accepted)
+            return Response.json(["job_id": .string(job.id), "state": .string(job.state), "estimate": estimate, "adjustments": .array(adjustments)],
+                                 status: .accepted)
         }
         routes.user(.post, "/api/tuning/prompts",
                     "Tune a model's system prompt on a suite: a writer model proposes prompts, quick or over generations (a job like a tuning run)",
                     body: RequestBody(schema: PromptTuneRequest.schema, example: PromptTuneRequest.example, limit: 256 << 10),
                     success: .accepted) { _, context, body in
             let user = context.identity.userID
-            let (request, estimate) = try await checkPrompts(body, user: user)
+            let (request, estimate, adjustments) = try await checkPrompts(body, user: user)
             let job = try await queue.submitting(userID: user, kind: .tune, request: request.json, queue: body["queue"]?.boolValue ?? false)
             try await audit.record(userID: user, email: nil, action: "job.submit", target: job.id, ip: context.clientIP)
-            return Response.json(["job_id": .string(job.id), "state": .string(job.state), "estimate": estimate], status: .accepted)
+            return Response.json(["job_id": .string(job.id), "state": .string(job.state), "estimate": estimate, "adjustments": .array(adjustments)],
+                                 status: .accepted)
         }
         routes.user(.get, "/api/tuning", "Your tuning runs, newest first") { _, context, _ in
             var runs: [JSONValue] = []
             for run in try await tuning.runs(userID: context.identity.userID) {
-                runs.append(.object(try TuningJSON.run(try await withJobState(run, user: context.identity.userID))))
+                runs.append(.object(try Self.run(try await withJobState(run, user: context.identity.userID))))
             }
             return Response.json(["tuning_runs": .array(runs)])
         }
         routes.user(.get, "/api/tuning/{id}", "A tuning run with every trial", owned: "tuning run") { _, context, _ in
             let (run, trials) = try await load(context)
-            var json = try TuningJSON.run(run)
+            var json = try Self.run(run)
             json["trials"] = .array(try trials.map { .object(try TuningJSON.trial($0)) })
             return Response.json(.object(json))
         }
@@ -69,7 +71,7 @@ struct TuningController {
             let format = request.uri.queryParameters["format"].map(String.init) ?? "csv"
             guard format == "csv" || format == "json" else { throw APIError.badInput("format", "must be csv or json") }
             if format == "json" {
-                var json = try TuningJSON.run(run)
+                var json = try Self.run(run)
                 json["trials"] = .array(try trials.map { .object(try TuningJSON.trial($0)) })
                 return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store",
                                                        .contentDisposition: "attachment; filename=\"tuning-\(run.id).json\""],
@@ -86,8 +88,8 @@ struct TuningController {
             return RunsController.csv(header: ["trial"] + names + ["score", "repeats", "cost_usd", "latency_ms", "calls", "errors", "note"],
                                       rows: rows, filename: "tuning-\(run.id).csv")
         }
-        routes.user(.post, "/api/tuning/{id}/resume", "Continue a stopped tuning run (interrupted, cancelled or failed) after its last finished trial",
-                    owned: "tuning run", success: .accepted) { _, context, _ in
+        routes.user(.post, "/api/tuning/{id}/resume", "Continue a stopped tuning run (interrupted, cancelled or failed) after its last finished trial; queue=true waits behind a running job",
+                    owned: "tuning run", query: ["queue"], success: .accepted) { httpRequest, context, _ in
             let user = context.identity.userID
             let (run, trials) = try await load(context)
             if let jobID = run.jobID, let job = try await jobs.find(id: jobID, userID: user), !job.isTerminal {
@@ -101,7 +103,8 @@ struct TuningController {
             }
             var request = try JSONParser.parse(run.request).objectValue ?? [:]
             request["resume_id"] = .string(run.id)
-            let job = try await queue.submitting(userID: user, kind: .tune, request: .object(request), queue: false)
+            let job = try await queue.submitting(userID: user, kind: .tune, request: .object(request),
+                                                 queue: httpRequest.uri.queryParameters["queue"] == "true")
             return Response.json(["job_id": .string(job.id), "state": .string(job.state), "tuning_id": .string(run.id),
                                   "trials_done": .int(Int64(trials.count))], status: .accepted)
         }
@@ -135,7 +138,7 @@ struct TuningController {
     /// Everything a tuning request must pass before it is queued: the suite, the scorer, the
     /// model, every parameter the space names at its ends (and each listed value) through the
     /// provider's rules, and a budget that holds at least the confirmation and one trial.
-    func check(_ body: JSONValue, user: String) async throws -> (TuneRequest, JSONValue) {
+    func check(_ body: JSONValue, user: String) async throws -> (TuneRequest, JSONValue, [JSONValue]) {
         var body = body.objectValue ?? [:]
         if let experimentID = body["experiment_id"]?.stringValue {
             // On an experiment's timeline: its suite, and its baseline unless one is given.
@@ -165,11 +168,21 @@ struct TuningController {
         if let (_, reason) = try await checks.configuration.missingTargets(userID: user, request: .single(provider: request.provider, model: request.model)) {
             throw APIError.unprocessable("target", reason)
         }
-        _ = try await checks.benchmark(user: user, request: TuningJobExecutor.evalRequest(request.baseline, request).asBenchmark,
-                                       prefix: "baseline")
+        // What the provider's rules would change (a clamp, a drop), said once per parameter and value.
+        var adjustments: [JSONValue] = []
+        func note(_ checked: BenchmarkRequestCheck.Checked, _ field: String) {
+            for adjustment in checked.adjustments {
+                var object = adjustment.objectValue ?? [:]
+                object["field"] = .string(field)
+                object["target"] = nil
+                if !adjustments.contains(.object(object)) { adjustments.append(.object(object)) }
+            }
+        }
+        note(try await checks.benchmark(user: user, request: TuningJobExecutor.evalRequest(request.baseline, request).asBenchmark,
+                                        prefix: "baseline"), "baseline")
         for (name, config) in Self.probes(request) {
             do {
-                _ = try await checks.benchmark(user: user, request: TuningJobExecutor.evalRequest(config, request).asBenchmark)
+                note(try await checks.benchmark(user: user, request: TuningJobExecutor.evalRequest(config, request).asBenchmark), "space.\(name)")
             } catch let error as APIError where error.status == .unprocessableContent {
                 throw APIError.unprocessable("space.\(name)", "\(JSONValue.object(config).jsonString) is refused: \(error.message)")
             }
@@ -189,12 +202,12 @@ struct TuningController {
             throw APIError.unprocessable("budget.max_cost_usd", "one trial and the confirmation may cost up to $\(Self.money(Double(first + confirmation) * perCall)); "
                                          + "allow at least that, or confirm: false")
         }
-        return (request, estimate)
+        return (request, estimate, adjustments)
     }
 
     /// A prompt tuning request's checks: those of a tuning run (suite, scorer, model, budget),
     /// the writer model, the fixed parameters through the provider's rules, the library seeds.
-    func checkPrompts(_ body: JSONValue, user: String) async throws -> (PromptTuneRequest, JSONValue) {
+    func checkPrompts(_ body: JSONValue, user: String) async throws -> (PromptTuneRequest, JSONValue, [JSONValue]) {
         var body = body.objectValue ?? [:]
         if let experimentID = body["experiment_id"]?.stringValue {
             guard let experiment = try await experiments.find(userID: user, id: experimentID) else {
@@ -217,15 +230,21 @@ struct TuningController {
         }
         var tune = prompts.asTuneRequest.json.objectValue ?? [:]
         tune["space"] = ["temperature": ["values": [0]]]  // probes nothing beyond the fixed parameters
-        var (request, estimate) = try await check(.object(tune), user: user)
-        _ = request
-        request = prompts.asTuneRequest
+        let (_, estimate, adjustments) = try await check(.object(tune), user: user)
         var object = estimate.objectValue ?? [:]
         // The writer's calls: one per generation.
         object["writer_calls"] = .int(Int64(prompts.generations))
         object["calls_worst"] = .int((object["calls_worst"]?.intValue ?? 0) + Int64(prompts.generations))
         object["calls_typical"] = .int((object["calls_typical"]?.intValue ?? 0) + Int64(prompts.generations))
-        return (prompts, .object(object))
+        return (prompts, .object(object), adjustments.filter { $0["field"] != "space.temperature" })
+    }
+
+    /// A run as the API shows it: times in ISO 8601, as every other record.
+    static func run(_ r: TuningRunRecord) throws -> JSONObject {
+        var json = try TuningJSON.run(r)
+        json["started_at"] = .string(ISO8601.string(fromMilliseconds: r.startedAt))
+        json["finished_at"] = r.finishedAt.map { .string(ISO8601.string(fromMilliseconds: $0)) } ?? .null
+        return json
     }
 
     static func money(_ x: Double) -> String { String(format: "%.4f", x) }

@@ -57,8 +57,7 @@ extension TuningJobExecutor {
         let estimate = try await self.estimate(prepared, userID: userID)
         let budget = TuningBudget(maxCalls: request.budget.maxCalls, maxCostUSD: request.budget.maxCostUSD,
                                   callsPerCase: prepared.callsPerCase, costPerCallEstimate: estimate.costPerCall)
-        budget.restore(TuningBudget.Spent(calls: done.map(\.outcome.calls).reduce(0, +),
-                                          costUSD: done.reduce(Double?(0)) { sum, t in sum.flatMap { s in t.outcome.costUSD.map { s + $0 } } }))
+        budget.restore(Self.spent(done, run: run))
         let confirmCases = request.confirm ? 2 * prepared.suite.cases.count * request.repeats : 0
         if confirmCases > 0, !budget.reserve(cases: confirmCases) {
             throw JobFailure("the budget cannot hold the confirmation run (\(confirmCases * prepared.callsPerCase) calls)")

@@ -70,8 +70,7 @@ public struct TuningJobExecutor: JobExecutor {
         let estimate = try await self.estimate(prepared, userID: userID)
         let budget = TuningBudget(maxCalls: request.budget.maxCalls, maxCostUSD: request.budget.maxCostUSD,
                                   callsPerCase: prepared.callsPerCase, costPerCallEstimate: estimate.costPerCall)
-        budget.restore(TuningBudget.Spent(calls: done.map(\.outcome.calls).reduce(0, +),
-                                          costUSD: done.reduce(Double?(0)) { sum, t in sum.flatMap { s in t.outcome.costUSD.map { s + $0 } } }))
+        budget.restore(Self.spent(done, run: run))
         let confirmCases = request.confirm ? 2 * prepared.suite.cases.count * request.repeats : 0
         if confirmCases > 0, !budget.reserve(cases: confirmCases) {
             throw JobFailure("the budget cannot hold the confirmation run (\(confirmCases * prepared.callsPerCase) calls)")
@@ -188,9 +187,15 @@ public struct TuningJobExecutor: JobExecutor {
             let calls = Self.calls(result)
             budget.charge(calls: calls, costUSD: result.costUSD)
             outcome.add(caseID: result.caseKey, score: result.score ?? 0, costUSD: result.costUSD, latencyMs: result.latencyMs,
-                        calls: calls, error: result.errorType != nil && result.passed != true)
+                        calls: calls, error: Self.failed(result))
         }
         return outcome
+    }
+
+    /// A case that could not be scored: the provider call failed (no scorer result), or the
+    /// scorer did (crash, deadline, quarantine, its own error). A wrong answer is not one.
+    static func failed(_ result: CaseResultRecord) -> Bool {
+        result.subscores == nil || result.errorType == "scorer_error" || result.errorType?.hasPrefix("plugin_") == true
     }
 
     /// Calls one case result made: its rounds, and the retry when `required` was refused.
@@ -245,6 +250,18 @@ public struct TuningJobExecutor: JobExecutor {
         let json = TuningJSON.estimate(request: request, cases: prepared.suite.cases.count, callsPerCase: prepared.callsPerCase,
                                        costPerCall: costPerCall)
         return Estimate(costPerCall: costPerCall, json: json)
+    }
+
+    /// What a resumed run has spent: its trials', or what its summary says when more (the
+    /// calls of a trial cut short by a cancel count against the budget too).
+    static func spent(_ done: [Trial], run: TuningRunRecord) -> TuningBudget.Spent {
+        var spent = TuningBudget.Spent(calls: done.map(\.outcome.calls).reduce(0, +),
+                                       costUSD: done.reduce(Double?(0)) { sum, t in sum.flatMap { s in t.outcome.costUSD.map { s + $0 } } })
+        if let said = try? run.summary.map({ try JSONParser.parse($0) })?["spent"], let calls = said["calls"]?.intValue, Int(calls) > spent.calls {
+            spent.calls = Int(calls)
+            spent.costUSD = said["cost_usd"]?.doubleValue.map { max($0, spent.costUSD ?? 0) } ?? nil
+        }
+        return spent
     }
 
     func progress(_ runID: String, _ done: Int, _ total: Int, _ budget: TuningBudget) -> JSONValue {

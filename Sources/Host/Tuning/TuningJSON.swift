@@ -40,7 +40,8 @@ public enum TuningJSON {
                 "calls_per_trial": .int(Int64(first)), "calls_per_promotion": .int(Int64(further)),
                 "confirmation_calls": .int(Int64(confirmation)), "calls_worst": .int(Int64(worst)), "calls_typical": .int(Int64(typical)),
                 "cost_usd_per_call": costPerCall.map(JSONValue.double) ?? .null,
-                "cost_usd_worst": usd(worst), "cost_usd_typical": usd(typical),
+                // At worst only: a call is priced as a full max_tokens answer, far above a typical one.
+                "cost_usd_worst": usd(worst),
                 "trials_within_max_calls": .int(Int64(min(request.trials, fit))),
                 "max_calls": .int(Int64(request.budget.maxCalls)),
                 "max_cost_usd": request.budget.maxCostUSD.map(JSONValue.double) ?? .null]

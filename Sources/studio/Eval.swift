@@ -27,6 +27,8 @@ struct Eval: AsyncParsableCommand {
     @Option(name: .customLong("repeat"), help: "Tries per case (pass@k, pass^k).") var tries = 1
     @Option(name: .customLong("tool-choice"), help: "auto, required or none.") var toolChoice = "auto"
     @Option(name: .customLong("max-tokens"), help: "Maximum output tokens (default: the configuration's, else 512).") var maxTokens: Int?
+    @Option(help: "A sampling parameter for every model, NAME=VALUE (repeatable; through each provider's rules).") var param: [String] = []
+    @Option(name: .customLong("system-prompt"), help: "Replaces the suite's system prompt.") var systemPrompt: String?
     @Flag(help: "Print one JSON document with every result and summary.") var json = false
     @OptionGroup var plugins: PluginOptions
 
@@ -34,6 +36,7 @@ struct Eval: AsyncParsableCommand {
         guard (1...10).contains(tries) else { throw ValidationError("--repeat must be between 1 and 10") }
         if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
         guard ["auto", "required", "none"].contains(toolChoice) else { throw ValidationError("--tool-choice is auto, required or none") }
+        _ = try Tune.assignments(param, flag: "--param")
         if (provider != nil || baseURL != nil || !model.isEmpty) && (provider == nil || baseURL == nil || model.isEmpty) {
             throw ValidationError("--provider, --base-url and --model go together")
         }
@@ -51,6 +54,13 @@ struct Eval: AsyncParsableCommand {
         }
         var studioConfig = try Bench.loadConfig(path: config, provider: provider, baseURL: baseURL, models: model, apiKeyEnv: apiKeyEnv)
         if let maxTokens { studioConfig.defaults.maxTokens = maxTokens }
+        // One configuration for every model: the flags' parameters over each model's own.
+        let params = try Tune.assignments(param, flag: "--param")
+        for p in studioConfig.providers.indices {
+            for m in studioConfig.providers[p].models.indices {
+                for (name, value) in params { studioConfig.providers[p].models[m].params[name] = value }
+            }
+        }
         let registry = try await plugins.trustedRegistry()
         guard let scorerPlugin = registry.scorer(id: scorer) else {
             printError("no scorer plugin \"\(scorer)\" is loaded (loaded: \(registry.plugins.filter { $0.kinds.contains("scorer") }.map(\.id).joined(separator: ", ")))")
@@ -71,7 +81,7 @@ struct Eval: AsyncParsableCommand {
                                          "repeat": .int(Int64(tries)), "scorer": .string(scorer)])
         // The document was checked and written by SuiteDocument, so each part parses.
         let tools = try contents.tools.map { try JSONParser.parse($0.definition) }
-        let evalSuite = EvalSuite(systemPrompt: contents.systemPrompt, tools: tools,
+        let evalSuite = EvalSuite(systemPrompt: systemPrompt ?? contents.systemPrompt, tools: tools,
                                   cases: try contents.cases.map { EvalSuite.Case(key: $0.key, body: try JSONParser.parse($0.body)) })
         let transport = Transport()
         let results = try await EvalRunner(transport: transport).run(targets: resolved.targets, suite: evalSuite, request: request,

@@ -280,6 +280,22 @@ import Testing
         let chained = try JSONParser.parse(multi.stdout)["results"]?.arrayValue?.first
         #expect(chained?["output"]?["rounds"] == 2 && chained?["output"]?["calls"]?.arrayValue?.count == 1)
         #expect(chained?["score"] == 1.0, "\(chained?.jsonString ?? "")")
+        // One configuration from the flags: on the tuning surface, the optimum's parameters and
+        // prompt score as its formula says, far above the model's defaults.
+        document["cases"] = .array((0..<30).map { i in
+            ["id": .string("w\(i)"), "prompt": .string("Please call get_weather for City\(i)"), "expected_calls": [["name": "get_weather"]]] })
+        try JSONValue.object(document).jsonString.write(toFile: file, atomically: true, encoding: .utf8)
+        func score(_ flags: [String]) throws -> Double {
+            let run = try TestSupport.run(studio, ["eval", "--suite", file, "--provider", "openai", "--base-url", "simulator",
+                                                   "--model", "sim-ttft1-gap1-toolssurface", "--json"] + flags)
+            #expect(run.status == 0, "\(run.stderr)")
+            return try JSONParser.parse(run.stdout)["models"]?.arrayValue?.first?["mean_score"]?.doubleValue ?? -1
+        }
+        let tuned = try score(["--param", "temperature=0.35", "--param", "top_p=0.8", "--system-prompt", "Call exactly one tool."])
+        let plain = try score([])
+        #expect(tuned >= 0.8 && plain < 0.6, "with the flags \(tuned), without \(plain)")
+        #expect(try TestSupport.run(studio, ["eval", "--suite", file, "--param", "top_p"]).status == 2)
+
         // A broken suite names the field; bad flags are usage errors.
         _ = document
         try #"{"name":"x","cases":[{"prompt":"no id"}]}"#.write(toFile: file, atomically: true, encoding: .utf8)

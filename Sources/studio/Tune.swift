@@ -13,6 +13,8 @@ struct Tune: AsyncParsableCommand {
         discussion: """
         Spaces: --space temperature=0:1.5:0.05 (min:max:step), --space top_p=0.5:1 (continuous; random or tpe only), \
         --space top_k=int:1:100 (whole numbers), --space tool_choice=auto,required (a list; numbers stay numbers).
+        With --writer PROVIDER/MODEL it tunes the system prompt instead (--mode quick|evolutionary, --population, \
+        --generations, --survivors, --from-prompt ID, --label); --baseline then fixes the parameters.
         Example: studio tune --server http://127.0.0.1:8080 --suite SUITE_ID --model sim-openai/sim-ttft5-gap1-toolssurface \
         --space temperature=0:1.5:0.05 --space top_p=0.5:1:0.05 --baseline temperature=1 --trials 30 --max-calls 2000
         """)
@@ -36,6 +38,13 @@ struct Tune: AsyncParsableCommand {
     @Option(help: "Scorer plugin id.") var scorer = "toolcall"
     @Flag(help: "Only print what the run would take (calls and cost), without starting it.") var estimate = false
     @Option(help: "Continue this stopped tuning run after its last trial (other flags but --server and --token are ignored).") var resume: String?
+    @Option(help: "Tune the system prompt instead: the model that writes candidate prompts, PROVIDER/MODEL.") var writer: String?
+    @Option(help: "With --writer: quick (one round) or evolutionary (generations).") var mode = "quick"
+    @Option(help: "With --writer: candidates (quick) or the population of each generation.") var population = 6
+    @Option(help: "With --writer, evolutionary: generations.") var generations = 3
+    @Option(help: "With --writer, evolutionary: the best prompts kept and shown to the writer.") var survivors = 2
+    @Option(name: .customLong("from-prompt"), help: "With --writer: a library prompt id to start from (repeatable).") var fromPrompt: [String] = []
+    @Option(help: "With --writer: a label for the saved prompt (repeatable).") var label: [String] = []
     @Flag(help: "Print the finished run as one JSON document.") var json = false
 
     var serverURL: String? { server ?? ProcessInfo.processInfo.environment["STUDIO_SERVER"] }
@@ -47,6 +56,13 @@ struct Tune: AsyncParsableCommand {
         guard resume == nil else { return }
         guard suite != nil else { throw ValidationError("--suite is needed: the id of one of your suites") }
         guard let model, model.contains("/") else { throw ValidationError("--model is needed as PROVIDER/MODEL") }
+        if let writer {
+            guard writer.contains("/") else { throw ValidationError("--writer is PROVIDER/MODEL") }
+            guard space.isEmpty else { throw ValidationError("--space is for parameter tuning; with --writer the parameters are fixed by --baseline") }
+            guard ["quick", "evolutionary"].contains(mode) else { throw ValidationError("--mode is quick or evolutionary") }
+            _ = try Self.assignments(baseline, flag: "--baseline")
+            return
+        }
         guard !space.isEmpty else { throw ValidationError("give at least one --space, e.g. --space temperature=0:1.5:0.05") }
         _ = try Self.space(space)
         _ = try Self.assignments(baseline, flag: "--baseline")
@@ -112,20 +128,42 @@ struct Tune: AsyncParsableCommand {
         return .object(body)
     }
 
+    /// With --writer: a prompt tuning request (docs/tuning.md, "Prompt tuning"); the
+    /// --baseline parameters stay fixed, --baseline-system-prompt is the prompt to beat.
+    var promptRequest: JSONValue {
+        let parts = (model ?? "").split(separator: "/", maxSplits: 1).map(String.init)
+        let writerParts = (writer ?? "").split(separator: "/", maxSplits: 1).map(String.init)
+        var budget: JSONObject = ["max_calls": .int(Int64(maxCalls))]
+        if let maxUSD { budget["max_cost_usd"] = .double(maxUSD) }
+        var body: JSONObject = ["suite_id": .string(suite ?? ""), "target": ["provider": .string(parts.first ?? ""), "model": .string(parts.last ?? "")],
+                                "writer": ["provider": .string(writerParts.first ?? ""), "model": .string(writerParts.last ?? "")],
+                                "mode": .string(mode), "params": .object((try? Self.assignments(baseline, flag: "--baseline")) ?? [:]),
+                                "repeat": .int(Int64(repeats)), "budget": .object(budget), "confirm": .bool(!noConfirm), "scorer": .string(scorer),
+                                "seeds": .array(fromPrompt.map(JSONValue.string)), "labels": .array(label.map(JSONValue.string))]
+        if mode == "quick" { body["candidates"] = .int(Int64(population)) } else {
+            body["population"] = .int(Int64(population))
+            body["generations"] = .int(Int64(generations))
+            body["survivors"] = .int(Int64(survivors))
+        }
+        if let baselineSystemPrompt { body["baseline_prompt"] = .string(baselineSystemPrompt) }
+        return .object(body)
+    }
+
     func run() async throws {
         let base = serverURL!.hasSuffix("/") ? String(serverURL!.dropLast()) : serverURL!
         let token = bearer!
         let transport = Transport()
         defer { Task { try? await transport.shutdown() } }
 
-        let path = resume.map { "/api/tuning/\($0)/resume" } ?? (estimate ? "/api/tuning/estimate" : "/api/tuning")
-        let (status, answer) = try await Bench.call(transport, "POST", base + path, token: token, body: resume == nil ? request : nil)
+        let path = resume.map { "/api/tuning/\($0)/resume" } ?? (writer != nil ? "/api/tuning/prompts" : estimate ? "/api/tuning/estimate" : "/api/tuning")
+        let (status, answer) = try await Bench.call(transport, "POST", base + path, token: token,
+                                                    body: resume != nil ? nil : writer != nil ? promptRequest : request)
         guard (200...299).contains(status) else {
             printError("the server refused the tuning run (HTTP \(status)): \(answer["error"]?["message"]?.stringValue ?? answer.jsonString)")
             throw ExitCode.failure
         }
         if let estimate = answer["estimate"], !json { printError(Self.estimateLine(estimate)) }
-        if estimate {
+        if estimate && writer == nil {
             print(json ? (answer["estimate"] ?? .null).prettyJSONString : Self.estimateLine(answer["estimate"] ?? .null))
             return
         }
@@ -136,8 +174,9 @@ struct Tune: AsyncParsableCommand {
             switch name {
             case "tuning":
                 if let after = data["resumed_after"]?.intValue, after > 0 { printError("resuming after trial \(after)") }
-            case "trial": printError(Self.trialLine(data, total: trials))
+            case "trial": printError(Self.trialLine(data, total: writer == nil ? trials : (mode == "quick" ? population : population * generations) + fromPrompt.count))
             case "confirmation": printError("confirming the best against the baseline: done")
+            case "writer_error": printError("writer: \(data["message"]?.stringValue ?? "")")
             default: break
             }
         }
@@ -202,6 +241,10 @@ struct Tune: AsyncParsableCommand {
                                     p < 0.001 ? "p < 0.001" : String(format: "p = %.3f", p),
                                     cmp["verdict"]?.stringValue == "no significant difference" ? "no significant improvement" : (cmp["verdict"]?.stringValue ?? "")))
             }
+        }
+        if let saved = summary["library_id"]?.stringValue {
+            lines.append("the best prompt is in your prompt library: \(saved)")
+            if let best = summary["best"]?["config"]?["system_prompt"]?.stringValue { lines.append("best prompt: \(best)") }
         }
         let spent = summary["spent"]
         let cost = spent?["cost_usd"]?.doubleValue.map { String(format: ", $%.4f", $0) } ?? ", cost unknown"

@@ -221,6 +221,15 @@ import Testing
         #expect(tuned.stdout.contains("best: trial ") && tuned.stdout.contains("): better"), "\(tuned.stdout)")
         #expect(tuned.stdout.contains("every trial ran after 20 trials"), "\(tuned.stdout)")
 
+        // The system prompt, tuned by the simulator's writer over two generations.
+        _ = try SecretsEndToEndTests.curl(server.base, "POST", "/api/providers/\(sim)/models", token: access, body: #"{"model_id":"sim-ttft1-gap1-promptwriter"}"#)
+        let prompts = try TestSupport.run(studio, ["tune", "--server", server.base, "--token", cli, "--suite", suiteID, "--model", "sim-openai/\(Self.model)",
+                                                   "--writer", "sim-openai/sim-ttft1-gap1-promptwriter", "--mode", "evolutionary", "--population", "3",
+                                                   "--generations", "2", "--baseline", "temperature=0.6", "--baseline", "top_p=0.9", "--label", "cli"])
+        #expect(prompts.status == 0 && prompts.stdout.contains("the best prompt is in your prompt library: "), "\(prompts.stdout) \(prompts.stderr)")
+        #expect(prompts.stderr.contains("generation 2"), "\(prompts.stderr)")
+        #expect(try TestSupport.run(studio, common + ["--writer", "sim-openai/x"]).status == 2, "--space and --writer do not go together")
+
         #expect(try TestSupport.run(studio, ["tune", "--server", server.base, "--token", cli, "--suite", suiteID]).status == 2)
         #expect(try TestSupport.run(studio, common + ["--space", "top_p=x:y"]).status == 2)
         let refused = try TestSupport.run(studio, common + ["--max-calls", "5"])

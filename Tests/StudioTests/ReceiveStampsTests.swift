@@ -59,11 +59,34 @@ import Testing
         probe.stampQueuedBytes()
         let now = MonotonicClock.now()
         let arrival = probe.arrival(now: now)
-        #expect(arrival >= sent && arrival - sent < 2_000_000, "arrived \(Double(arrival - sent) / 1e6) ms after the write")
+        // Signed: a stamp before the write (a clock conversion gone wrong) fails, never traps.
+        let late = Int64(bitPattern: arrival &- sent)
+        #expect(late >= 0 && late < 2_000_000, "arrived \(Double(late) / 1e6) ms after the write")
         #expect(probe.arrival(now: now) == now, "a stamp is used once")
         var buffer = [UInt8](repeating: 0, count: 16)
         #expect(read(p.server, &buffer, 16) == 5, "the peek consumed nothing")
         probe.stampQueuedBytes()
         #expect(probe.arrival(now: now) == now, "nothing queued: the read's own time")
+    }
+
+    /// The realtime/monotonic pair a stamp is converted with is read at one instant: a
+    /// thread preempted between the two reads once put stamps milliseconds before the bytes
+    /// were sent (found on a busy machine). Here the preemption is made to happen, on a
+    /// made-up timeline where realtime is monotonic + 1 s: the pair must still say 1 s.
+    @Test func theClockPairIsReadAtOneInstantEvenWhenPreempted() {
+        final class Timeline: @unchecked Sendable { var now: UInt64 = 5_000_000_000; var preemptions = 1 }
+        let timeline = Timeline()
+        let offset: UInt64 = 1_000_000_000
+        let pair = ReceiveStamps.clockPair(monotonic: { timeline.now += 300; return timeline.now }, realtime: {
+            if timeline.preemptions > 0 { timeline.preemptions -= 1; timeline.now += 3_000_000 }  // 3 ms away from the CPU
+            timeline.now += 100
+            return timeline.now + offset
+        })
+        let error = Int64(bitPattern: pair.real &- pair.monotonic) - Int64(offset)
+        #expect(abs(error) <= 500, "the pair is \(Double(error) / 1e3) µs off")
+        // And with the real clocks, the pair agrees with a fresh reading.
+        let (real, monotonic) = ReceiveStamps.clockPair()
+        let drift = Int64(bitPattern: (ReceiveStamps.realtimeNow() &- real)) - Int64(bitPattern: (MonotonicClock.now() &- monotonic))
+        #expect(abs(drift) < 1_000_000, "\(drift) ns")
     }
 }

@@ -81,12 +81,37 @@ public enum ReceiveStamps {
             let count = recvmsg(descriptor, &message, flags)
             let now = MonotonicClock.now()
             guard count > 0, message.msg_controllen > 0 else { return (count, nil, now) }
-            var real = timespec()
-            clock_gettime(CLOCK_REALTIME, &real)
+            let (realNow, monotonicNow) = clockPair()
             let stamp = arrival(in: UnsafeRawBufferPointer(start: control.baseAddress, count: message.msg_controllen),
-                                realNow: UInt64(real.tv_sec) &* 1_000_000_000 &+ UInt64(real.tv_nsec), monotonicNow: now)
+                                realNow: realNow, monotonicNow: monotonicNow)
             return (count, stamp.map { min($0, now) }, now)
         }
+    }
+
+    /// The realtime clock and the monotonic time of that same instant. Reading one clock and
+    /// then the other is wrong by however long the thread was preempted in between (a busy
+    /// machine: milliseconds, which moved stamps before the bytes were even sent), so the
+    /// realtime read is bracketed by two monotonic reads and the tightest of a few tries is
+    /// used, at its midpoint: the error is at most half its width.
+    public static func clockPair(monotonic: () -> UInt64 = MonotonicClock.now,
+                                 realtime: () -> UInt64 = realtimeNow) -> (real: UInt64, monotonic: UInt64) {
+        var best: (real: UInt64, monotonic: UInt64, width: UInt64)? = nil
+        for _ in 0..<4 {
+            let before = monotonic()
+            let real = realtime()
+            let after = monotonic()
+            let width = after &- before
+            if best == nil || width < best!.width { best = (real, before &+ width / 2, width) }
+            if width < 2_000 { break }  // 2 µs: as tight as it gets
+        }
+        return (best!.real, best!.monotonic)
+    }
+
+    /// The realtime clock (the clock the kernel stamps packets with), nanoseconds.
+    public static func realtimeNow() -> UInt64 {
+        var real = timespec()
+        clock_gettime(CLOCK_REALTIME, &real)
+        return UInt64(real.tv_sec) &* 1_000_000_000 &+ UInt64(real.tv_nsec)
     }
 
     /// The software stamp of an SCM_TIMESTAMPING control message, moved from the realtime

@@ -10,6 +10,7 @@ const pages = {
   load: () => import('./pages/load.js'),
   evals: () => import('./pages/evals.js'),
   tuning: () => import('./pages/tuning.js'),
+  prompts: () => import('./pages/prompts.js'),
   judge: () => import('./pages/judge.js'),
   providers: () => import('./pages/providers.js'),
   schedules: () => import('./pages/schedules.js'),

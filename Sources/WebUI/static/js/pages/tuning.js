@@ -1,16 +1,20 @@
 // Tuning: which temperature, top_p, … (or system prompt) make a model call tools best on one
 // of the user's suites, within a budget — and does the best really beat the baseline on a
-// fresh run (docs/tuning.md)? A run is a job of kind "tune": followed live here (trials,
-// charts, then the headline), picked up again when the user comes back (jobs.js), and kept
-// under Past runs to open, export, resume or delete.
-import { api, ApiError, download, follow } from '../api.js';
-import { plain } from '../errors.js';
+// fresh run (docs/tuning.md)? Two forms behind one choice at the top: tune the parameters
+// (a search space), or tune the system prompt (a writer model proposes prompts,
+// tuning/prompt-form.js). A run of either is a job of kind "tune": followed live here
+// (trials, charts, then the headline), picked up again when the user comes back (jobs.js),
+// and kept under Past runs to open, export, resume or delete.
+import { api, download, follow } from '../api.js';
 import { activeJob, refreshTray, settled } from '../jobs.js';
 import { describeSimModel } from '../sim.js';
-import { el, field, table, when, toast } from '../ui.js';
+import { el, table, when, toast } from '../ui.js';
+import { checkbox, clearRefusals, control, refuse, showRefusal } from '../tuning/controls.js';
+import { promptForm } from '../tuning/prompt-form.js';
+import { isPromptRun, paramsText, writerAdvice } from '../tuning/prompt-words.js';
 import { runView } from '../tuning/report.js';
 import { spaceEditor } from '../tuning/space.js';
-import { configText, estimateText, score, verdictWord } from '../tuning/words.js';
+import { configText, estimateText, score, valueText, verdictWord } from '../tuning/words.js';
 
 /** The simulator's model whose tool calling depends on temperature and top_p (docs/simulator.md). */
 const SURFACE_MODEL = 'sim-ttft5-gap1-toolssurface';
@@ -24,34 +28,6 @@ const STRATEGIES = [
 /** Models that can call tools: any real model (the studio cannot tell), and of the
  *  simulator's only those whose name says they call tools. */
 const callsTools = (id) => !/^sim(-|$)/.test(id) || /-tools[a-z]+(-|$)/.test(id);
-
-/** A refusal found before sending, in the API's shape, so it lands by its field. */
-const refuse = (path, message) => new ApiError(400, `invalid_${path}`, `${path}: ${message}`);
-
-/** The field a refusal is about, in full. A 422's code keeps only the first part
- *  (invalid_budget) while its message starts with the whole path (budget.max_calls: …). */
-function pathOf(error) {
-  if (!(error instanceof ApiError) || !error.field) return null;
-  const m = /^([\w.#[\]]+): /.exec(error.message || '');
-  return m && (m[1] === error.field || m[1].startsWith(`${error.field}.`)) ? m[1] : error.field;
-}
-
-/** A labelled control (ui.js field) with a hint it is described by. */
-function control(label, name, attributes = {}, hint = null) {
-  const wrap = field(label, name, attributes);
-  const input = wrap.querySelector('input, select, textarea');
-  if (hint) {
-    input.after(el('p', { class: 'note hint', id: `${input.id}-hint`, text: hint }));
-    input.setAttribute('aria-describedby', `${input.id}-hint ${input.getAttribute('aria-describedby')}`);
-  }
-  return wrap;
-}
-
-/** A checkbox with its label beside it, and what it does in a note it is described by. */
-function checkbox(id, name, label, hint, checked = false) {
-  return el('div', { class: 'check' }, el('input', { type: 'checkbox', id, name, checked: checked || null, 'aria-describedby': hint ? `${id}-hint` : null }),
-    el('label', { for: id, class: 'inline', text: ` ${label}` }), hint ? el('p', { class: 'note hint', id: `${id}-hint`, text: hint }) : null);
-}
 
 export async function render() {
   const root = el('div', { class: 'tuning' });
@@ -69,7 +45,7 @@ export async function render() {
   const startButton = el('button', { type: 'submit', id: 'tune-start', text: 'Start tuning' });
   const halving = checkbox('tune-halving', 'halving', 'Successive halving', 'Each trial runs every case once; only trials among the best third so far get the remaining repeats. Saves calls.', true);
   const form = el('form', { class: 'card', id: 'tune-form', 'aria-labelledby': 'tune-title', novalidate: true },
-    el('h2', { id: 'tune-title', text: 'Tune a model' }),
+    el('h2', { id: 'tune-title', text: 'Tune parameters' }),
     el('p', { class: 'note', text: 'Find the settings under which a model calls tools best on one of your suites: each trial runs the suite with one configuration, within the budget you set; then the best is run again against your baseline, case by case, to check that it really is better.' }),
     setupBox,
     el('div', { class: 'row pick' },
@@ -114,6 +90,10 @@ export async function render() {
     el('p', { class: 'error', 'data-error-for': 'form', role: 'alert' }),
     el('div', { class: 'actions' }, estimateButton, startButton));
   const input = (name) => form.elements.namedItem(name);
+  const prompt = promptForm({
+    start: async (job, body) => { refreshTray(); await attach(job.job_id, job.state, body, true); },
+    reload: () => load(),
+  });
 
   // Halving only matters with more than one repeat.
   const repeatInput = input('repeat'), halvingBox = halving.querySelector('input');
@@ -123,31 +103,14 @@ export async function render() {
   modelSelect.addEventListener('change', () => { modelAbout.textContent = describeSimModel(modelSelect.value.split('/').slice(1).join('/')) || ''; });
 
   function clearErrors() {
-    for (const slot of form.querySelectorAll('[data-error-for]')) slot.textContent = '';
-    for (const c of form.querySelectorAll('[aria-invalid]')) c.removeAttribute('aria-invalid');
+    clearRefusals(form);
     space.clear();
   }
 
-  /** A refusal in words next to its field (a search-space one next to its row), which is
-   *  marked and focused; else in the form's own slot. */
+  /** A refusal in words next to its field (a search-space one next to its row). */
   function refused(error) {
-    clearErrors();
-    const path = pathOf(error);
-    let { message, detail } = plain(error);
-    // Beside its field, the field's own name in front of the API's words says nothing more.
-    if (path && message.startsWith(`${path}: `)) {
-      const rest = message.slice(path.length + 2);
-      message = `${rest.charAt(0).toUpperCase()}${rest.slice(1)}${/[.!?]$/.test(rest) ? '' : '.'}`;
-    }
-    if (path && path.startsWith('space') && space.showError(path, message, error.row)) return;
-    let slot = null;
-    for (let p = path; p && !slot; p = p.includes('.') ? p.slice(0, p.lastIndexOf('.')) : null) slot = form.querySelector(`[data-error-for="${CSS.escape(p)}"]`);
-    slot = slot || form.querySelector('[data-error-for="form"]');
-    slot.textContent = message;
-    if (detail) slot.append(el('span', { class: 'detail', text: detail }));
-    slot.closest('details')?.setAttribute('open', '');
-    const target = slot.id && form.querySelector(`[aria-describedby~="${CSS.escape(slot.id)}"]`);
-    if (target) { target.setAttribute('aria-invalid', 'true'); target.focus(); } else slot.scrollIntoView({ block: 'nearest' });
+    space.clear();
+    showRefusal(form, error, { mine: (path, message) => path.startsWith('space') && space.showError(path, message, error.row) });
   }
 
   /** The form as a tuning request; throws a refusal naming the field. */
@@ -217,6 +180,7 @@ export async function render() {
     startButton.disabled = Boolean(busy) || !ready;
     estimateButton.disabled = !ready;
     startButton.textContent = busy ? 'Tuning…' : 'Start tuning';
+    prompt.setBusy(busy);
   }
 
   // ——— Suites and models, with what to do when either is missing ———
@@ -238,6 +202,7 @@ export async function render() {
     keep(modelSelect, models.map((m) => [m.value, m.label]));
     modelSelect.dispatchEvent(new Event('change'));
     drawSetup();
+    await prompt.update({ suites, providers, simProvider });
     updateButtons();
   }
 
@@ -294,9 +259,11 @@ export async function render() {
 
   async function attach(jobId, state, asked, focus = false) {
     busy = jobId; updateButtons();
-    const view = runView('tune', 'h2');
+    const prompts = isPromptRun(asked);
+    const view = runView('tune', 'h2', { prompts });
     const suite = suites.find((s) => s.id === asked.suite_id);
-    view.start(asked, `Tuning ${asked.target ? asked.target.model : 'a model'}${suite ? ` on ${suite.name}` : ''}`);
+    if (prompts) view.start(asked, `Tuning the system prompt of ${asked.target ? asked.target.model : 'a model'}${suite ? ` on ${suite.name}` : ''}`, promptAbout(asked));
+    else view.start(asked, `Tuning ${asked.target ? asked.target.model : 'a model'}${suite ? ` on ${suite.name}` : ''}`);
     const actions = view.actions;
     actions.append(cancelButton);
     live.replaceChildren(view.node);
@@ -320,7 +287,7 @@ export async function render() {
     let ended = false;
     const ending = (name, data) => {
       if (name === 'complete' || name === 'cancelled') view.finish(data.summary, name === 'complete' ? 'done' : 'cancelled');
-      else if (name === 'error') view.say(`The tuning run failed: ${data.message || 'no reason given'}. Its trials so far are kept under Past runs, where you can resume it.`, true);
+      else if (name === 'error') { if (prompts && writerFailure(data.message)) view.writerError(data.message); view.say(failedText(data.message, prompts), true); }
       else return;
       ended = true;
     };
@@ -333,8 +300,10 @@ export async function render() {
         if (name === 'tuning') {
           tuningId = data.tuning_id;
           if (data.resumed_after) preload(data.tuning_id);
-          view.say(data.resumed_after ? `Resuming after trial ${data.resumed_after} of ${data.trials}…` : `Starting: up to ${data.trials} trials…`);
+          view.say(data.resumed_after ? `Resuming after trial ${data.resumed_after} of ${data.trials}…`
+            : prompts ? `Starting: the writer proposes the first prompts (up to ${data.trials} in all)…` : `Starting: up to ${data.trials} trials…`);
         } else if (name === 'trial') view.add(data);
+        else if (name === 'writer_error') view.writerError(data.message);
         else if (name === 'progress') view.progress(data);
         else ending(name, data);
       }, controller.signal);
@@ -351,7 +320,7 @@ export async function render() {
             const run = await api('GET', `/api/tuning/${tuningId}`);
             view.addAll(run.trials);
             if (run.summary) view.finish(run.summary, run.status);
-            else if (job && job.state === 'failed') view.say(`The tuning run failed: ${job.error || 'see the server log'}. Resume it under Past runs.`, true);
+            else if (job && job.state === 'failed') { if (prompts && writerFailure(job.error)) view.writerError(job.error); view.say(failedText(job.error, prompts), true); }
           } catch (err) { toast(err); }
         }
         // Another run may have started meanwhile (Resume): its state is its own.
@@ -362,10 +331,29 @@ export async function render() {
         }
         // The finished run stays on top until the user puts it away (it is also under Past runs).
         actions.append(el('button', { type: 'button', class: 'secondary', id: 'tune-close', text: 'Close', 'aria-label': 'Close this run (it stays under Past tuning runs)',
-          onclick: () => { live.hidden = true; live.replaceChildren(); form.querySelector('h2').setAttribute('tabindex', '-1'); form.querySelector('h2').focus(); } }));
+          onclick: () => { live.hidden = true; live.replaceChildren(); const h = (prompts ? prompt.node : form).querySelector('h2'); h.setAttribute('tabindex', '-1'); h.focus(); } }));
         refreshTray(); loadPast().catch(() => {});
       }
     }
+  }
+
+  /** A prompt run in a line: its writer, mode and fixed parameters. */
+  function promptAbout(asked) {
+    const rounds = asked.mode === 'evolutionary'
+      ? `evolutionary: ${asked.population ?? 6} prompts a generation for ${asked.generations ?? 3} generation${(asked.generations ?? 3) === 1 ? '' : 's'}, the best ${asked.survivors ?? 2} shown to the writer each time`
+      : `quick: ${asked.candidates ?? 6} prompts in one round`;
+    const seeds = (asked.seeds || []).length ? `, starting from ${asked.seeds.length} library prompt${asked.seeds.length === 1 ? '' : 's'}` : '';
+    return `Writer ${asked.writer ? asked.writer.model : '—'} · ${rounds}${seeds} · fixed: ${paramsText(asked.params)}.`;
+  }
+
+  /** A prompt run's failure for want of a usable answer from its writer (its generation in [1]). */
+  const writerFailure = (message) => /^generation (\d+): the writer's answer/.exec(message || '');
+
+  /** Why a run failed, in words; a prompt run's writer failures with what to do. */
+  function failedText(message, prompts) {
+    const writer = prompts && writerFailure(message);
+    if (writer) return `The prompt tuning run failed: the writer gave no usable prompt in generation ${writer[1]} (below), so there was nothing to score. ${writerAdvice}`;
+    return `The tuning run failed: ${message || 'no reason given'}. Its trials so far are kept under Past runs, where you can resume it.`;
   }
 
   async function resume(id) {
@@ -383,9 +371,11 @@ export async function render() {
   async function open(id, n) {
     let run;
     try { run = await api('GET', `/api/tuning/${id}`); } catch (err) { toast(err); return; }
-    const view = runView('tune-view');
+    const prompts = run.kind === 'prompts';
+    const view = runView('tune-view', 'h3', { prompts });
     const suite = suites.find((s) => s.id === run.suite_id);
-    view.start(run.request, `Tuning run ${n}: ${run.request.target.model}${suite ? ` on ${suite.name}` : ''}, started ${when(run.started_at)}`);
+    view.start(run.request, `${prompts ? 'Prompt tuning' : 'Tuning'} run ${n}: ${run.request.target.model}${suite ? ` on ${suite.name}` : ''}, started ${when(run.started_at)}`,
+      prompts ? promptAbout(run.request) : null);
     view.addAll(run.trials);
     if (run.summary) view.finish(run.summary, run.status);
     else view.say(run.status === 'running' ? 'Still running, or interrupted: its trials so far are shown.' : `It ${run.status === 'failed' ? 'failed' : 'stopped'} after ${run.trials.length} trials; resume it to go on.`);
@@ -406,13 +396,15 @@ export async function render() {
     const statusOf = (r) => (r.status === 'running' && !active.has(r.job_id) ? 'interrupted' : r.status);
     const suiteName = (id) => (suites.find((s) => s.id === id) || {}).name || '—';
     pastBox.replaceChildren(runs.length
-      ? table(['started', 'suite', 'model', 'status', 'trials', 'best', 'verdict', 'actions'], runs.map((r, i) => {
+      ? table(['started', 'kind', 'suite', 'model', 'status', 'trials', 'best', 'verdict', 'actions'], runs.map((r, i) => {
         const n = runs.length - i;
         const status = statusOf(r);
         const s = r.summary;
-        const best = s && s.best ? `${score(s.best.score)} (${configText(s.best.config)})` : '—';
+        const prompts = r.kind === 'prompts';
+        // A prompt run's best is its prompt (its other parameters were fixed).
+        const best = s && s.best ? `${score(s.best.score)} (${prompts ? valueText((s.best.config || {}).system_prompt || '') : configText(s.best.config)})` : '—';
         const resumable = ['cancelled', 'failed', 'interrupted'].includes(status);
-        return [when(r.started_at), suiteName(r.suite_id), r.request.target.model, status, s ? String(s.trials) : '—', best, verdictWord(s),
+        return [when(r.started_at), prompts ? 'prompt' : 'parameters', suiteName(r.suite_id), r.request.target.model, status, s ? String(s.trials) : '—', best, verdictWord(s),
           el('div', { class: 'actions' },
             el('button', { type: 'button', class: 'secondary', text: 'Open', 'aria-label': `Open tuning run ${n}`, onclick: () => open(r.id, n) }),
             el('button', { type: 'button', class: 'secondary', text: 'Export CSV', 'aria-label': `Export tuning run ${n} as CSV`,
@@ -424,19 +416,42 @@ export async function render() {
               try { await api('DELETE', `/api/tuning/${r.id}`); toast(`Deleted tuning run ${n}.`); await loadPast(); } catch (err) { toast(err); }
             } }))];
       }), { caption: 'Newest first', stacked: true })
-      : el('p', { class: 'empty', id: 'tune-no-runs', text: 'No tuning runs yet. Tune a model: pick a suite and a model above, keep the suggested search space (temperature and top_p), press Estimate to see what it takes, then Start tuning. Each run is kept here to open again, export, resume or delete.' }));
+      : el('p', { class: 'empty', id: 'tune-no-runs', text: 'No tuning runs yet. Tune a model: pick a suite and a model above, keep the suggested search space (temperature and top_p), press Estimate to see what it takes, then Start tuning. Each run, of parameters or of a system prompt, is kept here to open again, export, resume or delete.' }));
   }
+
+  // ——— What to tune: the parameters or the system prompt ———
+  const WHAT = [
+    ['params', 'Tune parameters', 'Which temperature, top_p, top_k or tool choice make the model call tools best: trials over a search space you set.'],
+    ['prompt', 'Tune the system prompt', 'A writer model proposes system prompts and improves on the best; the winner is saved to your prompt library.'],
+  ];
+  const choice = el('section', { class: 'card tune-what', 'aria-labelledby': 'tune-what-title' },
+    el('h2', { id: 'tune-what-title', text: 'Tuning' }),
+    el('fieldset', { class: 'what-choices' }, el('legend', { text: 'What do you want to tune?' }),
+      WHAT.map(([value, name, about]) => el('div', { class: 'what-choice' },
+        el('input', { type: 'radio', id: `tune-what-${value}`, name: 'tune-what', value, 'aria-describedby': `tune-what-${value}-about` }),
+        el('label', { for: `tune-what-${value}`, class: 'inline', text: ` ${name}` }),
+        el('p', { class: 'note', id: `tune-what-${value}-about`, text: about })))));
+  /** Shows one form; the address remembers which (#/tuning?what=prompt), without a reload. */
+  function show(what, remember = true) {
+    choice.querySelector(`#tune-what-${what}`).checked = true;
+    form.hidden = what !== 'params';
+    prompt.node.hidden = what !== 'prompt';
+    if (remember) history.replaceState(null, '', what === 'prompt' ? '#/tuning?what=prompt' : '#/tuning');
+  }
+  for (const radio of choice.querySelectorAll('input[name=tune-what]')) radio.addEventListener('change', () => show(radio.value));
+  show(new URLSearchParams(location.hash.split('?')[1] || '').get('what') === 'prompt' ? 'prompt' : 'params', false);
 
   await load();
   await loadPast();
-  root.append(live, form,
+  root.append(live, choice, form, prompt.node,
     el('section', { 'aria-labelledby': 'tune-past-title' }, el('h2', { id: 'tune-past-title', text: 'Past tuning runs' }), viewer, pastBox));
 
-  // Back on the page while a run goes on (or waits): follow it again.
+  // Back on the page while a run goes on (or waits): follow it again, under its own form.
   const running = await activeJob('tune').catch(() => null);
   if (running) {
-    showRequest(running.request || {});
-    attach(running.id, running.state, running.request || {});
+    const asked = running.request || {};
+    if (isPromptRun(asked)) { show('prompt', false); prompt.showRequest(asked); } else { show('params', false); showRequest(asked); }
+    attach(running.id, running.state, asked);
   }
   return root;
 }

@@ -5,6 +5,11 @@
 import { scatterChart, stepChart } from '../charts.js';
 import { el } from '../ui.js';
 import { comparisonText, headline, progressText, score, stopText, usd, valueText } from './words.js';
+import { originText, promptComparisonText, promptHeadline, promptStopText, wordDiff, writerErrorText } from './prompt-words.js';
+
+/** A prompt this long or shorter is shown whole in the trial table; a longer one is cut,
+ *  with a button to read the rest. */
+const SHORT_PROMPT = 90;
 
 /** A trial that ran its own cases (not refused, not a repeat of an earlier request). */
 const ran = (t) => t.repeats > 0 && !(t.note || '').startsWith('the same request');
@@ -27,8 +32,10 @@ function paretoOf(trials) {
 }
 
 /** `prefix` keeps the ids of two views on one page apart (the live run, an opened one);
- *  `heading`: the title's level where the view is placed. */
-export function runView(prefix, heading = 'h3') {
+ *  `heading`: the title's level where the view is placed; `prompts`: a prompt tuning run
+ *  (each trial a candidate system prompt, the rest of its configuration fixed). */
+export function runView(prefix, heading = 'h3', { prompts = false } = {}) {
+  const sub = `h${Math.min(6, Number(heading.slice(1)) + 1)}`;
   const trials = new Map();  // trial number → trial; a trial replayed or preloaded twice is one row
   let summary = null, status = 'running', request = {};
   const title = el(heading, { id: `${prefix}-title`, class: 'run-title', tabindex: -1 });
@@ -37,14 +44,23 @@ export function runView(prefix, heading = 'h3') {
   const bar = el('progress', { id: `${prefix}-progress`, 'aria-label': 'Tuning progress', hidden: true });
   const thead = el('thead');
   const tbody = el('tbody');
-  const tableBox = el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Trials' },
-    el('table', { id: `${prefix}-trials`, class: 'trials' }, el('caption', { class: 'note', text: 'Every trial, in order (the best is marked)' }), thead, tbody));
+  const tableBox = el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Trials', hidden: true },
+    el('table', { id: `${prefix}-trials`, class: 'trials' }, el('caption', { class: 'note', text: prompts ? 'Every candidate prompt, in order (the best is marked)' : 'Every trial, in order (the best is marked)' }), thead, tbody));
   // One above the other: each is drawn at the page's width, so its text stays legible.
   const charts = el('div', { class: 'tune-charts', id: `${prefix}-charts` });
   const actions = el('div', { class: 'actions' });  // the page's buttons for this run (Cancel, Resume, Close)
-  const node = el('div', { class: 'tune-run' }, title, head, line, bar, actions, tableBox, charts);
+  // A prompt run's extras: the writer's failures as they come, then the best prompt beside
+  // the baseline prompt, how the best came about, and where it was saved.
+  const about = el('p', { id: `${prefix}-about`, class: 'note run-about', hidden: true });
+  const writerBox = el('div', { id: `${prefix}-writer-errors`, class: 'writer-errors', 'aria-live': 'polite', hidden: true });
+  const writerErrors = [];
+  const story = el('div', { id: `${prefix}-story`, class: 'prompt-story', hidden: true });
+  const expanded = new Set();  // trials whose whole prompt is shown
+  const node = el('div', { class: `tune-run${prompts ? ' prompt-run' : ''}` }, title, about, head, story, line, bar, writerBox, actions, tableBox, charts);
 
   function names() {
+    // A prompt run's other parameters are the same in every trial: said once, not a column each.
+    if (prompts) return [];
     const seen = [];
     for (const t of trials.values()) for (const n of Object.keys(t.config || {})) if (!seen.includes(n)) seen.push(n);
     return seen;
@@ -68,9 +84,14 @@ export function runView(prefix, heading = 'h3') {
     const numeric = new Set(['score', 'repeats', 'cost (USD)', 'latency (ms)']);
     // The score next to the trial's number: on a phone the table scrolls, and these two
     // are what the eye looks for first.
-    const columns = ['trial', 'score', ...params, 'repeats', 'cost (USD)', 'latency (ms)', 'note'];
+    const columns = prompts ? ['trial', 'score', 'prompt', 'origin', 'repeats', 'cost (USD)', 'latency (ms)']
+      : ['trial', 'score', ...params, 'repeats', 'cost (USD)', 'latency (ms)', 'note'];
     thead.replaceChildren(el('tr', {}, columns.map((c) => el('th', { scope: 'col', class: numeric.has(c) ? 'num' : null, text: c }))));
+    // A redraw for a new trial must not take the focus from a "Show all" just pressed.
+    const focused = document.activeElement && tbody.contains(document.activeElement) ? document.activeElement.dataset.focusKey : null;
+    tableBox.hidden = list.length === 0;
     tbody.replaceChildren(...list.map((t) => {
+      if (prompts) return promptRow(t, t.trial === best);
       const isBest = t.trial === best;
       const cells = [String(t.trial), t.repeats === 0 ? '—' : score(t.score), ...params.map((n) => (n in (t.config || {}) ? valueText(t.config[n]) : '—')), String(t.repeats),
         usd(t.cost_usd) ?? '—', t.latency_ms === null ? '—' : t.latency_ms.toFixed(0), t.note || ''];
@@ -80,7 +101,93 @@ export function runView(prefix, heading = 'h3') {
       if (isBest) row.firstElementChild.append(el('span', { class: 'badge', text: summary ? 'best' : 'best so far' }));
       return row;
     }));
+    if (focused) tbody.querySelector(`[data-focus-key="${CSS.escape(focused)}"]`)?.focus();
+    if (prompts) drawStory(list);
     drawCharts(list, front);
+  }
+
+  /** One candidate: its number (the best marked), score, prompt (cut when long, with a
+   *  button to read it all) and where it came from. */
+  function promptRow(t, isBest) {
+    const text = (t.config && t.config.system_prompt) || '';
+    const long = text.length > SHORT_PROMPT;
+    const shown = el('span', { class: 'prompt-text', text: long && !expanded.has(t.trial) ? `${text.slice(0, SHORT_PROMPT - 1).trimEnd()}…` : text });
+    const more = long ? el('button', { type: 'button', class: 'link more', 'data-focus-key': `more-${t.trial}`, 'aria-expanded': String(expanded.has(t.trial)),
+      'aria-label': `${expanded.has(t.trial) ? 'Shorten' : 'Show all of'} the prompt of trial ${t.trial}`, text: expanded.has(t.trial) ? 'Show less' : 'Show all' }) : null;
+    if (more) {
+      more.addEventListener('click', () => {
+        const open = !expanded.has(t.trial);
+        if (open) expanded.add(t.trial); else expanded.delete(t.trial);
+        shown.textContent = open ? text : `${text.slice(0, SHORT_PROMPT - 1).trimEnd()}…`;
+        more.textContent = open ? 'Show less' : 'Show all';
+        more.setAttribute('aria-expanded', String(open));
+        more.setAttribute('aria-label', `${open ? 'Shorten' : 'Show all of'} the prompt of trial ${t.trial}`);
+      });
+    }
+    const cells = [
+      el('td', { text: String(t.trial) }),
+      el('td', { class: 'num', text: t.repeats === 0 ? '—' : score(t.score) }),
+      el('td', { class: 'prompt-cell' }, shown, more ? ' ' : null, more),
+      el('td', { class: 'note-cell', text: (t.note || '').startsWith('generation') ? originText(t.note) : (t.note || '') }),
+      el('td', { class: 'num', text: String(t.repeats) }),
+      el('td', { class: 'num', text: usd(t.cost_usd) ?? '—' }),
+      el('td', { class: 'num', text: t.latency_ms === null ? '—' : t.latency_ms.toFixed(0) }),
+    ];
+    const row = el('tr', { class: isBest ? 'best' : null, 'data-trial': t.trial }, cells);
+    if (isBest) row.firstElementChild.append(el('span', { class: 'badge', text: summary ? 'best' : 'best so far' }));
+    return row;
+  }
+
+  /** The end of a prompt run: the best prompt beside the baseline prompt, the lineage of
+   *  the best (each step's prompt, what changed, its score), and the saved library prompt. */
+  function drawStory(list) {
+    if (!summary || !summary.best) { story.hidden = true; return; }
+    const byTrial = new Map(list.map((t) => [t.trial, t]));
+    const bestText = (summary.best.config && summary.best.config.system_prompt) || '';
+    const baselineText = (summary.baseline && summary.baseline.system_prompt) || '';
+    const confirmation = summary.confirmation && summary.confirmation.comparison ? summary.confirmation : null;
+    const box = (name, text, scoreText, id) => el('div', { class: 'prompt-box', id },
+      el(sub, { text: name }), scoreText ? el('p', { class: 'note', text: scoreText }) : null,
+      el('p', { class: 'prompt-full', text: text || '(no system prompt)' }));
+    const pair = el('div', { class: 'prompt-pair' },
+      box(`Best prompt (trial ${summary.best.trial})`, bestText,
+        confirmation ? `score ${score(confirmation.best.score)} on the confirmation; ${score(summary.best.score)} in its trial` : `score ${score(summary.best.score)} in its trial`, `${prefix}-best-prompt`),
+      box('Baseline prompt', baselineText, confirmation ? `score ${score(confirmation.baseline.score)} on the confirmation` : null, `${prefix}-baseline-prompt`));
+    // The lineage: from the first ancestor to the best, each with what it changed.
+    const steps = (summary.lineage || [summary.best.trial]).map((n) => byTrial.get(n)).filter(Boolean);
+    let previous = null;
+    const items = steps.map((t, i) => {
+      const text = (t.config && t.config.system_prompt) || '';
+      const body = el('p', { class: 'prompt-full' });
+      for (const part of previous === null ? [{ text, kind: 'same' }] : wordDiff(previous, text)) {
+        body.append(part.kind === 'added' ? el('ins', { text: part.text }) : part.kind === 'removed' ? el('del', { text: part.text }) : part.text);
+      }
+      previous = text;
+      return el('li', { 'data-trial': t.trial },
+        el('p', { class: 'lineage-head' }, el('strong', { text: `Trial ${t.trial}` }), ` · score ${score(t.score)} · ${originText(t.note)}`,
+          i === steps.length - 1 ? el('span', { class: 'badge', text: 'best' }) : null), body);
+    });
+    const lineage = el('section', { class: 'lineage', id: `${prefix}-lineage`, 'aria-labelledby': `${prefix}-lineage-title` },
+      el(sub, { id: `${prefix}-lineage-title`, text: 'How the best prompt came about' }),
+      el('p', { class: 'note', text: steps.length > 1
+        ? 'Each step is a prompt the writer built on, oldest first. Underlined: words it added; struck through: words it took out.'
+        : 'The best prompt was one of the first the writer proposed: no earlier prompt of this run led to it.' }),
+      el('ol', {}, items));
+    const saved = summary.library_id
+      ? el('p', { class: 'saved', id: `${prefix}-saved` }, 'The best prompt was saved to your prompt library. ',
+        el('a', { href: `#/prompts?id=${encodeURIComponent(summary.library_id)}`, id: `${prefix}-library-link`, text: 'Open it on the Prompts page' }), '.')
+      : null;
+    story.replaceChildren(...[pair, saved, lineage].filter(Boolean));
+    story.hidden = false;
+  }
+
+  /** A writer failure, in words, with the server's words as a quieter detail. */
+  function writerError(message) {
+    if (!message || writerErrors.includes(message)) return;
+    writerErrors.push(message);
+    const { text, detail } = writerErrorText(message);
+    writerBox.append(el('p', { class: 'bad' }, text, detail ? el('span', { class: 'detail', text: detail }) : null));
+    writerBox.hidden = false;
   }
 
   function drawCharts(list, front) {
@@ -125,7 +232,10 @@ export function runView(prefix, heading = 'h3') {
     line,
     actions,
     /** The request the run was asked with (its total of trials, its budget for the words). */
-    start(asked, heading) { request = asked || {}; title.textContent = heading; },
+    start(asked, heading, aboutText = null) {
+      request = asked || {}; title.textContent = heading;
+      about.textContent = aboutText || ''; about.hidden = !aboutText;
+    },
     add(trial) { trials.set(trial.trial, trial); draw(); },
     addAll(list) { for (const t of list) trials.set(t.trial, t); draw(); },
     progress(p) {
@@ -134,18 +244,21 @@ export function runView(prefix, heading = 'h3') {
       bar.hidden = false; bar.max = p.total || 1; bar.value = p.done;
     },
     say(text, bad = false) { line.className = bad ? 'bad' : 'note'; line.textContent = text; },
+    /** A writer_error event of a prompt run. */
+    writerError,
     /** The run's end (or a stored run): the headline, why it stopped, the summary's own
      *  best and front. */
     finish(result, state) {
       summary = result; status = state;
       bar.hidden = true;
-      const { text, verdict } = headline(summary, status);
-      const comparison = status === 'cancelled' ? null : comparisonText(summary);
+      const { text, verdict } = prompts ? promptHeadline(summary, status) : headline(summary, status);
+      const comparison = status === 'cancelled' ? null : prompts ? promptComparisonText(summary) : comparisonText(summary);
+      if (prompts && summary && summary.writer_problem) writerError(summary.writer_problem);
       head.className = `tune-headline${verdict ? ` verdict-${verdict}` : ''}`;
       head.replaceChildren(...[el('p', { class: 'headline-text', text }), comparison && el('p', { class: 'note', text: comparison })].filter(Boolean));
       head.hidden = false;
       line.className = 'note';
-      line.textContent = stopText(summary, request);
+      line.textContent = prompts ? promptStopText(summary, request) : stopText(summary, request);
       draw();
     },
     get status() { return status; },

@@ -32,6 +32,9 @@ import Testing
             let suiteID = try #require(try await client.call(.post, "/api/suites", token: ada, json: TuningHTTPTests.suite(cases: 40)).body["id"]?.stringValue)
             for model in [TuningHTTPTests.model, Self.writer, "sim-ttft1-gap1-judgemalformed"] { try await JobsHTTPTests.addSimulatorModel(client, ada, model) }
 
+            let estimated = try await client.call(.post, "/api/tuning/prompts/estimate", token: ada, json: Self.body(suiteID))
+            #expect(estimated.status == .ok && estimated.body["estimate"]?["writer_calls"] == 3
+                    && estimated.body["estimate"]?["calls_worst"] == .int(12 * 40 + 80 + 3), "\(estimated.body)")
             let submitted = try await client.call(.post, "/api/tuning/prompts", token: ada, json: Self.body(suiteID))
             #expect(submitted.status == .accepted && submitted.body["estimate"]?["writer_calls"] == 3, "\(submitted.body)")
             let events = try await TuningHTTPTests.follow(client, ada, try #require(submitted.body["job_id"]?.stringValue))
@@ -49,6 +52,7 @@ import Testing
             let trialCalls = trials.map { Int($0["calls"]?.intValue ?? 0) }.reduce(0, +)
             #expect(summary["spent"]?["calls"] == .int(Int64(trialCalls + 3 + 80)), "\(summary["spent"] ?? .null)")
             #expect((summary["lineage"]?.arrayValue?.count ?? 0) >= 1)
+            #expect(summary["estimate"]?["writer_calls"] == 3 && summary["repeated_prompts"]?.intValue == Int64(12 - trials.count), "\(summary)")
 
             // The best is in the library: source, labels, score, run.
             let libraryID = try #require(summary["library_id"]?.stringValue)
@@ -70,6 +74,8 @@ import Testing
                 "writer": ["provider": "sim-openai", "model": "sim-ttft1-gap1-judgemalformed"]]))
             let failed = try await TuningHTTPTests.follow(client, ada, try #require(malformed.body["job_id"]?.stringValue))
             #expect(failed.contains { $0.event == "error" && ($0.data["message"]?.stringValue ?? "").contains("could not be used") }, "\(failed.map(\.data))")
+            let writerError = try #require(failed.first { $0.event == "writer_error" }?.data)
+            #expect(writerError["generation"] == 1 && writerError["code"] == "malformed" && writerError["detail"]?.stringValue != nil, "\(writerError)")
 
             // Refusals name the field; nothing is queued for them.
             let before = (try await client.call(.get, "/api/jobs", token: ada).body["jobs"]?.arrayValue ?? []).count
@@ -94,7 +100,8 @@ import Testing
         let studio = try await TestStudio.make(.sqlite)
         try await studio.app.test(.router) { client in
             let ada = try await client.register("ada@example.com")
-            let first = try await client.call(.post, "/api/prompts", token: ada, json: ["name": "plain", "text": "Use the tools.", "labels": ["a"]])
+            let first = try await client.call(.post, "/api/prompts", token: ada, json: ["name": "plain", "text": "Use the tools.", "labels": ["a", "a"]])
+            #expect(first.body["labels"] == ["a"], "a label is kept once")
             #expect(first.status == .created && first.body["source"] == "manual", "\(first.body)")
             let firstID = try #require(first.body["id"]?.stringValue)
             let child = try await client.call(.post, "/api/prompts", token: ada, json: ["name": "better", "text": "Use exactly one tool.", "parent_id": .string(firstID)])

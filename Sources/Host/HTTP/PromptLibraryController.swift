@@ -43,7 +43,7 @@ struct PromptLibraryController {
                 throw APIError.unprocessable("parent_id", "your prompt library has no prompt \(parent)")
             }
             let record = PromptRecord(name: try body.requiredString("name"), text: try body.requiredString("text"),
-                                      labels: (body["labels"] ?? []).jsonString, source: "manual", parentID: body["parent_id"]?.stringValue)
+                                      labels: Self.labels(body["labels"]), source: "manual", parentID: body["parent_id"]?.stringValue)
             try await library.add(userID: user, [record])
             return Response.json(try Self.json(record), status: .created)
         }
@@ -55,7 +55,7 @@ struct PromptLibraryController {
                                                                   "text": ["type": "string", "minLength": 1, "maxLength": 100_000], "labels": Self.labels]]]]],
                                       example: ["prompts": [Self.example]], limit: 1 << 20), success: .created) { _, context, body in
             let records = (body["prompts"]?.arrayValue ?? []).map { p in
-                PromptRecord(name: p["name"]?.stringValue ?? "", text: p["text"]?.stringValue ?? "", labels: (p["labels"] ?? []).jsonString, source: "import")
+                PromptRecord(name: p["name"]?.stringValue ?? "", text: p["text"]?.stringValue ?? "", labels: Self.labels(p["labels"]), source: "import")
             }
             try await library.add(userID: context.identity.userID, records)
             return Response.json(["imported": .int(Int64(records.count)), "ids": .array(records.map { .string($0.id) })], status: .created)
@@ -65,7 +65,7 @@ struct PromptLibraryController {
                                                "properties": ["name": ["type": "string", "minLength": 1, "maxLength": 200], "labels": Self.labels]],
                                       example: ["labels": ["weather", "best"]]), owned: "prompt") { _, context, body in
             let user = context.identity.userID, id = try context.parameters.require("id")
-            guard try await library.update(userID: user, id: id, name: body["name"]?.stringValue, labels: body["labels"]?.jsonString) else {
+            guard try await library.update(userID: user, id: id, name: body["name"]?.stringValue, labels: body["labels"].map { Self.labels($0) }) else {
                 throw APIError.notFound
             }
             return Response.json(try Self.json(try await library.find(userID: user, id: id)!))
@@ -75,6 +75,13 @@ struct PromptLibraryController {
             guard try await library.delete(userID: context.identity.userID, id: try context.parameters.require("id")) else { throw APIError.notFound }
             return Response(status: .noContent)
         }
+    }
+
+    /// Labels as stored: each once, in the order given.
+    static func labels(_ value: JSONValue?) -> String {
+        var seen: [String] = []
+        for label in value?.arrayValue?.compactMap(\.stringValue) ?? [] where !seen.contains(label) { seen.append(label) }
+        return JSONValue.array(seen.map(JSONValue.string)).jsonString
     }
 
     static func json(_ p: PromptRecord) throws -> JSONValue {

@@ -52,6 +52,11 @@ struct TuningController {
             return Response.json(["job_id": .string(job.id), "state": .string(job.state), "estimate": estimate, "adjustments": .array(adjustments)],
                                  status: .accepted)
         }
+        routes.user(.post, "/api/tuning/prompts/estimate", "What a prompt tuning run would take (trials' and the writer's calls, cost) without starting it",
+                    body: RequestBody(schema: PromptTuneRequest.schema, example: PromptTuneRequest.example, limit: 256 << 10)) { _, context, body in
+            let (_, estimate, adjustments) = try await checkPrompts(body, user: context.identity.userID)
+            return Response.json(["estimate": estimate, "adjustments": .array(adjustments)])
+        }
         routes.user(.get, "/api/tuning", "Your tuning runs, newest first") { _, context, _ in
             var runs: [JSONValue] = []
             for run in try await tuning.runs(userID: context.identity.userID) {
@@ -228,15 +233,12 @@ struct TuningController {
         for (i, id) in prompts.seeds.enumerated() where try await library.find(userID: user, id: id) == nil {
             throw APIError.unprocessable("seeds[\(i)]", "your prompt library has no prompt \(id)")
         }
+        // The checks of a tuning run whose only "space" is a prompt: the fixed parameters are
+        // checked as its baseline, nothing else is probed.
         var tune = prompts.asTuneRequest.json.objectValue ?? [:]
-        tune["space"] = ["temperature": ["values": [0]]]  // probes nothing beyond the fixed parameters
+        tune["space"] = ["system_prompt": ["values": [.string(prompts.baselinePrompt ?? "-")]]]
         let (_, estimate, adjustments) = try await check(.object(tune), user: user)
-        var object = estimate.objectValue ?? [:]
-        // The writer's calls: one per generation.
-        object["writer_calls"] = .int(Int64(prompts.generations))
-        object["calls_worst"] = .int((object["calls_worst"]?.intValue ?? 0) + Int64(prompts.generations))
-        object["calls_typical"] = .int((object["calls_typical"]?.intValue ?? 0) + Int64(prompts.generations))
-        return (prompts, .object(object), adjustments.filter { $0["field"] != "space.temperature" })
+        return (prompts, TuningJSON.withWriterCalls(estimate, generations: prompts.generations), adjustments.filter { $0["field"] == "baseline" })
     }
 
     /// A run as the API shows it: times in ISO 8601, as every other record.

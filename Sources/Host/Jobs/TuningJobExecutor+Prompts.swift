@@ -54,7 +54,8 @@ extension TuningJobExecutor {
         var client = JudgeClient(endpoint: writer.endpoint, model: writer.model, transport: transport)
         client.maxTokens = 2_048
 
-        let estimate = try await self.estimate(prepared, userID: userID)
+        var estimate = try await self.estimate(prepared, userID: userID)
+        estimate = Estimate(costPerCall: estimate.costPerCall, json: TuningJSON.withWriterCalls(estimate.json, generations: prompt.generations))
         let budget = TuningBudget(maxCalls: request.budget.maxCalls, maxCostUSD: request.budget.maxCostUSD,
                                   callsPerCase: prepared.callsPerCase, costPerCallEstimate: estimate.costPerCall)
         budget.restore(Self.spent(done, run: run))
@@ -70,6 +71,7 @@ extension TuningJobExecutor {
         var trials = done
         var stop = TuningLoop.Stop.trials
         var writerProblem: String? = nil
+        var repeated = 0
         // A resumed run starts again at the generation it was in; prompts already scored are skipped.
         let firstGeneration = done.compactMap { Self.generation(of: $0) }.max().map { $0 - 1 } ?? 0
 
@@ -94,12 +96,17 @@ extension TuningJobExecutor {
                 }
             case .failure(let problem):
                 writerProblem = "generation \(generation + 1): the writer's answer could not be used (\(problem.description))"
-                try await events.emit("writer_error", ["tuning_id": .string(run.id), "message": .string(writerProblem!)])
+                try await events.emit("writer_error", ["tuning_id": .string(run.id), "message": .string(writerProblem!),
+                                                       "generation": .int(Int64(generation + 1)), "code": .string(problem.code),
+                                                       "detail": .string(problem.message)])
                 if generation == 0 && seeds.isEmpty { throw JobFailure(writerProblem!) }
             }
             for candidate in candidates {
                 if Task.isCancelled { stop = .cancelled; break generations }
-                guard !trials.contains(where: { Self.promptText($0) == candidate.text }) else { continue }
+                guard !trials.contains(where: { Self.promptText($0) == candidate.text }) else {
+                    repeated += 1  // a prompt already scored: not scored twice, but said
+                    continue
+                }
                 guard trials.count < prompt.trials else { break }
                 guard budget.fits(cases: prepared.suite.cases.count * request.repeats) else { stop = .budget; break generations }
                 let config = prompt.config(prompt: candidate.text)
@@ -124,6 +131,8 @@ extension TuningJobExecutor {
         var summary = TuningJSON.summary(request: request, trials: trials.map { try? Self.record($0) }.compactMap { $0 },
                                          stop: stop.rawValue, spent: budget.spent, estimate: estimate.json)
         if let writerProblem { summary["writer_problem"] = .string(writerProblem) }
+        // Prompts the writer proposed again, skipped: why a run can end with fewer trials than asked.
+        summary["repeated_prompts"] = .int(Int64(repeated))
         summary["baseline"] = .object(prompt.config(prompt: baselinePrompt))
         let best = TuningLoop.best(trials)
         if let best { summary["lineage"] = .array(Self.lineage(of: best, in: trials).map { .int(Int64($0.position + 1)) }) }

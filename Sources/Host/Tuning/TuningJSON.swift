@@ -47,6 +47,16 @@ public enum TuningJSON {
                 "max_cost_usd": request.budget.maxCostUSD.map(JSONValue.double) ?? .null]
     }
 
+    /// A prompt tuning run's estimate: the trials' and the confirmation's calls, and the
+    /// writer's (one call a generation, at most; more only when it is retried).
+    public static func withWriterCalls(_ estimate: JSONValue, generations: Int) -> JSONValue {
+        var object = estimate.objectValue ?? [:]
+        object["writer_calls"] = .int(Int64(generations))
+        object["calls_worst"] = .int((object["calls_worst"]?.intValue ?? 0) + Int64(generations))
+        object["calls_typical"] = .int((object["calls_typical"]?.intValue ?? 0) + Int64(generations))
+        return .object(object)
+    }
+
     /// The run's result: the best trial, the best score after each trial (the convergence
     /// chart), the Pareto front of score, cost and latency, why it stopped, what it spent.
     public static func summary(request: TuneRequest, trials: [TuningTrialRecord], stop: String, spent used: TuningBudget.Spent,

@@ -6,7 +6,7 @@ from selenium.webdriver.common.keys import Keys
 
 from harness import DashboardCase
 
-PAGES = ["benchmark", "history", "load", "evals", "tuning", "prompts", "judge", "providers", "schedules", "plugins", "account", "admin"]
+PAGES = ["benchmark", "history", "load", "evals", "tuning", "experiments", "prompts", "judge", "providers", "schedules", "plugins", "account", "admin"]
 
 # Interactive elements a user can see (inside a closed <details> they are not shown, so not counted).
 TAG_VISIBLE = """

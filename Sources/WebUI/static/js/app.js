@@ -11,6 +11,7 @@ const pages = {
   evals: () => import('./pages/evals.js'),
   tuning: () => import('./pages/tuning.js'),
   prompts: () => import('./pages/prompts.js'),
+  experiments: () => import('./pages/experiments.js'),
   judge: () => import('./pages/judge.js'),
   providers: () => import('./pages/providers.js'),
   schedules: () => import('./pages/schedules.js'),

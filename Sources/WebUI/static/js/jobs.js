@@ -78,10 +78,12 @@ function render() {
   for (const [id, line] of lines) if (!followed.has(id)) { line.node.remove(); lines.delete(id); }
   if (followed.size && !tray.querySelector('.tray-title')) tray.prepend(el('span', { class: 'note tray-title', text: 'Running jobs:' }));
   for (const [id, { job, done, total }] of followed) {
-    const name = nameOf[job.kind] || job.kind;
+    // An eval run from an experiment's page leads back to that experiment.
+    const experiment = job.kind === 'eval' && job.request && job.request.experiment_id;
+    const name = experiment ? 'Experiment eval' : nameOf[job.kind] || job.kind;
     let line = lines.get(id);
     if (!line) {
-      const link = el('a', { href: `#/${pageOf[job.kind] || 'history'}` });
+      const link = el('a', { href: experiment ? `#/experiments?id=${encodeURIComponent(experiment)}` : `#/${pageOf[job.kind] || 'history'}` });
       const bar = el('progress', { 'aria-label': `${name} progress`, hidden: true });
       const cancel = el('button', { type: 'button', class: 'danger', text: 'Cancel', 'aria-label': `Cancel the ${name.toLowerCase()} job`,
         onclick: async () => { try { await api('POST', `/api/jobs/${id}/cancel`); toast('Cancelling…'); } catch (e) { toast(e); } refreshTray(); } });

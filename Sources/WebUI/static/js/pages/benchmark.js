@@ -5,6 +5,7 @@ import { api, follow } from '../api.js';
 import { barChart, scatterChart, histogram } from '../charts.js';
 import { activeJob, refreshTray, settled } from '../jobs.js';
 import { describeSimModel } from '../sim.js';
+import { loadProfiles, profilePicker, syncPickers, withProfile } from '../profiles.js';
 import { session } from '../app.js';
 import { el, field, showError, clearErrors, table, fmt, tokens, toast } from '../ui.js';
 
@@ -23,8 +24,8 @@ const tierChips = [[0, 'none'], [1000, '1K'], [4000, '4K'], [16000, '16K'], [320
 const ownFields = new Set(['temperature', 'max_tokens']);
 
 export async function render() {
-  const [{ providers }, defaults, { providers: registry }, { presets }] = await Promise.all([api('GET', '/api/providers'), api('GET', '/api/benchmarks/defaults'),
-    api('GET', '/api/params/registry'), api('GET', '/api/providers/presets')]);
+  const [{ providers }, defaults, { providers: registry }, { presets }, profiles] = await Promise.all([api('GET', '/api/providers'), api('GET', '/api/benchmarks/defaults'),
+    api('GET', '/api/params/registry'), api('GET', '/api/providers/presets'), loadProfiles()]);
   const targets = providers.flatMap((p) => p.models.map((m) => ({ provider: p.slug, plugin: p.plugin_id, preset: p.preset, model: m.model_id, label: m.display_name || m.model_id,
     contextWindow: m.context_window })));
   const picks = el('fieldset', {}, el('legend', { text: 'Models to compare' }),
@@ -32,7 +33,8 @@ export async function render() {
       el('input', { type: 'checkbox', id: `t${i}`, name: 'target', value: `${t.provider}/${t.model}`, checked: i === 0,
         'aria-describedby': describeSimModel(t.model) ? `t${i}-about` : null }),
       el('label', { for: `t${i}`, text: ` ${t.label} — ${t.provider}`, class: 'inline' }),
-      describeSimModel(t.model) ? el('span', { class: 'note', id: `t${i}-about`, text: ` (${describeSimModel(t.model)})` }) : null))
+      describeSimModel(t.model) ? el('span', { class: 'note', id: `t${i}-about`, text: ` (${describeSimModel(t.model)})` }) : null,
+      profilePicker(profiles, `${t.provider}/${t.model}`, `t${i}-profile`, ' (over Temperature above; More parameters still win)')))
       : el('p', { text: 'No models yet: add a provider and a model under Providers & keys (or use the built-in simulator).' }),
     el('p', { class: 'error', 'data-error-for': 'targets' }));
   // Context sizes: one chip per common size; sizes not among them go in the box beside.
@@ -155,11 +157,11 @@ export async function render() {
     adjustmentList.replaceChildren(...items);
   }
   form.addEventListener('change', (e) => {
-    if (e.target.name === 'target') drawExtras();
+    if (e.target.name === 'target') { drawExtras(); syncPickers(form); }
     noteTiers();
     validate();
   });
-  drawExtras(); noteTiers(); validate();
+  drawExtras(); noteTiers(); validate(); syncPickers(form);
 
   const collected = [];
   let confidence = new Map();  // target → the server's confidence, once the job's aggregates are in
@@ -240,7 +242,7 @@ export async function render() {
     event.preventDefault();
     clearErrors(form);
     status.className = 'note';
-    const chosen = [...form.querySelectorAll('input[name=target]:checked')].map((c) => { const [provider, ...rest] = c.value.split('/'); return { provider, model: rest.join('/') }; });
+    const chosen = [...form.querySelectorAll('input[name=target]:checked')].map((c) => { const [provider, ...rest] = c.value.split('/'); return withProfile(form, { provider, model: rest.join('/') }); });
     const body = { targets: chosen, runs: Number(form.runs.value), max_tokens: Number(form.max_tokens.value), prompt: promptBox.value,
       temperature: Number(form.temperature.value), context_tiers: chosenTiers(), params: extraParams(),
       warmup: form.warmup.checked, queue: form.queue.checked };

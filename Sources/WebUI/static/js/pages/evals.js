@@ -6,6 +6,7 @@ import { api, ApiError, download, follow } from '../api.js';
 import { barChart } from '../charts.js';
 import { activeJob, refreshTray, settled } from '../jobs.js';
 import { describeSimModel } from '../sim.js';
+import { loadProfiles, profilePicker, syncPickers, withProfile } from '../profiles.js';
 import { el, field, showError, clearErrors, table, fmt, when, toast } from '../ui.js';
 import { followJudge, reportView } from './judge.js';
 
@@ -453,11 +454,14 @@ export async function render() {
       ...(targets.length ? targets.map((t, i) => el('div', {},
         el('input', { type: 'checkbox', id: `et${i}`, name: 'target', value: t.value, 'aria-describedby': describeSimModel(t.model) ? `et${i}-about` : null }),
         el('label', { for: `et${i}`, class: 'inline', text: ` ${t.label}` }),
-        describeSimModel(t.model) ? el('span', { class: 'note', id: `et${i}-about`, text: ` (${describeSimModel(t.model)})` }) : null)) : []),
+        describeSimModel(t.model) ? el('span', { class: 'note', id: `et${i}-about`, text: ` (${describeSimModel(t.model)})` }) : null,
+        profilePicker(profiles, t.value, `et${i}-profile`))) : []),
       targets.length === 0 ? advice('No models yet.')
         : !targets.some((t) => /(^|-)toolscall(-|$)/.test(t.model)) ? advice('None of your models is marked as a tool-calling model.') : null].filter(Boolean));
   }
-  async function loadModels() { ({ providers } = await api('GET', '/api/providers')); drawModels(); }
+  let profiles = [];
+  async function loadModels() { [{ providers }, profiles] = await Promise.all([api('GET', '/api/providers'), loadProfiles()]); drawModels(); syncPickers(modelsBox); }
+  modelsBox.addEventListener('change', (e) => { if (e.target.name === 'target') syncPickers(modelsBox); });
 
   const status = el('p', { class: 'note', id: 'eval-status', 'aria-live': 'polite' });
   const progress = el('progress', { id: 'eval-progress', 'aria-label': 'Eval progress', hidden: true });
@@ -469,6 +473,11 @@ export async function render() {
     runForm.judge.checked = Boolean(request.judge);
     const wanted = new Set((request.targets || []).map((t) => `${t.provider}/${t.model}`));
     for (const box of runForm.querySelectorAll('input[name=target]')) box.checked = wanted.has(box.value);
+    for (const t of request.targets || []) {
+      const select = [...runForm.querySelectorAll('select[name=profile]')].find((x) => x.dataset.target === `${t.provider}/${t.model}`);
+      if (select && t.profile) { select.value = t.profile; select.dispatchEvent(new Event('change')); }
+    }
+    syncPickers(modelsBox);
   }
 
   /** Follows an eval from its first event: a new one, or one found running on return. */
@@ -543,7 +552,7 @@ export async function render() {
 
   runForm.addEventListener('submit', async (e) => {
     e.preventDefault(); clearErrors(runForm);
-    const chosen = [...runForm.querySelectorAll('input[name=target]:checked')].map((box) => { const [provider, ...rest] = box.value.split('/'); return { provider, model: rest.join('/') }; });
+    const chosen = [...runForm.querySelectorAll('input[name=target]:checked')].map((box) => { const [provider, ...rest] = box.value.split('/'); return withProfile(runForm, { provider, model: rest.join('/') }); });
     let job;
     try {
       if (!chosen.length) throw refuse('targets', 'Tick at least one model under Models.');

@@ -172,22 +172,13 @@ export function promptForm({ start, reload }) {
     return body;
   }
 
-  /** The estimate, from the parameter tuner's (the same trials, budget and confirmation;
-   *  there is no estimate of its own for prompt runs) plus the writer's calls. The checks
-   *  only the submit makes (writer, library prompts) are said when starting. */
+  /** The estimate the server gives for this very request (its checks are Start's: the
+   *  writer, the library prompts, the budget), the writer's calls included. */
   async function estimate(body) {
-    if (body.mode === 'evolutionary' && body.survivors >= body.population) throw refuse('survivors', `must be fewer than the population (${body.population})`);
-    const baselineRequest = { params: body.params };
-    if (body.baseline_prompt) baselineRequest.system_prompt = body.baseline_prompt;
-    const trials = promptTrials(body);
-    const { estimate: e } = await api('POST', '/api/tuning/estimate', {
-      suite_id: body.suite_id, target: body.target, space: { temperature: { values: [0] } }, strategy: 'grid',
-      trials: Math.min(500, trials), repeat: body.repeat, halving: false, baseline: baselineRequest, budget: body.budget,
-      confirm: body.confirm, tool_choice: body.tool_choice, max_tokens: body.max_tokens });
-    const writerCalls = body.mode === 'evolutionary' ? body.generations : 1;
-    return { ...e, calls_worst: e.calls_worst + writerCalls, writer_calls: writerCalls, trials };
+    const { estimate: e } = await api('POST', '/api/tuning/prompts/estimate', body);
+    return { ...e, trials: promptTrials(body) };
   }
-  /** The parameter tuner's words for a field, in this form's. */
+  /** The server checks the fixed parameters as a baseline: its words for a field, in this form's. */
   const rename = (path) => (path === 'baseline.system_prompt' ? 'baseline_prompt' : /^(baseline|space)\b/.test(path) ? 'params' : path === 'trials' ? 'form' : path);
 
   estimateButton.addEventListener('click', async () => {
@@ -209,7 +200,7 @@ export function promptForm({ start, reload }) {
     try {
       body = request();
       job = await api('POST', '/api/tuning/prompts', { ...body, queue: input('queue').checked });
-    } catch (err) { showRefusal(form, err); return; }
+    } catch (err) { showRefusal(form, err, { rename }); return; }
     estimateBox.textContent = promptEstimateText(job.estimate, promptTrials(body), job.estimate.writer_calls ?? 1);
     await start(job, body);
   });

@@ -87,6 +87,16 @@ import Testing
             #expect(try await client.call(.post, "/api/experiments/\(id)/run", token: bob, json: ["config": "best"]).status == .notFound)
             #expect((try await client.call(.get, "/api/experiments", token: bob).body["experiments"]?.arrayValue ?? []).isEmpty)
 
+            // Pinning a tuning run's best changes what it tuned and keeps the rest of the baseline.
+            let withSeed = try await client.call(.put, "/api/experiments/\(id)", token: ada, json: ["baseline": ["params": ["temperature": 9, "top_p": 1, "seed": 3]]])
+            #expect(withSeed.status == .ok && withSeed.body["baseline_eval_id"] == .null, "\(withSeed.body)")
+            #expect(withSeed.body["adjustments"]?.arrayValue?.contains { $0["param"] == "temperature" } == true, "a clamp is said: \(withSeed.body)")
+            let tuningID = try #require(tuned.last?.data["tuning_id"]?.stringValue)
+            let fromTuning = try await client.call(.post, "/api/experiments/\(id)/baseline", token: ada, json: ["tuning_id": .string(tuningID)])
+            let tunedBest = try #require(tuned.last?.data["summary"]?["best"]?["config"])
+            #expect(fromTuning.body["baseline"]?["seed"] == 3 && fromTuning.body["baseline"]?["temperature"] == tunedBest["temperature"]
+                    && fromTuning.body["baseline"]?["top_p"] == tunedBest["top_p"], "\(fromTuning.body)")
+
             // Deleting the experiment keeps its evals, unlinked.
             #expect(try await client.call(.delete, "/api/experiments/\(id)", token: ada).status == .noContent)
             #expect(try await client.call(.get, "/api/evals/\(optimumEval)", token: ada).status == .ok)

@@ -104,4 +104,18 @@ import Testing
             #expect(resumed.map(\.position) == Array(0..<14))
         }
     }
+
+    /// The best on an experiment's timeline is a finished run's: a running or cancelled eval's
+    /// score is partial (found in the dashboard: a running eval at 0.05 could become "best").
+    @Test func theBestOnATimelineIsAFinishedRunsOnly() {
+        let entries: [JSONValue] = [
+            ["kind": "eval", "id": "a", "status": "done", "config": ["temperature": 1], "models": [["target": "p/m", "score": 0.4]]],
+            ["kind": "eval", "id": "b", "status": "running", "config": ["temperature": 0.3], "models": [["target": "p/m", "score": 1.0]]],
+            ["kind": "eval", "id": "c", "status": "cancelled", "config": ["temperature": 0.2], "models": [["target": "p/m", "score": 0.9]]],
+            ["kind": "tuning", "id": "d", "status": "done", "target": ["provider": "p", "model": "m"],
+             "best": ["config": ["temperature": 0.35], "score": 0.8], "confirmation": ["best": ["score": 0.7]]],
+        ]
+        let best = ExperimentTimeline.best(entries)
+        #expect(best["from"]?["id"] == "d" && best["score"] == 0.7 && best["config"] == ["temperature": 0.35], "\(best)")
+    }
 }

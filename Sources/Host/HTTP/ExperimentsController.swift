@@ -41,10 +41,12 @@ struct ExperimentsController {
             guard try await suites.find(userID: user, id: suiteID) != nil else { throw APIError.unprocessable("suite_id", "you have no suite \(suiteID)") }
             let targets = body["targets"]?.arrayValue ?? []
             let baseline = Configuration.from(baseline: body["baseline"])
-            try await check(targets: targets, config: baseline, suiteID: suiteID, user: user, field: "baseline")
+            let adjustments = try await check(targets: targets, config: baseline, suiteID: suiteID, user: user, field: "baseline")
             let record = try await experiments.create(userID: user, name: try body.requiredString("name"), suiteID: suiteID,
                                                       targets: JSONValue.array(targets).jsonString, baseline: JSONValue.object(baseline).jsonString)
-            return Response.json(try Self.json(record), status: .created)
+            var json = try Self.json(record).objectValue!
+            json["adjustments"] = .array(adjustments)  // what the provider's rules will change when it runs
+            return Response.json(.object(json), status: .created)
         }
         routes.user(.get, "/api/experiments", "Your experiments, most recently changed first") { _, context, _ in
             let list = try await experiments.list(userID: context.identity.userID)
@@ -67,16 +69,19 @@ struct ExperimentsController {
             let user = context.identity.userID
             let experiment = try await load(context)
             var baseline: String? = nil
+            var adjustments: [JSONValue] = []
             if body["baseline"] != nil {
                 let config = Configuration.from(baseline: body["baseline"])
-                try await check(targets: try JSONParser.parse(experiment.targets).arrayValue ?? [], config: config, suiteID: experiment.suiteID,
-                                user: user, field: "baseline")
+                adjustments = try await check(targets: try JSONParser.parse(experiment.targets).arrayValue ?? [], config: config,
+                                              suiteID: experiment.suiteID, user: user, field: "baseline")
                 baseline = JSONValue.object(config).jsonString
             }
             // A new baseline configuration unpins the old baseline eval: deltas wait for one run with it.
             try await experiments.update(userID: user, id: experiment.id, name: body["name"]?.stringValue, baseline: baseline,
                                          baselineEvalID: baseline == nil ? nil : .some(nil))
-            return Response.json(try Self.json(try await load(context)))
+            var json = try Self.json(try await load(context)).objectValue!
+            json["adjustments"] = .array(adjustments)
+            return Response.json(.object(json))
         }
         routes.user(.post, "/api/experiments/{id}/baseline", "Pin a new baseline: an eval on the timeline (its configuration and its scores) or a tuning run's best",
                     body: RequestBody(schema: ["type": "object", "additionalProperties": false, "minProperties": 1, "maxProperties": 1,
@@ -99,7 +104,10 @@ struct ExperimentsController {
                 guard let best = try run.summary.map({ try JSONParser.parse($0) })?["best"]?["config"]?.objectValue else {
                     throw APIError.unprocessable("tuning_id", "that tuning run has no best configuration yet")
                 }
-                try await experiments.update(userID: user, id: experiment.id, baseline: JSONValue.object(Configuration.canonical(best)).jsonString,
+                // The tuned parameters over the baseline's: what the run did not tune stays as it was.
+                var config = try JSONParser.parse(experiment.baseline).objectValue ?? [:]
+                for (name, value) in best { config[name] = value }
+                try await experiments.update(userID: user, id: experiment.id, baseline: JSONValue.object(Configuration.canonical(config)).jsonString,
                                              baselineEvalID: .some(nil))
             }
             return Response.json(try Self.json(try await load(context)))
@@ -167,7 +175,8 @@ struct ExperimentsController {
 
     /// Each target exists and takes the configuration (the provider's rules), as an eval of
     /// the suite with it would be checked.
-    func check(targets: [JSONValue], config: JSONObject, suiteID: String, user: String, field: String) async throws {
+    @discardableResult
+    func check(targets: [JSONValue], config: JSONObject, suiteID: String, user: String, field: String) async throws -> [JSONValue] {
         let (params, systemPrompt, _) = Configuration.split(config)
         var request: JSONObject = ["suite_id": .string(suiteID), "targets": .array(targets), "params": .object(params)]
         if let systemPrompt { request["system_prompt"] = .string(systemPrompt) }
@@ -175,7 +184,7 @@ struct ExperimentsController {
         if let (index, reason) = try await checks.configuration.missingTargets(userID: user, request: eval.asBenchmark) {
             throw APIError.unprocessable("targets[\(index)]", reason)
         }
-        _ = try await checks.benchmark(user: user, request: eval.asBenchmark, prefix: field)
+        return try await checks.benchmark(user: user, request: eval.asBenchmark, prefix: field).adjustments
     }
 
     static func json(_ e: ExperimentRecord) throws -> JSONValue {

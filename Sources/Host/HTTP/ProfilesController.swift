@@ -53,11 +53,13 @@ struct ProfilesController {
             }
             var request = BenchmarkRequest(json: ["targets": [target.json]])
             request.params = params
-            _ = try await checks.benchmark(user: user, request: request, prefix: "config")
+            let checked = try await checks.benchmark(user: user, request: request, prefix: "config")
             do {
                 let record = try await profiles.create(userID: user, provider: provider, model: model, name: name,
                                                        params: JSONValue.object(params).jsonString, systemPrompt: systemPrompt, source: source)
-                return Response.json(try Self.json(record), status: .created)
+                var json = try Self.json(record).objectValue!
+                json["adjustments"] = .array(checked.adjustments)  // what the provider's rules will change when it is used
+                return Response.json(.object(json), status: .created)
             } catch let failure as ProfileStore.Failure {
                 throw APIError(.conflict, "duplicate_profile", "name: \(failure.description)")
             }

@@ -72,15 +72,15 @@ public enum ExperimentTimeline {
         return entries.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
-    /// The best configuration on the timeline: the highest model score of an eval, or of a
-    /// tuning run's best (its confirmation's fresh score when it has one).
+    /// The best configuration on the timeline: the highest model score of a finished eval, or
+    /// of a finished tuning run's best (its confirmation's fresh score when it has one).
     public static func best(_ entries: [JSONValue]) -> JSONValue {
         var best: (Double, JSONValue)? = nil
         func consider(_ score: Double?, _ candidate: @autoclosure () -> JSONValue) {
             guard let score, score > (best?.0 ?? -1) else { return }
             best = (score, candidate())
         }
-        for entry in entries {
+        for entry in entries where entry["status"] == "done" {  // a running or cancelled run's score is partial
             let from: JSONValue = ["kind": entry["kind"] ?? .null, "id": entry["id"] ?? .null]
             if entry["kind"] == "eval" {
                 for model in entry["models"]?.arrayValue ?? [] {

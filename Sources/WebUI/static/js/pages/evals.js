@@ -12,6 +12,9 @@ import { followJudge, reportView } from './judge.js';
 
 /** The simulator's model that calls the tool the prompt names (docs/simulator.md). */
 const TOOL_MODEL = 'sim-ttft10-gap1-toolscall';
+/** Whether a model may call tools: any real model (the provider knows, the page does not),
+ *  and the simulator's models whose name gives them a tool mode that calls (sim.js). */
+const callsTools = (model) => !model.startsWith('sim-') || /(^|-)tools(call|surface|flat|parallel|wrong|badargs)(-|$)/.test(model);
 
 const nameText = (name) => (Array.isArray(name) ? name.join('|') : name);
 const callsText = (calls) => (calls || []).map((c) => `${nameText(c.name)}(${c.arguments === undefined ? '' : JSON.stringify(c.arguments)})`).join(', ') || 'no call';
@@ -457,7 +460,7 @@ export async function render() {
         describeSimModel(t.model) ? el('span', { class: 'note', id: `et${i}-about`, text: ` (${describeSimModel(t.model)})` }) : null,
         profilePicker(profiles, t.value, `et${i}-profile`))) : []),
       targets.length === 0 ? advice('No models yet.')
-        : !targets.some((t) => /(^|-)toolscall(-|$)/.test(t.model)) ? advice('None of your models is marked as a tool-calling model.') : null].filter(Boolean));
+        : !targets.some((t) => callsTools(t.model)) ? advice('None of your models calls tools.') : null].filter(Boolean));
   }
   let profiles = [];
   async function loadModels() { [{ providers }, profiles] = await Promise.all([api('GET', '/api/providers'), loadProfiles()]); drawModels(); syncPickers(modelsBox); }

@@ -57,14 +57,14 @@ public func buildRoutes(_ services: StudioServices) -> RouteTable {
     RunsController(runs: services.runStore, audit: audit).addRoutes(to: routes)
     SchedulesController(schedules: services.schedules, scheduler: services.scheduler, suites: services.suites, checks: services.checks,
                         clock: services.options.schedulerClock, auditLog: audit).addRoutes(to: routes)
-    SuitesController(suites: services.suites, evals: services.evals, experiments: services.experiments, judge: services.judge, catalog: services.catalog,
+    SuitesController(suites: services.suites, evals: services.evals, judge: services.judge, catalog: services.catalog,
                      queue: services.queue, checks: services.checks, audit: audit).addRoutes(to: routes)
     ProfilesController(profiles: services.providers.profiles, experiments: services.experiments, evals: services.evals, tuning: services.tuning,
                        checks: services.checks).addRoutes(to: routes)
     ExperimentsController(experiments: services.experiments, suites: services.suites, evals: services.evals, tuning: services.tuning,
                           queue: services.queue, checks: services.checks).addRoutes(to: routes)
     PromptLibraryController(library: services.library).addRoutes(to: routes)
-    TuningController(tuning: services.tuning, experiments: services.experiments, library: services.library, tuner: services.tuner, suites: services.suites, catalog: services.catalog,
+    TuningController(tuning: services.tuning, library: services.library, tuner: services.tuner, suites: services.suites, catalog: services.catalog,
                      queue: services.queue, jobs: services.jobStore, checks: services.checks, audit: audit).addRoutes(to: routes)
     JudgeController(judge: services.judge, evals: services.evals, settings: services.settings, queue: services.queue,
                     audit: audit).addRoutes(to: routes)

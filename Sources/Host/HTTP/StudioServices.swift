@@ -149,7 +149,7 @@ public struct StudioServices: Sendable {
     }
 
     /// The checks a request passes before its job is queued.
-    var checks: SubmissionChecks { SubmissionChecks(configuration: configuration, catalog: catalog, judge: judge) }
+    var checks: SubmissionChecks { SubmissionChecks(configuration: configuration, catalog: catalog, judge: judge, experiments: experiments) }
 
     /// The SSRF policy for user-given base URLs and for connections made on a user's behalf.
     public var addressPolicy: AddressPolicy { Self.addressPolicy(options) }

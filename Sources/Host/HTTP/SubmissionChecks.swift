@@ -12,6 +12,7 @@ struct SubmissionChecks: Sendable {
     let configuration: UserConfiguration
     let catalog: PluginCatalog
     let judge: JudgeServices
+    let experiments: ExperimentStore
 
     /// The request's targets and parameters against the user's configuration.
     func benchmark(user: String, request: BenchmarkRequest, prefix: String = "") async throws -> BenchmarkRequestCheck.Checked {
@@ -30,5 +31,17 @@ struct SubmissionChecks: Sendable {
         if let (field, message) = try await judge.problem(userID: user, settings: try await judge.userSettings(user)) {
             throw APIError.unprocessable(prefix.isEmpty ? "judge" : prefix + ".judge", "\(field): \(message)")
         }
+    }
+
+    /// The experiment a request joins (`experiment_id`): the caller's own, on the request's suite.
+    func experiment(_ id: String?, suiteID: String?, user: String) async throws -> ExperimentRecord? {
+        guard let id else { return nil }
+        guard let experiment = try await experiments.find(userID: user, id: id) else {
+            throw APIError.unprocessable("experiment_id", "you have no experiment \(id)")
+        }
+        guard experiment.suiteID == suiteID else {
+            throw APIError.unprocessable("experiment_id", "the experiment \(experiment.name) is on another suite (\(experiment.suiteID))")
+        }
+        return experiment
     }
 }

@@ -12,7 +12,6 @@ import StudioJSON
 struct SuitesController {
     let suites: SuiteStore
     let evals: EvalStore
-    let experiments: ExperimentStore
     let judge: JudgeServices
     let catalog: PluginCatalog
     let queue: JobQueue
@@ -205,14 +204,7 @@ struct SuitesController {
             guard catalog.current.scorer(id: request.scorer) != nil else {
                 throw APIError.unprocessable("scorer", "no scorer plugin \"\(request.scorer)\" is loaded")
             }
-            if let experimentID = request.experimentID {
-                guard let experiment = try await experiments.find(userID: user, id: experimentID) else {
-                    throw APIError.unprocessable("experiment_id", "you have no experiment \(experimentID)")
-                }
-                guard experiment.suiteID == request.suiteID else {
-                    throw APIError.unprocessable("experiment_id", "the experiment \(experiment.name) is on another suite (\(experiment.suiteID))")
-                }
-            }
+            _ = try await checks.experiment(request.experimentID, suiteID: request.suiteID, user: user)
             let checked = try await checks.benchmark(user: user, request: request.asBenchmark)
             try await checks.inlineJudging(request, user: user)
             let job = try await queue.submitting(userID: user, kind: .eval, request: request.json,

@@ -15,7 +15,6 @@ import StudioJSON
 /// Owner-scoped like the rest: another user's run is 404.
 struct TuningController {
     let tuning: TuningStore
-    let experiments: ExperimentStore
     let library: PromptLibraryStore
     let tuner: TuningJobExecutor
     let suites: SuiteStore
@@ -145,20 +144,13 @@ struct TuningController {
     /// provider's rules, and a budget that holds at least the confirmation and one trial.
     func check(_ body: JSONValue, user: String) async throws -> (TuneRequest, JSONValue, [JSONValue]) {
         var body = body.objectValue ?? [:]
-        if let experimentID = body["experiment_id"]?.stringValue {
-            // On an experiment's timeline: its suite, and its baseline unless one is given.
-            guard let experiment = try await experiments.find(userID: user, id: experimentID) else {
-                throw APIError.unprocessable("experiment_id", "you have no experiment \(experimentID)")
-            }
-            guard experiment.suiteID == body["suite_id"]?.stringValue else {
-                throw APIError.unprocessable("experiment_id", "the experiment \(experiment.name) is on another suite (\(experiment.suiteID))")
-            }
-            if body["baseline"] == nil {
-                let (params, systemPrompt, _) = Configuration.split(try JSONParser.parse(experiment.baseline).objectValue ?? [:])
-                var baseline: JSONObject = ["params": .object(params)]
-                if let systemPrompt { baseline["system_prompt"] = .string(systemPrompt) }
-                body["baseline"] = .object(baseline)
-            }
+        // On an experiment's timeline: its suite, and its baseline unless one is given.
+        if let experiment = try await checks.experiment(body["experiment_id"]?.stringValue, suiteID: body["suite_id"]?.stringValue, user: user),
+           body["baseline"] == nil {
+            let (params, systemPrompt, _) = Configuration.split(try JSONParser.parse(experiment.baseline).objectValue ?? [:])
+            var baseline: JSONObject = ["params": .object(params)]
+            if let systemPrompt { baseline["system_prompt"] = .string(systemPrompt) }
+            body["baseline"] = .object(baseline)
         }
         let request = try TuneRequest(json: .object(body))
         guard try await suites.find(userID: user, id: request.suiteID) != nil else {
@@ -214,13 +206,7 @@ struct TuningController {
     /// the writer model, the fixed parameters through the provider's rules, the library seeds.
     func checkPrompts(_ body: JSONValue, user: String) async throws -> (PromptTuneRequest, JSONValue, [JSONValue]) {
         var body = body.objectValue ?? [:]
-        if let experimentID = body["experiment_id"]?.stringValue {
-            guard let experiment = try await experiments.find(userID: user, id: experimentID) else {
-                throw APIError.unprocessable("experiment_id", "you have no experiment \(experimentID)")
-            }
-            guard experiment.suiteID == body["suite_id"]?.stringValue else {
-                throw APIError.unprocessable("experiment_id", "the experiment \(experiment.name) is on another suite (\(experiment.suiteID))")
-            }
+        if let experiment = try await checks.experiment(body["experiment_id"]?.stringValue, suiteID: body["suite_id"]?.stringValue, user: user) {
             // The experiment's baseline: its parameters stay fixed, its prompt is the one to beat.
             let (params, systemPrompt, _) = Configuration.split(try JSONParser.parse(experiment.baseline).objectValue ?? [:])
             if body["params"] == nil { body["params"] = .object(params) }

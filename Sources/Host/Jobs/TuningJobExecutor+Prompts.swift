@@ -23,18 +23,8 @@ extension TuningJobExecutor {
         let prepared = try await prepare(request, userID: job.userID)
         let userID = job.userID
 
-        let run: TuningRunRecord
-        var done: [Trial] = []
-        if let resumeID = json["resume_id"]?.stringValue {
-            guard let found = try await tuning.run(userID: userID, id: resumeID) else { throw JobFailure("the tuning run no longer exists") }
-            run = found
-            try await tuning.reopen(userID: userID, id: run.id, jobID: job.id)
-            done = try await tuning.trials(userID: userID, runID: run.id).map { try Self.trial($0) }
-        } else {
-            run = try await tuning.createRun(userID: userID, jobID: job.id, suiteID: prompt.suiteID, experimentID: prompt.experimentID,
-                                             kind: "prompts", request: prompt.json.jsonString)
-        }
-        try await jobs.setResult(jobID: job.id, kind: "tuning_run", id: run.id)
+        let (run, done) = try await openRun(job, json: json, kind: "prompts", suiteID: prompt.suiteID,
+                                            experimentID: prompt.experimentID, request: prompt.json)
         do {
             try await promptTrials(prompt, prepared: prepared, run: run, done: done, userID: userID, events: events)
         } catch {
@@ -56,13 +46,7 @@ extension TuningJobExecutor {
 
         var estimate = try await self.estimate(prepared, userID: userID)
         estimate = Estimate(costPerCall: estimate.costPerCall, json: TuningJSON.withWriterCalls(estimate.json, generations: prompt.generations))
-        let budget = TuningBudget(maxCalls: request.budget.maxCalls, maxCostUSD: request.budget.maxCostUSD,
-                                  callsPerCase: prepared.callsPerCase, costPerCallEstimate: estimate.costPerCall)
-        budget.restore(Self.spent(done, run: run))
-        let confirmCases = request.confirm ? 2 * prepared.suite.cases.count * request.repeats : 0
-        if confirmCases > 0, !budget.reserve(cases: confirmCases) {
-            throw JobFailure("the budget cannot hold the confirmation run (\(confirmCases * prepared.callsPerCase) calls)")
-        }
+        let budget = try budget(for: prepared, estimate: estimate, run: run, done: done)
         try await events.emit("tuning", ["tuning_id": .string(run.id), "trials": .int(Int64(prompt.trials)),
                                          "resumed_after": .int(Int64(done.count)), "estimate": estimate.json])
 

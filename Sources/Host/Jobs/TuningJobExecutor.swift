@@ -40,7 +40,8 @@ public struct TuningJobExecutor: JobExecutor {
         var request: TuneRequest
         let suiteName: String
         let suite: EvalSuite
-        let scorer: ScorerInstance
+        /// Made only for a run: an estimate never starts a scorer plugin.
+        let scorer: ScorerInstance?
         /// The most calls one run of one case can make (multi-turn rounds).
         let callsPerCase: Int
     }
@@ -53,28 +54,10 @@ public struct TuningJobExecutor: JobExecutor {
         let prepared = try await prepare(request, userID: job.userID)
         let userID = job.userID
 
-        // A new run, or the one being resumed with the trials it has.
-        let run: TuningRunRecord
-        var done: [Trial] = []
-        if let resumeID = json["resume_id"]?.stringValue {
-            guard let found = try await tuning.run(userID: userID, id: resumeID) else { throw JobFailure("the tuning run no longer exists") }
-            run = found
-            try await tuning.reopen(userID: userID, id: run.id, jobID: job.id)
-            done = try await tuning.trials(userID: userID, runID: run.id).map { try Self.trial($0) }
-        } else {
-            run = try await tuning.createRun(userID: userID, jobID: job.id, suiteID: request.suiteID, experimentID: request.experimentID,
-                                             kind: "parameters", request: request.json.jsonString)
-        }
-        try await jobs.setResult(jobID: job.id, kind: "tuning_run", id: run.id)
-
+        let (run, done) = try await openRun(job, json: json, kind: "parameters", suiteID: request.suiteID,
+                                            experimentID: request.experimentID, request: request.json)
         let estimate = try await self.estimate(prepared, userID: userID)
-        let budget = TuningBudget(maxCalls: request.budget.maxCalls, maxCostUSD: request.budget.maxCostUSD,
-                                  callsPerCase: prepared.callsPerCase, costPerCallEstimate: estimate.costPerCall)
-        budget.restore(Self.spent(done, run: run))
-        let confirmCases = request.confirm ? 2 * prepared.suite.cases.count * request.repeats : 0
-        if confirmCases > 0, !budget.reserve(cases: confirmCases) {
-            throw JobFailure("the budget cannot hold the confirmation run (\(confirmCases * prepared.callsPerCase) calls)")
-        }
+        let budget = try budget(for: prepared, estimate: estimate, run: run, done: done)
         try await events.emit("tuning", ["tuning_id": .string(run.id), "trials": .int(Int64(request.trials)),
                                          "resumed_after": .int(Int64(done.count)), "estimate": estimate.json])
         try await events.emit("progress", progress(run.id, done.count, request.trials, budget))
@@ -120,9 +103,41 @@ public struct TuningJobExecutor: JobExecutor {
         try await events.emit(cancelled ? "cancelled" : "complete", ["tuning_id": .string(run.id), "summary": .object(summary)])
     }
 
+    /// A new tuning run, or the one a `resume_id` names with the trials it has, reopened under
+    /// this job; either way the job's result points at it. (Parameter and prompt runs alike.)
+    func openRun(_ job: JobRecord, json: JSONValue, kind: String, suiteID: String, experimentID: String?,
+                 request: JSONValue) async throws -> (TuningRunRecord, [Trial]) {
+        let run: TuningRunRecord
+        var done: [Trial] = []
+        if let resumeID = json["resume_id"]?.stringValue {
+            guard let found = try await tuning.run(userID: job.userID, id: resumeID) else { throw JobFailure("the tuning run no longer exists") }
+            run = found
+            try await tuning.reopen(userID: job.userID, id: run.id, jobID: job.id)
+            done = try await tuning.trials(userID: job.userID, runID: run.id).map { try Self.trial($0) }
+        } else {
+            run = try await tuning.createRun(userID: job.userID, jobID: job.id, suiteID: suiteID, experimentID: experimentID,
+                                             kind: kind, request: request.jsonString)
+        }
+        try await jobs.setResult(jobID: job.id, kind: "tuning_run", id: run.id)
+        return (run, done)
+    }
+
+    /// The run's hard budget: what a resumed run spent already, the confirmation's share held back.
+    func budget(for prepared: Prepared, estimate: Estimate, run: TuningRunRecord, done: [Trial]) throws -> TuningBudget {
+        let request = prepared.request
+        let budget = TuningBudget(maxCalls: request.budget.maxCalls, maxCostUSD: request.budget.maxCostUSD,
+                                  callsPerCase: prepared.callsPerCase, costPerCallEstimate: estimate.costPerCall)
+        budget.restore(Self.spent(done, run: run))
+        let confirmCases = request.confirm ? 2 * prepared.suite.cases.count * request.repeats : 0
+        if confirmCases > 0, !budget.reserve(cases: confirmCases) {
+            throw JobFailure("the budget cannot hold the confirmation run (\(confirmCases * prepared.callsPerCase) calls)")
+        }
+        return budget
+    }
+
     // MARK: - The suite, the target, one configuration
 
-    func prepare(_ request: TuneRequest, userID: String) async throws -> Prepared {
+    func prepare(_ request: TuneRequest, userID: String, scoring: Bool = true) async throws -> Prepared {
         guard let suite = try await suites.find(userID: userID, id: request.suiteID) else { throw JobFailure("the suite no longer exists") }
         let tools = try await suites.decodedTools(userID: userID, suiteID: suite.id)
         let cases = try await suites.cases(userID: userID, suiteID: suite.id)
@@ -131,7 +146,7 @@ public struct TuningJobExecutor: JobExecutor {
         guard let plugin = plugins().scorer(id: request.scorer) else { throw JobFailure("no scorer plugin \"\(request.scorer)\" is loaded") }
         let callsPerCase = bodies.map { $0.body["multi_turn"]?.objectValue != nil ? Int($0.body["multi_turn"]?["max_rounds"]?.intValue ?? 5) : 1 }.max() ?? 1
         return Prepared(request: request, suiteName: suite.name, suite: EvalSuite(systemPrompt: suite.systemPrompt, tools: tools, cases: bodies),
-                        scorer: try plugin.makeScorer(), callsPerCase: max(1, callsPerCase))
+                        scorer: scoring ? try plugin.makeScorer() : nil, callsPerCase: max(1, callsPerCase))
     }
 
     /// The eval request one configuration makes: `tool_choice` and `system_prompt` are the
@@ -175,13 +190,14 @@ public struct TuningJobExecutor: JobExecutor {
 
     func evaluate(_ config: JSONObject, repeats: ClosedRange<Int>, _ prepared: Prepared, userID: String,
                   budget: TuningBudget) async throws -> TrialOutcome {
+        guard let scorer = prepared.scorer else { throw JobFailure("no scorer was prepared") }
         guard case .success(let target) = try await target(config, prepared, userID: userID) else { return TrialOutcome() }
         let request = Self.evalRequest(config, prepared.request)
         let suite = EvalSuite(systemPrompt: request.systemPrompt ?? prepared.suite.systemPrompt, tools: prepared.suite.tools,
                               cases: prepared.suite.cases)
         var outcome = TrialOutcome()
         _ = try await EvalRunner(transport: transport).run(
-            targets: [target], suite: suite, request: request, scorer: prepared.scorer, repeats: repeats,
+            targets: [target], suite: suite, request: request, scorer: scorer, repeats: repeats,
             beforeCase: { try budget.beforeCase() }) { event in
             guard case .result(let result, _, _) = event else { return }
             let calls = Self.calls(result)
@@ -228,7 +244,7 @@ public struct TuningJobExecutor: JobExecutor {
     /// What a request would take, before it is queued (the API's estimate, and its budget
     /// checks): the suite as it is now, the model's prices.
     public func preview(_ request: TuneRequest, userID: String) async throws -> JSONValue {
-        try await estimate(try await prepare(request, userID: userID), userID: userID).json
+        try await estimate(try await prepare(request, userID: userID, scoring: false), userID: userID).json
     }
 
     struct Estimate {

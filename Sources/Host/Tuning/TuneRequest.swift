@@ -41,6 +41,12 @@ public struct TuneRequest: Sendable {
 
     public static let defaultMaxCalls = 2_000
 
+    /// A budget as requests give it (parameter and prompt tuning alike).
+    public static let budgetSchema: JSONValue = [
+        "type": "object", "additionalProperties": false,
+        "properties": ["max_calls": ["type": "integer", "minimum": 1, "maximum": 1_000_000],
+                       "max_cost_usd": ["type": "number", "exclusiveMinimum": 0, "maximum": 1_000_000]]]
+
     public static let schema: JSONValue = [
         "type": "object", "additionalProperties": false, "required": ["suite_id", "target", "space"],
         "properties": [
@@ -56,9 +62,7 @@ public struct TuneRequest: Sendable {
             "halving": ["type": "boolean"],
             "baseline": ["type": "object", "additionalProperties": false,
                          "properties": ["params": ["type": "object"], "system_prompt": ["type": "string", "maxLength": 100_000]]],
-            "budget": ["type": "object", "additionalProperties": false,
-                       "properties": ["max_calls": ["type": "integer", "minimum": 1, "maximum": 1_000_000],
-                                      "max_cost_usd": ["type": "number", "exclusiveMinimum": 0, "maximum": 1_000_000]]],
+            "budget": budgetSchema,
             "confirm": ["type": "boolean"],
             "scorer": ["type": "string", "minLength": 1, "maxLength": 64],
             "tool_choice": ["enum": ["auto", "required", "none"]],
